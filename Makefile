@@ -1,0 +1,107 @@
+# L4 microhypervisor: top-level build.
+#
+#   make            build the kernel and build/l4.iso
+#   make run        boot build/l4.iso in QEMU, serial console on this terminal
+#   make run-bochs  boot it in Bochs (VMX available), serial shown on this terminal
+#   make test       host unit tests + boot tests in QEMU and Bochs; ends "N passed, N failed"
+#   make deps       install missing Debian packages (root) or print the apt-get command
+#
+# One non-recursive Makefile; every object gets a .d dependency file, so
+# incremental builds rebuild exactly what changed.
+
+BUILD      ?= build
+CC         := gcc
+LD         := ld
+HOSTCC     ?= gcc
+
+# V=1 shows whole commands.
+Q := $(if $(V),,@)
+
+# Kernel command line used by `make run`; tests build their own images.
+CMDLINE    ?= console=com1 loglevel=3
+TIMEOUT    ?= 0
+
+# ---------------------------------------------------------------- kernel
+KERNEL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-ffreestanding -fno-builtin -nostdinc -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie \
+	-mgeneral-regs-only -mno-sse -mno-mmx -mno-avx -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-strict-aliasing \
+	-fcf-protection=none -ffunction-sections -fno-tree-loop-distribute-patterns \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Iinclude -Ikernel -Iarch/x86_64 -MMD -MP
+KERNEL_ASFLAGS := $(filter-out -std=c11,$(KERNEL_CFLAGS)) -D__ASSEMBLY__
+KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	-T linker/kernel.ld
+
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+
+.PHONY: all kernel iso run run-bochs test unit deps clean sloc
+all: iso
+
+kernel: $(BUILD)/kernel.elf
+iso: $(BUILD)/l4.iso
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) linker/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ $(BUILD)/kernel.elf "$(CMDLINE)"
+
+# ---------------------------------------------------------------- host unit tests
+# Pure kernel logic compiled for the host and driven by Check.
+UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c
+UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
+UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -Ikernel \
+	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \
+	$(shell pkg-config --cflags check 2>/dev/null)
+UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
+UNIT_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(UNIT_KSRCS))
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit-tests: $(UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) -fsanitize=address,undefined -o $@ $(UNIT_OBJS) $(UNIT_LIBS)
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+# ---------------------------------------------------------------- commands
+deps:
+	@tools/setup.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	tools/run-qemu.sh $(BUILD)/l4.iso $(TIMEOUT)
+
+run-bochs: deps
+	@$(MAKE) --no-print-directory all
+	tools/run-bochs.sh $(BUILD)/l4.iso $(TIMEOUT)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
+	@tests/run.sh
+
+sloc:
+	@cat kernel/*.c kernel/*.h arch/x86_64/*.[chS] | grep -cvE '^\s*($$|//|/\*|\*)'
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

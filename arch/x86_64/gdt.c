@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Global descriptor table and task state segment. */
+#include "trap.h"
+#include "x86.h"
+
+#define IST_STACK_SIZE 8192
+
+/* 64-bit TSS (SDM vol. 3, figure 8-11). */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+/* Code/data descriptors: flat, 64-bit code has L=1. */
+#define DESC_KCODE 0x00af9a000000ffffull   /* present, DPL0, execute/read, L */
+#define DESC_KDATA 0x00cf92000000ffffull   /* present, DPL0, read/write */
+#define DESC_UDATA 0x00cff2000000ffffull   /* present, DPL3, read/write */
+#define DESC_UCODE 0x00affa000000ffffull   /* present, DPL3, execute/read, L */
+#define DESC_TSS_TYPE 0x89ull             /* present, 64-bit available TSS */
+
+static struct tss tss;
+static uint64_t gdt[7];
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+void gdt_init(void)
+{
+	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+
+	gdt[0] = 0;
+	gdt[SEL_KCODE >> 3] = DESC_KCODE;
+	gdt[SEL_KDATA >> 3] = DESC_KDATA;
+	gdt[SEL_UDATA >> 3] = DESC_UDATA;
+	gdt[SEL_UCODE >> 3] = DESC_UCODE;
+	/* A system descriptor takes two slots in long mode. */
+	gdt[SEL_TSS >> 3] = (limit & 0xffff) | (base & 0xffffff) << 16 | DESC_TSS_TYPE << 40 |
+			    ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	gdt[(SEL_TSS >> 3) + 1] = base >> 32;
+
+	tss.ist[IST_DF - 1] = (uintptr_t)ist_stacks[0] + IST_STACK_SIZE;
+	tss.ist[IST_NMI - 1] = (uintptr_t)ist_stacks[1] + IST_STACK_SIZE;
+	tss.ist[IST_MC - 1] = (uintptr_t)ist_stacks[2] + IST_STACK_SIZE;
+	tss.iomap_base = sizeof(tss);     /* no I/O bitmap: every port faults in ring 3 */
+
+	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	__asm__ volatile(
+		"lgdt %0\n"
+		"pushq %1\n"
+		"leaq 1f(%%rip), %%rax\n"
+		"pushq %%rax\n"
+		"lretq\n"
+		"1: movl %2, %%eax\n"
+		"movw %%ax, %%ds\n"
+		"movw %%ax, %%es\n"
+		"movw %%ax, %%ss\n"
+		"xorl %%eax, %%eax\n"
+		"movw %%ax, %%fs\n"
+		"movw %%ax, %%gs\n"
+		"ltr %w3\n"
+		: : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"((uint16_t)SEL_TSS)
+		: "rax", "memory");
+}

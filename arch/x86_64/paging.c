@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The kernel's own page tables (layout in layout.h). */
+#include "arch.h"
+#include "console.h"
+#include "cpu.h"
+#include "layout.h"
+#include "mem.h"
+#include "paging.h"
+#include "x86.h"
+
+#define PAGE_2M (2ull << 20)
+#define PAGE_1G (1ull << 30)
+
+static uint64_t *kernel_pml4;
+static uint64_t pte_nx;                     /* PTE_NX if the CPU has it, else 0 */
+static uintptr_t mmio_next = MMIO_WINDOW_BASE;
+
+static unsigned pt_index(uintptr_t va, unsigned level)
+{
+	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 0x1ff;
+}
+
+/* The next-level table under entry idx, created if absent. Tables come
+ * from below 4 GiB so that the boot direct map reaches them too. */
+static uint64_t *next_table(uint64_t *table, unsigned idx)
+{
+	if (!(table[idx] & PTE_P)) {
+		uint64_t f = mem_zeroed_frame_below(BOOT_DIRECT_MAP);
+		if (f == FRAME_NONE)
+			panic("paging: out of memory for kernel page tables");
+		table[idx] = f | PTE_P | PTE_W;
+	}
+	return phys_to_virt(table[idx] & PTE_ADDR);
+}
+
+/* Maps one page of the given size (4 KiB, 2 MiB or 1 GiB). */
+static void map_page(uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	unsigned leaf = size == PAGE_1G ? 3 : size == PAGE_2M ? 2 : 1;
+	uint64_t *t = kernel_pml4;
+
+	for (unsigned level = 4; level > leaf; level--)
+		t = next_table(t, pt_index(va, level));
+	t[pt_index(va, leaf)] = pa | flags | (leaf > 1 ? PTE_PS : 0);
+}
+
+static void map_range(uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+		map_page(va + off, pa + off, PAGE_SIZE, flags);
+}
+
+void arch_paging_init(uint64_t phys_limit)
+{
+	uint64_t f = mem_zeroed_frame_below(BOOT_DIRECT_MAP);
+
+	if (f == FRAME_NONE)
+		panic("paging: out of memory for the kernel PML4");
+	kernel_pml4 = phys_to_virt(f);
+	if (cpu.nx) {
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+		pte_nx = PTE_NX;
+	}
+
+	/* Direct map: 1 GiB pages where the CPU has them, else 2 MiB. */
+	uint64_t step = cpu.pages_1g ? PAGE_1G : PAGE_2M;
+	uint64_t limit = ALIGN_UP(phys_limit, step);
+	for (uint64_t pa = 0; pa < limit; pa += step)
+		map_page(DIRECT_MAP_BASE + pa, pa, step, PTE_P | PTE_W | PTE_G | pte_nx);
+
+	/* The kernel image, one permission per section. */
+	uintptr_t text = (uintptr_t)_text_start, rodata = (uintptr_t)_rodata_start;
+	uintptr_t data = (uintptr_t)_data_start, end = (uintptr_t)_kernel_end;
+	map_range(text, virt_to_phys(_text_start), rodata - text, PTE_P | PTE_G);
+	map_range(rodata, virt_to_phys(_rodata_start), data - rodata, PTE_P | PTE_G | pte_nx);
+	map_range(data, virt_to_phys(_data_start), end - data, PTE_P | PTE_W | PTE_G | pte_nx);
+
+	write_cr4(read_cr4() | CR4_PGE);
+	write_cr3(f);
+	klog(LOG_INFO, "paging: direct map of %llu MiB in %s pages, kernel %llu KiB, identity map gone\n",
+	     (unsigned long long)(limit >> 20), step == PAGE_1G ? "1 GiB" : "2 MiB",
+	     (unsigned long long)((end - text) >> 10));
+}
+
+void *arch_map_mmio(uint64_t phys, size_t size)
+{
+	uint64_t base = ALIGN_DOWN(phys, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(phys + size, PAGE_SIZE) - base;
+
+	if (len > MMIO_WINDOW_BASE + MMIO_WINDOW_SIZE - mmio_next)
+		panic("paging: MMIO window full");
+	uintptr_t va = mmio_next;
+	mmio_next += len;
+	map_range(va, base, len, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | pte_nx);
+	return (void *)(va + (phys - base));
+}
+
+uint64_t paging_lookup(uintptr_t va)
+{
+	uint64_t *t = kernel_pml4 ? kernel_pml4 : phys_to_virt(read_cr3() & PTE_ADDR);
+	uint64_t write = PTE_W, nx = 0;
+
+	for (unsigned level = 4; level >= 1; level--) {
+		uint64_t e = t[pt_index(va, level)];
+		if (!(e & PTE_P))
+			return 0;
+		write &= e;
+		nx |= e & PTE_NX;
+		if (level == 1 || (e & PTE_PS))
+			return (e & ~(PTE_W | PTE_NX)) | write | nx;
+		t = phys_to_virt(e & PTE_ADDR);
+	}
+	return 0;
+}
+
+const char *arch_check_paging(void)
+{
+	uint64_t text = paging_lookup((uintptr_t)_text_start);
+	uint64_t rodata = paging_lookup((uintptr_t)_rodata_start);
+	uint64_t data = paging_lookup((uintptr_t)_data_start);
+	uint64_t direct = paging_lookup(DIRECT_MAP_BASE + KERNEL_PHYS_BASE);
+
+	if (!(read_cr0() & CR0_WP))
+		return "CR0.WP is clear";
+	if (kernel_pml4[0] & PTE_P)
+		return "the identity map is still present";
+	if (!text || (text & PTE_W) || (text & PTE_NX))
+		return "kernel text is not read-only and executable";
+	if (!rodata || (rodata & PTE_W) || (rodata & PTE_NX) != pte_nx)
+		return "read-only data is writable or executable";
+	if (!data || !(data & PTE_W) || (data & PTE_NX) != pte_nx)
+		return "kernel data is not writable and non-executable";
+	if (!direct || !(direct & PTE_W) || (direct & PTE_NX) != pte_nx)
+		return "the direct map is missing or executable";
+	if (cpu.nx && !(rdmsr(MSR_EFER) & EFER_NXE))
+		return "EFER.NXE is clear";
+	return NULL;
+}

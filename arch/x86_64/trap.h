@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Trap frames, descriptor tables and interrupt handler registration. */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include "types.h"
+
+/* Segment selectors (GDT layout in gdt.c; the user pair is ordered for sysret). */
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UDATA (0x18 | 3)
+#define SEL_UCODE (0x20 | 3)
+#define SEL_TSS   0x28
+
+/* Interrupt stack table slots (TSS.IST1..3): known-good stacks for
+ * faults that may arrive with a broken RSP. */
+#define IST_DF  1
+#define IST_NMI 2
+#define IST_MC  3
+
+/* Pushed by entry.S: general registers, vector, error code, then the CPU's frame. */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+typedef void (*trap_handler)(struct trap_frame *tf);
+
+void gdt_init(void);
+void idt_init(void);
+void trap_dispatch(struct trap_frame *tf);
+
+/* Installs the handler for an interrupt vector (>= 32). */
+void trap_set_handler(unsigned vector, trap_handler h);
+
+/*
+ * Exception fixups: an instruction listed in the __fixup section that
+ * faults in kernel mode resumes at its landing address with RAX = 1,
+ * instead of panicking. Used for probing memory (and later, user memory).
+ */
+struct fixup {
+	uint64_t insn;
+	uint64_t landing;
+};
+#define FIXUP_ENTRY(insn, landing) \
+	".pushsection __fixup, \"a\"\n.balign 8\n.quad " insn ", " landing "\n.popsection\n"
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the portable kernel asks of the architecture. Each arch/ directory
+ * implements these; nothing here names a register.
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include "types.h"
+
+/* Serial console on an I/O port (0 = default COM1); putc never fails. */
+void arch_console_init(uint16_t port);
+void arch_console_putc(char c);
+/* Waits until every queued character has left the UART. */
+void arch_console_flush(void);
+
+/* Descriptor tables, exception and interrupt entry. */
+void arch_trap_init(void);
+
+/* CPU identification and feature detection; prints a summary. */
+void arch_cpu_init(void);
+
+/* Replaces the boot page tables: direct map of [0, phys_limit), kernel
+ * image with per-section rights, no identity map. */
+void arch_paging_init(uint64_t phys_limit);
+
+/* Timer interrupt at hz; returns false if no usable timer was found. */
+bool arch_timer_init(unsigned hz);
+uint64_t arch_timer_ticks(void);
+uint64_t arch_tsc_khz(void);
+
+/* Machine end: status 0 success, 1 test failure, 2 panic. Under QEMU the
+ * isa-debug-exit device turns it into the exit status; under Bochs the
+ * magic breakpoint stops the emulator; elsewhere the CPU halts. */
+NORETURN void arch_machine_exit(unsigned status);
+
+/* Waits for the next interrupt (interrupts enabled). */
+void arch_wait_for_irq(void);
+void arch_irq_enable(void);
+
+/* A cycle counter (the TSC on x86). */
+uint64_t arch_read_tsc(void);
+
+/* Causes a fault on purpose for the fault tests: "pf", "ud", "gp", "df".
+ * Returns false if the name is not known. */
+bool arch_provoke_fault(const char *name);
+
+/* Self-test hooks (selftest.c runs them). */
+bool arch_probe_write(void *addr);              /* false if the write faulted */
+bool arch_probe_read(const void *addr);         /* false if the read faulted */
+bool arch_test_breakpoint(void);                /* int3 returns to the next instruction */
+const char *arch_check_paging(void);            /* NULL if the kernel's tables are as promised */
+
+#endif
