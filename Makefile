@@ -64,7 +64,7 @@ $(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh
 # Pure kernel logic compiled for the host and driven by Check.
 UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
-UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -Ikernel \
+UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \
 	$(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null)

@@ -37,6 +37,10 @@ NORETURN void arch_machine_exit(unsigned status);
 /* Waits for the next interrupt (interrupts enabled). */
 void arch_wait_for_irq(void);
 void arch_irq_enable(void);
+void arch_irq_disable(void);
+
+/* User mode: system call entry, SMEP/SMAP. */
+void arch_user_init(void);
 
 /* A cycle counter (the TSC on x86). */
 uint64_t arch_read_tsc(void);

@@ -62,6 +62,7 @@ static void out_field(struct fmt_out *o, const struct fmt_spec *s, const char *p
 static void out_number(struct fmt_out *o, struct fmt_spec *s, uint64_t v, bool negative,
 		       unsigned base, bool upper, const char *alt_prefix)
 {
+	bool octal_alt = base == 8 && s->alt;
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char buf[24];
 	int len = 0;
@@ -74,6 +75,9 @@ static void out_number(struct fmt_out *o, struct fmt_spec *s, uint64_t v, bool n
 			v /= base;
 		} while (v);
 	}
+	/* '#' with 'o' raises the precision just enough for a leading 0. */
+	if (octal_alt && (len == 0 || buf[sizeof(buf) - len] != '0') && s->prec <= len)
+		buf[sizeof(buf) - 1 - len++] = '0';
 	if (negative)
 		prefix = "-";
 	else if (s->plus)
@@ -89,9 +93,10 @@ static const char *parse_int(const char *p, int *out)
 {
 	int v = 0;
 
+	/* Saturates at INT_MAX rather than overflowing. */
 	while (*p >= '0' && *p <= '9') {
-		if (v < 100000)
-			v = v * 10 + (*p - '0');
+		int d = *p - '0';
+		v = v <= (INT32_MAX - d) / 10 ? v * 10 + d : INT32_MAX;
 		p++;
 	}
 	*out = v;
@@ -127,11 +132,12 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 		}
 		p++;
 		if (*p == '*') {
-			s.width = va_arg(args, int);
-			if (s.width < 0) {
+			int w = va_arg(args, int);
+			if (w < 0) {
 				s.left = true;
-				s.width = -s.width;
+				w = w == INT32_MIN ? INT32_MAX : -w;
 			}
+			s.width = w;
 			p++;
 		} else {
 			p = parse_int(p, &s.width);
@@ -192,7 +198,7 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 			if (*p == 'u')
 				out_number(&o, &s, u, false, 10, false, NULL);
 			else if (*p == 'o')
-				out_number(&o, &s, u, false, 8, false, s.alt && u ? "0" : NULL);
+				out_number(&o, &s, u, false, 8, false, NULL);
 			else
 				out_number(&o, &s, u, false, 16, *p == 'X',
 					   s.alt && u ? (*p == 'X' ? "0X" : "0x") : NULL);
@@ -214,7 +220,7 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
 			int len = 0;
 			if (!str)
 				str = "(null)";
-			while (str[len] && (s.prec < 0 || len < s.prec))
+			while ((s.prec < 0 || len < s.prec) && str[len])
 				len++;
 			s.zero = false;
 			s.prec = -1;

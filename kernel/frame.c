@@ -58,7 +58,7 @@ void frame_add_usable(struct frame_alloc *fa, uint64_t base, uint64_t end)
 {
 	if (end <= base)
 		return;
-	uint64_t first = (base + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t first = (base >> PAGE_SHIFT) + ((base & (PAGE_SIZE - 1)) != 0);
 	uint64_t last = end >> PAGE_SHIFT;
 	if (first == 0)
 		first = 1;  /* frame 0 doubles as FRAME_NONE */
@@ -109,7 +109,9 @@ uint64_t frame_alloc_contig(struct frame_alloc *fa, uint64_t count, uint64_t ali
 	if (!count || align < PAGE_SIZE || (align & (align - 1)))
 		return FRAME_NONE;
 	uint64_t step = align >> PAGE_SHIFT;
-	for (uint64_t f = step; f + count <= fa->frames; f += step) {
+	if (count > fa->frames)
+		return FRAME_NONE;
+	for (uint64_t f = step; f <= fa->frames - count; f += step) {
 		uint64_t i = 0;
 		while (i < count && bit_get(fa, f + i))
 			i++;

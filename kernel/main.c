@@ -5,15 +5,17 @@
  * report), then traps (so a fault is a named panic), memory, paging.
  */
 #include "arch.h"
+#include "boot.h"
 #include "cmdline.h"
 #include "console.h"
 #include "layout.h"
 #include "mb2.h"
 #include "mem.h"
+#include "sched.h"
 #include "selftest.h"
 #include "string.h"
 
-#define TICK_HZ 100
+#define TICK_HZ SCHED_TICK_HZ
 
 static struct mb2_info boot_info;
 
@@ -76,7 +78,7 @@ static NORETURN void run_fault_test(const char *name)
 	arch_machine_exit(1);
 }
 
-/* Normal operation for now: report the time once a second. */
+/* No user tasks: report the time once a second. */
 static NORETURN void idle_loop(uint64_t poweroff_s)
 {
 	uint64_t last = 0;
@@ -132,5 +134,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		arch_machine_exit(failed ? 1 : 0);
 	if (!timer)
 		panic("no timer: cannot schedule");
+	arch_user_init();
+	if (boot_start_tasks(&boot_info))
+		sched_exit_kernel();
 	idle_loop(poweroff);
 }

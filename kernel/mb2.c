@@ -34,7 +34,7 @@ static int parse_mmap(const uint8_t *tag, uint32_t size, struct mb2_info *out)
 	uint32_t esize = rd32(tag + 8);
 	if (esize < MB2_MMAP_ENTRY_MIN || esize % 8)
 		return MB2_E_MMAP_ENTRY;
-	for (uint32_t off = MB2_MMAP_HEADER; off + esize <= size; off += esize) {
+	for (uint32_t off = MB2_MMAP_HEADER; esize <= size - off; off += esize) {
 		if (out->region_count == MB2_MAX_REGIONS)
 			return MB2_E_TOO_MANY;
 		struct mb2_region *r = &out->regions[out->region_count++];

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "paging.h"
+#include "sched.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -97,6 +98,7 @@ static void timer_irq(struct trap_frame *tf UNUSED)
 {
 	ticks++;
 	lapic_eoi();
+	sched_tick();
 }
 
 static void lapic_error_irq(struct trap_frame *tf UNUSED)
@@ -190,6 +192,11 @@ void arch_wait_for_irq(void)
 void arch_irq_enable(void)
 {
 	irq_enable();
+}
+
+void arch_irq_disable(void)
+{
+	irq_disable();
 }
 
 uint64_t arch_read_tsc(void)

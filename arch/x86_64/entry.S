@@ -1,10 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Interrupt and exception entry. One 16-byte stub per vector pushes a
- * zero error code where the CPU pushes none, then the vector, so that
- * trap_common always sees the same frame (struct trap_frame in trap.h).
- * idt_init computes stub addresses as trap_stubs + 16 * vector.
+ * Kernel entry and exit.
+ *
+ * The kernel runs on one stack per CPU and never blocks on it: a thread's
+ * user registers live in its TCB (struct trap_frame at the TCB's start),
+ * and every entry from user mode saves them there. For exceptions and
+ * interrupts, TSS.RSP0 points at the end of the current thread's frame,
+ * so the CPU itself pushes RIP..SS into the TCB; the stubs push the
+ * vector and the general registers after them. The syscall entry builds
+ * the same frame by hand. Then the kernel switches to its own stack,
+ * handles the event and leaves through exit_to_user_* for whichever
+ * thread runs next. Traps taken in kernel mode (the idle loop, probes,
+ * bugs) stay on the kernel stack and return with iretq.
+ *
+ * One 16-byte stub per vector pushes a zero error code where the CPU
+ * pushes none, then the vector; idt_init computes stub addresses as
+ * trap_stubs + 16 * vector.
  */
+#define SEL_UCODE (0x20 | 3)
+#define SEL_UDATA (0x18 | 3)
+#define VEC_SYSCALL 0x100          /* frame->vector of a syscall entry: no real vector */
+#define FRAME_CS 144               /* offsetof(struct trap_frame, cs) */
+
 	.text
 
 /* Vectors for which the CPU pushes an error code (SDM vol. 3, table 6-1). */
@@ -18,17 +35,7 @@
 	jmp trap_common
 .endm
 
-	.balign 16
-	.global trap_stubs
-trap_stubs:
-	.set vec, 0
-	.rept 256
-	TRAP_STUB vec
-	.set vec, vec + 1
-	.endr
-
-/* The stack is 16-byte aligned here: CPU frame (5) + error + vector + 15 registers = 22 words. */
-trap_common:
+.macro PUSH_GPRS
 	pushq %rax
 	pushq %rbx
 	pushq %rcx
@@ -44,9 +51,9 @@ trap_common:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	cld
-	movq %rsp, %rdi
-	call trap_dispatch
+.endm
+
+.macro POP_GPRS
 	popq %r15
 	popq %r14
 	popq %r13
@@ -62,5 +69,79 @@ trap_common:
 	popq %rcx
 	popq %rbx
 	popq %rax
+.endm
+
+	.balign 16
+	.global trap_stubs
+trap_stubs:
+	.set vec, 0
+	.rept 256
+	TRAP_STUB vec
+	.set vec, vec + 1
+	.endr
+
+trap_common:
+	PUSH_GPRS
+	cld
+	testb $3, FRAME_CS(%rsp)
+	jnz 1f
+	/* From kernel mode: the stack is 16-byte aligned (22 words pushed). */
+	movq %rsp, %rdi
+	call trap_dispatch
+	POP_GPRS
 	addq $16, %rsp
 	iretq
+1:	/* From user mode: the frame is in the TCB; continue on the kernel stack. */
+	movq %rsp, %rdi
+	leaq boot_kstack_top(%rip), %rsp
+	call trap_from_user
+	ud2
+
+/* syscall: RCX = user RIP, R11 = user RFLAGS, interrupts off (SFMASK). */
+	.balign 16
+	.global syscall_entry
+syscall_entry:
+	movq %rsp, syscall_user_rsp(%rip)
+	movq cpu_frame_top(%rip), %rsp
+	pushq $SEL_UDATA
+	pushq syscall_user_rsp(%rip)
+	pushq %r11
+	pushq $SEL_UCODE
+	pushq %rcx
+	pushq $0
+	pushq $VEC_SYSCALL
+	PUSH_GPRS
+	movq %rsp, %rdi
+	leaq boot_kstack_top(%rip), %rsp
+	call syscall_from_user
+	ud2
+
+/* NORETURN void exit_to_user_iret(struct trap_frame *f) */
+	.global exit_to_user_iret
+exit_to_user_iret:
+	movq %rdi, %rsp
+	POP_GPRS
+	addq $16, %rsp
+	iretq
+
+/*
+ * NORETURN void exit_to_user_sysret(struct trap_frame *f)
+ * Only for frames saved by syscall_entry and unchanged since, so RIP is
+ * canonical (a non-canonical RCX would fault in ring 0 on Intel).
+ */
+	.global exit_to_user_sysret
+exit_to_user_sysret:
+	movq %rdi, %rsp
+	POP_GPRS
+	movq 16(%rsp), %rcx            /* rip */
+	movq 32(%rsp), %r11            /* rflags */
+	movq 40(%rsp), %rsp            /* user rsp */
+	sysretq
+
+	.bss
+	.balign 8
+syscall_user_rsp:
+	.quad 0
+	.global cpu_frame_top
+cpu_frame_top:
+	.quad 0

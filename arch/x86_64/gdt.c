@@ -32,6 +32,11 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
+void tss_set_rsp0(uint64_t rsp0)
+{
+	tss.rsp[0] = rsp0;
+}
+
 void gdt_init(void)
 {
 	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;

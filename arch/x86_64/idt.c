@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Interrupt descriptor table, trap dispatch, and the exception panic. */
 #include "arch.h"
+#include <l4/msg.h>
 #include "console.h"
+#include "fault.h"
+#include "sched.h"
 #include "string.h"
 #include "trap.h"
 #include "x86.h"
@@ -160,6 +163,34 @@ void trap_dispatch(struct trap_frame *tf)
 	if (tf->vector == VEC_PIC_BASE + 7 || tf->vector == VEC_PIC_BASE + 15)
 		return;
 	klog(LOG_WARN, "trap: unexpected interrupt vector %lu ignored\n", tf->vector);
+}
+
+/*
+ * An exception or interrupt in user mode: the frame is the current
+ * thread's saved registers (see entry.S). Faults become IPC to the
+ * thread's handler; interrupts run their handlers; then the scheduler
+ * decides who runs.
+ */
+void trap_from_user(struct trap_frame *tf);
+void trap_from_user(struct trap_frame *tf)
+{
+	/* These arrive on IST stacks, not in a TCB, and are fatal anyway. */
+	if (tf->vector == VEC_NMI || tf->vector == VEC_DF || tf->vector == VEC_MC)
+		exception_panic(tf);
+
+	struct thread *cur = sched_current();
+	cur->resume_sysret = false;
+	if (tf->vector == VEC_PF) {
+		uint64_t access = (tf->error & PF_WRITE ? L4_FAULT_WRITE : 0) |
+				  (tf->error & PF_FETCH ? L4_FAULT_EXEC : 0) |
+				  (tf->error & PF_PRESENT ? L4_FAULT_PRESENT : 0);
+		fault_page(cur, read_cr2(), access);
+	} else if (tf->vector < VEC_EXCEPTIONS) {
+		fault_exception(cur, tf->vector, tf->error);
+	} else if (tf->vector != VEC_SPURIOUS && handlers[tf->vector]) {
+		handlers[tf->vector](tf);
+	}
+	sched_exit_kernel();
 }
 
 bool arch_test_breakpoint(void)

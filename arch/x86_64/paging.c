@@ -15,33 +15,48 @@ static uint64_t *kernel_pml4;
 static uint64_t pte_nx;                     /* PTE_NX if the CPU has it, else 0 */
 static uintptr_t mmio_next = MMIO_WINDOW_BASE;
 
-static unsigned pt_index(uintptr_t va, unsigned level)
+unsigned pt_index(uintptr_t va, unsigned level)
 {
 	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 0x1ff;
 }
 
-/* The next-level table under entry idx, created if absent. Tables come
- * from below 4 GiB so that the boot direct map reaches them too. */
-static uint64_t *next_table(uint64_t *table, unsigned idx)
+uint64_t *pt_walk(uint64_t *root, uintptr_t va, unsigned leaf, uint64_t table_flags,
+		  pt_alloc_fn alloc, void *ctx)
 {
-	if (!(table[idx] & PTE_P)) {
-		uint64_t f = mem_zeroed_frame_below(BOOT_DIRECT_MAP);
-		if (f == FRAME_NONE)
-			panic("paging: out of memory for kernel page tables");
-		table[idx] = f | PTE_P | PTE_W;
+	uint64_t *t = root;
+
+	for (unsigned level = 4; level > leaf; level--) {
+		uint64_t *e = &t[pt_index(va, level)];
+		if (!(*e & PTE_P)) {
+			uint64_t f = alloc ? alloc(ctx) : 0;
+			if (!f)
+				return NULL;
+			*e = f | table_flags;
+		} else if (*e & PTE_PS) {
+			return NULL;    /* a large page is in the way */
+		}
+		t = phys_to_virt(*e & PTE_ADDR);
 	}
-	return phys_to_virt(table[idx] & PTE_ADDR);
+	return &t[pt_index(va, leaf)];
+}
+
+/* Kernel tables come from below 4 GiB so that the boot direct map reaches them too. */
+static uint64_t boot_table_alloc(void *ctx UNUSED)
+{
+	uint64_t f = mem_zeroed_frame_below(BOOT_DIRECT_MAP);
+
+	if (f == FRAME_NONE)
+		panic("paging: out of memory for kernel page tables");
+	return f;
 }
 
 /* Maps one page of the given size (4 KiB, 2 MiB or 1 GiB). */
 static void map_page(uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
 	unsigned leaf = size == PAGE_1G ? 3 : size == PAGE_2M ? 2 : 1;
-	uint64_t *t = kernel_pml4;
+	uint64_t *e = pt_walk(kernel_pml4, va, leaf, PTE_P | PTE_W, boot_table_alloc, NULL);
 
-	for (unsigned level = 4; level > leaf; level--)
-		t = next_table(t, pt_index(va, level));
-	t[pt_index(va, leaf)] = pa | flags | (leaf > 1 ? PTE_PS : 0);
+	*e = pa | flags | (leaf > 1 ? PTE_PS : 0);
 }
 
 static void map_range(uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
@@ -95,19 +110,30 @@ void *arch_map_mmio(uint64_t phys, size_t size)
 	return (void *)(va + (phys - base));
 }
 
+uint64_t *paging_kernel_root(void)
+{
+	return kernel_pml4;
+}
+
 uint64_t paging_lookup(uintptr_t va)
 {
-	uint64_t *t = kernel_pml4 ? kernel_pml4 : phys_to_virt(read_cr3() & PTE_ADDR);
-	uint64_t write = PTE_W, nx = 0;
+	return pt_lookup(kernel_pml4, va);
+}
+
+uint64_t pt_lookup(const uint64_t *root, uintptr_t va)
+{
+	const uint64_t *t = root;
+	uint64_t write = PTE_W, nx = 0, user = PTE_U;
 
 	for (unsigned level = 4; level >= 1; level--) {
 		uint64_t e = t[pt_index(va, level)];
 		if (!(e & PTE_P))
 			return 0;
 		write &= e;
+		user &= e;
 		nx |= e & PTE_NX;
 		if (level == 1 || (e & PTE_PS))
-			return (e & ~(PTE_W | PTE_NX)) | write | nx;
+			return (e & ~(PTE_W | PTE_NX | PTE_U)) | write | user | nx;
 		t = phys_to_virt(e & PTE_ADDR);
 	}
 	return 0;

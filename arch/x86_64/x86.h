@@ -38,6 +38,9 @@
 #define MSR_IA32_VMX_TRUE_PINBASED  0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED 0x48e
 #define MSR_EFER                  0xc0000080
+#define MSR_STAR                  0xc0000081   /* syscall/sysret segment selectors */
+#define MSR_LSTAR                 0xc0000082   /* 64-bit syscall entry point */
+#define MSR_SFMASK                0xc0000084   /* RFLAGS bits cleared on syscall */
 #define MSR_FS_BASE               0xc0000100
 #define MSR_GS_BASE               0xc0000101
 #define MSR_KERNEL_GS_BASE        0xc0000102
@@ -67,7 +70,16 @@ enum {
 #define PF_RSVD    (1u << 3)
 #define PF_FETCH   (1u << 4)
 
+#define RFLAGS_CF (1ull << 0)
+#define RFLAGS_FIXED (1ull << 1)   /* always 1 */
+#define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_IOPL (3ull << 12)
+#define RFLAGS_NT (1ull << 14)
+#define RFLAGS_AC (1ull << 18)
+/* What user code may set: the arithmetic flags, DF, TF, AC (and IF stays on). */
+#define RFLAGS_USER_MASK 0x40dd5ull
 
 static inline void outb(uint16_t port, uint8_t v)
 {

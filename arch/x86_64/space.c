@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "space.h"
+#include <l4/errno.h>
+#include "layout.h"
+#include "paging.h"
+#include "regs.h"
+#include "string.h"
+#include "x86.h"
+
+#define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
+#define PT_ENTRIES 512
+
+static uint64_t table_alloc(void *ctx)
+{
+	return kmem_page_alloc(ctx);
+}
+
+int space_init(struct space *s, struct quota *q)
+{
+	uint64_t root = kmem_page_alloc(q);
+
+	if (!root)
+		return L4_ENOMEM;
+	uint64_t *pml4 = phys_to_virt(root);
+	const uint64_t *kernel = paging_kernel_root();
+	for (unsigned i = KERNEL_HALF_FIRST; i < PT_ENTRIES; i++)
+		pml4[i] = kernel[i];
+	s->root = root;
+	s->quota = q;
+	return L4_OK;
+}
+
+/* Frees the tables under one user PML4 entry, level by level, without recursion. */
+static void free_subtree(struct space *s, uint64_t pdpt_phys)
+{
+	uint64_t *pdpt = phys_to_virt(pdpt_phys);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (!(pdpt[i] & PTE_P) || (pdpt[i] & PTE_PS))
+			continue;
+		uint64_t *pd = phys_to_virt(pdpt[i] & PTE_ADDR);
+		for (unsigned j = 0; j < PT_ENTRIES; j++)
+			if ((pd[j] & PTE_P) && !(pd[j] & PTE_PS))
+				kmem_page_free(s->quota, pd[j] & PTE_ADDR);
+		kmem_page_free(s->quota, pdpt[i] & PTE_ADDR);
+	}
+	kmem_page_free(s->quota, pdpt_phys);
+}
+
+void space_destroy(struct space *s)
+{
+	if (!s->root)
+		return;
+	uint64_t *pml4 = phys_to_virt(s->root);
+	for (unsigned i = 0; i < KERNEL_HALF_FIRST; i++)
+		if (pml4[i] & PTE_P)
+			free_subtree(s, pml4[i] & PTE_ADDR);
+	if ((read_cr3() & PTE_ADDR) == s->root)
+		write_cr3(virt_to_phys(paging_kernel_root()));
+	kmem_page_free(s->quota, s->root);
+	s->root = 0;
+}
+
+int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
+{
+	if (!user_addr_ok(va) || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+		return L4_EFAULT;
+	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1, PTE_P | PTE_W | PTE_U, table_alloc,
+			      s->quota);
+	if (!e)
+		return L4_ENOMEM;
+	uint64_t old = *e;
+	*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
+	     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0));
+	if (old & PTE_P)
+		invlpg(va);
+	return L4_OK;
+}
+
+uint64_t space_unmap(struct space *s, uint64_t va)
+{
+	if (!user_addr_ok(va))
+		return 0;
+	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1, 0, NULL, NULL);
+	if (!e || !(*e & PTE_P))
+		return 0;
+	uint64_t pa = *e & PTE_ADDR;
+	*e = 0;
+	invlpg(va);    /* the space may be current; other spaces are flushed on switch */
+	return pa;
+}
+
+bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights)
+{
+	if (!user_addr_ok(va))
+		return false;
+	uint64_t e = pt_lookup(phys_to_virt(s->root), va);
+	if (!(e & PTE_P) || !(e & PTE_U))
+		return false;
+	*pa = e & PTE_ADDR;
+	*rights = SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X);
+	return true;
+}
+
+void space_activate(const struct space *s)
+{
+	if ((read_cr3() & PTE_ADDR) != s->root)
+		write_cr3(s->root);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Host address spaces (x86-64 4-level page tables). The upper half of
+ * every space is the kernel's, shared; the lower half is the task's,
+ * built by map operations. Page tables are charged to the task's quota.
+ */
+#ifndef ARCH_SPACE_H
+#define ARCH_SPACE_H
+
+#include "kmem.h"
+
+struct space {
+	uint64_t root;          /* physical address of the PML4 */
+	struct quota *quota;    /* pays for the page tables */
+};
+
+/* Access rights of a mapping, as in flexpages (include/l4/msg.h). */
+#define SPACE_X 1u
+#define SPACE_W 2u
+#define SPACE_R 4u
+
+int space_init(struct space *s, struct quota *q);
+/* Frees every user page table; the mapped frames are not touched. */
+void space_destroy(struct space *s);
+
+/* Maps the 4 KiB frame pa at va with rights (R is implied). Error code. */
+int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights);
+/* Removes the mapping at va; returns the frame it mapped, or 0. */
+uint64_t space_unmap(struct space *s, uint64_t va);
+/* The frame mapped at va and its rights; false if none. */
+bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
+
+/* Makes s the current address space. */
+void space_activate(const struct space *s);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Factory protocol: L4_SYS_CALL on a factory capability (needs WRITE to
+ * create, READ to query). Every object is charged to the factory's
+ * quota, in bytes of kernel memory; exhausting it gives L4_ENOMEM. A new
+ * factory's quota is carved out of its parent's.
+ *
+ * label                     arguments (MRs)                      result
+ * L4_FACTORY_ENDPOINT       MR0 destination slot                  -
+ * L4_FACTORY_NOTIFICATION   MR0 destination slot                  -
+ * L4_FACTORY_TASK           MR0 slot, MR1 capability slots        -
+ * L4_FACTORY_THREAD         MR0 slot, MR1 task slot,              -
+ *                           MR2 UTCB address in that task
+ * L4_FACTORY_FACTORY        MR0 slot, MR1 quota in bytes          -
+ * L4_FACTORY_INFO           -                                     MR0 quota, MR1 used
+ *
+ * Destination slots are in the caller's own table and must be empty.
+ * A new capability has all rights; mint a reduced copy to give away.
+ */
+#ifndef L4_FACTORY_H
+#define L4_FACTORY_H
+
+#include "msg.h"
+#include "syscall.h"
+#include "utcb.h"
+
+enum l4_factory_op {
+	L4_FACTORY_ENDPOINT = 1,
+	L4_FACTORY_NOTIFICATION = 2,
+	L4_FACTORY_TASK = 3,
+	L4_FACTORY_THREAD = 4,
+	L4_FACTORY_FACTORY = 5,
+	L4_FACTORY_INFO = 6,
+};
+
+#define L4_TASK_MAX_CAP_SLOTS 65536   /* the largest capability table a task may have */
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPC messages: the message tag, typed items and flexpages.
+ *
+ * A message is the tag (passed in a register) plus message registers
+ * MR0.. in the sender's UTCB: first `words` untyped words, then `items`
+ * typed items of two words each. The kernel copies them into the
+ * receiver's UTCB; typed items are carried out (mappings, capabilities)
+ * and arrive rewritten to say what the receiver got.
+ *
+ * Tag layout (64 bits):
+ *   bits  0-6   words   untyped words, 0..L4_MR_COUNT
+ *   bits  7-11  items   typed items, 0..L4_MAX_ITEMS
+ *   bits 12-15  flags   (none defined yet; must be 0)
+ *   bits 16-63  label   chosen by the sender; the kernel's own messages use
+ *                       labels from L4_LABEL_KERNEL up
+ * words + 2 * items must not exceed L4_MR_COUNT.
+ */
+#ifndef L4_MSG_H
+#define L4_MSG_H
+
+#include "types.h"
+
+#define L4_MR_COUNT   64
+#define L4_MAX_ITEMS  16
+
+#define L4_TAG_WORDS_SHIFT 0
+#define L4_TAG_ITEMS_SHIFT 7
+#define L4_TAG_LABEL_SHIFT 16
+#define L4_LABEL_MAX ((1ull << 48) - 1)
+
+static inline l4_word_t l4_tag(l4_word_t label, unsigned words, unsigned items)
+{
+	return label << L4_TAG_LABEL_SHIFT | (l4_word_t)(items & 0x1f) << L4_TAG_ITEMS_SHIFT |
+	       (words & 0x7f);
+}
+
+static inline unsigned l4_tag_words(l4_word_t tag) { return tag & 0x7f; }
+static inline unsigned l4_tag_items(l4_word_t tag) { return (tag >> L4_TAG_ITEMS_SHIFT) & 0x1f; }
+static inline l4_word_t l4_tag_label(l4_word_t tag) { return tag >> L4_TAG_LABEL_SHIFT; }
+
+/* Labels of messages the kernel sends on a thread's behalf. */
+#define L4_LABEL_KERNEL     0xffffffff0000ull
+#define L4_LABEL_PAGE_FAULT (L4_LABEL_KERNEL + 1)   /* to the pager, see below */
+#define L4_LABEL_EXCEPTION  (L4_LABEL_KERNEL + 2)   /* to the exception handler */
+
+/*
+ * Page fault message (to the thread's pager), 3 words:
+ *   MR0 fault address, MR1 faulting RIP, MR2 access (L4_FAULT_*).
+ * The pager replies with one map or grant item: the page is entered at
+ * the fault address (the whole address space is the receive window).
+ * An empty reply resumes the thread, which faults again if nothing changed.
+ */
+#define L4_FAULT_WRITE   (1u << 0)
+#define L4_FAULT_EXEC    (1u << 1)
+#define L4_FAULT_PRESENT (1u << 2)   /* a protection violation, not a missing page */
+
+/*
+ * Typed item: two message registers.
+ *   word 0: bits 0-3 the item type (L4_ITEM_*), bits 12-63 the send base:
+ *           for memory, where in the receiver's window the fpage lands
+ *           (only its offset modulo the window size counts).
+ *   word 1: a flexpage.
+ */
+enum l4_item_type {
+	L4_ITEM_MAP = 1,    /* map: the sender keeps the resource, the receiver gets a derived copy */
+	L4_ITEM_GRANT = 2,  /* grant: the resource moves from sender to receiver */
+};
+
+/*
+ * Flexpage: a power-of-two, naturally aligned range of memory pages,
+ * I/O ports or capability slots, with rights.
+ *   bits  0-3   rights  memory: L4_FP_R/W/X; capabilities: L4_CAP_RIGHT_*
+ *   bits  4-5   space   L4_FP_MEM, L4_FP_IO, L4_FP_CAP
+ *   bits  6-11  order   log2 of the size (bytes for memory, 12..47;
+ *                       ports 0..16; slots 0..)
+ *   bits 12-63  base    memory: the address (bits 12-63 of it);
+ *                       I/O: the first port; capabilities: the first slot
+ * The base must be aligned to the size.
+ */
+#define L4_FP_X 1u
+#define L4_FP_W 2u
+#define L4_FP_R 4u
+#define L4_FP_RWX 7u
+#define L4_FP_RW 6u
+#define L4_FP_RX 5u
+
+enum l4_fp_space { L4_FP_MEM = 0, L4_FP_IO = 1, L4_FP_CAP = 2 };
+
+static inline l4_word_t l4_fpage_mem(l4_word_t addr, unsigned order, unsigned rights)
+{
+	return (addr & ~0xfffull) | (l4_word_t)order << 6 | (l4_word_t)L4_FP_MEM << 4 | (rights & 0xf);
+}
+
+static inline l4_word_t l4_fpage_io(unsigned port, unsigned order)
+{
+	return (l4_word_t)port << 12 | (l4_word_t)order << 6 | (l4_word_t)L4_FP_IO << 4;
+}
+
+static inline l4_word_t l4_fpage_cap(l4_cap_t slot, unsigned order, unsigned rights)
+{
+	return slot << 12 | (l4_word_t)order << 6 | (l4_word_t)L4_FP_CAP << 4 | (rights & 0xf);
+}
+
+static inline unsigned l4_fpage_rights(l4_word_t fp) { return fp & 0xf; }
+static inline unsigned l4_fpage_space(l4_word_t fp) { return (fp >> 4) & 3; }
+static inline unsigned l4_fpage_order(l4_word_t fp) { return (fp >> 6) & 0x3f; }
+static inline l4_word_t l4_fpage_base(l4_word_t fp) { return fp >> 12; }
+
+/* The whole address space, as a receive window. */
+#define L4_FPAGE_COMPLETE l4_fpage_mem(0, 63, 0)
+
+#endif

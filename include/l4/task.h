@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Task protocol: L4_SYS_CALL on a task capability (WRITE to change the
+ * task, READ to query). Capability operations work on the slots of the
+ * invoked task's table (a task manages its own through L4_CAP_TASK).
+ *
+ * label                 arguments (MRs)                           result
+ * L4_TASK_CAP_COPY      MR0 source, MR1 destination, MR2 rights mask  -
+ * L4_TASK_CAP_MINT      MR0 source, MR1 destination, MR2 rights mask,
+ *                       MR3 badge (endpoints and notifications whose
+ *                       source capability is unbadged)                 -
+ * L4_TASK_CAP_MOVE      MR0 source, MR1 destination                    -
+ * L4_TASK_CAP_DELETE    MR0 slot (deleting an object's original
+ *                       capability destroys the object)                -
+ * L4_TASK_CAP_REVOKE    MR0 slot: delete everything derived from it    -
+ * L4_TASK_CAP_INFO      MR0 slot        MR0 type, MR1 rights, MR2 badge,
+ *                                       MR3 1 if it is the object's original
+ * L4_TASK_MAP           MR0-MR1 a typed item (msg.h) naming resources of
+ *                       the caller; they go to the invoked task at the
+ *                       item's send base (capabilities: to that slot)  -
+ * L4_TASK_SET_NAME      MR0-MR1 up to 15 characters                    -
+ */
+#ifndef L4_TASK_H
+#define L4_TASK_H
+
+#include "msg.h"
+
+enum l4_task_op {
+	L4_TASK_CAP_COPY = 1,
+	L4_TASK_CAP_MINT = 2,
+	L4_TASK_CAP_MOVE = 3,
+	L4_TASK_CAP_DELETE = 4,
+	L4_TASK_CAP_REVOKE = 5,
+	L4_TASK_CAP_INFO = 6,
+	L4_TASK_MAP = 7,
+	L4_TASK_SET_NAME = 8,
+};
+
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "boot.h"
+#include <l4/boot.h>
+#include <l4/caps.h>
+#include <l4/errno.h>
+#include "arch.h"
+#include "console.h"
+#include "elf.h"
+#include "factory.h"
+#include "layout.h"
+#include "mem.h"
+#include "sched.h"
+#include "string.h"
+#include "task.h"
+#include "thread.h"
+
+#define BOOT_CAP_SLOTS 1024
+#define ROOT_PRIO 100
+
+/* The module whose command line's first word is name. */
+static const struct mb2_module *find_module(const struct mb2_info *mb, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; i < mb->module_count; i++) {
+		const char *m = mb->modules[i].name;
+		if (!memcmp(m, name, n) && (m[n] == '\0' || m[n] == ' '))
+			return &mb->modules[i];
+	}
+	return NULL;
+}
+
+/* Maps one page of a segment: a page two segments share is filled once
+ * and gets the union of their rights. */
+static int load_page(struct task *t, struct quota *q, uint64_t va, unsigned rights,
+		     const uint8_t *image, const struct elf_segment *s)
+{
+	uint64_t pa;
+	unsigned old;
+
+	if (space_lookup(&t->space, va, &pa, &old)) {
+		rights |= old;
+	} else {
+		pa = kmem_page_alloc(q);
+		if (!pa)
+			return L4_ENOMEM;
+	}
+	/* The file bytes that fall into this page. */
+	uint64_t lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
+	if (lo < hi)
+		memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - s->vaddr),
+		       hi - lo);
+	return space_map(&t->space, va, pa, rights);
+}
+
+static int load_image(struct task *t, struct quota *q, const uint8_t *image,
+		      const struct elf_image *img)
+{
+	for (unsigned i = 0; i < img->segment_count; i++) {
+		const struct elf_segment *s = &img->segments[i];
+		unsigned rights = (s->flags & ELF_SEG_W ? SPACE_W : 0) |
+				  (s->flags & ELF_SEG_X ? SPACE_X : 0);
+		for (uint64_t va = ALIGN_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz;
+		     va += PAGE_SIZE) {
+			int err = load_page(t, q, va, rights, image, s);
+			if (err)
+				return err;
+		}
+	}
+	return L4_OK;
+}
+
+static int map_fresh(struct task *t, struct quota *q, uint64_t va, unsigned rights, void **kva)
+{
+	uint64_t pa = kmem_page_alloc(q);
+
+	if (!pa)
+		return L4_ENOMEM;
+	if (kva)
+		*kva = phys_to_virt(pa);
+	return space_map(&t->space, va, pa, rights);
+}
+
+static void fill_boot_info(struct l4_boot_info *bi, const struct mb2_info *mb,
+			   const struct factory *f)
+{
+	bi->magic = L4_BOOT_INFO_MAGIC;
+	bi->tsc_khz = arch_tsc_khz();
+	bi->kernel_quota = f->quota.limit;
+	for (unsigned i = 0; i < mb->module_count && i < L4_BOOT_MAX_MODULES; i++) {
+		struct l4_boot_module *m = &bi->modules[bi->module_count++];
+		m->phys = mb->modules[i].start;
+		m->size = mb->modules[i].end - mb->modules[i].start;
+		size_t n = MIN(strlen(mb->modules[i].name), (size_t)L4_BOOT_NAME_LEN - 1);
+		memcpy(m->name, mb->modules[i].name, n);
+	}
+	size_t n = MIN(strlen(mb->cmdline), sizeof(bi->cmdline) - 1);
+	memcpy(bi->cmdline, mb->cmdline, n);
+}
+
+static int start_task(const struct mb2_info *mb, const struct mb2_module *m, const char *name,
+		      struct factory *f)
+{
+	struct elf_image img;
+	const uint8_t *image = phys_to_virt(m->start);
+	const char *why = elf_parse(image, m->end - m->start, &img);
+	struct task *t;
+	struct thread *th;
+	void *info;
+	int err;
+
+	if (why) {
+		kprintf("boot: module \"%s\" refused: %s\n", name, why);
+		return L4_EINVAL;
+	}
+	if ((err = task_create(f, BOOT_CAP_SLOTS, &t)))
+		return err;
+	task_set_name(t, name);
+	if ((err = load_image(t, &f->quota, image, &img)))
+		return err;
+	for (uint64_t va = L4_BOOT_STACK_TOP - L4_BOOT_STACK_SIZE; va < L4_BOOT_STACK_TOP;
+	     va += PAGE_SIZE)
+		if ((err = map_fresh(t, &f->quota, va, SPACE_W, NULL)))
+			return err;
+	if ((err = map_fresh(t, &f->quota, L4_BOOT_INFO_ADDR, 0, &info)))
+		return err;
+	fill_boot_info(info, mb, f);
+	if ((err = thread_create(f, t, L4_BOOT_UTCB_ADDR, &th)))
+		return err;
+	thread_set_name(th, name);
+
+	cap_install_root(&t->caps.slots[L4_CAP_TASK], &t->obj, L4_CAP_RIGHTS_ALL, 0);
+	cap_install_root(&t->caps.slots[L4_CAP_THREAD], &th->obj, L4_CAP_RIGHTS_ALL, 0);
+	cap_install_root(&t->caps.slots[L4_CAP_FACTORY], &f->obj, L4_CAP_RIGHTS_ALL, 0);
+
+	regs_init_user(&th->regs, img.entry, L4_BOOT_STACK_TOP);
+	regs_set_boot_arg(&th->regs, L4_BOOT_INFO_ADDR);
+	th->prio = ROOT_PRIO;
+	th->state = TS_READY;
+	sched_enqueue(th);
+	kprintf("boot: started %s (entry %#llx, %u segments)\n", name,
+		(unsigned long long)img.entry, img.segment_count);
+	return L4_OK;
+}
+
+bool boot_start_tasks(const struct mb2_info *mb)
+{
+	const struct mb2_module *root = find_module(mb, "roottask");
+
+	if (!root) {
+		kprintf("boot: no \"roottask\" module: no user tasks\n");
+		return false;
+	}
+	/* The boot factory holds all of the kernel's free memory for now. */
+	struct factory *f = factory_boot(mem.frames.free * PAGE_SIZE);
+	int err = start_task(mb, root, "roottask", f);
+	if (err) {
+		kprintf("boot: cannot start the root task (error %d)\n", err);
+		return false;
+	}
+	return true;
+}

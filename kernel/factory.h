@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Factories: object creation charged to a kernel-memory quota. */
+#ifndef KERNEL_FACTORY_H
+#define KERNEL_FACTORY_H
+
+#include "kmem.h"
+#include "kobj.h"
+
+struct thread;
+struct cap;
+
+struct factory {
+	struct kobj obj;
+	struct quota quota;
+	struct factory *parent;      /* whose quota this one's came from */
+};
+
+/* The boot factory holds all kernel memory; everything descends from it. */
+struct factory *factory_boot(uint64_t quota);
+
+/* Allocates a zeroed object of the given type charged to f (refs 0). */
+void *factory_alloc(struct factory *f, size_t size, unsigned type);
+/* Frees an object and releases its charge. */
+void factory_free(struct kobj *o, size_t size);
+
+void factory_destroy(struct factory *f);
+
+/* Runs an invocation (L4_SYS_CALL on a factory capability) for cur. */
+void factory_invoke(struct thread *cur, struct cap *fcap, uint64_t tag);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Synchronous IPC through endpoints, and notifications.
+ *
+ * An endpoint holds one queue, of senders or of receivers (never both),
+ * ordered by priority and FIFO within a priority. The do_* functions run
+ * a system call for the current thread: each either completes it (its
+ * result in the thread's registers) or blocks the thread; the caller then
+ * leaves the kernel through the scheduler.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include "thread.h"
+
+enum endpoint_state { EP_IDLE, EP_SENDERS, EP_RECEIVERS };
+
+struct endpoint {
+	struct kobj obj;
+	enum endpoint_state state;
+	struct thread *queue;        /* circular, highest priority first */
+};
+
+struct notification {
+	struct kobj obj;
+	uint64_t word;               /* pending signal bits */
+	struct thread *queue;        /* waiters */
+};
+
+int endpoint_create(struct factory *f, struct endpoint **out);
+void endpoint_destroy(struct endpoint *ep);
+int notification_create(struct factory *f, struct notification **out);
+void notification_destroy(struct notification *n);
+
+void do_send(struct thread *cur, struct cap *dest, uint64_t tag, bool call, uint64_t timeout);
+void do_recv(struct thread *cur, struct cap *src, uint64_t timeout);
+/* Returns false (and sets the error) if the reply could not be sent. */
+bool do_reply(struct thread *cur, uint64_t tag);
+
+/* Signals n with bits (from the kernel, e.g. an interrupt, or a capability's badge). */
+void notification_signal(struct notification *n, uint64_t bits);
+
+/* The kernel's own message (page fault, exception) from t to a handler
+ * endpoint: t blocks as if it had called. The words are in t's UTCB. */
+void ipc_kernel_call(struct thread *t, struct cap *handler, uint64_t tag);
+
+/* t's timeout expired. */
+void ipc_timeout(struct thread *t);
+/* Takes t out of whatever it waits on, waking partners with L4_ECANCELED. */
+void ipc_detach(struct thread *t);
+/* t's priority changed while it waits in a queue. */
+void ipc_requeue(struct thread *t);
+
+#endif

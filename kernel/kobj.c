@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "kobj.h"
+#include "factory.h"
+#include "ipc.h"
+#include "task.h"
+#include "thread.h"
+
+static struct kobj *reap_list;
+
+void kobj_destroy(struct kobj *o)
+{
+	if (o->dying)
+		return;
+	o->dying = true;
+	o->reap_next = reap_list;
+	reap_list = o;
+}
+
+void kobj_reap(void)
+{
+	while (reap_list) {
+		struct kobj *o = reap_list;
+		reap_list = o->reap_next;
+		switch (o->type) {
+		case L4_OBJ_TASK:
+			task_destroy((struct task *)o);
+			break;
+		case L4_OBJ_THREAD:
+			thread_destroy((struct thread *)o);
+			break;
+		case L4_OBJ_ENDPOINT:
+			endpoint_destroy((struct endpoint *)o);
+			break;
+		case L4_OBJ_NOTIFICATION:
+			notification_destroy((struct notification *)o);
+			break;
+		case L4_OBJ_FACTORY:
+			factory_destroy((struct factory *)o);
+			break;
+		default:
+			break;    /* boot-time singletons (irq control) are never destroyed */
+		}
+	}
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Scheduling: fixed priorities 0 (lowest) to 255, round robin with time
+ * slices within a priority. The running thread stays in its ready queue;
+ * sched_current() names it. Interrupt latency is bounded by the longest
+ * kernel path with interrupts off: the kernel is not preemptible, and
+ * every system call does a bounded amount of work.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "thread.h"
+
+#define SCHED_TICK_HZ 1000
+#define DEFAULT_TIMESLICE_TICKS 10
+
+extern struct thread *sched_current_thread;
+
+static inline struct thread *sched_current(void)
+{
+	return sched_current_thread;
+}
+
+/* Queues a READY thread at the tail of its priority. */
+void sched_enqueue(struct thread *t);
+void sched_dequeue(struct thread *t);
+
+/* Makes t the thread to run next if its priority is at least the current one's. */
+void sched_prefer(struct thread *t);
+
+/* Moves the current thread to the tail of its priority. */
+void sched_yield(void);
+
+void sched_set_prio(struct thread *t, uint8_t prio);
+
+/* Timer tick: time slices and timeouts. */
+void sched_tick(void);
+uint64_t sched_ticks(void);
+
+/* Blocks current with a timeout (in microseconds or L4_TIMEOUT_NEVER). */
+void sched_timeout_arm(struct thread *t, uint64_t timeout_us);
+void sched_timeout_cancel(struct thread *t);
+
+/* Leaves the kernel to the highest-priority ready thread (or idles). */
+NORETURN void sched_exit_kernel(void);
+
+#endif

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "thread.h"
+#include <l4/errno.h>
+#include <l4/thread.h>
+#include "factory.h"
+#include "ipc.h"
+#include "layout.h"
+#include "sched.h"
+#include "string.h"
+#include "task.h"
+
+#define DEFAULT_PRIO 100
+
+int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, struct thread **out)
+{
+	uint64_t pa;
+	unsigned rights;
+
+	if (!IS_ALIGNED(utcb_addr, PAGE_SIZE) || !user_addr_ok(utcb_addr) ||
+	    !user_addr_ok(utcb_addr + PAGE_SIZE - 1))
+		return L4_EFAULT;
+	if (space_lookup(&task->space, utcb_addr, &pa, &rights))
+		return L4_EBUSY;
+	struct thread *t = factory_alloc(f, sizeof(*t), L4_OBJ_THREAD);
+	if (!t)
+		return L4_ENOMEM;
+	t->utcb_phys = kmem_page_alloc(&f->quota);
+	if (!t->utcb_phys) {
+		factory_free(&t->obj, sizeof(*t));
+		return L4_ENOMEM;
+	}
+	int err = space_map(&task->space, utcb_addr, t->utcb_phys, SPACE_R | SPACE_W);
+	if (err) {
+		kmem_page_free(&f->quota, t->utcb_phys);
+		factory_free(&t->obj, sizeof(*t));
+		return err;
+	}
+	t->utcb = phys_to_virt(t->utcb_phys);
+	t->utcb_addr = utcb_addr;
+	t->task = task;
+	t->task_next = task->threads;
+	task->threads = t;
+	t->state = TS_INACTIVE;
+	t->prio = DEFAULT_PRIO;
+	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
+	regs_init_user(&t->regs, 0, 0);
+	*out = t;
+	return L4_OK;
+}
+
+void thread_abort(struct thread *t, bool dead)
+{
+	ipc_detach(t);
+	if (t->state == TS_READY)
+		sched_dequeue(t);
+	t->fault.kind = FAULT_NONE;
+	t->state = dead ? TS_DEAD : TS_INACTIVE;
+	if (!dead || !t->task)
+		return;
+	struct task *task = t->task;
+	for (struct thread **p = &task->threads; *p; p = &(*p)->task_next)
+		if (*p == t) {
+			*p = t->task_next;
+			break;
+		}
+	space_unmap(&task->space, t->utcb_addr);
+	t->task = NULL;
+}
+
+void thread_destroy(struct thread *t)
+{
+	if (t->state != TS_DEAD)
+		thread_abort(t, true);
+	cap_delete(&t->pager);
+	cap_delete(&t->exc_handler);
+	kmem_page_free(&t->obj.factory->quota, t->utcb_phys);
+	factory_free(&t->obj, sizeof(*t));
+}
+
+void thread_set_name(struct thread *t, const char *name)
+{
+	size_t n = MIN(strlen(name), (size_t)THREAD_NAME_LEN - 1);
+
+	memcpy(t->name, name, n);
+	t->name[n] = '\0';
+}
+
+/* Names are up to 15 characters in two message registers. */
+static void name_from_words(char *dst, const uint64_t *w)
+{
+	const char *src = (const char *)w;
+	size_t n = 0;
+
+	while (n < THREAD_NAME_LEN - 1 && src[n])
+		n++;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static const uint8_t state_abi[] = {
+	[TS_INACTIVE] = L4_THREAD_INACTIVE,
+	[TS_READY] = L4_THREAD_READY,
+	[TS_SEND_BLOCKED] = L4_THREAD_SEND_BLOCKED,
+	[TS_RECV_BLOCKED] = L4_THREAD_RECV_BLOCKED,
+	[TS_REPLY_BLOCKED] = L4_THREAD_REPLY_BLOCKED,
+	[TS_NOTIFY_BLOCKED] = L4_THREAD_NOTIFY_BLOCKED,
+	[TS_DEAD] = L4_THREAD_DEAD,
+};
+
+/* Replaces a handler capability kept by the thread with a copy of slot's. */
+static int set_handler(struct thread *cur, struct cap *keep, uint64_t slot)
+{
+	struct cap *c;
+
+	if (slot == L4_CAP_NONE) {
+		cap_delete(keep);
+		return L4_OK;
+	}
+	int err = cap_lookup(&cur->task->caps, slot, L4_OBJ_ENDPOINT, L4_CAP_RIGHT_WRITE, &c);
+	if (err)
+		return err;
+	cap_delete(keep);
+	return cap_derive(c, keep, L4_CAP_RIGHTS_ALL, false, 0);
+}
+
+static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned words,
+		     unsigned *out_words)
+{
+	uint64_t *mr = cur->utcb->mr;
+	static const uint8_t need[] = {
+		[L4_THREAD_START] = 2, [L4_THREAD_SET_PRIO] = 1, [L4_THREAD_SET_TIMESLICE] = 1,
+		[L4_THREAD_SET_PAGER] = 1, [L4_THREAD_SET_EXC_HANDLER] = 1,
+		[L4_THREAD_SET_NAME] = 2, [L4_THREAD_WRITE_REGS] = L4_REG_COUNT,
+	};
+
+	if (op < ARRAY_SIZE(need) && words < need[op])
+		return L4_EMSG;
+	if (t->state == TS_DEAD && op != L4_THREAD_INFO)
+		return L4_ECANCELED;
+	switch (op) {
+	case L4_THREAD_START:
+		if (!regs_set_ip_sp(&t->regs, mr[0], mr[1]))
+			return L4_EFAULT;
+		thread_abort(t, false);
+		t->resume_sysret = false;
+		t->state = TS_READY;
+		sched_enqueue(t);
+		return L4_OK;
+	case L4_THREAD_STOP:
+		thread_abort(t, false);
+		return L4_OK;
+	case L4_THREAD_RESUME:
+		if (t->state == TS_INACTIVE) {
+			t->state = TS_READY;
+			sched_enqueue(t);
+		}
+		return L4_OK;
+	case L4_THREAD_SET_PRIO:
+		if (mr[0] >= PRIO_LEVELS)
+			return L4_EINVAL;
+		if (mr[0] > cur->prio)
+			return L4_ERIGHTS;    /* no thread raises another above itself */
+		sched_set_prio(t, (uint8_t)mr[0]);
+		return L4_OK;
+	case L4_THREAD_SET_TIMESLICE: {
+		uint64_t ticks = mr[0] / (1000000 / SCHED_TICK_HZ);
+		if (!ticks || ticks > UINT32_MAX)
+			return L4_EINVAL;
+		t->timeslice_ticks = (uint32_t)ticks;
+		return L4_OK;
+	}
+	case L4_THREAD_SET_PAGER:
+		return set_handler(cur, &t->pager, mr[0]);
+	case L4_THREAD_SET_EXC_HANDLER:
+		return set_handler(cur, &t->exc_handler, mr[0]);
+	case L4_THREAD_SET_NAME:
+		name_from_words(t->name, mr);
+		return L4_OK;
+	case L4_THREAD_READ_REGS:
+		regs_to_words(&t->regs, mr);
+		*out_words = L4_REG_COUNT;
+		return L4_OK;
+	case L4_THREAD_WRITE_REGS:
+		if (t == cur)
+			return L4_EINVAL;
+		if (!regs_from_words(&t->regs, mr))
+			return L4_EFAULT;
+		t->resume_sysret = false;
+		return L4_OK;
+	case L4_THREAD_INFO:
+		mr[0] = state_abi[t->state];
+		mr[1] = t->prio;
+		mr[2] = t->utcb_addr;
+		*out_words = 3;
+		return L4_OK;
+	default:
+		return L4_ENOSYS;
+	}
+}
+
+void thread_invoke(struct thread *cur, struct cap *tcap, uint64_t tag)
+{
+	uint64_t op = l4_tag_label(tag);
+	bool query = op == L4_THREAD_READ_REGS || op == L4_THREAD_INFO;
+	unsigned out_words = 0;
+	int err;
+
+	if (!(tcap->rights & (query ? L4_CAP_RIGHT_READ : L4_CAP_RIGHT_WRITE)))
+		err = L4_ERIGHTS;
+	else
+		err = thread_op(cur, (struct thread *)tcap->obj, op, l4_tag_words(tag), &out_words);
+	regs_set_result(&cur->regs, (uint64_t)err, l4_tag(0, out_words, 0), 0);
+}
