@@ -36,7 +36,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs test unit deps clean sloc
+.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest
 all: iso
 
 kernel: $(BUILD)/kernel.elf
@@ -59,6 +59,36 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker/kernel.ld
 $(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $@ $(BUILD)/kernel.elf "$(CMDLINE)"
+
+# ---------------------------------------------------------------- user programs
+# Static ELF executables for ring 3 (the kernel loads them as boot modules).
+# -mgeneral-regs-only until the kernel switches FPU/SSE state between threads.
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-ffreestanding -fno-builtin -nostdinc -fno-pic -fno-pie -fno-stack-protector \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
+	-fno-tree-loop-distribute-patterns \
+	-isystem $(shell $(CC) -print-file-name=include) -Iinclude -iquote kernel -MMD -MP
+USER_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker/user.ld
+
+$(BUILD)/user/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  UAS     $<"
+	$(Q)$(CC) $(filter-out -std=gnu11,$(USER_CFLAGS)) -c $< -o $@
+
+# The kernel test suite runs as the root task (tests/ktest).
+KTEST_SRCS := $(sort $(wildcard tests/ktest/*.c tests/ktest/*.S)) kernel/format.c kernel/string.c
+KTEST_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(KTEST_SRCS))
+
+$(BUILD)/ktest.elf: $(KTEST_OBJS) linker/user.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(KTEST_OBJS)
+
+ktest: $(BUILD)/ktest.elf
 
 # ---------------------------------------------------------------- host unit tests
 # Pure kernel logic compiled for the host and driven by Check.
@@ -104,4 +134,4 @@ sloc:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d)

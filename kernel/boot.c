@@ -14,7 +14,7 @@
 #include "task.h"
 #include "thread.h"
 
-#define BOOT_CAP_SLOTS 1024
+#define BOOT_CAP_SLOTS 4096
 #define ROOT_PRIO 100
 
 /* The module whose command line's first word is name. */
@@ -136,6 +136,7 @@ static int start_task(const struct mb2_info *mb, const struct mb2_module *m, con
 	regs_init_user(&th->regs, img.entry, L4_BOOT_STACK_TOP);
 	regs_set_boot_arg(&th->regs, L4_BOOT_INFO_ADDR);
 	th->prio = ROOT_PRIO;
+	th->mcp = PRIO_LEVELS - 1;
 	th->state = TS_READY;
 	sched_enqueue(th);
 	kprintf("boot: started %s (entry %#llx, %u segments)\n", name,

@@ -128,7 +128,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 {
 	uint64_t *mr = cur->utcb->mr;
 	static const uint8_t need[] = {
-		[L4_THREAD_START] = 2, [L4_THREAD_SET_PRIO] = 1, [L4_THREAD_SET_TIMESLICE] = 1,
+		[L4_THREAD_START] = 2, [L4_THREAD_SET_PRIO] = 1, [L4_THREAD_SET_MCP] = 1, [L4_THREAD_SET_TIMESLICE] = 1,
 		[L4_THREAD_SET_PAGER] = 1, [L4_THREAD_SET_EXC_HANDLER] = 1,
 		[L4_THREAD_SET_NAME] = 2, [L4_THREAD_WRITE_REGS] = L4_REG_COUNT,
 	};
@@ -158,9 +158,16 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 	case L4_THREAD_SET_PRIO:
 		if (mr[0] >= PRIO_LEVELS)
 			return L4_EINVAL;
-		if (mr[0] > cur->prio)
-			return L4_ERIGHTS;    /* no thread raises another above itself */
+		if (mr[0] > cur->mcp)
+			return L4_ERIGHTS;    /* nobody hands out more than it was given */
 		sched_set_prio(t, (uint8_t)mr[0]);
+		return L4_OK;
+	case L4_THREAD_SET_MCP:
+		if (mr[0] >= PRIO_LEVELS)
+			return L4_EINVAL;
+		if (mr[0] > cur->mcp)
+			return L4_ERIGHTS;
+		t->mcp = (uint8_t)mr[0];
 		return L4_OK;
 	case L4_THREAD_SET_TIMESLICE: {
 		uint64_t ticks = mr[0] / (1000000 / SCHED_TICK_HZ);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Threads. A thread's user registers are the first member of its TCB:
- * kernel entry saves them there and kernel exit restores them from
- * there, so a blocked thread needs no kernel stack (the kernel has one
+ * Threads. A thread's user registers live in its TCB: kernel entry
+ * saves them there and kernel exit restores them from there (the frame
+ * must end 16-byte aligned, where the CPU pushes), so a blocked thread
+ * needs no kernel stack (the kernel has one
  * per CPU). The state machine:
  *
  *   INACTIVE --start--> READY <--schedule--> (running: sched.current)
@@ -39,12 +40,13 @@ struct task;
 struct endpoint;
 
 struct thread {
-	arch_regs regs;               /* must be first: the entry code saves here */
 	struct kobj obj;
+	arch_regs regs __attribute__((aligned(16)));   /* the entry code saves here */
 	enum thread_state state;
 	bool resume_sysret;           /* regs were saved by syscall and are unchanged */
 	bool ipc_call;                /* SEND_BLOCKED: the send is a call */
 	uint8_t prio;
+	uint8_t mcp;                  /* highest priority this thread may give any thread */
 	uint32_t timeslice_ticks;     /* full time slice */
 	uint32_t ticks_left;
 

@@ -8,7 +8,10 @@
  *                           (aborts any IPC; the thread becomes ready)
  * L4_THREAD_STOP            -                                   -
  * L4_THREAD_RESUME          -   (a stopped thread goes on)      -
- * L4_THREAD_SET_PRIO        MR0 priority 0..255, at most the caller's own
+ * L4_THREAD_SET_PRIO        MR0 priority 0..255, at most the caller's MCP
+ * L4_THREAD_SET_MCP         MR0 maximum controlled priority: the highest
+ *                           priority the thread may give any thread (at most
+ *                           the caller's own MCP; new threads have 0)
  * L4_THREAD_SET_TIMESLICE   MR0 microseconds (>= 1000)
  * L4_THREAD_SET_PAGER       MR0 endpoint slot or L4_CAP_NONE
  * L4_THREAD_SET_EXC_HANDLER MR0 endpoint slot or L4_CAP_NONE (none: the pager)
@@ -38,6 +41,7 @@ enum l4_thread_op {
 	L4_THREAD_READ_REGS = 9,
 	L4_THREAD_WRITE_REGS = 10,
 	L4_THREAD_INFO = 11,
+	L4_THREAD_SET_MCP = 12,
 };
 
 /* L4_THREAD_INFO states. */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* System call entry: numbers, capabilities, tags, bad arguments. */
+#include "ktest.h"
+
+#define EMPTY_SLOT 4095         /* the last of the root task's 4096 slots: never allocated */
+#define BEYOND_TABLE 4096
+
+static void unknown_syscall(void)
+{
+	CHECK_EQ(l4_syscall(L4_SYS_COUNT, 0, 0, 0).error, L4_ENOSYS);
+	CHECK_EQ(l4_syscall(~0ull, 0, 0, 0).error, L4_ENOSYS);
+}
+
+static void registers_preserved(void)
+{
+	/* Everything but RAX, RSI, RDX, RCX and R11 survives a system call. */
+	register unsigned long long rbx __asm__("rbx") = 0x1111;
+	register unsigned long long r8 __asm__("r8") = 0x3333;
+	register unsigned long long r9 __asm__("r9") = 0x4444;
+	register unsigned long long r10 __asm__("r10") = 0x5555;
+	register unsigned long long r12 __asm__("r12") = 0x6666;
+	register unsigned long long r13 __asm__("r13") = 0x7777;
+	register unsigned long long r14 __asm__("r14") = 0x8888;
+	register unsigned long long r15 __asm__("r15") = 0x9999;
+	register unsigned long long rdi __asm__("rdi") = 0xaaaa;
+	unsigned long long rbp_out;
+
+	__asm__ volatile(
+		"pushq %%rbp\n"
+		"movq $0x2222, %%rbp\n"
+		"movl %[nr], %%eax\n"
+		"syscall\n"
+		"movq %%rbp, %%rax\n"
+		"popq %%rbp\n"
+		: "=a"(rbp_out), "+r"(rbx), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r12), "+r"(r13),
+		  "+r"(r14), "+r"(r15), "+r"(rdi)
+		: [nr] "i"(L4_SYS_YIELD)
+		: "rcx", "rdx", "rsi", "r11", "memory");
+	CHECK_EQ(rbp_out, 0x2222);
+	CHECK_EQ(rbx, 0x1111);
+	CHECK_EQ(r8, 0x3333);
+	CHECK_EQ(r9, 0x4444);
+	CHECK_EQ(r10, 0x5555);
+	CHECK_EQ(r12, 0x6666);
+	CHECK_EQ(r13, 0x7777);
+	CHECK_EQ(r14, 0x8888);
+	CHECK_EQ(r15, 0x9999);
+	CHECK_EQ(rdi, 0xaaaa);
+}
+
+static void bad_capability_slots(void)
+{
+	CHECK_EQ(l4_call(EMPTY_SLOT, 0, L4_TIMEOUT_POLL).error, L4_ECAP);
+	CHECK_EQ(l4_call(BEYOND_TABLE, 0, L4_TIMEOUT_POLL).error, L4_ECAP);
+	CHECK_EQ(l4_call(L4_CAP_NONE, 0, L4_TIMEOUT_POLL).error, L4_ECAP);
+	CHECK_EQ(l4_send(EMPTY_SLOT, 0, L4_TIMEOUT_POLL).error, L4_ECAP);
+	CHECK_EQ(l4_recv(BEYOND_TABLE, L4_TIMEOUT_POLL).error, L4_ECAP);
+	CHECK_EQ(l4_reply_wait(EMPTY_SLOT, 0, L4_TIMEOUT_POLL).error, L4_ECAP);
+}
+
+static void wrong_object_types(void)
+{
+	l4_cap_t n = make_notification();
+
+	CHECK(n != L4_CAP_NONE);
+	CHECK_EQ(l4_send(L4_CAP_FACTORY, 0, L4_TIMEOUT_POLL).error, L4_ETYPE);
+	CHECK_EQ(l4_recv(L4_CAP_TASK, L4_TIMEOUT_POLL).error, L4_ETYPE);
+	CHECK_EQ(l4_call(n, 0, L4_TIMEOUT_POLL).error, L4_ETYPE);
+}
+
+static void malformed_tags(void)
+{
+	l4_cap_t ep = make_endpoint();
+
+	CHECK(ep != L4_CAP_NONE);
+	CHECK_EQ(l4_send(ep, l4_tag(1, 65, 0), L4_TIMEOUT_POLL).error, L4_EMSG);
+	CHECK_EQ(l4_send(ep, l4_tag(1, 60, 3), L4_TIMEOUT_POLL).error, L4_EMSG);
+	CHECK_EQ(l4_send(ep, l4_tag(1, 0, 17), L4_TIMEOUT_POLL).error, L4_EMSG);
+	CHECK_EQ(l4_send(ep, l4_tag(1, 0, 0) | 1u << 12, L4_TIMEOUT_POLL).error, L4_EMSG);
+	CHECK_EQ(l4_call(ep, l4_tag(1, 127, 0), L4_TIMEOUT_POLL).error, L4_EMSG);
+}
+
+static void reply_without_caller(void)
+{
+	CHECK_EQ(l4_reply(0), L4_ENOREPLY);
+}
+
+static void yield_returns(void)
+{
+	CHECK_EQ(l4_syscall(L4_SYS_YIELD, 0, 0, 0).error, L4_OK);
+}
+
+static void debug_operations(void)
+{
+	struct l4_result r = l4_syscall(L4_SYS_DEBUG, L4_DEBUG_TSC_KHZ, 0, 0);
+
+	CHECK_EQ(r.error, L4_OK);
+	CHECK(r.badge > 0);
+	CHECK_EQ(r.badge, boot_info->tsc_khz);
+	CHECK_EQ(l4_syscall(L4_SYS_DEBUG, 99, 0, 0).error, L4_ENOSYS);
+}
+
+static void unknown_invocation_labels(void)
+{
+	l4_cap_t ep = make_endpoint();
+
+	CHECK_EQ(INVOKE(L4_CAP_TASK, 99).error, L4_ENOSYS);
+	CHECK_EQ(INVOKE(L4_CAP_THREAD, 99).error, L4_ENOSYS);
+	CHECK_EQ(INVOKE(L4_CAP_FACTORY, 99).error, L4_ENOSYS);
+	CHECK_EQ(INVOKE(L4_CAP_FACTORY, 0).error, L4_ENOSYS);
+	/* A call on an endpoint with nobody there and a poll timeout. */
+	CHECK_EQ(l4_call(ep, l4_tag(99, 0, 0), L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
+}
+
+static void short_invocations(void)
+{
+	l4_cap_t s = slot_alloc();
+
+	CHECK_EQ(INVOKE(L4_CAP_FACTORY, L4_FACTORY_THREAD, s, L4_CAP_TASK).error, L4_EMSG);
+	CHECK_EQ(INVOKE(L4_CAP_FACTORY, L4_FACTORY_ENDPOINT).error, L4_EMSG);
+	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, 0, s, 7).error, L4_EMSG);
+	CHECK_EQ(INVOKE(L4_CAP_THREAD, L4_THREAD_START, 0x400000).error, L4_EMSG);
+	CHECK_EQ(INVOKE(L4_CAP_THREAD, L4_THREAD_WRITE_REGS, 1, 2, 3).error, L4_EMSG);
+}
+
+const struct ktest ktests_syscall[] = {
+	{ "syscall/unknown-number", unknown_syscall },
+	{ "syscall/registers-preserved", registers_preserved },
+	{ "syscall/bad-capability-slots", bad_capability_slots },
+	{ "syscall/wrong-object-types", wrong_object_types },
+	{ "syscall/malformed-tags", malformed_tags },
+	{ "syscall/reply-without-caller", reply_without_caller },
+	{ "syscall/yield", yield_returns },
+	{ "syscall/debug-operations", debug_operations },
+	{ "syscall/unknown-invocation-labels", unknown_invocation_labels },
+	{ "syscall/short-invocations", short_invocations },
+	{ NULL, NULL },
+};
