@@ -46,26 +46,9 @@ int cap_derive(struct cap *src, struct cap *dst, unsigned rights_mask, bool set_
 		.obj = src->obj,
 		.badge = set_badge ? badge : src->badge,
 		.rights = (uint8_t)(src->rights & rights_mask),
-		.parent = src,
-		.next = src->child,
 	};
-	if (src->child)
-		src->child->prev = dst;
-	src->child = dst;
+	dtree_add_child(&src->tree, &dst->tree);
 	return L4_OK;
-}
-
-/* Points every link that names `from` at `to` (for a move). */
-static void relink(struct cap *to)
-{
-	if (to->prev)
-		to->prev->next = to;
-	else if (to->parent)
-		to->parent->child = to;
-	if (to->next)
-		to->next->prev = to;
-	for (struct cap *ch = to->child; ch; ch = ch->next)
-		ch->parent = to;
 }
 
 void cap_move(struct cap *src, struct cap *dst)
@@ -73,61 +56,30 @@ void cap_move(struct cap *src, struct cap *dst)
 	if (src == dst)
 		return;
 	*dst = *src;
-	relink(dst);
+	dtree_moved(&dst->tree);
 	*src = (struct cap){ 0 };
-}
-
-/* Takes c out of the tree; its children move up to c's parent. */
-static void unlink(struct cap *c)
-{
-	struct cap *ch = c->child;
-
-	while (ch) {
-		struct cap *next = ch->next;
-		ch->parent = c->parent;
-		ch->prev = NULL;
-		ch->next = NULL;
-		if (c->parent) {
-			ch->next = c->parent->child;
-			if (ch->next)
-				ch->next->prev = ch;
-			c->parent->child = ch;
-		}
-		ch = next;
-	}
-	if (c->prev)
-		c->prev->next = c->next;
-	else if (c->parent)
-		c->parent->child = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
 }
 
 void cap_delete(struct cap *c)
 {
 	struct kobj *o = c->obj;
-	bool root = !c->parent;
+	bool original = cap_is_original(c);
 
 	if (!o)
 		return;
-	if (root)
+	if (original)
 		cap_revoke(c);
-	unlink(c);
+	dtree_unlink(&c->tree);
 	*c = (struct cap){ 0 };
-	if (root)
+	if (original)
 		kobj_destroy(o);
 }
 
 void cap_revoke(struct cap *c)
 {
-	/* Delete leaves first: descend to a leaf under c, delete it, repeat.
-	 * Each step deletes one capability, so the loop ends. */
-	while (c->child) {
-		struct cap *leaf = c->child;
-		while (leaf->child)
-			leaf = leaf->child;
-		cap_delete(leaf);
-	}
+	/* Each step deletes one leaf below c, so the loop ends. */
+	while (c->tree.child)
+		cap_delete(container_of(dtree_leaf(c->tree.child), struct cap, tree));
 }
 
 void cap_table_clear(struct cap_table *t)

@@ -14,14 +14,21 @@
 #ifndef KERNEL_CAP_H
 #define KERNEL_CAP_H
 
+#include "dtree.h"
 #include "kobj.h"
 
 struct cap {
 	struct kobj *obj;      /* NULL: empty */
 	uint64_t badge;
 	uint8_t rights;
-	struct cap *parent, *child, *next, *prev;
+	struct dtree tree;     /* derivation */
 };
+
+/* The original capability of its object (the root of its derivation tree). */
+static inline bool cap_is_original(const struct cap *c)
+{
+	return !c->tree.parent;
+}
 
 struct cap_table {
 	struct cap *slots;

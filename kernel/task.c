@@ -118,7 +118,7 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 		mr[0] = src->obj->type;
 		mr[1] = src->rights;
 		mr[2] = src->badge;
-		mr[3] = !src->parent;
+		mr[3] = cap_is_original(src);
 		*out_words = 4;
 		return L4_OK;
 	case L4_TASK_MAP: {
