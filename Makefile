@@ -90,6 +90,25 @@ $(BUILD)/ktest.elf: $(KTEST_OBJS) linker/user.ld
 
 ktest: $(BUILD)/ktest.elf
 
+# sigma0 maps physical memory 1:1, so it lives far above any physical
+# address, which needs the large code model (its own object directory).
+SIGMA0_SRCS := $(sort $(wildcard sigma0/*.c sigma0/*.S)) kernel/format.c kernel/string.c
+SIGMA0_OBJS := $(patsubst %,$(BUILD)/sigma0-obj/%.o,$(SIGMA0_SRCS))
+
+$(BUILD)/sigma0-obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $< (large model)"
+	$(Q)$(CC) $(USER_CFLAGS) -mcmodel=large -c $< -o $@
+
+$(BUILD)/sigma0-obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  UAS     $<"
+	$(Q)$(CC) $(filter-out -std=gnu11,$(USER_CFLAGS)) -c $< -o $@
+
+$(BUILD)/sigma0.elf: $(SIGMA0_OBJS) linker/user.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) --defsym=USER_BASE=0x700000000000 $(USER_LDFLAGS) -o $@ $(SIGMA0_OBJS)
+
 # ---------------------------------------------------------------- host unit tests
 # Pure kernel logic compiled for the host and driven by Check.
 UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c
@@ -134,4 +153,4 @@ sloc:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(SIGMA0_OBJS:.o=.d)

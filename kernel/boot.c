@@ -7,7 +7,9 @@
 #include "console.h"
 #include "elf.h"
 #include "factory.h"
+#include "ipc.h"
 #include "layout.h"
+#include "mapdb.h"
 #include "mem.h"
 #include "sched.h"
 #include "string.h"
@@ -16,6 +18,12 @@
 
 #define BOOT_CAP_SLOTS 4096
 #define ROOT_PRIO 100
+#define SIGMA0_PRIO 255
+#define SIGMA0_CAP_SLOTS 64
+#define ROOT_SIGMA0_BADGE 1
+#define KMEM_MIN (32ull << 20)
+
+static struct task *sigma0_task;
 
 /* The module whose command line's first word is name. */
 static const struct mb2_module *find_module(const struct mb2_info *mb, const char *name)
@@ -50,7 +58,12 @@ static int load_page(struct task *t, struct quota *q, uint64_t va, unsigned righ
 	if (lo < hi)
 		memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - s->vaddr),
 		       hi - lo);
-	return space_map(&t->space, va, pa, rights);
+	if (mapdb_lookup(t, va))
+		return space_map(&t->space, va, pa, rights);
+	int err = mapdb_insert_root(t, va, pa, rights, true);
+	if (err)
+		kmem_page_free(q, pa);
+	return err;
 }
 
 static int load_image(struct task *t, struct quota *q, const uint8_t *image,
@@ -78,7 +91,10 @@ static int map_fresh(struct task *t, struct quota *q, uint64_t va, unsigned righ
 		return L4_ENOMEM;
 	if (kva)
 		*kva = phys_to_virt(pa);
-	return space_map(&t->space, va, pa, rights);
+	int err = mapdb_insert_root(t, va, pa, rights, true);
+	if (err)
+		kmem_page_free(q, pa);
+	return err;
 }
 
 static void fill_boot_info(struct l4_boot_info *bi, const struct mb2_info *mb,
@@ -94,12 +110,18 @@ static void fill_boot_info(struct l4_boot_info *bi, const struct mb2_info *mb,
 		size_t n = MIN(strlen(mb->modules[i].name), (size_t)L4_BOOT_NAME_LEN - 1);
 		memcpy(m->name, mb->modules[i].name, n);
 	}
+	for (unsigned i = 0; i < mem.sigma0_count && i < L4_BOOT_MAX_REGIONS; i++) {
+		bi->regions[i].phys = mem.sigma0[i].base;
+		bi->regions[i].size = mem.sigma0[i].end - mem.sigma0[i].base;
+		bi->region_count++;
+	}
 	size_t n = MIN(strlen(mb->cmdline), sizeof(bi->cmdline) - 1);
 	memcpy(bi->cmdline, mb->cmdline, n);
 }
 
+/* Loads a boot task; its image pages are its own (mapdb roots), so it can map them on. */
 static int start_task(const struct mb2_info *mb, const struct mb2_module *m, const char *name,
-		      struct factory *f)
+		      struct factory *f, uint64_t cap_slots, uint8_t prio, struct thread **out)
 {
 	struct elf_image img;
 	const uint8_t *image = phys_to_virt(m->start);
@@ -113,7 +135,7 @@ static int start_task(const struct mb2_info *mb, const struct mb2_module *m, con
 		kprintf("boot: module \"%s\" refused: %s\n", name, why);
 		return L4_EINVAL;
 	}
-	if ((err = task_create(f, BOOT_CAP_SLOTS, &t)))
+	if ((err = task_create(f, cap_slots, &t)))
 		return err;
 	task_set_name(t, name);
 	if ((err = load_image(t, &f->quota, image, &img)))
@@ -131,33 +153,72 @@ static int start_task(const struct mb2_info *mb, const struct mb2_module *m, con
 
 	cap_install_root(&t->caps.slots[L4_CAP_TASK], &t->obj, L4_CAP_RIGHTS_ALL, 0);
 	cap_install_root(&t->caps.slots[L4_CAP_THREAD], &th->obj, L4_CAP_RIGHTS_ALL, 0);
-	cap_install_root(&t->caps.slots[L4_CAP_FACTORY], &f->obj, L4_CAP_RIGHTS_ALL, 0);
 
 	regs_init_user(&th->regs, img.entry, L4_BOOT_STACK_TOP);
 	regs_set_boot_arg(&th->regs, L4_BOOT_INFO_ADDR);
-	th->prio = ROOT_PRIO;
+	th->prio = prio;
 	th->mcp = PRIO_LEVELS - 1;
 	th->state = TS_READY;
 	sched_enqueue(th);
 	kprintf("boot: started %s (entry %#llx, %u segments)\n", name,
 		(unsigned long long)img.entry, img.segment_count);
+	*out = th;
 	return L4_OK;
 }
 
-bool boot_start_tasks(const struct mb2_info *mb)
+bool boot_sigma0_fault(struct thread *t, uint64_t addr)
+{
+	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	if (!sigma0_task || t->task != sigma0_task || !mem_sigma0_owns(page))
+		return false;
+	return mapdb_insert_root(sigma0_task, page, page, SPACE_R | SPACE_W | SPACE_X, false) == L4_OK;
+}
+
+bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem)
 {
 	const struct mb2_module *root = find_module(mb, "roottask");
+	const struct mb2_module *s0 = find_module(mb, "sigma0");
+	struct thread *root_th, *s0_th = NULL;
+	struct endpoint *pager;
+	int err;
 
 	if (!root) {
 		kprintf("boot: no \"roottask\" module: no user tasks\n");
 		return false;
 	}
-	/* The boot factory holds all of the kernel's free memory for now. */
+	mapdb_init(mem.phys_limit);
+	/* The kernel keeps kmem bytes; sigma0 gets the rest of free memory. */
+	if (!kmem)
+		kmem = MAX(KMEM_MIN, mem.frames.free * PAGE_SIZE / 4);
+	uint64_t given = s0 ? mem_split(mb, kmem) : 0;
 	struct factory *f = factory_boot(mem.frames.free * PAGE_SIZE);
-	int err = start_task(mb, root, "roottask", f);
-	if (err) {
+	kprintf("boot: kernel memory %llu MiB, sigma0 memory %llu MiB\n",
+		(unsigned long long)(f->quota.limit >> 20), (unsigned long long)(given >> 20));
+
+	if (s0) {
+		if ((err = start_task(mb, s0, "sigma0", f, SIGMA0_CAP_SLOTS, SIGMA0_PRIO, &s0_th)) ||
+		    (err = endpoint_create(f, &pager))) {
+			kprintf("boot: cannot start sigma0 (error %d)\n", err);
+			return false;
+		}
+		sigma0_task = s0_th->task;
+		cap_install_root(&sigma0_task->caps.slots[L4_CAP_PAGER], &pager->obj,
+				 L4_CAP_RIGHTS_ALL, 0);
+	} else {
+		kprintf("boot: no \"sigma0\" module: the root task runs without a pager\n");
+	}
+	if ((err = start_task(mb, root, "roottask", f, BOOT_CAP_SLOTS, ROOT_PRIO, &root_th))) {
 		kprintf("boot: cannot start the root task (error %d)\n", err);
 		return false;
+	}
+	struct task *rt = root_th->task;
+	cap_install_root(&rt->caps.slots[L4_CAP_FACTORY], &f->obj, L4_CAP_RIGHTS_ALL, 0);
+	if (s0_th) {
+		struct cap *p = &sigma0_task->caps.slots[L4_CAP_PAGER];
+		cap_derive(p, &rt->caps.slots[L4_CAP_PAGER], L4_CAP_RIGHT_WRITE | L4_CAP_RIGHT_GRANT,
+			   true, ROOT_SIGMA0_BADGE);
+		cap_derive(&rt->caps.slots[L4_CAP_PAGER], &root_th->pager, L4_CAP_RIGHTS_ALL, false, 0);
 	}
 	return true;
 }

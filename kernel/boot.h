@@ -5,8 +5,15 @@
 
 #include "mb2.h"
 
-/* Creates the root task from the "roottask" module. False if there is
- * nothing to run (no such module, or it was refused: the reason is printed). */
-bool boot_start_tasks(const struct mb2_info *mb);
+struct thread;
+
+/* Creates sigma0 and the root task from the "sigma0" and "roottask"
+ * modules; kmem: bytes the kernel keeps for objects (0: the default).
+ * False if there is nothing to run (the reason is printed). */
+bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem);
+
+/* sigma0's own page faults on memory it owns are mapped 1:1 by the
+ * kernel: true if t is sigma0 and addr such a page (now mapped). */
+bool boot_sigma0_fault(struct thread *t, uint64_t addr);
 
 #endif

@@ -3,6 +3,7 @@
 #include "fault.h"
 #include <l4/errno.h>
 #include <l4/thread.h>
+#include "boot.h"
 #include "console.h"
 #include "ipc.h"
 #include "map.h"
@@ -49,6 +50,8 @@ static void raise(struct thread *t, struct cap *handler)
 
 void fault_page(struct thread *t, uint64_t addr, uint64_t access)
 {
+	if (boot_sigma0_fault(t, addr))
+		return;     /* sigma0 touched its own memory: mapped, it retries */
 	t->fault = (struct fault_state){
 		.kind = FAULT_PAGE,
 		.tag = l4_tag(L4_LABEL_PAGE_FAULT, 3, 0),

@@ -22,6 +22,11 @@ static unsigned size_class(size_t size)
 	return c;
 }
 
+size_t kmem_size(size_t size)
+{
+	return (size_t)1 << (size_class(size) + SLAB_MIN_SHIFT);
+}
+
 bool quota_charge(struct quota *q, uint64_t bytes)
 {
 	if (q->used > q->limit || bytes > q->limit - q->used)

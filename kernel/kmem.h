@@ -21,6 +21,9 @@ struct quota {
 bool quota_charge(struct quota *q, uint64_t bytes);
 void quota_release(struct quota *q, uint64_t bytes);
 
+/* What kmem_alloc(size) charges: the size class. */
+size_t kmem_size(size_t size);
+
 /* A zeroed block of at least size bytes (<= PAGE_SIZE), or NULL. */
 void *kmem_alloc(struct quota *q, size_t size);
 void kmem_free(struct quota *q, void *p, size_t size);

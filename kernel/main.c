@@ -106,7 +106,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		  mb2_parse(phys_to_virt(info_phys), BOOT_DIRECT_MAP - info_phys, &boot_info) :
 		  MB2_E_NULL;
 	const char *cmdline = err ? "" : boot_info.cmdline;
-	uint64_t level = LOG_INFO, poweroff = 0;
+	uint64_t level = LOG_INFO, poweroff = 0, kmem = 0;
 	char test[16] = "";
 
 	arch_console_init(console_port(cmdline));
@@ -120,6 +120,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		console_log_level = level > LOG_TRACE ? LOG_TRACE : (enum log_level)level;
 	cmdline_get(cmdline, "test", test, sizeof(test));
 	cmdline_get_u64(cmdline, "poweroff", &poweroff);
+	cmdline_get_u64(cmdline, "kmem", &kmem);
 
 	print_boot_info(&boot_info, info_phys);
 	arch_cpu_init();
@@ -135,7 +136,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	if (!timer)
 		panic("no timer: cannot schedule");
 	arch_user_init();
-	if (boot_start_tasks(&boot_info))
+	if (boot_start_tasks(&boot_info, kmem))
 		sched_exit_kernel();
 	idle_loop(poweroff);
 }

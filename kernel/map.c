@@ -1,11 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "map.h"
 #include <l4/errno.h>
+#include <l4/msg.h>
+#include "mapdb.h"
+#include "regs.h"
 #include "task.h"
 
-int map_item(struct task *from UNUSED, const uint64_t item[2] UNUSED, struct task *to UNUSED,
-	     uint64_t window UNUSED, bool whole_space UNUSED)
+/* At most 4 MiB per item: the kernel runs with interrupts off, and this
+ * bounds the work one item can cause (1024 pages). */
+#define MAP_MAX_ORDER 22
+
+int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_t window,
+	     bool whole_space)
 {
-	/* Memory flexpages need the mapping database (sigma0 owns memory). */
-	return L4_ENOSYS;
+	uint64_t fp = item[1];
+	unsigned order = l4_fpage_order(fp), type = item[0] & 0xf;
+
+	if (l4_fpage_space(fp) != L4_FP_MEM || order < PAGE_SHIFT || order > MAP_MAX_ORDER)
+		return L4_EMSG;
+	uint64_t size = 1ull << order, src = fp & ~(PAGE_SIZE - 1), send_base = item[0] & ~0xfffull;
+	if (src & (size - 1))
+		return L4_EMSG;
+	uint64_t dst;
+	if (whole_space) {
+		dst = ALIGN_DOWN(send_base, size);
+	} else {
+		/* The receive window: the item lands at send_base modulo the window's size. */
+		unsigned worder = l4_fpage_order(window);
+		if (!window || l4_fpage_space(window) != L4_FP_MEM || worder < order || worder > 47)
+			return L4_EMSG;
+		uint64_t wsize = 1ull << worder, wbase = window & ~(wsize - 1);
+		dst = wbase + ALIGN_DOWN(send_base & (wsize - 1), size);
+	}
+	if (!user_addr_ok(src + size - 1) || !user_addr_ok(dst + size - 1))
+		return L4_EFAULT;
+	unsigned rights = l4_fpage_rights(fp) & L4_FP_RWX;   /* the same bits as SPACE_R/W/X */
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		struct mapnode *n = mapdb_lookup(from, src + off);
+		if (!n || !(n->rights & rights))
+			continue;      /* nothing mappable there: the receiver gets nothing */
+		int err = type == L4_ITEM_GRANT ? mapdb_grant(n, to, dst + off, rights) :
+						  mapdb_map(n, to, dst + off, rights);
+		if (err)
+			return err;
+	}
+	return L4_OK;
+}
+
+int unmap_fpage(struct task *t, uint64_t fp, bool self)
+{
+	unsigned order = l4_fpage_order(fp);
+
+	if (l4_fpage_space(fp) != L4_FP_MEM || order < PAGE_SHIFT || order > MAP_MAX_ORDER)
+		return L4_EMSG;
+	uint64_t size = 1ull << order, base = fp & ~(PAGE_SIZE - 1);
+	if (base & (size - 1))
+		return L4_EMSG;
+	if (!user_addr_ok(base + size - 1))
+		return L4_EFAULT;
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		struct mapnode *n = mapdb_lookup(t, base + off);
+		if (n)
+			mapdb_unmap(n, self);
+	}
+	return L4_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Memory mapping between tasks: map and grant of memory flexpages.
+ * Memory mapping between tasks: map and grant of memory flexpages, and
+ * unmap, on top of the mapping database (mapdb.h).
  */
 #ifndef KERNEL_MAP_H
 #define KERNEL_MAP_H
@@ -16,5 +17,9 @@ struct task;
  */
 int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_t window,
 	     bool whole_space);
+
+/* Removes every mapping derived from t's pages in flexpage fp (and t's own
+ * if self). Error code. */
+int unmap_fpage(struct task *t, uint64_t fp, bool self);
 
 #endif

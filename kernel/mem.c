@@ -73,3 +73,50 @@ uint64_t mem_zeroed_frame_below(uint64_t max)
 		memset(phys_to_virt(f), 0, PAGE_SIZE);
 	return f;
 }
+
+static bool add_sigma0(uint64_t base, uint64_t end)
+{
+	if (mem.sigma0_count == MEM_MAX_SIGMA0) {
+		klog(LOG_WARN, "mem: more than %u ranges for sigma0; the rest stays with the kernel\n",
+		     MEM_MAX_SIGMA0);
+		return false;
+	}
+	mem.sigma0[mem.sigma0_count++] = (struct phys_range){ base, end };
+	return true;
+}
+
+uint64_t mem_split(const struct mb2_info *mb, uint64_t kernel_bytes)
+{
+	struct frame_alloc *fa = &mem.frames;
+	uint64_t keep = kernel_bytes >> PAGE_SHIFT, seen = 0, f = 0, given = 0;
+
+	while (f < fa->frames && seen < keep)
+		seen += frame_is_free(fa, f++ << PAGE_SHIFT);
+	/* Every run of free frames from here on becomes one sigma0 range. */
+	while (f < fa->frames) {
+		if (!frame_is_free(fa, f << PAGE_SHIFT)) {
+			f++;
+			continue;
+		}
+		uint64_t start = f;
+		while (f < fa->frames && frame_is_free(fa, f << PAGE_SHIFT))
+			f++;
+		if (!add_sigma0(start << PAGE_SHIFT, f << PAGE_SHIFT))
+			break;
+		frame_reserve(fa, start << PAGE_SHIFT, f << PAGE_SHIFT);
+		given += (f - start) << PAGE_SHIFT;
+	}
+	/* Module pages stay reserved in the kernel's allocator either way. */
+	for (unsigned i = 0; i < mb->module_count; i++)
+		add_sigma0(ALIGN_DOWN(mb->modules[i].start, PAGE_SIZE),
+			   ALIGN_UP(mb->modules[i].end, PAGE_SIZE));
+	return given;
+}
+
+bool mem_sigma0_owns(uint64_t pa)
+{
+	for (unsigned i = 0; i < mem.sigma0_count; i++)
+		if (pa >= mem.sigma0[i].base && pa < mem.sigma0[i].end)
+			return true;
+	return false;
+}

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "string.h"
 
 void *memset(void *dst, int c, size_t n)

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The few string and memory functions the kernel needs (the compiler
  * also emits calls to memset/memcpy/memmove/memcmp itself). */
 #ifndef KERNEL_STRING_H

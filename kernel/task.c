@@ -6,6 +6,7 @@
 #include "factory.h"
 #include "layout.h"
 #include "map.h"
+#include "mapdb.h"
 #include "mem.h"
 #include "string.h"
 #include "thread.h"
@@ -60,6 +61,7 @@ void task_destroy(struct task *t)
 			frame_free(&mem.frames, phys + i * PAGE_SIZE);
 		quota_release(&t->obj.factory->quota, pages * PAGE_SIZE);
 	}
+	mapdb_task_destroy(t);
 	space_destroy(&t->space);
 	factory_free(&t->obj, sizeof(*t));
 }
@@ -81,7 +83,7 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 	static const uint8_t need[] = {
 		[L4_TASK_CAP_COPY] = 3, [L4_TASK_CAP_MINT] = 4, [L4_TASK_CAP_MOVE] = 2,
 		[L4_TASK_CAP_DELETE] = 1, [L4_TASK_CAP_REVOKE] = 1, [L4_TASK_CAP_INFO] = 1,
-		[L4_TASK_MAP] = 2, [L4_TASK_SET_NAME] = 2,
+		[L4_TASK_MAP] = 2, [L4_TASK_SET_NAME] = 2, [L4_TASK_UNMAP] = 2,
 	};
 
 	if (op < ARRAY_SIZE(need) && words < need[op])
@@ -133,6 +135,10 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 			return map_item(cur->task, item, t, 0, true);
 		return L4_EMSG;
 	}
+	case L4_TASK_UNMAP:
+		if (mr[1] & ~(uint64_t)L4_UNMAP_SELF)
+			return L4_EINVAL;
+		return unmap_fpage(t, mr[0], mr[1] & L4_UNMAP_SELF);
 	case L4_TASK_SET_NAME: {
 		char name[TASK_NAME_LEN];
 		memcpy(name, mr, TASK_NAME_LEN - 1);

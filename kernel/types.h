@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Basic types for the kernel: only the compiler's freestanding headers. */
 #ifndef KERNEL_TYPES_H
 #define KERNEL_TYPES_H

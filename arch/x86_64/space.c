@@ -102,6 +102,46 @@ bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *ri
 	return true;
 }
 
+bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
+{
+	const uint64_t *pml4 = phys_to_virt(s->root);
+	uint64_t start = *va;
+
+	if (!s->root || !user_addr_ok(start))
+		return false;
+	/* Four nested index ranges; each level starts at start's index only
+	 * while all levels above are still at start's indices. */
+	for (unsigned i4 = pt_index(start, 4); i4 < KERNEL_HALF_FIRST; i4++) {
+		if (!(pml4[i4] & PTE_P))
+			continue;
+		const uint64_t *pdpt = phys_to_virt(pml4[i4] & PTE_ADDR);
+		uint64_t base4 = (uint64_t)i4 << 39;
+		bool at4 = base4 == ALIGN_DOWN(start, 1ull << 39);
+		for (unsigned i3 = at4 ? pt_index(start, 3) : 0; i3 < PT_ENTRIES; i3++) {
+			if (!(pdpt[i3] & PTE_P) || (pdpt[i3] & PTE_PS))
+				continue;
+			const uint64_t *pd = phys_to_virt(pdpt[i3] & PTE_ADDR);
+			uint64_t base3 = base4 | (uint64_t)i3 << 30;
+			bool at3 = at4 && base3 == ALIGN_DOWN(start, 1ull << 30);
+			for (unsigned i2 = at3 ? pt_index(start, 2) : 0; i2 < PT_ENTRIES; i2++) {
+				if (!(pd[i2] & PTE_P) || (pd[i2] & PTE_PS))
+					continue;
+				const uint64_t *pt = phys_to_virt(pd[i2] & PTE_ADDR);
+				uint64_t base2 = base3 | (uint64_t)i2 << 21;
+				bool at2 = at3 && base2 == ALIGN_DOWN(start, 1ull << 21);
+				for (unsigned i1 = at2 ? pt_index(start, 1) : 0; i1 < PT_ENTRIES; i1++) {
+					if (pt[i1] & PTE_P) {
+						*va = base2 | (uint64_t)i1 << 12;
+						*pa = pt[i1] & PTE_ADDR;
+						return true;
+					}
+				}
+			}
+		}
+	}
+	return false;
+}
+
 void space_activate(const struct space *s)
 {
 	if ((read_cr3() & PTE_ADDR) != s->root)

@@ -30,6 +30,9 @@ uint64_t space_unmap(struct space *s, uint64_t va);
 /* The frame mapped at va and its rights; false if none. */
 bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
 
+/* The first 4 KiB mapping at or above *va: sets *va and *pa, or returns false. */
+bool space_next(const struct space *s, uint64_t *va, uint64_t *pa);
+
 /* Makes s the current address space. */
 void space_activate(const struct space *s);
 

@@ -2,6 +2,12 @@
 /*
  * How the kernel starts the first tasks (sigma0 and the root task).
  *
+ * The kernel keeps part of free memory for its own objects (the kmem=
+ * option, default a quarter of memory, at least 32 MiB): that is the
+ * root task's factory quota. sigma0 owns all other free memory, the boot
+ * modules' pages and all I/O ports; it runs at priority 255 and serves
+ * the protocol of sigma0.h. The root task's pager is sigma0.
+ *
  * The kernel loads each from the boot module of that name (an ELF64
  * executable for x86-64, statically linked, all segments in the lower
  * half), creates its task with the capability layout of caps.h, maps
@@ -31,12 +37,24 @@ struct l4_boot_module {
 	char name[L4_BOOT_NAME_LEN];    /* the module's command line, NUL-terminated */
 };
 
+#define L4_BOOT_MAX_REGIONS 64
+
+/* Physical memory that sigma0 owns: it maps these pages 1:1 (virtual =
+ * physical) in its own address space on first touch, and hands them out.
+ * Module pages are among them. */
+struct l4_boot_region {
+	l4_word_t phys;
+	l4_word_t size;
+};
+
 struct l4_boot_info {
 	l4_word_t magic;                /* L4_BOOT_INFO_MAGIC */
 	l4_word_t tsc_khz;              /* TSC rate */
 	l4_word_t kernel_quota;         /* bytes in the task's factory (L4_CAP_FACTORY) */
 	l4_word_t module_count;
 	struct l4_boot_module modules[L4_BOOT_MAX_MODULES];
+	l4_word_t region_count;
+	struct l4_boot_region regions[L4_BOOT_MAX_REGIONS];
 	char cmdline[256];              /* the kernel command line */
 };
 

@@ -19,6 +19,16 @@
  *                       the caller; they go to the invoked task at the
  *                       item's send base (capabilities: to that slot)  -
  * L4_TASK_SET_NAME      MR0-MR1 up to 15 characters                    -
+ * L4_TASK_UNMAP         MR0 a memory flexpage of the invoked task,
+ *                       MR1 flags (L4_UNMAP_SELF): removes every mapping
+ *                       derived from those pages, in every task, and with
+ *                       L4_UNMAP_SELF the task's own mappings too      -
+ *
+ * Memory map items (msg.h) name pages of the sender's address space that
+ * it may map: pages it got from sigma0 or from another task, or its own
+ * boot image. Each mapping is recorded in the kernel's mapping database:
+ * the receiver's copy derives from the sender's, and unmap is recursive.
+ * A map item covers at most 4 MiB (order 22).
  */
 #ifndef L4_TASK_H
 #define L4_TASK_H
@@ -34,6 +44,9 @@ enum l4_task_op {
 	L4_TASK_CAP_INFO = 6,
 	L4_TASK_MAP = 7,
 	L4_TASK_SET_NAME = 8,
+	L4_TASK_UNMAP = 9,
 };
+
+#define L4_UNMAP_SELF 1u
 
 #endif

@@ -13,6 +13,7 @@
 #include <l4/errno.h>
 #include <l4/factory.h>
 #include <l4/msg.h>
+#include <l4/sigma0.h>
 #include <l4/syscall.h>
 #include <l4/task.h>
 #include <l4/thread.h>
@@ -40,7 +41,7 @@ struct ktest {
 
 /* Each test file defines a table; main.c runs them all. */
 extern const struct ktest ktests_syscall[], ktests_factory[], ktests_caps[], ktests_ipc[],
-	ktests_sched[];
+	ktests_sched[], ktests_mem[];
 
 /* ---- helpers (main.c) */
 
@@ -65,6 +66,19 @@ l4_cap_t make_notification(void);
  * Returns the thread's capability slot. */
 typedef long (*ktest_thread_fn)(long arg, struct l4_utcb *utcb);
 l4_cap_t ktest_thread_start(ktest_thread_fn fn, long arg, unsigned prio);
+/* The same in another task (one made by make_shadow_task). */
+l4_cap_t ktest_thread_start_in(l4_cap_t task, ktest_thread_fn fn, long arg, unsigned prio);
+
+/* A task sharing this task's image (text read-only, data and stacks
+ * read-write), so test threads can run in it; 4096 capability slots. */
+l4_cap_t make_shadow_task(void);
+/* Copies our capability in slot to the same slot of task. Error code. */
+int give_cap(l4_cap_t task, l4_cap_t slot);
+
+/* Asks sigma0 for 2^order bytes at phys (or L4_SIGMA0_ANY), received in
+ * window; returns the physical address, or ~0 with *error set. */
+l4_word_t sigma0_alloc(l4_word_t phys, unsigned order, l4_word_t window, l4_word_t *error);
+
 /* Stops and deletes a test thread. */
 void ktest_thread_kill(l4_cap_t thread);
 /* The value the thread's function returned, once it has finished, else -1. */

@@ -80,6 +80,42 @@ l4_cap_t make_notification(void)
 	return make(L4_FACTORY_NOTIFICATION);
 }
 
+/* ---- other tasks */
+
+extern char _image_start[], _image_end[], _etext[];
+
+int give_cap(l4_cap_t task, l4_cap_t slot)
+{
+	return (int)INVOKE(task, L4_TASK_MAP, L4_ITEM_MAP | slot << 12,
+			   l4_fpage_cap(slot, 0, L4_CAP_RIGHTS_ALL)).error;
+}
+
+l4_cap_t make_shadow_task(void)
+{
+	l4_cap_t task = slot_alloc();
+
+	if (INVOKE(L4_CAP_FACTORY, L4_FACTORY_TASK, task, 4096).error)
+		return L4_CAP_NONE;
+	for (l4_word_t va = (l4_word_t)_image_start; va < (l4_word_t)_image_end; va += 4096) {
+		unsigned rights = va < (l4_word_t)_etext ? L4_FP_RX : L4_FP_RW;
+		if (INVOKE(task, L4_TASK_MAP, L4_ITEM_MAP | va, l4_fpage_mem(va, 12, rights)).error)
+			return L4_CAP_NONE;
+	}
+	return task;
+}
+
+l4_word_t sigma0_alloc(l4_word_t phys, unsigned order, l4_word_t window, l4_word_t *error)
+{
+	struct l4_utcb *u = utcb_self();
+
+	u->br[L4_BR_MEM_WINDOW] = window;
+	u->mr[0] = phys;
+	u->mr[1] = order;
+	struct l4_result r = l4_call(L4_CAP_PAGER, l4_tag(L4_SIGMA0_ALLOC, 2, 0), L4_TIMEOUT_NEVER);
+	*error = r.error ? r.error : l4_tag_label(r.tag);
+	return *error ? ~0ull : u->mr[0];
+}
+
 /* ---- threads */
 
 struct test_thread {
@@ -117,6 +153,11 @@ static struct test_thread *find_thread(l4_cap_t cap)
 
 l4_cap_t ktest_thread_start(ktest_thread_fn fn, long arg, unsigned prio)
 {
+	return ktest_thread_start_in(L4_CAP_TASK, fn, arg, prio);
+}
+
+l4_cap_t ktest_thread_start_in(l4_cap_t task, ktest_thread_fn fn, long arg, unsigned prio)
+{
 	int i = 0;
 
 	while (i < MAX_THREADS && threads[i].used)
@@ -126,7 +167,10 @@ l4_cap_t ktest_thread_start(ktest_thread_fn fn, long arg, unsigned prio)
 	struct test_thread *t = &threads[i];
 	l4_word_t utcb = thread_utcb(i);
 	l4_cap_t cap = slot_alloc();
-	if (INVOKE(L4_CAP_FACTORY, L4_FACTORY_THREAD, cap, L4_CAP_TASK, utcb).error)
+	if (INVOKE(L4_CAP_FACTORY, L4_FACTORY_THREAD, cap, task, utcb).error)
+		return L4_CAP_NONE;
+	/* A thread in another task finds its own capability at the same slot there. */
+	if (task != L4_CAP_TASK && give_cap(task, cap))
 		return L4_CAP_NONE;
 	*t = (struct test_thread){ .cap = cap, .used = true };
 	/* The entry trampoline pops fn, arg, utcb and a padding word. */
@@ -215,7 +259,7 @@ void spin_us(unsigned long us)
 /* ---- the runner */
 
 static const struct ktest *const suites[] = {
-	ktests_syscall, ktests_factory, ktests_caps, ktests_ipc, ktests_sched,
+	ktests_syscall, ktests_factory, ktests_caps, ktests_ipc, ktests_sched, ktests_mem,
 };
 
 void ktest_main(struct l4_boot_info *bi);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sigma0 protocol. sigma0 is the first task: it owns all free physical
+ * memory and the boot modules' pages (include/l4/boot.h) and hands them
+ * out, identifying clients by the badge of the capability they call
+ * through (the root task's L4_CAP_PAGER has badge 1).
+ *
+ * Requests are calls on that capability. The reply's label is an error
+ * code (errno.h; 0 = success).
+ *
+ * label                  arguments                  reply
+ * L4_LABEL_PAGE_FAULT    (a client thread's page fault, with sigma0 as pager)
+ *                        maps the physical page at the fault address 1:1
+ * L4_SIGMA0_ALLOC        MR0 physical address or    MR0 physical address,
+ *                        L4_SIGMA0_ANY, MR1 order   one map item (RWX) of the
+ *                        (12..22)                   2^order bytes; it lands in
+ *                                                   the client's receive window
+ *                                                   (BR0) at offset 0
+ * L4_SIGMA0_FREE         MR0 physical address,      -  (sigma0 revokes every
+ *                        MR1 order                     mapping of the pages)
+ * L4_SIGMA0_INFO         -                          MR0 pages sigma0 owns,
+ *                                                   MR1 pages not given out,
+ *                                                   MR2 pages the caller holds
+ *
+ * Giving a page twice to the same client is fine (idempotent); a page
+ * another client holds is refused with L4_EBUSY, memory sigma0 does not
+ * own with L4_EINVAL, and no free run of the size with L4_ENOMEM.
+ */
+#ifndef L4_SIGMA0_H
+#define L4_SIGMA0_H
+
+#include "types.h"
+
+enum l4_sigma0_op {
+	L4_SIGMA0_ALLOC = 1,
+	L4_SIGMA0_FREE = 2,
+	L4_SIGMA0_INFO = 3,
+};
+
+#define L4_SIGMA0_ANY (~0ull)
+#define L4_SIGMA0_MAX_ORDER 22
+
+#endif

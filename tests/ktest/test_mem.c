@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Memory: sigma0, map, grant, recursive unmap, pagers, IPC between tasks. */
+#include "ktest.h"
+
+#define WINDOW_BASE 0x20000000ull
+#define HIGH 120                 /* test threads outrank the main thread (100) */
+
+static l4_word_t window(l4_word_t base, unsigned order)
+{
+	return l4_fpage_mem(base, order, 0);
+}
+
+/* Allocates one page from sigma0 into our space at va. */
+static l4_word_t get_page(l4_word_t va)
+{
+	l4_word_t err;
+
+	return sigma0_alloc(L4_SIGMA0_ANY, 12, window(va, 12), &err);
+}
+
+static long reader(long addr, struct l4_utcb *u)
+{
+	(void)u;
+	return *(volatile long *)addr;
+}
+
+static long writer(long addr, struct l4_utcb *u)
+{
+	(void)u;
+	*(volatile long *)addr = 0x77;
+	return 1;
+}
+
+static void sigma0_alloc_and_use(void)
+{
+	l4_word_t err, va = WINDOW_BASE;
+	l4_word_t pa = sigma0_alloc(L4_SIGMA0_ANY, 12, window(va, 12), &err);
+
+	CHECK_EQ(err, L4_OK);
+	CHECK(pa != ~0ull && (pa & 0xfff) == 0);
+	volatile l4_word_t *p = (l4_word_t *)va;
+	p[0] = 0x1234abcd;
+	p[511] = ~0x1234abcdull;
+	CHECK_EQ(p[0], 0x1234abcd);
+	CHECK_EQ(p[511], ~0x1234abcdull);
+	/* Asking for the same page again is fine; it stays ours. */
+	CHECK_EQ(sigma0_alloc(pa, 12, window(va, 12), &err), pa);
+	CHECK_EQ(p[0], 0x1234abcd);
+	/* A 64 KiB run lands whole in a window of its size. */
+	l4_word_t big = sigma0_alloc(L4_SIGMA0_ANY, 16, window(WINDOW_BASE + 0x10000, 16), &err);
+	CHECK_EQ(err, L4_OK);
+	CHECK_EQ(big & 0xffff, 0);
+	for (l4_word_t off = 0; off < 0x10000; off += 4096)
+		*(volatile l4_word_t *)(WINDOW_BASE + 0x10000 + off) = off;
+	CHECK_EQ(*(volatile l4_word_t *)(WINDOW_BASE + 0x1f000), 0xf000);
+	/* sigma0 counts what we hold. */
+	struct l4_result r = l4_call(L4_CAP_PAGER, l4_tag(L4_SIGMA0_INFO, 0, 0), L4_TIMEOUT_NEVER);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK(UTCB0->mr[2] >= 17);
+	CHECK(UTCB0->mr[1] < UTCB0->mr[0]);
+}
+
+static void sigma0_refuses_bad_requests(void)
+{
+	l4_word_t err;
+
+	sigma0_alloc(0x100000, 12, window(WINDOW_BASE + 0x40000, 12), &err);   /* the kernel */
+	CHECK_EQ(err, L4_EINVAL);
+	sigma0_alloc(L4_SIGMA0_ANY, 30, window(WINDOW_BASE, 30), &err);
+	CHECK_EQ(err, L4_EINVAL);
+	sigma0_alloc(L4_SIGMA0_ANY, 11, window(WINDOW_BASE, 12), &err);
+	CHECK_EQ(err, L4_EINVAL);
+	sigma0_alloc(0x12345, 12, window(WINDOW_BASE, 12), &err);
+	CHECK_EQ(err, L4_EINVAL);
+	CHECK_EQ(l4_tag_label(l4_call(L4_CAP_PAGER, l4_tag(99, 0, 0), L4_TIMEOUT_NEVER).tag),
+		 L4_ENOSYS);
+}
+
+static void map_to_other_task(void)
+{
+	l4_word_t va = WINDOW_BASE + 0x80000;
+	l4_cap_t b = make_shadow_task();
+
+	CHECK(b != L4_CAP_NONE);
+	CHECK(get_page(va) != ~0ull);
+	*(volatile long *)va = 0x5a5a;
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
+		 L4_OK);
+	l4_cap_t t = ktest_thread_start_in(b, reader, 0x30000000, HIGH);
+	CHECK(t != L4_CAP_NONE);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), 0x5a5a);
+	ktest_thread_kill(t);
+	/* Writes through the other task's mapping show here: the same page. */
+	t = ktest_thread_start_in(b, writer, 0x30000000, HIGH);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(*(volatile long *)va, 0x77);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+static void read_only_mapping_faults_on_write(void)
+{
+	l4_word_t va = WINDOW_BASE + 0x90000;
+	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+
+	CHECK(get_page(va) != ~0ull);
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_R)).error,
+		 L4_OK);
+	CHECK_EQ(give_cap(b, ep), L4_OK);
+	l4_cap_t t = ktest_thread_start_in(b, writer, 0x30000000, 50);
+	CHECK_EQ(INVOKE(t, L4_THREAD_SET_PAGER, ep).error, L4_OK);
+	struct l4_result r = l4_recv(ep, 100000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_PAGE_FAULT);
+	CHECK_EQ(UTCB0->mr[0], 0x30000000);
+	CHECK_EQ(UTCB0->mr[2] & (L4_FAULT_WRITE | L4_FAULT_PRESENT), L4_FAULT_WRITE | L4_FAULT_PRESENT);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+/* Maps the page at `from` of its own task to task `to` at 0x31000000. */
+static long map_onward(long to, struct l4_utcb *u)
+{
+	u->mr[0] = L4_ITEM_MAP | 0x31000000;
+	u->mr[1] = l4_fpage_mem(0x30000000, 12, L4_FP_RW);
+	return (long)l4_call((l4_cap_t)to, l4_tag(L4_TASK_MAP, 2, 0), L4_TIMEOUT_NEVER).error;
+}
+
+static void unmap_is_recursive(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xa0000;
+	l4_cap_t b = make_shadow_task(), c = make_shadow_task(), ep = make_endpoint();
+
+	CHECK(get_page(va) != ~0ull);
+	*(volatile long *)va = 0x600d;
+	/* us -> B at 0x30000000 -> C at 0x31000000 */
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
+		 L4_OK);
+	CHECK_EQ(give_cap(b, c), L4_OK);
+	l4_cap_t t = ktest_thread_start_in(b, map_onward, (long)c, HIGH);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), L4_OK);
+	ktest_thread_kill(t);
+	t = ktest_thread_start_in(c, reader, 0x31000000, HIGH);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), 0x600d);
+	ktest_thread_kill(t);
+	/* Unmapping our page (not ourselves) takes it from B and C. */
+	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 12, L4_FP_RWX), 0).error, L4_OK);
+	CHECK_EQ(*(volatile long *)va, 0x600d);
+	CHECK_EQ(give_cap(c, ep), L4_OK);
+	t = ktest_thread_start_in(c, reader, 0x31000000, 50);
+	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	struct l4_result r = l4_recv(ep, 100000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_PAGE_FAULT);
+	CHECK_EQ(UTCB0->mr[0], 0x31000000);
+	CHECK_EQ(UTCB0->mr[2] & L4_FAULT_PRESENT, 0);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, c);
+}
+
+static void pager_resolves_fault(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xb0000;
+	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+
+	CHECK(get_page(va) != ~0ull);
+	*(volatile long *)va = 0xfeed;
+	l4_cap_t t = ktest_thread_start_in(b, reader, 0x32000008, 50);
+	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	struct l4_result r = l4_recv(ep, 100000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], 0x32000008);
+	/* The reply maps our page at the fault address; the thread goes on. */
+	UTCB0->mr[0] = L4_ITEM_MAP | 0x32000000;
+	UTCB0->mr[1] = l4_fpage_mem(va, 12, L4_FP_R);
+	CHECK_EQ(l4_reply(l4_tag(0, 0, 1)), L4_OK);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), 0);          /* offset 8 of the page */
+	*(volatile long *)(va + 8) = 0xbeef;
+	ktest_thread_kill(t);
+	t = ktest_thread_start_in(b, reader, 0x32000008, HIGH);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), 0xbeef);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+static void grant_moves_the_page(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xc0000;
+	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+
+	CHECK(get_page(va) != ~0ull);
+	*(volatile long *)va = 0x9123;
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_GRANT | 0x33000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
+		 L4_OK);
+	l4_cap_t t = ktest_thread_start_in(b, reader, 0x33000000, HIGH);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), 0x9123);
+	ktest_thread_kill(t);
+	/* Gone from here: a thread of ours touching it faults to its pager. */
+	t = ktest_thread_start(reader, (long)va, 50);
+	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	struct l4_result r = l4_recv(ep, 100000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], va);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+static void deleting_task_revokes_its_mappings(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xd0000;
+	l4_cap_t b = make_shadow_task(), c = make_shadow_task(), ep = make_endpoint();
+
+	CHECK(get_page(va) != ~0ull);
+	INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW));
+	give_cap(b, c);
+	l4_cap_t t = ktest_thread_start_in(b, map_onward, (long)c, HIGH);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), L4_OK);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
+	l4_word_t used = UTCB0->mr[1];
+	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b).error, L4_OK);
+	INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
+	CHECK(UTCB0->mr[1] < used);
+	/* C's mapping came through B: it went with B. */
+	give_cap(c, ep);
+	t = ktest_thread_start_in(c, reader, 0x31000000, 50);
+	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	CHECK_EQ(l4_recv(ep, 100000).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], 0x31000000);
+	ktest_thread_kill(t);
+	/* Our own page is untouched. */
+	*(volatile long *)va = 3;
+	CHECK_EQ(*(volatile long *)va, 3);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, c);
+}
+
+static void bad_map_items(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xe0000;
+	l4_cap_t b = make_shadow_task();
+
+	CHECK(get_page(va) != ~0ull);
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 11, 7)).error, L4_EMSG);
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 23, 7)).error, L4_EMSG);
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va + 4096, 13, 7)).error,
+		 L4_EMSG);
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0xffff800000000000ull, l4_fpage_mem(va, 12, 7)).error,
+		 L4_EFAULT);
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000,
+			l4_fpage_mem(0xffffffff80100000ull, 12, 7)).error, L4_EFAULT);
+	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 12, 7), 2).error, L4_EINVAL);
+	/* Our UTCB is the kernel's page: it cannot be mapped on (nothing arrives)... */
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x34000000,
+			l4_fpage_mem(L4_BOOT_UTCB_ADDR, 12, 7)).error, L4_OK);
+	/* ...nor mapped over. */
+	l4_cap_t t = ktest_thread_start_in(b, reader, 0, 10);
+	CHECK(t != L4_CAP_NONE);
+	CHECK_EQ(INVOKE(t, L4_THREAD_INFO).error, L4_OK);
+	l4_word_t utcb = UTCB0->mr[2];
+	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | utcb, l4_fpage_mem(va, 12, 7)).error, L4_EBUSY);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+static long window_receiver(long ep, struct l4_utcb *u)
+{
+	u->br[L4_BR_MEM_WINDOW] = l4_fpage_mem(0x35000000, 16, 0);
+	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
+	if (r.error)
+		return -1;
+	return *(volatile long *)(0x35000000 + 0x3000);
+}
+
+static void ipc_map_into_receive_window(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xf0000;
+	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+
+	CHECK(get_page(va) != ~0ull);
+	*(volatile long *)va = 0x1dea;
+	give_cap(b, ep);
+	l4_cap_t t = ktest_thread_start_in(b, window_receiver, (long)ep, HIGH);
+	/* Send base 0x3000 within the receiver's 64 KiB window: lands at 0x35003000. */
+	UTCB0->mr[0] = L4_ITEM_MAP | 0x3000;
+	UTCB0->mr[1] = l4_fpage_mem(va, 12, L4_FP_R);
+	CHECK_EQ(l4_send(ep, l4_tag(5, 0, 1), L4_TIMEOUT_NEVER).error, L4_OK);
+	CHECK(ktest_thread_join(t));
+	CHECK_EQ(ktest_thread_result(t), 0x1dea);
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+static long inter_task_server(long ep, struct l4_utcb *u)
+{
+	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
+
+	for (int i = 0; i < 3 && !r.error; i++) {
+		u->mr[0] = u->mr[0] * 2;
+		u->mr[1] = r.badge;
+		r = l4_reply_wait((l4_cap_t)ep, l4_tag(0, 2, 0), L4_TIMEOUT_NEVER);
+	}
+	return 0;
+}
+
+static void call_between_tasks(void)
+{
+	l4_cap_t b = make_shadow_task(), ep = make_endpoint(), badged = slot_alloc();
+
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, badged, L4_CAP_RIGHT_WRITE, 42);
+	give_cap(b, ep);
+	l4_cap_t t = ktest_thread_start_in(b, inter_task_server, (long)ep, HIGH);
+	for (l4_word_t i = 1; i <= 3; i++) {
+		UTCB0->mr[0] = i * 10;
+		struct l4_result r = l4_call(badged, l4_tag(1, 1, 0), L4_TIMEOUT_NEVER);
+		CHECK_EQ(r.error, L4_OK);
+		CHECK_EQ(UTCB0->mr[0], i * 20);
+		CHECK_EQ(UTCB0->mr[1], 42);
+	}
+	ktest_thread_kill(t);
+	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
+const struct ktest ktests_mem[] = {
+	{ "mem/sigma0-alloc-and-use", sigma0_alloc_and_use },
+	{ "mem/sigma0-refuses-bad-requests", sigma0_refuses_bad_requests },
+	{ "mem/map-to-other-task", map_to_other_task },
+	{ "mem/read-only-mapping-faults-on-write", read_only_mapping_faults_on_write },
+	{ "mem/unmap-is-recursive", unmap_is_recursive },
+	{ "mem/pager-resolves-fault", pager_resolves_fault },
+	{ "mem/grant-moves-the-page", grant_moves_the_page },
+	{ "mem/deleting-task-revokes-its-mappings", deleting_task_revokes_its_mappings },
+	{ "mem/bad-map-items", bad_map_items },
+	{ "mem/ipc-map-into-receive-window", ipc_map_into_receive_window },
+	{ "ipc/call-between-tasks", call_between_tasks },
+	{ NULL, NULL },
+};
