@@ -37,7 +37,7 @@ KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildc
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
 .PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest
-all: iso
+all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf
 
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/l4.iso

@@ -39,8 +39,12 @@ void arch_wait_for_irq(void);
 void arch_irq_enable(void);
 void arch_irq_disable(void);
 
-/* User mode: system call entry, SMEP/SMAP. */
-void arch_user_init(void);
+/* User mode: system call entry, SMEP/SMAP, FPU state switching. */
+void arch_user_init(bool fpu_eager);
+
+struct thread;
+/* Thread t is going away: forget its FPU state. */
+void arch_fpu_release(struct thread *t);
 
 /* A cycle counter (the TSC on x86). */
 uint64_t arch_read_tsc(void);

@@ -135,7 +135,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		arch_machine_exit(failed ? 1 : 0);
 	if (!timer)
 		panic("no timer: cannot schedule");
-	arch_user_init();
+	char fpu_mode[8] = "";
+	cmdline_get(cmdline, "fpu", fpu_mode, sizeof(fpu_mode));
+	arch_user_init(streq(fpu_mode, "eager"));
 	if (boot_start_tasks(&boot_info, kmem))
 		sched_exit_kernel();
 	idle_loop(poweroff);

@@ -151,7 +151,7 @@ void sched_exit_kernel(void)
 				t->ticks_left = t->timeslice_ticks;
 			bool sysret = t->resume_sysret;
 			t->resume_sysret = false;
-			arch_exit_to_user(&t->regs, &t->task->space, sysret);
+			arch_exit_to_user(t, sysret);
 		}
 		/* Nothing to run: wait for an interrupt to make something ready. */
 		arch_wait_for_irq();

@@ -2,6 +2,7 @@
 #include "thread.h"
 #include <l4/errno.h>
 #include <l4/thread.h>
+#include "arch.h"
 #include "factory.h"
 #include "ipc.h"
 #include "layout.h"
@@ -73,6 +74,7 @@ void thread_destroy(struct thread *t)
 		thread_abort(t, true);
 	cap_delete(&t->pager);
 	cap_delete(&t->exc_handler);
+	arch_fpu_release(t);
 	kmem_page_free(&t->obj.factory->quota, t->utcb_phys);
 	factory_free(&t->obj, sizeof(*t));
 }

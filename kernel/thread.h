@@ -68,6 +68,7 @@ struct thread {
 	uint64_t utcb_addr;           /* where the task sees it */
 	struct cap pager;             /* page faults go here (an endpoint capability) */
 	struct cap exc_handler;       /* exceptions go here; empty: the pager */
+	void *fpu;                    /* FPU/SSE/AVX state, allocated at first use (arch fpu.c) */
 	char name[THREAD_NAME_LEN];
 };
 

@@ -4,6 +4,7 @@
 #include <l4/msg.h>
 #include "console.h"
 #include "fault.h"
+#include "fpu.h"
 #include "sched.h"
 #include "string.h"
 #include "trap.h"
@@ -185,6 +186,8 @@ void trap_from_user(struct trap_frame *tf)
 				  (tf->error & PF_FETCH ? L4_FAULT_EXEC : 0) |
 				  (tf->error & PF_PRESENT ? L4_FAULT_PRESENT : 0);
 		fault_page(cur, read_cr2(), access);
+	} else if (tf->vector == VEC_NM && fpu_trap(cur)) {
+		/* the FPU is the thread's now: retry the instruction */
 	} else if (tf->vector < VEC_EXCEPTIONS) {
 		fault_exception(cur, tf->vector, tf->error);
 	} else if (tf->vector != VEC_SPURIOUS && handlers[tf->vector]) {

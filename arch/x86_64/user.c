@@ -3,6 +3,9 @@
 #include <l4/thread.h>
 #include "arch.h"
 #include "cpu.h"
+#include "fpu.h"
+#include "task.h"
+#include "thread.h"
 #include "regs.h"
 #include "space.h"
 #include "x86.h"
@@ -13,7 +16,7 @@ NORETURN void exit_to_user_iret(arch_regs *f);
 NORETURN void exit_to_user_sysret(arch_regs *f);
 void tss_set_rsp0(uint64_t rsp0);
 
-void arch_user_init(void)
+void arch_user_init(bool fpu_eager)
 {
 	/* STAR: syscall loads CS=SEL_KCODE, SS=+8; sysret loads SS=base+8, CS=base+16 (RPL 3). */
 	uint64_t sysret_base = SEL_KDATA;
@@ -29,6 +32,7 @@ void arch_user_init(void)
 	if (cpu.smap)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
+	fpu_init(fpu_eager);
 }
 
 void regs_init_user(arch_regs *r, uint64_t ip, uint64_t sp)
@@ -51,11 +55,13 @@ bool regs_set_ip_sp(arch_regs *r, uint64_t ip, uint64_t sp)
 	return true;
 }
 
-void arch_exit_to_user(arch_regs *r, const struct space *s, bool sysret)
+void arch_exit_to_user(struct thread *t, bool sysret)
 {
+	arch_regs *r = &t->regs;
 	uint64_t frame_top = (uintptr_t)(r + 1);
 
-	space_activate(s);
+	space_activate(&t->task->space);
+	fpu_leave_kernel(t);
 	cpu_frame_top = frame_top;
 	tss_set_rsp0(frame_top);
 	/* Whatever wrote these registers, user mode gets user segments and IF. */

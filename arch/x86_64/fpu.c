@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "fpu.h"
+#include "console.h"
+#include "cpu.h"
+#include "factory.h"
+#include "kmem.h"
+#include "string.h"
+#include "thread.h"
+#include "x86.h"
+
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+#define FXSAVE_SIZE 512
+#define MXCSR_DEFAULT 0x1f80            /* all SIMD exceptions masked */
+#define FXSAVE_MXCSR_OFFSET 24
+#define FCW_DEFAULT 0x37f               /* x87 control word after finit */
+
+static struct thread *owner;           /* whose state the registers hold */
+static uint32_t area_size = FXSAVE_SIZE;
+static uint64_t xcr0;
+static bool eager_mode;
+static bool ts_set = true;             /* CR0.TS as last written (fpu_init sets it) */
+
+static void set_ts(bool on)
+{
+	if (on == ts_set)
+		return;        /* writing CR0 serializes: only when it changes */
+	if (on)
+		write_cr0(read_cr0() | CR0_TS);
+	else
+		__asm__ volatile("clts");
+	ts_set = on;
+}
+
+static void xsetbv(uint32_t reg, uint64_t v)
+{
+	__asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+void fpu_init(bool eager)
+{
+	eager_mode = eager;
+	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (cpu.xsave) {
+		write_cr4(cr4 | CR4_OSXSAVE);
+		struct cpuid_regs r = cpuid(0xd, 0);
+		xcr0 = XCR0_X87 | XCR0_SSE | (r.eax & XCR0_AVX);
+		xsetbv(0, xcr0);
+		area_size = cpuid(0xd, 0).ebx;     /* for the components now enabled */
+	} else {
+		write_cr4(cr4);
+	}
+	klog(LOG_INFO, "fpu: %s, %u-byte state, %s switching\n",
+	     cpu.xsave ? (xcr0 & XCR0_AVX ? "x87+SSE+AVX (xsave)" : "x87+SSE (xsave)") : "x87+SSE (fxsave)",
+	     area_size, eager ? "eager" : "lazy");
+}
+
+static void save(void *area)
+{
+	if (xcr0)
+		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32)) : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+static void restore(const void *area)
+{
+	if (xcr0)
+		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32)) : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+/* A new thread's state: what finit and the default MXCSR give. */
+static void init_area(uint8_t *area)
+{
+	memset(area, 0, area_size);
+	*(uint16_t *)area = FCW_DEFAULT;
+	*(uint32_t *)(area + FXSAVE_MXCSR_OFFSET) = MXCSR_DEFAULT;
+}
+
+/* Makes the registers hold t's state. */
+static bool switch_to(struct thread *t)
+{
+	set_ts(false);
+	if (owner == t)
+		return true;
+	if (!t->fpu) {
+		t->fpu = kmem_alloc(&t->obj.factory->quota, area_size);
+		if (!t->fpu)
+			return false;
+		init_area(t->fpu);
+	}
+	if (owner)
+		save(owner->fpu);
+	restore(t->fpu);
+	owner = t;
+	return true;
+}
+
+bool fpu_trap(struct thread *t)
+{
+	return switch_to(t);
+}
+
+void fpu_leave_kernel(struct thread *t)
+{
+	if (eager_mode && t->fpu && owner != t)
+		switch_to(t);
+	set_ts(owner != t);
+}
+
+void arch_fpu_release(struct thread *t)
+{
+	if (owner == t)
+		owner = NULL;
+	if (t->fpu) {
+		kmem_free(&t->obj.factory->quota, t->fpu, area_size);
+		t->fpu = NULL;
+	}
+}

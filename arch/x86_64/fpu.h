@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * FPU, SSE and AVX state of user threads, switched lazily.
+ *
+ * The registers hold one thread's state at a time (the owner). Leaving
+ * the kernel to any other thread sets CR0.TS, so that thread's first FPU
+ * instruction traps (#NM); only then is the owner's state saved and the
+ * thread's restored. IPC between threads that do not touch the FPU, the
+ * common case for servers, never pays for it. With fpu=eager on the
+ * command line the switch happens on the way out instead, for CPUs where
+ * lazy switching leaks state speculatively (CVE-2018-3665).
+ */
+#ifndef ARCH_FPU_H
+#define ARCH_FPU_H
+
+#include "types.h"
+
+struct thread;
+
+/* Enables the FPU, SSE and (with XSAVE) AVX state components. */
+void fpu_init(bool eager);
+
+/* #NM from user mode: make the FPU the current thread's. False if its
+ * state area cannot be allocated (the thread then gets the exception). */
+bool fpu_trap(struct thread *t);
+
+/* On the way to user mode with thread t. */
+void fpu_leave_kernel(struct thread *t);
+
+#endif

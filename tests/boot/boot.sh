@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # BOOT_* are used by tests/run.sh and through ${!name}
+#
+# tests/boot/boot.sh: the emulator boot tests, sourced by tests/run.sh (which
+# provides pass, fail, show_tail, and sources tools/emu.sh).
+#
+# Each boot test boots build/kernel.elf from its own ISO with its own command
+# line, headless with a timeout; its files are build/tests/NAME.iso,
+# NAME.serial (COM1) and NAME/ (the emulator's logs). boot_start runs the
+# emulator (in the background, from tests/run.sh); boot_check judges the run
+# afterwards from the serial output and how the emulator ended.
+
+# The boot tests: name, emulator, check (selftest, ktest, or fault KIND),
+# boot modules (FILE:NAME,... with files in the build directory, or -), and
+# the kernel command line.
+KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
+BOOT_TESTS=(
+	"qemu-selftest   qemu  selftest  -               console=com1 loglevel=2 test=selftest"
+	"qemu-fault-pf   qemu  fault-pf  -               console=com1 loglevel=2 test=pf"
+	"qemu-fault-ud   qemu  fault-ud  -               console=com1 loglevel=2 test=ud"
+	"qemu-fault-gp   qemu  fault-gp  -               console=com1 loglevel=2 test=gp"
+	"qemu-fault-df   qemu  fault-df  -               console=com1 loglevel=2 test=df"
+	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2"
+	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager"
+	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
+	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
+	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"
+)
+
+# Seconds before a run counts as a hang.
+BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}
+BOOT_TIMEOUT_bochs=${TEST_BOCHS_TIMEOUT:-180}
+
+# boot_fields "TABLE ROW": set name, emu, check, modules, cmdline.
+boot_fields() {
+	local row=$1
+	read -r name emu check modules cmdline <<<"$row"
+}
+
+# boot_start NAME EMU MODULES CMDLINE: build the ISO, run it, and write the
+# outcome to NAME.result (EMU_* variables, see tools/emu.sh). Runs in a subshell.
+boot_start() {
+	local name=$1 emu=$2 mods=$3 cmdline=$4 timeout m
+	local base=$TEST_OUT/$name margs=()
+	mkdir -p "$base"
+	rm -f "$base/result" "$base.serial"
+	timeout=BOOT_TIMEOUT_$emu
+	timeout=${!timeout}
+	if [[ $mods != - ]]; then
+		IFS=, read -r -a m <<<"$mods"
+		for mod in "${m[@]}"; do
+			margs+=("$(dirname "$KERNEL")/${mod%%:*}" "${mod#*:}")
+		done
+	fi
+	if ! "$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log"; then
+		EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''
+		EMU_DETAIL="tools/mkiso.sh failed: $(head -n 1 "$base/mkiso.log")"
+	else
+		emu_run "$emu" "$base.iso" "$timeout" "$base.serial" "$base"
+	fi
+	printf 'EMU_STATUS=%q EMU_EXIT=%q EMU_GUEST=%q EMU_DETAIL=%q\n' \
+		"$EMU_STATUS" "$EMU_EXIT" "$EMU_GUEST" "$EMU_DETAIL" >"$base/result"
+}
+
+# boot_outcome EMU WANT_GUEST: print why the run did not end as a clean exit
+# of the guest (with value WANT_GUEST under QEMU); print nothing if it did.
+boot_outcome() {
+	local emu=$1 want=$2
+	case $EMU_STATUS in
+	ok)
+		if [[ $emu == qemu && $EMU_GUEST != "$want" ]]; then
+			printf 'QEMU exit status %s: the guest wrote %s to port 0xf4, expected %s (exit status %s)' \
+				"$EMU_EXIT" "$EMU_GUEST" "$want" $((want * 2 + 1))
+		fi
+		;;
+	timeout) printf 'hang: %s' "$EMU_DETAIL" ;;
+	*) printf '%s' "$EMU_DETAIL" ;;
+	esac
+}
+
+# boot_check_suite EMU SUITE SERIAL: one test per `SUITE: NAME ... RESULT`
+# line (the kernel's `selftest` or the user-level `ktest`); sets SUITE_WHY
+# to the reasons the run as a whole fails (summary, panic, exit status).
+SUITE_WHY=()
+boot_check_suite() {
+	local emu=$1 suite=$2 serial=$3 line rest tname res lines=0 outcome summary panic
+	SUITE_WHY=()
+	while IFS= read -r line; do
+		[[ $line == "$suite: "* ]] || continue
+		rest=${line#"$suite": }
+		if [[ $rest =~ ^(.+)\ \.\.\.\ (.*)$ ]]; then
+			lines=$((lines + 1))
+			tname=${BASH_REMATCH[1]} res=${BASH_REMATCH[2]}
+			if [[ $res == ok ]]; then
+				pass "$emu/$suite/$tname"
+			elif [[ $res =~ ^FAIL\ \((.*)\)$ ]]; then
+				fail "$emu/$suite/$tname" "${BASH_REMATCH[1]}"
+			else
+				fail "$emu/$suite/$tname" "unexpected result '$res'"
+			fi
+		elif [[ $rest == *' ...'* ]]; then
+			lines=$((lines + 1))
+			fail "$emu/$suite/$rest" "incomplete line '$line' (the run stopped here?)"
+		fi
+	done < <(tr -d '\r' <"$serial")
+
+	outcome=$(boot_outcome "$emu" 0)
+	[[ -z $outcome ]] || SUITE_WHY+=("$outcome")
+	summary=$(tr -d '\r' <"$serial" | grep -a -m1 -E "^$suite summary: " || true)
+	if [[ -z $summary ]]; then
+		SUITE_WHY+=("no '$suite summary:' line")
+	elif [[ $summary =~ ^$suite\ summary:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		((BASH_REMATCH[2] == 0)) || SUITE_WHY+=("$summary")
+		((BASH_REMATCH[1] + BASH_REMATCH[2] == lines)) ||
+			SUITE_WHY+=("the summary counts $((BASH_REMATCH[1] + BASH_REMATCH[2])) tests, but there are $lines '$suite:' lines")
+	else
+		SUITE_WHY+=("cannot read the summary line '$summary'")
+	fi
+	((lines > 0)) || SUITE_WHY+=("no '$suite:' lines")
+	panic=$(boot_first_panic "$serial")
+	[[ -z $panic ]] || SUITE_WHY+=("$panic")
+}
+
+# boot_check_selftest EMU SERIAL: one test per `selftest:` line, then EMU/boot.
+boot_check_selftest() {
+	local emu=$1 serial=$2 why=()
+	boot_check_suite "$emu" selftest "$serial"
+	why=("${SUITE_WHY[@]}")
+	grep -aqE '^memory map:' "$serial" || why+=("no 'memory map:' line")
+	if [[ $emu == qemu ]]; then
+		grep -aqE '^vmx: not supported' "$serial" || why+=("no 'vmx: not supported' line (QEMU TCG has no VT-x)")
+	else
+		grep -aqE '^vmx: supported \(.*\<ept\>' "$serial" ||
+			why+=("no 'vmx: supported (... ept ...)' line (Bochs corei7_skylake_x has VT-x with EPT)")
+	fi
+	boot_verdict "$emu/boot" "${why[@]}"
+}
+
+# boot_check_ktest EMU NAME SERIAL: the kernel test suite, run as the root
+# task: one test per `ktest:` line, then EMU/NAME for the run as a whole.
+boot_check_ktest() {
+	local emu=$1 name=$2 serial=$3 why=()
+	boot_check_suite "$emu" ktest "$serial"
+	why=("${SUITE_WHY[@]}")
+	grep -aqE '^sigma0: .* serving' "$serial" || why+=("sigma0 did not start")
+	boot_verdict "$emu/$name" "${why[@]}"
+}
+
+# boot_first_panic SERIAL: print the first PANIC line, if any.
+boot_first_panic() {
+	tr -d '\r' <"$1" | grep -a -m1 -E '^PANIC' || true
+}
+
+# boot_verdict NAME [REASON]...: PASS NAME if there is no reason to fail it.
+boot_verdict() {
+	local name=$1 joined='' r
+	shift
+	for r in "$@"; do
+		joined+=${joined:+; }$r
+	done
+	if [[ -z $joined ]]; then
+		pass "$name"
+	else
+		fail "$name" "$joined"
+	fi
+}
+
+# boot_check_fault EMU KIND SERIAL: the kernel must panic with #KIND, dump
+# registers, and end the machine (QEMU: value 2, exit status 5).
+boot_check_fault() {
+	local emu=$1 kind=${2^^} serial=$3 why=() outcome first
+	first=$(boot_first_panic "$serial")
+	if [[ -z $first ]]; then
+		why+=("no 'PANIC: #$kind' line")
+	elif [[ ! $first =~ ^PANIC:\ \#$kind([^A-Za-z0-9]|$) ]]; then
+		why+=("the first panic is '$first', expected 'PANIC: #$kind'")
+	elif ! tr -d '\r' <"$serial" | sed -n "/^PANIC/,\$p" | grep -aq 'RIP='; then
+		why+=("no register dump (RIP=) after the PANIC line")
+	fi
+	outcome=$(boot_outcome "$emu" 2)
+	[[ -z $outcome ]] || why+=("$outcome")
+	boot_verdict "$emu/fault-${kind,,}" "${why[@]}"
+}
+
+# boot_check NAME EMU CHECK: judge a finished run.
+boot_check() {
+	local name=$1 emu=$2 check=$3 base=$TEST_OUT/$1 before=$FAILED
+	local test=$emu/$check
+	[[ $check != selftest ]] || test=$emu/boot
+	[[ $check != ktest ]] || test=$emu/$name
+	if [[ ! -f $base/result ]]; then
+		fail "$test" "the run did not finish: $(grep -v '^$' "$base/job.log" 2>/dev/null | tail -n 1)"
+		return
+	fi
+	EMU_STATUS='' EMU_EXIT='' EMU_GUEST='' EMU_DETAIL=''
+	# shellcheck disable=SC1090,SC1091 # written by boot_start
+	. "$base/result"
+	if [[ $EMU_STATUS == build-error ]]; then
+		fail "$test" "$EMU_DETAIL"
+		return
+	fi
+	[[ -f $base.serial ]] || : >"$base.serial"
+	case $check in
+	selftest) boot_check_selftest "$emu" "$base.serial" ;;
+	ktest) boot_check_ktest "$emu" "$name" "$base.serial" ;;
+	fault-*) boot_check_fault "$emu" "${check#fault-}" "$base.serial" ;;
+	*) fail "$emu/$check" "tests/boot/boot.sh: unknown check '$check'" ;;
+	esac
+	((FAILED == before)) || show_tail "$base.serial"
+}

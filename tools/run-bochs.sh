@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tools/run-bochs.sh ISO [TIMEOUT_SECONDS]
+#
+# Boots ISO in Bochs (corei7_skylake_x: VT-x with EPT, VPID, unrestricted
+# guest) and shows the serial console on this terminal while it runs. Bochs
+# quits when the kernel executes the magic breakpoint `xchg %bx,%bx`, when
+# you press Ctrl-C, or after TIMEOUT_SECONDS (default 0 = none).
+# The VGA screen is a VNC server on the first free port from 5900.
+#
+# Exit status: 0 when the guest ended the run, when you pressed Ctrl-C or at
+# the timeout; 1 for a triple fault or when Bochs failed. (Bochs cannot tell
+# the guest's exit value: read it from the serial output.)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=emu.sh disable=SC1091
+. "$here/emu.sh"
+
+if [[ $# -lt 1 || $# -gt 2 ]]; then
+	printf 'usage: %s ISO [TIMEOUT_SECONDS]   (timeout 0 = none)\n' "${0##*/}" >&2
+	exit 2
+fi
+iso=$1 timeout=${2:-0}
+emu_check_timeout "$timeout"
+[[ -f $iso ]] || emu_die "ISO '$iso' not found (build it with 'make iso')"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/run-bochs.XXXXXX")
+keep=0 # 1: keep $work for a look after a Bochs failure
+cleanup() { ((keep)) || rm -rf "$work"; }
+trap cleanup EXIT
+
+if ((timeout > 0)); then
+	echo "Bochs: serial console below; Ctrl-C stops (stops by itself after $timeout s)."
+else
+	echo "Bochs: serial console below; Ctrl-C stops."
+fi
+EMU_FOLLOW=1 emu_run bochs "$iso" "$timeout" "$work/serial.out" "$work"
+# The serial output may end in the middle of a line.
+if [[ -s $work/serial.out && $(tail -c 1 "$work/serial.out" | wc -l) -eq 0 ]]; then echo; fi
+
+say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+case $EMU_STATUS in
+ok) say "$EMU_DETAIL" ;;
+timeout) say "stopped after $timeout s" ;;
+stopped) say "$EMU_DETAIL" ;;
+*)
+	say "$EMU_DETAIL"
+	if [[ $EMU_STATUS == error ]]; then
+		keep=1
+		echo "(kept $work)" >&2
+		grep -hvE "^[0-9]{11}i\[" "$work/bochs.log" "$work/bochs.out" 2>/dev/null | tail -n 15 | sed "s/^/  /" >&2 || true
+	fi
+	exit 1
+	;;
+esac

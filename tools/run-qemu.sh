@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tools/run-qemu.sh ISO [TIMEOUT_SECONDS]
+#
+# Boots ISO in QEMU (TCG, no VT-x) with the serial console and QEMU's monitor
+# on this terminal: Ctrl-A X quits, Ctrl-A C switches to the monitor.
+# TIMEOUT_SECONDS (default 0 = none) stops QEMU after that long.
+#
+# Exit status: 0 when the guest ended the run with success (it wrote 0 to
+# port 0xf4, QEMU exit status 1), when you quit, or at the timeout; the
+# guest's value V when it wrote V > 0 (1 test failure, 2 panic); 1 for a
+# triple fault or when QEMU failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=emu.sh disable=SC1091
+. "$here/emu.sh"
+
+if [[ $# -lt 1 || $# -gt 2 ]]; then
+	printf 'usage: %s ISO [TIMEOUT_SECONDS]   (timeout 0 = none)\n' "${0##*/}" >&2
+	exit 2
+fi
+iso=$1 timeout=${2:-0}
+emu_check_timeout "$timeout"
+[[ -f $iso ]] || emu_die "ISO '$iso' not found (build it with 'make iso')"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/run-qemu.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+if ((timeout > 0)); then
+	echo "QEMU: serial console below; press Ctrl-A X to quit (stops by itself after $timeout s)."
+else
+	echo "QEMU: serial console below; press Ctrl-A X to quit."
+fi
+emu_run qemu "$iso" "$timeout" - "$work"
+
+say() { printf '\n%s: %s\n' "${0##*/}" "$*" >&2; }
+case $EMU_STATUS in
+ok)
+	case $EMU_GUEST in
+	0) say "$EMU_DETAIL (success)" ;;
+	1) say "$EMU_DETAIL (self-test failure)" ;;
+	2) say "$EMU_DETAIL (kernel panic)" ;;
+	*) say "$EMU_DETAIL" ;;
+	esac
+	exit "$EMU_GUEST"
+	;;
+timeout) say "stopped after $timeout s" ;;
+stopped) say "$EMU_DETAIL" ;;
+*)
+	say "$EMU_DETAIL"
+	exit 1
+	;;
+esac
