@@ -166,6 +166,11 @@ static int start_task(const struct mb2_info *mb, const struct mb2_module *m, con
 	return L4_OK;
 }
 
+bool boot_is_sigma0(const struct task *t)
+{
+	return t && t == sigma0_task;
+}
+
 bool boot_sigma0_fault(struct thread *t, uint64_t addr)
 {
 	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);

@@ -12,6 +12,10 @@ struct thread;
  * False if there is nothing to run (the reason is printed). */
 bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem);
 
+struct task;
+/* True for sigma0's task (it owns every I/O port). */
+bool boot_is_sigma0(const struct task *t);
+
 /* sigma0's own page faults on memory it owns are mapped 1:1 by the
  * kernel: true if t is sigma0 and addr such a page (now mapped). */
 bool boot_sigma0_fault(struct thread *t, uint64_t addr);

@@ -2,6 +2,7 @@
 #include "map.h"
 #include <l4/errno.h>
 #include <l4/msg.h>
+#include "boot.h"
 #include "mapdb.h"
 #include "regs.h"
 #include "task.h"
@@ -10,12 +11,54 @@
  * bounds the work one item can cause (1024 pages). */
 #define MAP_MAX_ORDER 22
 
+#define IO_MAX_ORDER 16
+
+/* The ports of an I/O flexpage; false if it is malformed. */
+static bool io_range(uint64_t fp, uint64_t *base, uint64_t *count)
+{
+	unsigned order = l4_fpage_order(fp);
+
+	*base = l4_fpage_base(fp);
+	*count = 1ull << MIN(order, 63u);
+	return l4_fpage_space(fp) == L4_FP_IO && order <= IO_MAX_ORDER && !(*base & (*count - 1)) &&
+	       *base + *count <= IO_PORTS;
+}
+
+/* I/O ports go to the same port numbers; a receiver accepts those inside
+ * its I/O window (BR2), unless whole_space. sigma0 owns every port. */
+static int map_io(struct task *from, uint64_t fp, bool grant, struct task *to, uint64_t window,
+		  bool whole_space)
+{
+	uint64_t base, count, wbase, wcount;
+
+	if (!io_range(fp, &base, &count))
+		return L4_EMSG;
+	if (!whole_space && (!io_range(window, &wbase, &wcount) || base < wbase ||
+			     base + count > wbase + wcount))
+		return L4_EMSG;
+	for (uint64_t port = base; port < base + count; port++) {
+		struct mapnode *n = mapdb_lookup_io(from, (unsigned)port);
+		if (!n && boot_is_sigma0(from) && !mapdb_insert_root_io(from, (unsigned)port))
+			n = mapdb_lookup_io(from, (unsigned)port);
+		if (!n || from == to)
+			continue;
+		int err = grant ? mapdb_grant(n, to, port, 0) : mapdb_map(n, to, port, 0);
+		if (err)
+			return err;
+	}
+	return L4_OK;
+}
+
 int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_t window,
 	     bool whole_space)
 {
 	uint64_t fp = item[1];
 	unsigned order = l4_fpage_order(fp), type = item[0] & 0xf;
 
+	if (type != L4_ITEM_MAP && type != L4_ITEM_GRANT)
+		return L4_EMSG;
+	if (l4_fpage_space(fp) == L4_FP_IO)
+		return map_io(from, fp, type == L4_ITEM_GRANT, to, window, whole_space);
 	if (l4_fpage_space(fp) != L4_FP_MEM || order < PAGE_SHIFT || order > MAP_MAX_ORDER)
 		return L4_EMSG;
 	uint64_t size = 1ull << order, src = fp & ~(PAGE_SIZE - 1), send_base = item[0] & ~0xfffull;
@@ -50,10 +93,22 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 int unmap_fpage(struct task *t, uint64_t fp, bool self)
 {
 	unsigned order = l4_fpage_order(fp);
+	uint64_t base, count;
 
+	if (l4_fpage_space(fp) == L4_FP_IO) {
+		if (!io_range(fp, &base, &count))
+			return L4_EMSG;
+		for (uint64_t port = base; port < base + count; port++) {
+			struct mapnode *n = mapdb_lookup_io(t, (unsigned)port);
+			if (n)
+				mapdb_unmap(n, self);
+		}
+		return L4_OK;
+	}
 	if (l4_fpage_space(fp) != L4_FP_MEM || order < PAGE_SHIFT || order > MAP_MAX_ORDER)
 		return L4_EMSG;
-	uint64_t size = 1ull << order, base = fp & ~(PAGE_SIZE - 1);
+	uint64_t size = 1ull << order;
+	base = fp & ~(PAGE_SIZE - 1);
 	if (base & (size - 1))
 		return L4_EMSG;
 	if (!user_addr_ok(base + size - 1))

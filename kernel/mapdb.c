@@ -11,6 +11,7 @@
 
 static struct mapnode **roots;     /* per frame: the root of its tree, or NULL */
 static uint64_t root_frames;
+static struct mapnode *io_roots[IO_PORTS];
 
 void mapdb_init(uint64_t phys_limit)
 {
@@ -35,17 +36,17 @@ static struct mapnode *node_of(struct dtree *d)
 	return container_of(d, struct mapnode, tree);
 }
 
-struct mapnode *mapdb_lookup(struct task *t, uint64_t va)
+static struct mapnode **root_slot(bool io, uint64_t frame)
 {
-	uint64_t pa;
-	unsigned rights;
+	return io ? &io_roots[frame] : &roots[frame >> PAGE_SHIFT];
+}
 
-	if (!space_lookup(&t->space, va, &pa, &rights) || (pa >> PAGE_SHIFT) >= root_frames)
-		return NULL;
-	struct mapnode *root = roots[pa >> PAGE_SHIFT];
-	if (!root)
-		return NULL;
-	for (struct dtree *d = &root->tree; d; d = dtree_next(&root->tree, d)) {
+/* t's node at va in the tree of frame (a page's address or a port). */
+static struct mapnode *find(struct task *t, uint64_t va, uint64_t frame, bool io)
+{
+	struct mapnode *root = *root_slot(io, frame);
+
+	for (struct dtree *d = root ? &root->tree : NULL; d; d = dtree_next(&root->tree, d)) {
 		struct mapnode *n = node_of(d);
 		if (n->task == t && n->va == va)
 			return n;
@@ -53,38 +54,82 @@ struct mapnode *mapdb_lookup(struct task *t, uint64_t va)
 	return NULL;
 }
 
+struct mapnode *mapdb_lookup(struct task *t, uint64_t va)
+{
+	uint64_t pa;
+	unsigned rights;
+
+	if (!space_lookup(&t->space, va, &pa, &rights) || (pa >> PAGE_SHIFT) >= root_frames)
+		return NULL;
+	return find(t, va, pa, false);
+}
+
+struct mapnode *mapdb_lookup_io(struct task *t, unsigned port)
+{
+	return space_io_allowed(&t->space, port) ? find(t, port, port, true) : NULL;
+}
+
+/* Enters n's mapping into its task's page table or I/O bitmap. */
+static int install(struct mapnode *n)
+{
+	return n->io ? space_io_allow(&n->task->space, (unsigned)n->va) :
+		       space_map(&n->task->space, n->va, n->frame, n->rights);
+}
+
+static void uninstall(struct mapnode *n)
+{
+	uint64_t pa;
+	unsigned rights;
+
+	if (n->io)
+		space_io_deny(&n->task->space, (unsigned)n->va);
+	else if (space_lookup(&n->task->space, n->va, &pa, &rights) && pa == n->frame)
+		space_unmap(&n->task->space, n->va);
+}
+
+static int insert_root(struct mapnode proto)
+{
+	struct mapnode **slot = root_slot(proto.io, proto.frame);
+
+	if (*slot)
+		return L4_EBUSY;
+	struct mapnode *n = kmem_alloc(quota_of(proto.task), sizeof(*n));
+	if (!n)
+		return L4_ENOMEM;
+	*n = proto;
+	int err = install(n);
+	if (err) {
+		kmem_free(quota_of(proto.task), n, sizeof(*n));
+		return err;
+	}
+	*slot = n;
+	return L4_OK;
+}
+
 int mapdb_insert_root(struct task *t, uint64_t va, uint64_t pa, unsigned rights,
 		      bool kernel_frame)
 {
-	uint64_t f = pa >> PAGE_SHIFT;
+	if ((pa >> PAGE_SHIFT) >= root_frames)
+		return L4_EINVAL;
+	return insert_root((struct mapnode){ .task = t, .va = va, .frame = pa,
+					     .rights = (uint8_t)rights, .kernel_frame = kernel_frame });
+}
 
-	if (f >= root_frames || roots[f])
-		return L4_EBUSY;
-	struct mapnode *n = kmem_alloc(quota_of(t), sizeof(*n));
-	if (!n)
-		return L4_ENOMEM;
-	*n = (struct mapnode){ .task = t, .va = va, .frame = pa, .rights = (uint8_t)rights,
-			       .kernel_frame = kernel_frame };
-	int err = space_map(&t->space, va, pa, rights);
-	if (err) {
-		kmem_free(quota_of(t), n, sizeof(*n));
-		return err;
-	}
-	roots[f] = n;
-	return L4_OK;
+int mapdb_insert_root_io(struct task *t, unsigned port)
+{
+	if (port >= IO_PORTS)
+		return L4_EINVAL;
+	return insert_root((struct mapnode){ .task = t, .va = port, .frame = port, .io = true });
 }
 
 /* Takes one node (with no children left) out of its task and the tree. */
 static void remove_node(struct mapnode *n)
 {
-	uint64_t pa;
-	unsigned rights;
 	struct task *t = n->task;
 
-	if (space_lookup(&t->space, n->va, &pa, &rights) && pa == n->frame)
-		space_unmap(&t->space, n->va);
+	uninstall(n);
 	if (!n->tree.parent) {
-		roots[n->frame >> PAGE_SHIFT] = NULL;
+		*root_slot(n->io, n->frame) = NULL;
 		if (n->kernel_frame)
 			kmem_page_free(quota_of(t), n->frame);
 	}
@@ -109,16 +154,23 @@ static bool is_ancestor(const struct mapnode *a, const struct mapnode *n)
 	return false;
 }
 
-/* Clears `to`'s page at va for a new mapping; refuses frames outside the
- * database (a UTCB) and the mapping src itself descends from. */
+/* Clears `to`'s page (or port) at va for a new mapping; refuses frames
+ * outside the database (a UTCB) and the mapping src itself descends from. */
 static int make_room(struct task *to, uint64_t va, const struct mapnode *src)
 {
 	uint64_t pa;
 	unsigned rights;
+	struct mapnode *old;
 
-	if (!space_lookup(&to->space, va, &pa, &rights))
-		return L4_OK;
-	struct mapnode *old = mapdb_lookup(to, va);
+	if (src->io) {
+		old = mapdb_lookup_io(to, (unsigned)va);
+		if (!old)
+			return space_io_allowed(&to->space, (unsigned)va) ? L4_EBUSY : L4_OK;
+	} else {
+		if (!space_lookup(&to->space, va, &pa, &rights))
+			return L4_OK;
+		old = mapdb_lookup(to, va);
+	}
 	if (!old || old == src || is_ancestor(old, src))
 		return L4_EBUSY;
 	mapdb_unmap(old, true);
@@ -128,12 +180,12 @@ static int make_room(struct task *to, uint64_t va, const struct mapnode *src)
 int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights)
 {
 	rights &= src->rights;
-	struct mapnode *old = mapdb_lookup(to, va);
+	struct mapnode *old = src->io ? mapdb_lookup_io(to, (unsigned)va) : mapdb_lookup(to, va);
 
 	/* Mapping the same page again from the same source just updates the rights. */
 	if (old && old->tree.parent == &src->tree) {
 		old->rights = (uint8_t)rights;
-		return space_map(&to->space, va, old->frame, rights);
+		return install(old);
 	}
 	int err = make_room(to, va, src);
 	if (err)
@@ -141,8 +193,9 @@ int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights
 	struct mapnode *n = kmem_alloc(quota_of(to), sizeof(*n));
 	if (!n)
 		return L4_ENOMEM;
-	*n = (struct mapnode){ .task = to, .va = va, .frame = src->frame, .rights = (uint8_t)rights };
-	err = space_map(&to->space, va, src->frame, rights);
+	*n = (struct mapnode){ .task = to, .va = va, .frame = src->frame, .rights = (uint8_t)rights,
+			       .io = src->io };
+	err = install(n);
 	if (err) {
 		kmem_free(quota_of(to), n, sizeof(*n));
 		return err;
@@ -164,17 +217,20 @@ int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights
 	uint64_t charge = to == from ? 0 : kmem_size(sizeof(*n)) + (n->kernel_frame ? PAGE_SIZE : 0);
 	if (!quota_charge(quota_of(to), charge))
 		return L4_ENOMEM;
-	rights &= n->rights;
-	err = space_map(&to->space, va, n->frame, rights);
+	struct mapnode moved = *n;
+	moved.task = to;
+	moved.va = va;
+	moved.rights = (uint8_t)(rights & n->rights);
+	err = install(&moved);
 	if (err) {
 		quota_release(quota_of(to), charge);
 		return err;
 	}
-	space_unmap(&from->space, n->va);
+	uninstall(n);
 	quota_release(quota_of(from), charge);
 	n->task = to;
 	n->va = va;
-	n->rights = (uint8_t)rights;
+	n->rights = moved.rights;
 	return L4_OK;
 }
 
@@ -182,6 +238,11 @@ void mapdb_task_destroy(struct task *t)
 {
 	uint64_t va = 0, pa;
 
+	for (unsigned port = 0; port < t->space.io_len * 8u; port++) {
+		struct mapnode *n = mapdb_lookup_io(t, port);
+		if (n)
+			mapdb_unmap(n, true);
+	}
 	while (space_next(&t->space, &va, &pa)) {
 		struct mapnode *n = mapdb_lookup(t, va);
 		if (n)

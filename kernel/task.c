@@ -131,9 +131,7 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 		if (l4_fpage_space(item[1]) == L4_FP_CAP)
 			return cap_transfer(&cur->task->caps, item[1], type == L4_ITEM_GRANT, &t->caps,
 					    item[0] >> 12);
-		if (l4_fpage_space(item[1]) == L4_FP_MEM)
-			return map_item(cur->task, item, t, 0, true);
-		return L4_EMSG;
+		return map_item(cur->task, item, t, 0, true);
 	}
 	case L4_TASK_UNMAP:
 		if (mr[1] & ~(uint64_t)L4_UNMAP_SELF)

@@ -47,6 +47,9 @@ int transfer_message(struct thread *sender, struct thread *receiver, uint64_t ta
 		else if (l4_fpage_space(item[1]) == L4_FP_MEM)
 			e = map_item(sender->task, item, receiver->task,
 				     receiver->utcb->br[L4_BR_MEM_WINDOW], false);
+		else if (l4_fpage_space(item[1]) == L4_FP_IO)
+			e = map_item(sender->task, item, receiver->task,
+				     receiver->utcb->br[L4_BR_IO_WINDOW], false);
 		if (e) {
 			item[0] = 0;    /* the receiver sees an empty item */
 			item[1] = 0;

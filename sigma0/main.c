@@ -23,6 +23,7 @@
 
 static struct l4_boot_info *bi;
 static uint16_t *owner;            /* per frame below `frames`: the client's badge */
+static uint16_t io_owner[65536];   /* per I/O port: the client's badge */
 static uint64_t frames;
 
 static void out(void *ctx, char c)
@@ -167,6 +168,22 @@ static l4_word_t handle(l4_word_t tag, uint16_t client, bool *reply)
 		for (uint64_t p = pa; p < pa + size; p += PAGE)
 			owner[p / PAGE] = OWNER_FREE;
 		return l4_tag(0, 0, 0);
+	}
+	if (label == L4_SIGMA0_IO && l4_tag_words(tag) >= 2) {
+		uint64_t port = mr[0], order = mr[1], count;
+		if (order > L4_SIGMA0_IO_MAX_ORDER)
+			return l4_tag(L4_EINVAL, 0, 0);
+		count = 1ull << order;
+		if (port & (count - 1) || port + count > 65536)
+			return l4_tag(L4_EINVAL, 0, 0);
+		for (uint64_t p = port; p < port + count; p++)
+			if (io_owner[p] != OWNER_FREE && io_owner[p] != client)
+				return l4_tag(L4_EBUSY, 0, 0);
+		for (uint64_t p = port; p < port + count; p++)
+			io_owner[p] = client;
+		mr[0] = L4_ITEM_MAP;
+		mr[1] = l4_fpage_io((unsigned)port, (unsigned)order);
+		return l4_tag(0, 0, 1);
 	}
 	if (label == L4_SIGMA0_INFO) {
 		uint64_t total = 0, left = 0, mine = 0;

@@ -4,6 +4,8 @@
 #include "x86.h"
 
 #define IST_STACK_SIZE 8192
+#define IO_BITMAP_BYTES 8192        /* one bit per port, 1 = denied */
+#define IOMAP_NONE 0xffff           /* an I/O map base beyond the TSS limit: every port denied */
 
 /* 64-bit TSS (SDM vol. 3, figure 8-11). */
 struct tss {
@@ -23,7 +25,17 @@ struct tss {
 #define DESC_UCODE 0x00affa000000ffffull   /* present, DPL3, execute/read, L */
 #define DESC_TSS_TYPE 0x89ull             /* present, 64-bit available TSS */
 
-static struct tss tss;
+/* The TSS and its I/O permission bitmap; the CPU needs a byte of all
+ * ones after the bitmap. */
+static struct {
+	struct tss tss;
+	uint8_t bitmap[IO_BITMAP_BYTES];
+	uint8_t end;
+} __attribute__((packed)) tss_io;
+#define tss tss_io.tss
+
+static const void *io_loaded;        /* whose bitmap tss_io.bitmap holds */
+static uint32_t io_loaded_gen, io_loaded_len;
 static uint64_t gdt[7];
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -37,9 +49,28 @@ void tss_set_rsp0(uint64_t rsp0)
 	tss.rsp[0] = rsp0;
 }
 
+void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len)
+{
+	if (!owner) {
+		tss.iomap_base = IOMAP_NONE;
+		return;
+	}
+	tss.iomap_base = sizeof(tss);
+	if (owner == io_loaded && gen == io_loaded_gen)
+		return;
+	/* Copy only the bytes the new owner uses; deny what the old one used beyond. */
+	for (uint32_t i = 0; i < len; i++)
+		tss_io.bitmap[i] = pages[i / PAGE_SIZE][i % PAGE_SIZE];
+	for (uint32_t i = len; i < io_loaded_len; i++)
+		tss_io.bitmap[i] = 0xff;
+	io_loaded = owner;
+	io_loaded_gen = gen;
+	io_loaded_len = len;
+}
+
 void gdt_init(void)
 {
-	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uintptr_t)&tss_io, limit = sizeof(tss_io) - 1;
 
 	gdt[0] = 0;
 	gdt[SEL_KCODE >> 3] = DESC_KCODE;
@@ -54,7 +85,10 @@ void gdt_init(void)
 	tss.ist[IST_DF - 1] = (uintptr_t)ist_stacks[0] + IST_STACK_SIZE;
 	tss.ist[IST_NMI - 1] = (uintptr_t)ist_stacks[1] + IST_STACK_SIZE;
 	tss.ist[IST_MC - 1] = (uintptr_t)ist_stacks[2] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss);     /* no I/O bitmap: every port faults in ring 3 */
+	for (unsigned i = 0; i < IO_BITMAP_BYTES; i++)
+		tss_io.bitmap[i] = 0xff;
+	tss_io.end = 0xff;
+	tss.iomap_base = IOMAP_NONE;     /* until a task with I/O ports runs */
 
 	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
 	__asm__ volatile(

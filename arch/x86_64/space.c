@@ -59,6 +59,10 @@ void space_destroy(struct space *s)
 		write_cr3(virt_to_phys(paging_kernel_root()));
 	kmem_page_free(s->quota, s->root);
 	s->root = 0;
+	for (int i = 0; i < 2 && s->io[0]; i++) {
+		kmem_page_free(s->quota, virt_to_phys(s->io[i]));
+		s->io[i] = NULL;
+	}
 }
 
 int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
@@ -142,8 +146,46 @@ bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
 	return false;
 }
 
+int space_io_allow(struct space *s, unsigned port)
+{
+	if (port >= IO_PORTS)
+		return L4_EINVAL;
+	if (!s->io[0]) {
+		uint64_t a = kmem_page_alloc(s->quota), b = a ? kmem_page_alloc(s->quota) : 0;
+		if (!b) {
+			kmem_page_free(s->quota, a);
+			return L4_ENOMEM;
+		}
+		s->io[0] = phys_to_virt(a);
+		s->io[1] = phys_to_virt(b);
+		memset(s->io[0], 0xff, PAGE_SIZE);
+		memset(s->io[1], 0xff, PAGE_SIZE);
+	}
+	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] &= (uint8_t)~(1u << (port % 8));
+	s->io_len = MAX(s->io_len, port / 8 + 1);
+	s->io_gen++;
+	return L4_OK;
+}
+
+void space_io_deny(struct space *s, unsigned port)
+{
+	if (port >= IO_PORTS || !s->io[0])
+		return;
+	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] |= (uint8_t)(1u << (port % 8));
+	s->io_gen++;
+}
+
+bool space_io_allowed(const struct space *s, unsigned port)
+{
+	return port < IO_PORTS && s->io[0] &&
+	       !(s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] & (1u << (port % 8)));
+}
+
+void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
+
 void space_activate(const struct space *s)
 {
 	if ((read_cr3() & PTE_ADDR) != s->root)
 		write_cr3(s->root);
+	tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
 }

@@ -11,8 +11,13 @@
 
 struct space {
 	uint64_t root;          /* physical address of the PML4 */
-	struct quota *quota;    /* pays for the page tables */
+	struct quota *quota;    /* pays for the page tables and the I/O bitmap */
+	uint8_t *io[2];         /* I/O permission bitmap (two pages, 1 = denied), or NULL */
+	uint32_t io_len;        /* bytes of it that allow anything */
+	uint32_t io_gen;        /* changes with every change of the bitmap */
 };
+
+#define IO_PORTS 65536
 
 /* Access rights of a mapping, as in flexpages (include/l4/msg.h). */
 #define SPACE_X 1u
@@ -32,6 +37,11 @@ bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *ri
 
 /* The first 4 KiB mapping at or above *va: sets *va and *pa, or returns false. */
 bool space_next(const struct space *s, uint64_t *va, uint64_t *pa);
+
+/* I/O ports: allow or deny one port; whether it is allowed. */
+int space_io_allow(struct space *s, unsigned port);
+void space_io_deny(struct space *s, unsigned port);
+bool space_io_allowed(const struct space *s, unsigned port);
 
 /* Makes s the current address space. */
 void space_activate(const struct space *s);

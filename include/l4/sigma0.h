@@ -18,11 +18,14 @@
  *                                                   (BR0) at offset 0
  * L4_SIGMA0_FREE         MR0 physical address,      -  (sigma0 revokes every
  *                        MR1 order                     mapping of the pages)
+ * L4_SIGMA0_IO           MR0 first port, MR1 order  one map item of the 2^order
+ *                        (0..16)                    ports; the client accepts
+ *                                                   them with an I/O window in BR2
  * L4_SIGMA0_INFO         -                          MR0 pages sigma0 owns,
  *                                                   MR1 pages not given out,
  *                                                   MR2 pages the caller holds
  *
- * Giving a page twice to the same client is fine (idempotent); a page
+ * Giving a page or port twice to the same client is fine (idempotent); one
  * another client holds is refused with L4_EBUSY, memory sigma0 does not
  * own with L4_EINVAL, and no free run of the size with L4_ENOMEM.
  */
@@ -35,9 +38,11 @@ enum l4_sigma0_op {
 	L4_SIGMA0_ALLOC = 1,
 	L4_SIGMA0_FREE = 2,
 	L4_SIGMA0_INFO = 3,
+	L4_SIGMA0_IO = 4,
 };
 
 #define L4_SIGMA0_ANY (~0ull)
 #define L4_SIGMA0_MAX_ORDER 22
+#define L4_SIGMA0_IO_MAX_ORDER 16
 
 #endif

@@ -17,6 +17,7 @@
 /* Buffer registers: what a receiver accepts. */
 #define L4_BR_MEM_WINDOW 0   /* memory flexpage receive window (0: none) */
 #define L4_BR_CAP_WINDOW 1   /* capability flexpage: slots for received capabilities (0: none) */
+#define L4_BR_IO_WINDOW  2   /* I/O flexpage: ports the receiver accepts (0: none) */
 
 struct l4_utcb {
 	l4_word_t mr[L4_MR_COUNT];     /* message registers */
