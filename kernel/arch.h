@@ -53,6 +53,17 @@ uint64_t arch_read_tsc(void);
  * Returns false if the name is not known. */
 bool arch_provoke_fault(const char *name);
 
+/* Device interrupt lines (the I/O APIC on x86): set up at physical
+ * address phys (0: the usual place) with GSIs from gsi_base, all masked;
+ * returns the number of lines. Interrupts arrive at irq_raise(). */
+unsigned arch_irq_init(uint64_t phys, uint32_t gsi_base);
+void arch_irq_configure(unsigned gsi, bool level, bool low);
+void arch_irq_mask(unsigned gsi, bool masked);
+
+/* Physical memory for reading (firmware tables): the direct map, or an
+ * uncached window for what lies beyond it. */
+const void *arch_map_phys(uint64_t phys, size_t len);
+
 /* Self-test hooks (selftest.c runs them). */
 bool arch_probe_write(void *addr);              /* false if the write faulted */
 bool arch_probe_read(const void *addr);         /* false if the read faulted */

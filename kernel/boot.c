@@ -180,7 +180,7 @@ bool boot_sigma0_fault(struct thread *t, uint64_t addr)
 	return mapdb_insert_root(sigma0_task, page, page, SPACE_R | SPACE_W | SPACE_X, false) == L4_OK;
 }
 
-bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem)
+bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem, struct kobj *irq_control)
 {
 	const struct mb2_module *root = find_module(mb, "roottask");
 	const struct mb2_module *s0 = find_module(mb, "sigma0");
@@ -219,6 +219,7 @@ bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem)
 	}
 	struct task *rt = root_th->task;
 	cap_install_root(&rt->caps.slots[L4_CAP_FACTORY], &f->obj, L4_CAP_RIGHTS_ALL, 0);
+	cap_install_root(&rt->caps.slots[L4_CAP_IRQ_CONTROL], irq_control, L4_CAP_RIGHTS_ALL, 0);
 	if (s0_th) {
 		struct cap *p = &sigma0_task->caps.slots[L4_CAP_PAGER];
 		cap_derive(p, &rt->caps.slots[L4_CAP_PAGER], L4_CAP_RIGHT_WRITE | L4_CAP_RIGHT_GRANT,

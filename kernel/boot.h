@@ -6,11 +6,13 @@
 #include "mb2.h"
 
 struct thread;
+struct kobj;
 
 /* Creates sigma0 and the root task from the "sigma0" and "roottask"
- * modules; kmem: bytes the kernel keeps for objects (0: the default).
- * False if there is nothing to run (the reason is printed). */
-bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem);
+ * modules; kmem: bytes the kernel keeps for objects (0: the default);
+ * irq_control goes to the root task. False if there is nothing to run
+ * (the reason is printed). */
+bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem, struct kobj *irq_control);
 
 struct task;
 /* True for sigma0's task (it owns every I/O port). */

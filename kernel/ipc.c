@@ -5,6 +5,7 @@
 #include <l4/syscall.h>
 #include "factory.h"
 #include "fault.h"
+#include "irq.h"
 #include "sched.h"
 #include "string.h"
 #include "transfer.h"
@@ -122,6 +123,7 @@ int notification_create(struct factory *f, struct notification **out)
 
 void notification_destroy(struct notification *n)
 {
+	irq_notification_gone(n);
 	cancel_queue(&n->queue);
 	factory_free(&n->obj, sizeof(*n));
 }

@@ -2,6 +2,7 @@
 #include "kobj.h"
 #include "factory.h"
 #include "ipc.h"
+#include "irq.h"
 #include "task.h"
 #include "thread.h"
 
@@ -36,6 +37,9 @@ void kobj_reap(void)
 			break;
 		case L4_OBJ_FACTORY:
 			factory_destroy((struct factory *)o);
+			break;
+		case L4_OBJ_IRQ:
+			irq_destroy((struct irq *)o);
 			break;
 		default:
 			break;    /* boot-time singletons (irq control) are never destroyed */

@@ -5,7 +5,9 @@
  * report), then traps (so a fault is a named panic), memory, paging.
  */
 #include "arch.h"
+#include "acpi.h"
 #include "boot.h"
+#include "irq.h"
 #include "cmdline.h"
 #include "console.h"
 #include "layout.h"
@@ -138,7 +140,12 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	char fpu_mode[8] = "";
 	cmdline_get(cmdline, "fpu", fpu_mode, sizeof(fpu_mode));
 	arch_user_init(streq(fpu_mode, "eager"));
-	if (boot_start_tasks(&boot_info, kmem))
+	struct acpi_irq_info acpi;
+	const char *why = acpi_irq_info(boot_info.rsdp, boot_info.rsdp_len, arch_map_phys, &acpi);
+	if (why)
+		kprintf("acpi: %s; assuming the I/O APIC at its usual address, ISA IRQs unmoved\n", why);
+	struct kobj *irq_control = irq_init(&acpi);
+	if (boot_start_tasks(&boot_info, kmem, irq_control))
 		sched_exit_kernel();
 	idle_loop(poweroff);
 }

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "factory.h"
 #include "ipc.h"
+#include "irq.h"
 #include "sched.h"
 #include "syscall.h"
 #include "task.h"
@@ -69,6 +70,12 @@ static void sys_call(struct thread *cur, uint64_t slot, uint64_t tag, uint64_t t
 		break;
 	case L4_OBJ_THREAD:
 		thread_invoke(cur, c, tag);
+		break;
+	case L4_OBJ_IRQ:
+		irq_invoke(cur, c, tag);
+		break;
+	case L4_OBJ_IRQ_CONTROL:
+		irq_control_invoke(cur, c, tag);
 		break;
 	default:
 		regs_set_error(&cur->regs, L4_ETYPE);

@@ -4,6 +4,7 @@
  * and masked; the local APIC (x2APIC mode when the CPU has it) gives the
  * periodic tick, its rate calibrated against the 8254 PIT's channel 2.
  */
+#include "apic.h"
 #include "arch.h"
 #include "console.h"
 #include "cpu.h"
@@ -75,9 +76,16 @@ static void lapic_write(unsigned reg, uint32_t v)
 		lapic_mmio[reg / 4] = v;
 }
 
-static void lapic_eoi(void)
+void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID);
+
+	return x2apic_mode ? id : id >> 24;
 }
 
 static void pic_remap_and_mask(void)
@@ -169,7 +177,7 @@ bool arch_timer_init(unsigned hz)
 	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_LAPIC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, count ? count : 1);
 	kprintf("timer: %s id %u, LAPIC timer %u kHz (/16), TSC %llu MHz, tick %u Hz\n",
-		x2apic_mode ? "x2APIC" : "xAPIC", lapic_read(LAPIC_ID), lapic_per_ms,
+		x2apic_mode ? "x2APIC" : "xAPIC", lapic_id(), lapic_per_ms,
 		(unsigned long long)(tsc_khz / 1000), hz);
 	return true;
 }

@@ -12,6 +12,7 @@
 #define PAGE_1G (1ull << 30)
 
 static uint64_t *kernel_pml4;
+static uint64_t direct_limit;               /* the direct map covers [0, direct_limit) */
 static uint64_t pte_nx;                     /* PTE_NX if the CPU has it, else 0 */
 static uintptr_t mmio_next = MMIO_WINDOW_BASE;
 
@@ -80,6 +81,7 @@ void arch_paging_init(uint64_t phys_limit)
 	/* Direct map: 1 GiB pages where the CPU has them, else 2 MiB. */
 	uint64_t step = cpu.pages_1g ? PAGE_1G : PAGE_2M;
 	uint64_t limit = ALIGN_UP(phys_limit, step);
+	direct_limit = limit;
 	for (uint64_t pa = 0; pa < limit; pa += step)
 		map_page(DIRECT_MAP_BASE + pa, pa, step, PTE_P | PTE_W | PTE_G | pte_nx);
 
@@ -108,6 +110,15 @@ void *arch_map_mmio(uint64_t phys, size_t size)
 	mmio_next += len;
 	map_range(va, base, len, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | pte_nx);
 	return (void *)(va + (phys - base));
+}
+
+const void *arch_map_phys(uint64_t phys, size_t len)
+{
+	if (phys + len < phys)
+		return NULL;
+	if (phys + len <= direct_limit)
+		return phys_to_virt(phys);
+	return arch_map_mmio(phys, len);
 }
 
 uint64_t *paging_kernel_root(void)

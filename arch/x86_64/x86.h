@@ -60,6 +60,7 @@ enum {
 /* Interrupt vectors the kernel uses. */
 #define VEC_PIC_BASE      0x20   /* 8259 IRQs 0-15, remapped and masked */
 #define VEC_LAPIC_TIMER   0x40
+#define VEC_IRQ_BASE      0x50   /* I/O APIC line n arrives at VEC_IRQ_BASE + n */
 #define VEC_LAPIC_ERROR   0xfe
 #define VEC_SPURIOUS      0xff
 
