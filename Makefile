@@ -111,7 +111,7 @@ $(BUILD)/sigma0.elf: $(SIGMA0_OBJS) linker/user.ld
 
 # ---------------------------------------------------------------- host unit tests
 # Pure kernel logic compiled for the host and driven by Check.
-UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c
+UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kernel/elf.c kernel/acpi.c kernel/dtree.c
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \

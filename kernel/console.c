@@ -2,6 +2,8 @@
 #include "console.h"
 #include "arch.h"
 #include "format.h"
+#include "sched.h"
+#include "task.h"
 
 enum log_level console_log_level = LOG_INFO;
 
@@ -51,6 +53,12 @@ void panic_begin(const char *fmt, ...)
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	struct thread *t = sched_current();
+	if (t)
+		kprintf("current thread: %s in task %s\n", t->name[0] ? t->name : "(unnamed)",
+			t->task && t->task->name[0] ? t->task->name : "(none)");
+	else
+		kprintf("current thread: none (kernel start-up or idle)\n");
 }
 
 void panic_end(void)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "space.h"
 #include <l4/errno.h>
+#include "cpu.h"
 #include "layout.h"
 #include "paging.h"
 #include "regs.h"
@@ -9,6 +10,33 @@
 
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
 #define PT_ENTRIES 512
+#define PCID_COUNT 4096            /* 0 is the kernel's own tables */
+#define CR3_NOFLUSH (1ull << 63)   /* keep this PCID's TLB entries */
+
+static bool pcid_on;
+static uint16_t pcid_next = 1;
+
+void space_init_pcid(void)
+{
+	if (!cpu.pcid)
+		return;
+	write_cr4(read_cr4() | CR4_PCIDE);
+	pcid_on = true;
+}
+
+static bool is_current(const struct space *s)
+{
+	return (read_cr3() & PTE_ADDR) == s->root;
+}
+
+/* A mapping of s changed: flush now if s is current, else at activation. */
+static void tlb_changed(struct space *s, uint64_t va)
+{
+	if (is_current(s))
+		invlpg(va);
+	else
+		s->tlb_stale = true;
+}
 
 static uint64_t table_alloc(void *ctx)
 {
@@ -27,6 +55,12 @@ int space_init(struct space *s, struct quota *q)
 		pml4[i] = kernel[i];
 	s->root = root;
 	s->quota = q;
+	if (pcid_on) {
+		/* Recycled tags may hold another space's entries: start stale. */
+		s->pcid = pcid_next;
+		pcid_next = pcid_next + 1 < PCID_COUNT ? pcid_next + 1 : 1;
+	}
+	s->tlb_stale = true;
 	return L4_OK;
 }
 
@@ -77,7 +111,7 @@ int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 	*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
 	     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0));
 	if (old & PTE_P)
-		invlpg(va);
+		tlb_changed(s, va);
 	return L4_OK;
 }
 
@@ -90,7 +124,7 @@ uint64_t space_unmap(struct space *s, uint64_t va)
 		return 0;
 	uint64_t pa = *e & PTE_ADDR;
 	*e = 0;
-	invlpg(va);    /* the space may be current; other spaces are flushed on switch */
+	tlb_changed(s, va);
 	return pa;
 }
 
@@ -183,9 +217,11 @@ bool space_io_allowed(const struct space *s, unsigned port)
 
 void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
 
-void space_activate(const struct space *s)
+void space_activate(struct space *s)
 {
-	if ((read_cr3() & PTE_ADDR) != s->root)
-		write_cr3(s->root);
+	if (!is_current(s) || s->tlb_stale) {
+		write_cr3(s->root | s->pcid | (pcid_on && !s->tlb_stale ? CR3_NOFLUSH : 0));
+		s->tlb_stale = false;
+	}
 	tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
 }

@@ -15,7 +15,12 @@ struct space {
 	uint8_t *io[2];         /* I/O permission bitmap (two pages, 1 = denied), or NULL */
 	uint32_t io_len;        /* bytes of it that allow anything */
 	uint32_t io_gen;        /* changes with every change of the bitmap */
+	uint16_t pcid;          /* TLB tag when the CPU has PCIDs (else 0) */
+	bool tlb_stale;         /* a mapping changed while not current: flush on activation */
 };
+
+/* Turns on PCIDs if the CPU has them (before any user space exists). */
+void space_init_pcid(void);
 
 #define IO_PORTS 65536
 
@@ -44,6 +49,6 @@ void space_io_deny(struct space *s, unsigned port);
 bool space_io_allowed(const struct space *s, unsigned port);
 
 /* Makes s the current address space. */
-void space_activate(const struct space *s);
+void space_activate(struct space *s);
 
 #endif

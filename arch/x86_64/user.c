@@ -32,6 +32,7 @@ void arch_user_init(bool fpu_eager)
 	if (cpu.smap)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
+	space_init_pcid();
 	fpu_init(fpu_eager);
 }
 

@@ -179,7 +179,13 @@ l4_cap_t ktest_thread_start_in(l4_cap_t task, ktest_thread_fn fn, long arg, unsi
 	sp[1] = (uint64_t)arg;
 	sp[2] = utcb;
 	sp[3] = 0;
-	if (INVOKE(cap, L4_THREAD_SET_PRIO, prio).error ||
+	char name[16];
+	l4_word_t words[2] = { 0, 0 };
+	fmt_snprintf(name, sizeof(name), "ktest-%d", i);
+	for (int c = 0; name[c]; c++)
+		((char *)words)[c] = name[c];
+	if (INVOKE(cap, L4_THREAD_SET_NAME, words[0], words[1]).error ||
+	    INVOKE(cap, L4_THREAD_SET_PRIO, prio).error ||
 	    INVOKE(cap, L4_THREAD_START, (l4_word_t)ktest_thread_entry, (l4_word_t)sp).error)
 		return L4_CAP_NONE;
 	return cap;
@@ -269,6 +275,7 @@ void ktest_main(struct l4_boot_info *bi)
 	unsigned passed = 0, failed = 0;
 
 	boot_info = bi;
+	INVOKE(L4_CAP_THREAD, L4_THREAD_SET_NAME, 0x6e69616d2d74736bull /* "kst-main" */, 0);
 	kprint("ktest: kernel test suite starting\n");
 	if (bi->magic != L4_BOOT_INFO_MAGIC) {
 		kprint("ktest: bad boot information magic %#llx\n", (unsigned long long)bi->magic);
