@@ -43,8 +43,8 @@ void arch_irq_disable(void);
 void arch_user_init(bool fpu_eager);
 
 struct thread;
-/* Thread t is going away: forget its FPU state. */
-void arch_fpu_release(struct thread *t);
+/* Thread t is going away: forget its FPU state and any reference to it. */
+void arch_thread_gone(struct thread *t);
 
 /* A cycle counter (the TSC on x86). */
 uint64_t arch_read_tsc(void);

@@ -105,6 +105,27 @@ static void cancel_queue(struct thread **queue)
 	}
 }
 
+void endpoint_cancel_badged(struct endpoint *ep, uint64_t badge)
+{
+	if (ep->state != EP_SENDERS)
+		return;
+	/* One pass over the queue as it was: each step removes a thread or moves on. */
+	struct thread *t = ep->queue;
+	for (struct thread *end = t->q_prev, *next;; t = next) {
+		next = t->q_next;
+		bool last = t == end;
+		if (t->ipc_badge == badge) {
+			waitq_remove(&ep->queue, t);
+			t->blocked_on = NULL;
+			cancel_wait(t, L4_ECANCELED);
+		}
+		if (last || !ep->queue)
+			break;
+	}
+	if (!ep->queue)
+		ep->state = EP_IDLE;
+}
+
 void endpoint_destroy(struct endpoint *ep)
 {
 	cancel_queue(&ep->queue);

@@ -29,6 +29,8 @@ struct notification {
 
 int endpoint_create(struct factory *f, struct endpoint **out);
 void endpoint_destroy(struct endpoint *ep);
+/* Wakes every sender queued with this badge with L4_ECANCELED. */
+void endpoint_cancel_badged(struct endpoint *ep, uint64_t badge);
 int notification_create(struct factory *f, struct notification **out);
 void notification_destroy(struct notification *n);
 

@@ -4,6 +4,7 @@
 #include <l4/factory.h>
 #include <l4/task.h>
 #include "factory.h"
+#include "ipc.h"
 #include "layout.h"
 #include "map.h"
 #include "mapdb.h"
@@ -84,6 +85,7 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 		[L4_TASK_CAP_COPY] = 3, [L4_TASK_CAP_MINT] = 4, [L4_TASK_CAP_MOVE] = 2,
 		[L4_TASK_CAP_DELETE] = 1, [L4_TASK_CAP_REVOKE] = 1, [L4_TASK_CAP_INFO] = 1,
 		[L4_TASK_MAP] = 2, [L4_TASK_SET_NAME] = 2, [L4_TASK_UNMAP] = 2,
+		[L4_TASK_CANCEL_BADGED] = 1,
 	};
 
 	if (op < ARRAY_SIZE(need) && words < need[op])
@@ -137,6 +139,13 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 		if (mr[1] & ~(uint64_t)L4_UNMAP_SELF)
 			return L4_EINVAL;
 		return unmap_fpage(t, mr[0], mr[1] & L4_UNMAP_SELF);
+	case L4_TASK_CANCEL_BADGED:
+		if ((err = cap_lookup(&t->caps, mr[0], L4_OBJ_ENDPOINT, 0, &src)))
+			return err;
+		if (!src->badge)
+			return L4_EINVAL;
+		endpoint_cancel_badged((struct endpoint *)src->obj, src->badge);
+		return L4_OK;
 	case L4_TASK_SET_NAME: {
 		char name[TASK_NAME_LEN];
 		memcpy(name, mr, TASK_NAME_LEN - 1);

@@ -74,7 +74,7 @@ void thread_destroy(struct thread *t)
 		thread_abort(t, true);
 	cap_delete(&t->pager);
 	cap_delete(&t->exc_handler);
-	arch_fpu_release(t);
+	arch_thread_gone(t);
 	kmem_page_free(&t->obj.factory->quota, t->utcb_phys);
 	factory_free(&t->obj, sizeof(*t));
 }
@@ -133,6 +133,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		[L4_THREAD_START] = 2, [L4_THREAD_SET_PRIO] = 1, [L4_THREAD_SET_MCP] = 1, [L4_THREAD_SET_TIMESLICE] = 1,
 		[L4_THREAD_SET_PAGER] = 1, [L4_THREAD_SET_EXC_HANDLER] = 1,
 		[L4_THREAD_SET_NAME] = 2, [L4_THREAD_WRITE_REGS] = L4_REG_COUNT,
+		[L4_THREAD_SET_TLS] = 1,
 	};
 
 	if (op < ARRAY_SIZE(need) && words < need[op])
@@ -195,6 +196,11 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		if (!regs_from_words(&t->regs, mr))
 			return L4_EFAULT;
 		t->resume_sysret = false;
+		return L4_OK;
+	case L4_THREAD_SET_TLS:
+		if (!user_addr_ok(mr[0]))
+			return L4_EFAULT;
+		t->tls = mr[0];
 		return L4_OK;
 	case L4_THREAD_INFO:
 		mr[0] = state_abi[t->state];

@@ -69,6 +69,7 @@ struct thread {
 	struct cap pager;             /* page faults go here (an endpoint capability) */
 	struct cap exc_handler;       /* exceptions go here; empty: the pager */
 	void *fpu;                    /* FPU/SSE/AVX state, allocated at first use (arch fpu.c) */
+	uint64_t tls;                 /* thread-local storage base (FS on x86-64) */
 	char name[THREAD_NAME_LEN];
 };
 

@@ -114,7 +114,7 @@ void fpu_leave_kernel(struct thread *t)
 	set_ts(owner != t);
 }
 
-void arch_fpu_release(struct thread *t)
+void fpu_release(struct thread *t)
 {
 	if (owner == t)
 		owner = NULL;

@@ -24,6 +24,9 @@ void fpu_init(bool eager);
  * state area cannot be allocated (the thread then gets the exception). */
 bool fpu_trap(struct thread *t);
 
+/* t is going away: forget its state. */
+void fpu_release(struct thread *t);
+
 /* On the way to user mode with thread t. */
 void fpu_leave_kernel(struct thread *t);
 

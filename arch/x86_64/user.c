@@ -11,6 +11,7 @@
 #include "x86.h"
 
 extern char syscall_entry[];
+static const struct thread *last_user;   /* the thread the kernel last left to */
 extern uint64_t cpu_frame_top;
 NORETURN void exit_to_user_iret(arch_regs *f);
 NORETURN void exit_to_user_sysret(arch_regs *f);
@@ -63,6 +64,11 @@ void arch_exit_to_user(struct thread *t, bool sysret)
 
 	space_activate(&t->task->space);
 	fpu_leave_kernel(t);
+	/* FS base: user code can only set it to 0 (a selector load; FSGSBASE is
+	 * off), so between two threads without TLS nothing needs writing. */
+	if (t != last_user && (t->tls || (last_user && last_user->tls)))
+		wrmsr(MSR_FS_BASE, t->tls);
+	last_user = t;
 	cpu_frame_top = frame_top;
 	tss_set_rsp0(frame_top);
 	/* Whatever wrote these registers, user mode gets user segments and IF. */
@@ -95,4 +101,13 @@ bool regs_from_words(arch_regs *r, const uint64_t *w)
 #undef FROM_WORD
 	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
 	return true;
+}
+
+void arch_thread_gone(struct thread *t)
+{
+	fpu_release(t);
+	if (last_user == t) {
+		wrmsr(MSR_FS_BASE, 0);
+		last_user = NULL;
+	}
 }

@@ -19,6 +19,10 @@
  *                       the caller; they go to the invoked task at the
  *                       item's send base (capabilities: to that slot)  -
  * L4_TASK_SET_NAME      MR0-MR1 up to 15 characters                    -
+ * L4_TASK_CANCEL_BADGED MR0 slot of a badged endpoint capability: every
+ *                       sender queued on the endpoint with that badge
+ *                       wakes with L4_ECANCELED (after revoking a client's
+ *                       capabilities, no message of its can still arrive) -
  * L4_TASK_UNMAP         MR0 a memory flexpage of the invoked task,
  *                       MR1 flags (L4_UNMAP_SELF): removes every mapping
  *                       derived from those pages, in every task, and with
@@ -45,6 +49,7 @@ enum l4_task_op {
 	L4_TASK_MAP = 7,
 	L4_TASK_SET_NAME = 8,
 	L4_TASK_UNMAP = 9,
+	L4_TASK_CANCEL_BADGED = 10,
 };
 
 #define L4_UNMAP_SELF 1u

@@ -20,6 +20,8 @@
  * L4_THREAD_WRITE_REGS      MR0.. register block                -
  * L4_THREAD_INFO            -                                   MR0 state, MR1 priority,
  *                                                               MR2 UTCB address
+ * L4_THREAD_SET_TLS         MR0 thread-local storage base: the FS segment
+ *                           base on x86-64 (a user address)
  *
  * The pager and exception handler are copies of the given capabilities,
  * kept by the thread; faults are sent through them with their badges.
@@ -42,6 +44,7 @@ enum l4_thread_op {
 	L4_THREAD_WRITE_REGS = 10,
 	L4_THREAD_INFO = 11,
 	L4_THREAD_SET_MCP = 12,
+	L4_THREAD_SET_TLS = 13,
 };
 
 /* L4_THREAD_INFO states. */

@@ -266,7 +266,7 @@ void spin_us(unsigned long us)
 
 static const struct ktest *const suites[] = {
 	ktests_syscall, ktests_factory, ktests_caps, ktests_ipc, ktests_sched, ktests_mem, ktests_fpu,
-	ktests_io, ktests_irq,
+	ktests_io, ktests_irq, ktests_task,
 };
 
 void ktest_main(struct l4_boot_info *bi);
