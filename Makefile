@@ -80,9 +80,14 @@ $(BUILD)/user/%.S.o: %.S
 	@echo "  UAS     $<"
 	$(Q)$(CC) $(filter-out -std=gnu11,$(USER_CFLAGS)) -c $< -o $@
 
+# libl4: what native programs link with (libl4/l4lib.h).
+LIBL4_SRCS := $(sort $(wildcard libl4/*.c libl4/*.S)) kernel/format.c kernel/string.c
+LIBL4_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(LIBL4_SRCS))
+USER_CFLAGS += -Ilibl4
+
 # The kernel test suite runs as the root task (tests/ktest).
-KTEST_SRCS := $(sort $(wildcard tests/ktest/*.c tests/ktest/*.S)) kernel/format.c kernel/string.c
-KTEST_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(KTEST_SRCS))
+KTEST_SRCS := $(sort $(wildcard tests/ktest/*.c tests/ktest/*.S))
+KTEST_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(KTEST_SRCS)) $(LIBL4_OBJS)
 
 $(BUILD)/ktest.elf: $(KTEST_OBJS) linker/user.ld
 	@echo "  LD      $@"
@@ -153,4 +158,4 @@ sloc:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(SIGMA0_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(SIGMA0_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)

@@ -12,6 +12,7 @@
 
 extern char syscall_entry[];
 static const struct thread *last_user;   /* the thread the kernel last left to */
+static uint64_t loaded_fs;               /* the FS base as last written */
 extern uint64_t cpu_frame_top;
 NORETURN void exit_to_user_iret(arch_regs *f);
 NORETURN void exit_to_user_sysret(arch_regs *f);
@@ -64,10 +65,13 @@ void arch_exit_to_user(struct thread *t, bool sysret)
 
 	space_activate(&t->task->space);
 	fpu_leave_kernel(t);
-	/* FS base: user code can only set it to 0 (a selector load; FSGSBASE is
-	 * off), so between two threads without TLS nothing needs writing. */
-	if (t != last_user && (t->tls || (last_user && last_user->tls)))
+	/* FS base: user code can only change it to 0 (a selector load; FSGSBASE
+	 * is off), so it is loaded_fs or 0. Write it when t's differs, or when
+	 * another thread may have zeroed it; never between threads without TLS. */
+	if (t->tls != loaded_fs || (t->tls && t != last_user)) {
 		wrmsr(MSR_FS_BASE, t->tls);
+		loaded_fs = t->tls;
+	}
 	last_user = t;
 	cpu_frame_top = frame_top;
 	tss_set_rsp0(frame_top);
@@ -106,8 +110,6 @@ bool regs_from_words(arch_regs *r, const uint64_t *w)
 void arch_thread_gone(struct thread *t)
 {
 	fpu_release(t);
-	if (last_user == t) {
-		wrmsr(MSR_FS_BASE, 0);
+	if (last_user == t)
 		last_user = NULL;
-	}
 }

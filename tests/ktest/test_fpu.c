@@ -25,9 +25,8 @@ static bool check_xmm(unsigned long long v)
 	return a == v && b == v && c == v && hi == v;
 }
 
-static long sse_worker(long seed, struct l4_utcb *u)
+static long sse_worker(long seed)
 {
-	(void)u;
 	unsigned long long v = 0x0101010101010101ull * (unsigned long long)seed;
 
 	set_xmm(v);
@@ -41,21 +40,20 @@ static long sse_worker(long seed, struct l4_utcb *u)
 
 static void sse_state_is_per_thread(void)
 {
-	l4_cap_t a = ktest_thread_start(sse_worker, 0x11, 110);
-	l4_cap_t b = ktest_thread_start(sse_worker, 0x22, 110);
+	l4_cap_t a = l4_thread_start(sse_worker, 0x11, 110);
+	l4_cap_t b = l4_thread_start(sse_worker, 0x22, 110);
 
 	set_xmm(0x3333333333333333ull);
-	CHECK(ktest_thread_join(a) && ktest_thread_join(b));
-	CHECK_EQ(ktest_thread_result(a), 1);
-	CHECK_EQ(ktest_thread_result(b), 1);
+	CHECK(l4_thread_join(a) && l4_thread_join(b));
+	CHECK_EQ(l4_thread_result(a), 1);
+	CHECK_EQ(l4_thread_result(b), 1);
 	CHECK(check_xmm(0x3333333333333333ull));
-	ktest_thread_kill(a);
-	ktest_thread_kill(b);
+	l4_thread_kill(a);
+	l4_thread_kill(b);
 }
 
-static long x87_worker(long seed, struct l4_utcb *u)
+static long x87_worker(long seed)
 {
-	(void)u;
 	long out = 0;
 
 	__asm__ volatile("fninit\nfildq %0" : : "m"(seed));
@@ -67,19 +65,18 @@ static long x87_worker(long seed, struct l4_utcb *u)
 
 static void x87_state_is_per_thread(void)
 {
-	l4_cap_t a = ktest_thread_start(x87_worker, 1234567, 110);
-	l4_cap_t b = ktest_thread_start(x87_worker, -7654321, 110);
+	l4_cap_t a = l4_thread_start(x87_worker, 1234567, 110);
+	l4_cap_t b = l4_thread_start(x87_worker, -7654321, 110);
 
-	CHECK(ktest_thread_join(a) && ktest_thread_join(b));
-	CHECK_EQ(ktest_thread_result(a), 1234567);
-	CHECK_EQ(ktest_thread_result(b), (unsigned long long)-7654321);
-	ktest_thread_kill(a);
-	ktest_thread_kill(b);
+	CHECK(l4_thread_join(a) && l4_thread_join(b));
+	CHECK_EQ(l4_thread_result(a), 1234567);
+	CHECK_EQ(l4_thread_result(b), (unsigned long long)-7654321);
+	l4_thread_kill(a);
+	l4_thread_kill(b);
 }
 
-static long mxcsr_worker(long value, struct l4_utcb *u)
+static long mxcsr_worker(long value)
 {
-	(void)u;
 	unsigned int v = (unsigned int)value, out;
 
 	__asm__ volatile("ldmxcsr %0" : : "m"(v));
@@ -91,21 +88,20 @@ static long mxcsr_worker(long value, struct l4_utcb *u)
 
 static void mxcsr_is_per_thread(void)
 {
-	l4_cap_t a = ktest_thread_start(mxcsr_worker, 0x1f80 | (1 << 13), 110);  /* round down */
-	l4_cap_t b = ktest_thread_start(mxcsr_worker, 0x1f80 | (3 << 13), 110);  /* truncate */
+	l4_cap_t a = l4_thread_start(mxcsr_worker, 0x1f80 | (1 << 13), 110);  /* round down */
+	l4_cap_t b = l4_thread_start(mxcsr_worker, 0x1f80 | (3 << 13), 110);  /* truncate */
 
-	CHECK(ktest_thread_join(a) && ktest_thread_join(b));
-	CHECK_EQ(ktest_thread_result(a), 0x1f80 | (1 << 13));
-	CHECK_EQ(ktest_thread_result(b), 0x1f80 | (3 << 13));
-	ktest_thread_kill(a);
-	ktest_thread_kill(b);
+	CHECK(l4_thread_join(a) && l4_thread_join(b));
+	CHECK_EQ(l4_thread_result(a), 0x1f80 | (1 << 13));
+	CHECK_EQ(l4_thread_result(b), 0x1f80 | (3 << 13));
+	l4_thread_kill(a);
+	l4_thread_kill(b);
 }
 
 /* What a new thread finds: nothing of the previous owner's state. */
-static long fresh_state(long arg, struct l4_utcb *u)
+static long fresh_state(long arg)
 {
 	(void)arg;
-	(void)u;
 	unsigned int mxcsr;
 	unsigned short fcw;
 	unsigned long long x0;
@@ -117,11 +113,11 @@ static long fresh_state(long arg, struct l4_utcb *u)
 static void new_thread_gets_clean_state(void)
 {
 	set_xmm(0xdeadbeefdeadbeefull);
-	l4_cap_t t = ktest_thread_start(fresh_state, 0, 110);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 1);
+	l4_cap_t t = l4_thread_start(fresh_state, 0, 110);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 1);
 	CHECK(check_xmm(0xdeadbeefdeadbeefull));
-	ktest_thread_kill(t);
+	l4_thread_kill(t);
 }
 
 static bool avx_enabled(void)
@@ -135,9 +131,8 @@ static bool avx_enabled(void)
 	return (lo & 6) == 6;
 }
 
-static long avx_worker(long seed, struct l4_utcb *u)
+static long avx_worker(long seed)
 {
-	(void)u;
 	unsigned long long v = 0x0101010101010101ull * (unsigned long long)seed, hi;
 
 	/* Put v in the upper half of ymm3, yield, read it back. */
@@ -151,17 +146,17 @@ static long avx_worker(long seed, struct l4_utcb *u)
 static void avx_state_is_per_thread(void)
 {
 	if (!avx_enabled()) {
-		kprint("ktest: (no AVX on this CPU: upper halves not tested)\n");
+		l4_printf("ktest: (no AVX on this CPU: upper halves not tested)\n");
 		CHECK(!avx_enabled());
 		return;
 	}
-	l4_cap_t a = ktest_thread_start(avx_worker, 0x44, 110);
-	l4_cap_t b = ktest_thread_start(avx_worker, 0x55, 110);
-	CHECK(ktest_thread_join(a) && ktest_thread_join(b));
-	CHECK_EQ(ktest_thread_result(a), 1);
-	CHECK_EQ(ktest_thread_result(b), 1);
-	ktest_thread_kill(a);
-	ktest_thread_kill(b);
+	l4_cap_t a = l4_thread_start(avx_worker, 0x44, 110);
+	l4_cap_t b = l4_thread_start(avx_worker, 0x55, 110);
+	CHECK(l4_thread_join(a) && l4_thread_join(b));
+	CHECK_EQ(l4_thread_result(a), 1);
+	CHECK_EQ(l4_thread_result(b), 1);
+	l4_thread_kill(a);
+	l4_thread_kill(b);
 }
 
 const struct ktest ktests_fpu[] = {

@@ -7,8 +7,9 @@
 
 /* An echo server: replies with the message it got, label + 1, and the
  * badge in the last word; stops on label 0xdead. */
-static long echo_server(long ep, struct l4_utcb *u)
+static long echo_server(long ep)
 {
+	struct l4_utcb *u = l4_utcb();
 	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
 
 	while (!r.error && l4_tag_label(r.tag) != 0xdead) {
@@ -27,8 +28,8 @@ static long echo_server(long ep, struct l4_utcb *u)
 static void call_reply_all_lengths(void)
 {
 	static const unsigned lengths[] = { 0, 1, 4, 8, 16, 60, 63 };
-	l4_cap_t ep = make_endpoint();
-	l4_cap_t srv = ktest_thread_start(echo_server, (long)ep, SERVER_PRIO);
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t srv = l4_thread_start(echo_server, (long)ep, SERVER_PRIO);
 
 	CHECK(srv != L4_CAP_NONE);
 	for (unsigned i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
@@ -45,57 +46,58 @@ static void call_reply_all_lengths(void)
 		CHECK_EQ(UTCB0->mr[n], 0);    /* the badge the server saw: unbadged */
 	}
 	CHECK_EQ(l4_call(ep, l4_tag(0xdead, 0, 0), L4_TIMEOUT_NEVER).error, L4_OK);
-	CHECK(ktest_thread_join(srv));
-	CHECK_EQ(ktest_thread_result(srv), L4_OK);
-	ktest_thread_kill(srv);
+	CHECK(l4_thread_join(srv));
+	CHECK_EQ(l4_thread_result(srv), L4_OK);
+	l4_thread_kill(srv);
 }
 
 static void badge_reaches_receiver(void)
 {
-	l4_cap_t ep = make_endpoint(), b = slot_alloc();
-	l4_cap_t srv = ktest_thread_start(echo_server, (long)ep, SERVER_PRIO);
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), b = l4_slot_alloc();
+	l4_cap_t srv = l4_thread_start(echo_server, (long)ep, SERVER_PRIO);
 
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, b, L4_CAP_RIGHT_WRITE, 0x5eed).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, b, L4_CAP_RIGHT_WRITE, 0x5eed).error, L4_OK);
 	CHECK_EQ(l4_call(b, l4_tag(1, 0, 0), L4_TIMEOUT_NEVER).error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], 0x5eed);
 	CHECK_EQ(l4_call(ep, l4_tag(1, 0, 0), L4_TIMEOUT_NEVER).error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], 0);
 	l4_call(ep, l4_tag(0xdead, 0, 0), L4_TIMEOUT_NEVER);
-	ktest_thread_kill(srv);
+	l4_thread_kill(srv);
 }
 
-static long sender(long ep, struct l4_utcb *u)
+static long sender(long ep)
 {
+	struct l4_utcb *u = l4_utcb();
 	u->mr[0] = 0xabc;
 	return (long)l4_send((l4_cap_t)ep, l4_tag(7, 1, 0), L4_TIMEOUT_NEVER).error;
 }
 
 static void send_to_waiting_and_to_queued(void)
 {
-	l4_cap_t ep = make_endpoint();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
 	/* A lower-priority sender runs only once we block in receive. */
-	l4_cap_t s = ktest_thread_start(sender, (long)ep, LOW_PRIO);
+	l4_cap_t s = l4_thread_start(sender, (long)ep, LOW_PRIO);
 	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
 
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(l4_tag_label(r.tag), 7);
 	CHECK_EQ(UTCB0->mr[0], 0xabc);
-	CHECK(ktest_thread_join(s));
-	CHECK_EQ(ktest_thread_result(s), L4_OK);
-	ktest_thread_kill(s);
+	CHECK(l4_thread_join(s));
+	CHECK_EQ(l4_thread_result(s), L4_OK);
+	l4_thread_kill(s);
 	/* A higher-priority sender blocks in the queue until we receive. */
-	s = ktest_thread_start(sender, (long)ep, SERVER_PRIO);
-	CHECK_EQ(INVOKE(s, L4_THREAD_INFO).error, L4_OK);
-	CHECK_EQ(utcb_self()->mr[0], L4_THREAD_SEND_BLOCKED);
+	s = l4_thread_start(sender, (long)ep, SERVER_PRIO);
+	CHECK_EQ(L4_INVOKE(s, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(l4_utcb()->mr[0], L4_THREAD_SEND_BLOCKED);
 	r = l4_recv(ep, L4_TIMEOUT_POLL);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], 0xabc);
-	ktest_thread_kill(s);
+	l4_thread_kill(s);
 }
 
 static void poll_timeouts(void)
 {
-	l4_cap_t ep = make_endpoint();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
 	CHECK_EQ(l4_send(ep, 0, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
@@ -104,47 +106,47 @@ static void poll_timeouts(void)
 
 static void relative_timeouts(void)
 {
-	l4_cap_t ep = make_endpoint();
-	unsigned long long t0 = rdtsc();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	unsigned long long t0 = l4_rdtsc();
 
 	CHECK_EQ(l4_recv(ep, 3000).error, L4_ETIMEOUT);
 	/* It blocked (for timer ticks), rather than failing at once like a poll. */
-	CHECK(rdtsc() - t0 >= boot_info->tsc_khz);
+	CHECK(l4_rdtsc() - t0 >= l4_boot_info->tsc_khz);
 	CHECK_EQ(l4_call(ep, 0, 2000).error, L4_ETIMEOUT);
 	CHECK_EQ(l4_send(ep, 0, 1000).error, L4_ETIMEOUT);
 	/* After the timeouts the endpoint is idle again. */
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
 }
 
-static long prio_sender(long ep, struct l4_utcb *u)
+static long prio_sender(long ep)
 {
-	(void)u;
 	return (long)l4_send((l4_cap_t)ep, l4_tag(0, 0, 0), L4_TIMEOUT_NEVER).error;
 }
 
 static void queue_is_priority_ordered(void)
 {
-	l4_cap_t ep = make_endpoint(), a = slot_alloc(), b = slot_alloc(), c = slot_alloc();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), a = l4_slot_alloc(), b = l4_slot_alloc(), c = l4_slot_alloc();
 
 	/* Three senders with badges 1, 2, 3 at priorities 101, 103, 102. */
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, a, L4_CAP_RIGHTS_ALL, 1);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, b, L4_CAP_RIGHTS_ALL, 2);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, c, L4_CAP_RIGHTS_ALL, 3);
-	l4_cap_t t1 = ktest_thread_start(prio_sender, (long)a, 101);
-	l4_cap_t t2 = ktest_thread_start(prio_sender, (long)b, 103);
-	l4_cap_t t3 = ktest_thread_start(prio_sender, (long)c, 102);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, a, L4_CAP_RIGHTS_ALL, 1);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, b, L4_CAP_RIGHTS_ALL, 2);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, c, L4_CAP_RIGHTS_ALL, 3);
+	l4_cap_t t1 = l4_thread_start(prio_sender, (long)a, 101);
+	l4_cap_t t2 = l4_thread_start(prio_sender, (long)b, 103);
+	l4_cap_t t3 = l4_thread_start(prio_sender, (long)c, 102);
 	CHECK(t1 != L4_CAP_NONE && t2 != L4_CAP_NONE && t3 != L4_CAP_NONE);
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).badge, 2);
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).badge, 3);
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).badge, 1);
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
-	ktest_thread_kill(t1);
-	ktest_thread_kill(t2);
-	ktest_thread_kill(t3);
+	l4_thread_kill(t1);
+	l4_thread_kill(t2);
+	l4_thread_kill(t3);
 }
 
-static long cap_receiver(long ep, struct l4_utcb *u)
+static long cap_receiver(long ep)
 {
+	struct l4_utcb *u = l4_utcb();
 	u->br[L4_BR_CAP_WINDOW] = l4_fpage_cap(600, 1, 0);   /* slots 600-601 */
 	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
 	if (r.error)
@@ -154,92 +156,89 @@ static long cap_receiver(long ep, struct l4_utcb *u)
 
 static void capability_transfer(void)
 {
-	l4_cap_t ep = make_endpoint(), gift = make_notification(), ro = slot_alloc();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), gift = l4_make(L4_FACTORY_NOTIFICATION), ro = l4_slot_alloc();
 
-	l4_cap_t t = ktest_thread_start(cap_receiver, (long)ep, SERVER_PRIO);
+	l4_cap_t t = l4_thread_start(cap_receiver, (long)ep, SERVER_PRIO);
 	/* Without the grant right, no items may go through. */
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, ep, ro, L4_CAP_RIGHT_WRITE);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, ep, ro, L4_CAP_RIGHT_WRITE);
 	UTCB0->mr[0] = L4_ITEM_MAP;
 	UTCB0->mr[1] = l4_fpage_cap(gift, 0, L4_CAP_RIGHT_WRITE);
 	CHECK_EQ(l4_send(ro, l4_tag(1, 0, 1), L4_TIMEOUT_NEVER).error, L4_ERIGHTS);
 	CHECK_EQ(l4_send(ep, l4_tag(1, 0, 1), L4_TIMEOUT_NEVER).error, L4_OK);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 1);
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, 600).error, L4_OK);
-	CHECK_EQ(utcb_self()->mr[0], L4_OBJ_NOTIFICATION);
-	CHECK_EQ(utcb_self()->mr[1], L4_CAP_RIGHT_WRITE);
-	ktest_thread_kill(t);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 1);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, 600).error, L4_OK);
+	CHECK_EQ(l4_utcb()->mr[0], L4_OBJ_NOTIFICATION);
+	CHECK_EQ(l4_utcb()->mr[1], L4_CAP_RIGHT_WRITE);
+	l4_thread_kill(t);
 	/* The window's slot is now taken: the item fails, the receiver sees it empty. */
-	t = ktest_thread_start(cap_receiver, (long)ep, SERVER_PRIO);
+	t = l4_thread_start(cap_receiver, (long)ep, SERVER_PRIO);
 	UTCB0->mr[0] = L4_ITEM_MAP;
 	UTCB0->mr[1] = l4_fpage_cap(gift, 0, L4_CAP_RIGHT_WRITE);
 	CHECK_EQ(l4_send(ep, l4_tag(1, 0, 1), L4_TIMEOUT_NEVER).error, L4_EBUSY);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0x101);
-	ktest_thread_kill(t);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0x101);
+	l4_thread_kill(t);
 }
 
-static long caller(long ep, struct l4_utcb *u)
+static long caller(long ep)
 {
-	(void)u;
 	return (long)l4_call((l4_cap_t)ep, l4_tag(3, 0, 0), L4_TIMEOUT_NEVER).error;
 }
 
 static void reply_right_is_one_shot(void)
 {
-	l4_cap_t ep = make_endpoint();
-	l4_cap_t c1 = ktest_thread_start(caller, (long)ep, SERVER_PRIO);
-	l4_cap_t c2 = ktest_thread_start(caller, (long)ep, SERVER_PRIO);
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t c1 = l4_thread_start(caller, (long)ep, SERVER_PRIO);
+	l4_cap_t c2 = l4_thread_start(caller, (long)ep, SERVER_PRIO);
 
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).error, L4_OK);
 	/* Receiving the second call drops the first caller's reply right. */
 	CHECK_EQ(l4_recv(ep, L4_TIMEOUT_POLL).error, L4_OK);
-	CHECK(ktest_thread_join(c1));
-	CHECK_EQ(ktest_thread_result(c1), L4_ECANCELED);
+	CHECK(l4_thread_join(c1));
+	CHECK_EQ(l4_thread_result(c1), L4_ECANCELED);
 	CHECK_EQ(l4_reply(l4_tag(0, 0, 0)), L4_OK);
-	CHECK(ktest_thread_join(c2));
-	CHECK_EQ(ktest_thread_result(c2), L4_OK);
+	CHECK(l4_thread_join(c2));
+	CHECK_EQ(l4_thread_result(c2), L4_OK);
 	CHECK_EQ(l4_reply(0), L4_ENOREPLY);
-	ktest_thread_kill(c1);
-	ktest_thread_kill(c2);
+	l4_thread_kill(c1);
+	l4_thread_kill(c2);
 }
 
 /* Receives a call and never replies: it blocks in a second receive. */
-static long stalled_server(long ep, struct l4_utcb *u)
+static long stalled_server(long ep)
 {
-	(void)u;
 	l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
 	return (long)l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER).error;
 }
 
 static void killed_server_cancels_caller(void)
 {
-	l4_cap_t ep = make_endpoint();
-	l4_cap_t srv = ktest_thread_start(stalled_server, (long)ep, SERVER_PRIO);
-	l4_cap_t c = ktest_thread_start(caller, (long)ep, SERVER_PRIO + 1);
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t srv = l4_thread_start(stalled_server, (long)ep, SERVER_PRIO);
+	l4_cap_t c = l4_thread_start(caller, (long)ep, SERVER_PRIO + 1);
 
 	/* c called, srv received and now owes the reply. */
-	CHECK_EQ(INVOKE(c, L4_THREAD_INFO).error, L4_OK);
-	CHECK_EQ(utcb_self()->mr[0], L4_THREAD_REPLY_BLOCKED);
-	ktest_thread_kill(srv);
-	CHECK(ktest_thread_join(c));
-	CHECK_EQ(ktest_thread_result(c), L4_ECANCELED);
-	ktest_thread_kill(c);
+	CHECK_EQ(L4_INVOKE(c, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(l4_utcb()->mr[0], L4_THREAD_REPLY_BLOCKED);
+	l4_thread_kill(srv);
+	CHECK(l4_thread_join(c));
+	CHECK_EQ(l4_thread_result(c), L4_ECANCELED);
+	l4_thread_kill(c);
 }
 
-static long notified(long n, struct l4_utcb *u)
+static long notified(long n)
 {
-	(void)u;
 	struct l4_result r = l4_recv((l4_cap_t)n, L4_TIMEOUT_NEVER);
 	return r.error ? -1 : (long)r.badge;
 }
 
 static void notifications(void)
 {
-	l4_cap_t n = make_notification(), b1 = slot_alloc(), b4 = slot_alloc();
+	l4_cap_t n = l4_make(L4_FACTORY_NOTIFICATION), b1 = l4_slot_alloc(), b4 = l4_slot_alloc();
 
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, n, b1, L4_CAP_RIGHT_WRITE, 1);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, n, b4, L4_CAP_RIGHT_WRITE, 4);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, n, b1, L4_CAP_RIGHT_WRITE, 1);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, n, b4, L4_CAP_RIGHT_WRITE, 4);
 	CHECK_EQ(l4_recv(n, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
 	/* Signals accumulate; a wait collects and clears them. */
 	CHECK_EQ(l4_send(b1, 0, L4_TIMEOUT_POLL).error, L4_OK);
@@ -250,16 +249,16 @@ static void notifications(void)
 	CHECK_EQ(r.badge, 5);
 	CHECK_EQ(l4_recv(n, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
 	/* A blocked waiter wakes with the bits; signalling never blocks. */
-	l4_cap_t t = ktest_thread_start(notified, (long)n, SERVER_PRIO);
-	CHECK_EQ(INVOKE(t, L4_THREAD_INFO).error, L4_OK);
-	CHECK_EQ(utcb_self()->mr[0], L4_THREAD_NOTIFY_BLOCKED);
+	l4_cap_t t = l4_thread_start(notified, (long)n, SERVER_PRIO);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(l4_utcb()->mr[0], L4_THREAD_NOTIFY_BLOCKED);
 	CHECK_EQ(l4_send(b4, 0, L4_TIMEOUT_POLL).error, L4_OK);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 4);
-	ktest_thread_kill(t);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 4);
+	l4_thread_kill(t);
 	/* An unbadged capability signals bit 0; a read-only one cannot signal. */
-	l4_cap_t ro = slot_alloc();
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, n, ro, L4_CAP_RIGHT_READ);
+	l4_cap_t ro = l4_slot_alloc();
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, n, ro, L4_CAP_RIGHT_READ);
 	CHECK_EQ(l4_send(ro, 0, L4_TIMEOUT_POLL).error, L4_ERIGHTS);
 	CHECK_EQ(l4_send(n, 0, L4_TIMEOUT_POLL).error, L4_OK);
 	CHECK_EQ(l4_recv(n, L4_TIMEOUT_POLL).badge, 1);

@@ -24,22 +24,11 @@ static unsigned char inb(unsigned short port)
 	return v;
 }
 
-/* Ports from sigma0 for the main thread. */
-static bool get_ports(unsigned base, unsigned order)
-{
-	UTCB0->br[L4_BR_IO_WINDOW] = l4_fpage_io(base, order);
-	UTCB0->mr[0] = base;
-	UTCB0->mr[1] = order;
-	struct l4_result r = l4_call(L4_CAP_PAGER, l4_tag(L4_SIGMA0_IO, 2, 0), L4_TIMEOUT_NEVER);
-	UTCB0->br[L4_BR_IO_WINDOW] = 0;
-	return !r.error && !l4_tag_label(r.tag);
-}
-
 static l4_cap_t get_isa_irq(unsigned irq, l4_word_t *error)
 {
-	l4_cap_t s = slot_alloc();
+	l4_cap_t s = l4_slot_alloc();
 
-	*error = INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_ISA, s, irq).error;
+	*error = L4_INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_ISA, s, irq).error;
 	return *error ? L4_CAP_NONE : s;
 }
 
@@ -49,16 +38,16 @@ static void control_rejects_bad_requests(void)
 
 	get_isa_irq(16, &err);
 	CHECK_EQ(err, L4_EINVAL);
-	CHECK_EQ(INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_GSI, slot_alloc(), 64, 0).error, L4_EINVAL);
-	CHECK_EQ(INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_GSI, slot_alloc(), 9, 4).error, L4_EINVAL);
-	CHECK_EQ(INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_ISA, L4_CAP_TASK, 3).error, L4_EBUSY);
-	CHECK_EQ(INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_ISA, slot_alloc()).error, L4_EMSG);
-	CHECK_EQ(INVOKE(L4_CAP_IRQ_CONTROL, 99).error, L4_ENOSYS);
+	CHECK_EQ(L4_INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_GSI, l4_slot_alloc(), 64, 0).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_GSI, l4_slot_alloc(), 9, 4).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_ISA, L4_CAP_TASK, 3).error, L4_EBUSY);
+	CHECK_EQ(L4_INVOKE(L4_CAP_IRQ_CONTROL, L4_IRQ_CONTROL_ISA, l4_slot_alloc()).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_IRQ_CONTROL, 99).error, L4_ENOSYS);
 	/* Making Irq objects needs the write right. */
-	l4_cap_t ro = slot_alloc();
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, L4_CAP_IRQ_CONTROL, ro, L4_CAP_RIGHT_READ).error,
+	l4_cap_t ro = l4_slot_alloc();
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, L4_CAP_IRQ_CONTROL, ro, L4_CAP_RIGHT_READ).error,
 		 L4_OK);
-	CHECK_EQ(INVOKE(ro, L4_IRQ_CONTROL_ISA, slot_alloc(), 3).error, L4_ERIGHTS);
+	CHECK_EQ(L4_INVOKE(ro, L4_IRQ_CONTROL_ISA, l4_slot_alloc(), 3).error, L4_ERIGHTS);
 }
 
 static void one_object_per_line(void)
@@ -69,14 +58,14 @@ static void one_object_per_line(void)
 	CHECK_EQ(err, L4_OK);
 	get_isa_irq(3, &err);
 	CHECK_EQ(err, L4_EBUSY);
-	CHECK_EQ(INVOKE(a, L4_IRQ_INFO).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(a, L4_IRQ_INFO).error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], 3);          /* ISA 3 is GSI 3 on these machines */
-	CHECK_EQ(INVOKE(a, L4_IRQ_BIND, L4_CAP_TASK).error, L4_ETYPE);
-	CHECK_EQ(INVOKE(a, 99).error, L4_ENOSYS);
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, a).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(a, L4_IRQ_BIND, L4_CAP_TASK).error, L4_ETYPE);
+	CHECK_EQ(L4_INVOKE(a, 99).error, L4_ENOSYS);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, a).error, L4_OK);
 	l4_cap_t b = get_isa_irq(3, &err);
 	CHECK_EQ(err, L4_OK);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
 static void pit_one_shot(unsigned count)
@@ -89,39 +78,39 @@ static void pit_one_shot(unsigned count)
 static void timer_interrupt_arrives(void)
 {
 	l4_word_t err;
-	l4_cap_t n = make_notification(), b = slot_alloc();
+	l4_cap_t n = l4_make(L4_FACTORY_NOTIFICATION), b = l4_slot_alloc();
 
-	CHECK(get_ports(PIT_CH0, 2));
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, n, b, L4_CAP_RIGHT_WRITE, 0x10);
+	CHECK_EQ(l4_sigma0_io(PIT_CH0, 2), L4_OK);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, n, b, L4_CAP_RIGHT_WRITE, 0x10);
 	l4_cap_t irq = get_isa_irq(0, &err);
 	CHECK_EQ(err, L4_OK);
-	CHECK_EQ(INVOKE(irq, L4_IRQ_BIND, b).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(irq, L4_IRQ_BIND, b).error, L4_OK);
 	for (int round = 0; round < 2; round++) {
 		pit_one_shot(1193);                             /* 1 ms */
 		struct l4_result r = l4_recv(n, 200000);
 		CHECK_EQ(r.error, L4_OK);
 		CHECK(r.badge & 0x10);
-		CHECK_EQ(INVOKE(irq, L4_IRQ_ACK).error, L4_OK);
+		CHECK_EQ(L4_INVOKE(irq, L4_IRQ_ACK).error, L4_OK);
 	}
-	CHECK_EQ(INVOKE(irq, L4_IRQ_INFO).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(irq, L4_IRQ_INFO).error, L4_OK);
 	CHECK(UTCB0->mr[2] >= 2);
 	/* Unbound, the line is quiet: nothing arrives. */
-	CHECK_EQ(INVOKE(irq, L4_IRQ_UNBIND).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(irq, L4_IRQ_UNBIND).error, L4_OK);
 	l4_recv(n, L4_TIMEOUT_POLL);
 	pit_one_shot(1193);
 	CHECK_EQ(l4_recv(n, 20000).error, L4_ETIMEOUT);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
 }
 
 static void serial_interrupt_arrives(void)
 {
 	l4_word_t err;
-	l4_cap_t n = make_notification();
+	l4_cap_t n = l4_make(L4_FACTORY_NOTIFICATION);
 
-	CHECK(get_ports(COM1, 3));
+	CHECK_EQ(l4_sigma0_io(COM1, 3), L4_OK);
 	l4_cap_t irq = get_isa_irq(4, &err);
 	CHECK_EQ(err, L4_OK);
-	CHECK_EQ(INVOKE(irq, L4_IRQ_BIND, n).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(irq, L4_IRQ_BIND, n).error, L4_OK);
 	/* The transmitter is empty: enabling its interrupt raises IRQ 4 at once. */
 	outb(COM1 + UART_IER, IER_THRE);
 	struct l4_result r = l4_recv(n, 200000);
@@ -129,22 +118,22 @@ static void serial_interrupt_arrives(void)
 	(void)inb(COM1 + UART_IIR);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(r.badge, 1);               /* an unbadged notification: bit 0 */
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
 }
 
 static void deleting_notification_unbinds(void)
 {
 	l4_word_t err;
-	l4_cap_t n = make_notification();
+	l4_cap_t n = l4_make(L4_FACTORY_NOTIFICATION);
 	l4_cap_t irq = get_isa_irq(0, &err);
 
 	CHECK_EQ(err, L4_OK);
-	CHECK_EQ(INVOKE(irq, L4_IRQ_BIND, n).error, L4_OK);
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, n).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(irq, L4_IRQ_BIND, n).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, n).error, L4_OK);
 	pit_one_shot(1193);
-	sleep_us(5000);                      /* the interrupt finds no one: no harm */
-	CHECK_EQ(INVOKE(irq, L4_IRQ_ACK).error, L4_OK);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
+	l4_sleep_us(5000);                      /* the interrupt finds no one: no harm */
+	CHECK_EQ(L4_INVOKE(irq, L4_IRQ_ACK).error, L4_OK);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
 }
 
 const struct ktest ktests_irq[] = {

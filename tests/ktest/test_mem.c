@@ -15,18 +15,16 @@ static l4_word_t get_page(l4_word_t va)
 {
 	l4_word_t err;
 
-	return sigma0_alloc(L4_SIGMA0_ANY, 12, window(va, 12), &err);
+	return l4_sigma0_alloc(L4_SIGMA0_ANY, 12, window(va, 12), &err);
 }
 
-static long reader(long addr, struct l4_utcb *u)
+static long reader(long addr)
 {
-	(void)u;
 	return *(volatile long *)addr;
 }
 
-static long writer(long addr, struct l4_utcb *u)
+static long writer(long addr)
 {
-	(void)u;
 	*(volatile long *)addr = 0x77;
 	return 1;
 }
@@ -34,7 +32,7 @@ static long writer(long addr, struct l4_utcb *u)
 static void sigma0_alloc_and_use(void)
 {
 	l4_word_t err, va = WINDOW_BASE;
-	l4_word_t pa = sigma0_alloc(L4_SIGMA0_ANY, 12, window(va, 12), &err);
+	l4_word_t pa = l4_sigma0_alloc(L4_SIGMA0_ANY, 12, window(va, 12), &err);
 
 	CHECK_EQ(err, L4_OK);
 	CHECK(pa != ~0ull && (pa & 0xfff) == 0);
@@ -44,10 +42,10 @@ static void sigma0_alloc_and_use(void)
 	CHECK_EQ(p[0], 0x1234abcd);
 	CHECK_EQ(p[511], ~0x1234abcdull);
 	/* Asking for the same page again is fine; it stays ours. */
-	CHECK_EQ(sigma0_alloc(pa, 12, window(va, 12), &err), pa);
+	CHECK_EQ(l4_sigma0_alloc(pa, 12, window(va, 12), &err), pa);
 	CHECK_EQ(p[0], 0x1234abcd);
 	/* A 64 KiB run lands whole in a window of its size. */
-	l4_word_t big = sigma0_alloc(L4_SIGMA0_ANY, 16, window(WINDOW_BASE + 0x10000, 16), &err);
+	l4_word_t big = l4_sigma0_alloc(L4_SIGMA0_ANY, 16, window(WINDOW_BASE + 0x10000, 16), &err);
 	CHECK_EQ(err, L4_OK);
 	CHECK_EQ(big & 0xffff, 0);
 	for (l4_word_t off = 0; off < 0x10000; off += 4096)
@@ -64,13 +62,13 @@ static void sigma0_refuses_bad_requests(void)
 {
 	l4_word_t err;
 
-	sigma0_alloc(0x100000, 12, window(WINDOW_BASE + 0x40000, 12), &err);   /* the kernel */
+	l4_sigma0_alloc(0x100000, 12, window(WINDOW_BASE + 0x40000, 12), &err);   /* the kernel */
 	CHECK_EQ(err, L4_EINVAL);
-	sigma0_alloc(L4_SIGMA0_ANY, 30, window(WINDOW_BASE, 30), &err);
+	l4_sigma0_alloc(L4_SIGMA0_ANY, 30, window(WINDOW_BASE, 30), &err);
 	CHECK_EQ(err, L4_EINVAL);
-	sigma0_alloc(L4_SIGMA0_ANY, 11, window(WINDOW_BASE, 12), &err);
+	l4_sigma0_alloc(L4_SIGMA0_ANY, 11, window(WINDOW_BASE, 12), &err);
 	CHECK_EQ(err, L4_EINVAL);
-	sigma0_alloc(0x12345, 12, window(WINDOW_BASE, 12), &err);
+	l4_sigma0_alloc(0x12345, 12, window(WINDOW_BASE, 12), &err);
 	CHECK_EQ(err, L4_EINVAL);
 	CHECK_EQ(l4_tag_label(l4_call(L4_CAP_PAGER, l4_tag(99, 0, 0), L4_TIMEOUT_NEVER).tag),
 		 L4_ENOSYS);
@@ -79,49 +77,50 @@ static void sigma0_refuses_bad_requests(void)
 static void map_to_other_task(void)
 {
 	l4_word_t va = WINDOW_BASE + 0x80000;
-	l4_cap_t b = make_shadow_task();
+	l4_cap_t b = l4_task_share_image(4096);
 
 	CHECK(b != L4_CAP_NONE);
 	CHECK(get_page(va) != ~0ull);
 	*(volatile long *)va = 0x5a5a;
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
 		 L4_OK);
-	l4_cap_t t = ktest_thread_start_in(b, reader, 0x30000000, HIGH);
+	l4_cap_t t = l4_thread_start_in(b, reader, 0x30000000, HIGH);
 	CHECK(t != L4_CAP_NONE);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0x5a5a);
-	ktest_thread_kill(t);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0x5a5a);
+	l4_thread_kill(t);
 	/* Writes through the other task's mapping show here: the same page. */
-	t = ktest_thread_start_in(b, writer, 0x30000000, HIGH);
-	CHECK(ktest_thread_join(t));
+	t = l4_thread_start_in(b, writer, 0x30000000, HIGH);
+	CHECK(l4_thread_join(t));
 	CHECK_EQ(*(volatile long *)va, 0x77);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
 static void read_only_mapping_faults_on_write(void)
 {
 	l4_word_t va = WINDOW_BASE + 0x90000;
-	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+	l4_cap_t b = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(get_page(va) != ~0ull);
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_R)).error,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_R)).error,
 		 L4_OK);
-	CHECK_EQ(give_cap(b, ep), L4_OK);
-	l4_cap_t t = ktest_thread_start_in(b, writer, 0x30000000, 50);
-	CHECK_EQ(INVOKE(t, L4_THREAD_SET_PAGER, ep).error, L4_OK);
+	CHECK_EQ(l4_give_cap(b, ep), L4_OK);
+	l4_cap_t t = l4_thread_start_in(b, writer, 0x30000000, 50);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_SET_PAGER, ep).error, L4_OK);
 	struct l4_result r = l4_recv(ep, 100000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_PAGE_FAULT);
 	CHECK_EQ(UTCB0->mr[0], 0x30000000);
 	CHECK_EQ(UTCB0->mr[2] & (L4_FAULT_WRITE | L4_FAULT_PRESENT), L4_FAULT_WRITE | L4_FAULT_PRESENT);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
 /* Maps the page at `from` of its own task to task `to` at 0x31000000. */
-static long map_onward(long to, struct l4_utcb *u)
+static long map_onward(long to)
 {
+	struct l4_utcb *u = l4_utcb();
 	u->mr[0] = L4_ITEM_MAP | 0x31000000;
 	u->mr[1] = l4_fpage_mem(0x30000000, 12, L4_FP_RW);
 	return (long)l4_call((l4_cap_t)to, l4_tag(L4_TASK_MAP, 2, 0), L4_TIMEOUT_NEVER).error;
@@ -130,47 +129,47 @@ static long map_onward(long to, struct l4_utcb *u)
 static void unmap_is_recursive(void)
 {
 	l4_word_t va = WINDOW_BASE + 0xa0000;
-	l4_cap_t b = make_shadow_task(), c = make_shadow_task(), ep = make_endpoint();
+	l4_cap_t b = l4_task_share_image(4096), c = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(get_page(va) != ~0ull);
 	*(volatile long *)va = 0x600d;
 	/* us -> B at 0x30000000 -> C at 0x31000000 */
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
 		 L4_OK);
-	CHECK_EQ(give_cap(b, c), L4_OK);
-	l4_cap_t t = ktest_thread_start_in(b, map_onward, (long)c, HIGH);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), L4_OK);
-	ktest_thread_kill(t);
-	t = ktest_thread_start_in(c, reader, 0x31000000, HIGH);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0x600d);
-	ktest_thread_kill(t);
+	CHECK_EQ(l4_give_cap(b, c), L4_OK);
+	l4_cap_t t = l4_thread_start_in(b, map_onward, (long)c, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), L4_OK);
+	l4_thread_kill(t);
+	t = l4_thread_start_in(c, reader, 0x31000000, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0x600d);
+	l4_thread_kill(t);
 	/* Unmapping our page (not ourselves) takes it from B and C. */
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 12, L4_FP_RWX), 0).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 12, L4_FP_RWX), 0).error, L4_OK);
 	CHECK_EQ(*(volatile long *)va, 0x600d);
-	CHECK_EQ(give_cap(c, ep), L4_OK);
-	t = ktest_thread_start_in(c, reader, 0x31000000, 50);
-	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	CHECK_EQ(l4_give_cap(c, ep), L4_OK);
+	t = l4_thread_start_in(c, reader, 0x31000000, 50);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
 	struct l4_result r = l4_recv(ep, 100000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_PAGE_FAULT);
 	CHECK_EQ(UTCB0->mr[0], 0x31000000);
 	CHECK_EQ(UTCB0->mr[2] & L4_FAULT_PRESENT, 0);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, c);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, c);
 }
 
 static void pager_resolves_fault(void)
 {
 	l4_word_t va = WINDOW_BASE + 0xb0000;
-	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+	l4_cap_t b = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(get_page(va) != ~0ull);
 	*(volatile long *)va = 0xfeed;
-	l4_cap_t t = ktest_thread_start_in(b, reader, 0x32000008, 50);
-	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	l4_cap_t t = l4_thread_start_in(b, reader, 0x32000008, 50);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
 	struct l4_result r = l4_recv(ep, 100000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], 0x32000008);
@@ -178,100 +177,101 @@ static void pager_resolves_fault(void)
 	UTCB0->mr[0] = L4_ITEM_MAP | 0x32000000;
 	UTCB0->mr[1] = l4_fpage_mem(va, 12, L4_FP_R);
 	CHECK_EQ(l4_reply(l4_tag(0, 0, 1)), L4_OK);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0);          /* offset 8 of the page */
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0);          /* offset 8 of the page */
 	*(volatile long *)(va + 8) = 0xbeef;
-	ktest_thread_kill(t);
-	t = ktest_thread_start_in(b, reader, 0x32000008, HIGH);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0xbeef);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	l4_thread_kill(t);
+	t = l4_thread_start_in(b, reader, 0x32000008, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0xbeef);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
 static void grant_moves_the_page(void)
 {
 	l4_word_t va = WINDOW_BASE + 0xc0000;
-	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+	l4_cap_t b = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(get_page(va) != ~0ull);
 	*(volatile long *)va = 0x9123;
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_GRANT | 0x33000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_GRANT | 0x33000000, l4_fpage_mem(va, 12, L4_FP_RW)).error,
 		 L4_OK);
-	l4_cap_t t = ktest_thread_start_in(b, reader, 0x33000000, HIGH);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0x9123);
-	ktest_thread_kill(t);
+	l4_cap_t t = l4_thread_start_in(b, reader, 0x33000000, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0x9123);
+	l4_thread_kill(t);
 	/* Gone from here: a thread of ours touching it faults to its pager. */
-	t = ktest_thread_start(reader, (long)va, 50);
-	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	t = l4_thread_start(reader, (long)va, 50);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
 	struct l4_result r = l4_recv(ep, 100000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], va);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
 static void deleting_task_revokes_its_mappings(void)
 {
 	l4_word_t va = WINDOW_BASE + 0xd0000;
-	l4_cap_t b = make_shadow_task(), c = make_shadow_task(), ep = make_endpoint();
+	l4_cap_t b = l4_task_share_image(4096), c = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(get_page(va) != ~0ull);
-	INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW));
-	give_cap(b, c);
-	l4_cap_t t = ktest_thread_start_in(b, map_onward, (long)c, HIGH);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), L4_OK);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
+	L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 12, L4_FP_RW));
+	l4_give_cap(b, c);
+	l4_cap_t t = l4_thread_start_in(b, map_onward, (long)c, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), L4_OK);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
 	l4_word_t used = UTCB0->mr[1];
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b).error, L4_OK);
-	INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b).error, L4_OK);
+	L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
 	CHECK(UTCB0->mr[1] < used);
 	/* C's mapping came through B: it went with B. */
-	give_cap(c, ep);
-	t = ktest_thread_start_in(c, reader, 0x31000000, 50);
-	INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	l4_give_cap(c, ep);
+	t = l4_thread_start_in(c, reader, 0x31000000, 50);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
 	CHECK_EQ(l4_recv(ep, 100000).error, L4_OK);
 	CHECK_EQ(UTCB0->mr[0], 0x31000000);
-	ktest_thread_kill(t);
+	l4_thread_kill(t);
 	/* Our own page is untouched. */
 	*(volatile long *)va = 3;
 	CHECK_EQ(*(volatile long *)va, 3);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, c);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, c);
 }
 
 static void bad_map_items(void)
 {
 	l4_word_t va = WINDOW_BASE + 0xe0000;
-	l4_cap_t b = make_shadow_task();
+	l4_cap_t b = l4_task_share_image(4096);
 
 	CHECK(get_page(va) != ~0ull);
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 11, 7)).error, L4_EMSG);
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 23, 7)).error, L4_EMSG);
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va + 4096, 13, 7)).error,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 11, 7)).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va, 23, 7)).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000, l4_fpage_mem(va + 4096, 13, 7)).error,
 		 L4_EMSG);
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0xffff800000000000ull, l4_fpage_mem(va, 12, 7)).error,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0xffff800000000000ull, l4_fpage_mem(va, 12, 7)).error,
 		 L4_EFAULT);
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30000000,
 			l4_fpage_mem(0xffffffff80100000ull, 12, 7)).error, L4_EFAULT);
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 12, 7), 2).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 12, 7), 2).error, L4_EINVAL);
 	/* Our UTCB is the kernel's page: it cannot be mapped on (nothing arrives)... */
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x34000000,
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x34000000,
 			l4_fpage_mem(L4_BOOT_UTCB_ADDR, 12, 7)).error, L4_OK);
 	/* ...nor mapped over. */
-	l4_cap_t t = ktest_thread_start_in(b, reader, 0, 10);
+	l4_cap_t t = l4_thread_start_in(b, reader, 0, 10);
 	CHECK(t != L4_CAP_NONE);
-	CHECK_EQ(INVOKE(t, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_INFO).error, L4_OK);
 	l4_word_t utcb = UTCB0->mr[2];
-	CHECK_EQ(INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | utcb, l4_fpage_mem(va, 12, 7)).error, L4_EBUSY);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | utcb, l4_fpage_mem(va, 12, 7)).error, L4_EBUSY);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
-static long window_receiver(long ep, struct l4_utcb *u)
+static long window_receiver(long ep)
 {
+	struct l4_utcb *u = l4_utcb();
 	u->br[L4_BR_MEM_WINDOW] = l4_fpage_mem(0x35000000, 16, 0);
 	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
 	if (r.error)
@@ -282,24 +282,25 @@ static long window_receiver(long ep, struct l4_utcb *u)
 static void ipc_map_into_receive_window(void)
 {
 	l4_word_t va = WINDOW_BASE + 0xf0000;
-	l4_cap_t b = make_shadow_task(), ep = make_endpoint();
+	l4_cap_t b = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(get_page(va) != ~0ull);
 	*(volatile long *)va = 0x1dea;
-	give_cap(b, ep);
-	l4_cap_t t = ktest_thread_start_in(b, window_receiver, (long)ep, HIGH);
+	l4_give_cap(b, ep);
+	l4_cap_t t = l4_thread_start_in(b, window_receiver, (long)ep, HIGH);
 	/* Send base 0x3000 within the receiver's 64 KiB window: lands at 0x35003000. */
 	UTCB0->mr[0] = L4_ITEM_MAP | 0x3000;
 	UTCB0->mr[1] = l4_fpage_mem(va, 12, L4_FP_R);
 	CHECK_EQ(l4_send(ep, l4_tag(5, 0, 1), L4_TIMEOUT_NEVER).error, L4_OK);
-	CHECK(ktest_thread_join(t));
-	CHECK_EQ(ktest_thread_result(t), 0x1dea);
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0x1dea);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
-static long inter_task_server(long ep, struct l4_utcb *u)
+static long inter_task_server(long ep)
 {
+	struct l4_utcb *u = l4_utcb();
 	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
 
 	for (int i = 0; i < 3 && !r.error; i++) {
@@ -312,11 +313,11 @@ static long inter_task_server(long ep, struct l4_utcb *u)
 
 static void call_between_tasks(void)
 {
-	l4_cap_t b = make_shadow_task(), ep = make_endpoint(), badged = slot_alloc();
+	l4_cap_t b = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT), badged = l4_slot_alloc();
 
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, badged, L4_CAP_RIGHT_WRITE, 42);
-	give_cap(b, ep);
-	l4_cap_t t = ktest_thread_start_in(b, inter_task_server, (long)ep, HIGH);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ep, badged, L4_CAP_RIGHT_WRITE, 42);
+	l4_give_cap(b, ep);
+	l4_cap_t t = l4_thread_start_in(b, inter_task_server, (long)ep, HIGH);
 	for (l4_word_t i = 1; i <= 3; i++) {
 		UTCB0->mr[0] = i * 10;
 		struct l4_result r = l4_call(badged, l4_tag(1, 1, 0), L4_TIMEOUT_NEVER);
@@ -324,8 +325,8 @@ static void call_between_tasks(void)
 		CHECK_EQ(UTCB0->mr[0], i * 20);
 		CHECK_EQ(UTCB0->mr[1], 42);
 	}
-	ktest_thread_kill(t);
-	INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
 const struct ktest ktests_mem[] = {

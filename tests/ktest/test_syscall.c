@@ -60,7 +60,7 @@ static void bad_capability_slots(void)
 
 static void wrong_object_types(void)
 {
-	l4_cap_t n = make_notification();
+	l4_cap_t n = l4_make(L4_FACTORY_NOTIFICATION);
 
 	CHECK(n != L4_CAP_NONE);
 	CHECK_EQ(l4_send(L4_CAP_FACTORY, 0, L4_TIMEOUT_POLL).error, L4_ETYPE);
@@ -70,7 +70,7 @@ static void wrong_object_types(void)
 
 static void malformed_tags(void)
 {
-	l4_cap_t ep = make_endpoint();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	CHECK(ep != L4_CAP_NONE);
 	CHECK_EQ(l4_send(ep, l4_tag(1, 65, 0), L4_TIMEOUT_POLL).error, L4_EMSG);
@@ -96,31 +96,31 @@ static void debug_operations(void)
 
 	CHECK_EQ(r.error, L4_OK);
 	CHECK(r.badge > 0);
-	CHECK_EQ(r.badge, boot_info->tsc_khz);
+	CHECK_EQ(r.badge, l4_boot_info->tsc_khz);
 	CHECK_EQ(l4_syscall(L4_SYS_DEBUG, 99, 0, 0).error, L4_ENOSYS);
 }
 
 static void unknown_invocation_labels(void)
 {
-	l4_cap_t ep = make_endpoint();
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
 
-	CHECK_EQ(INVOKE(L4_CAP_TASK, 99).error, L4_ENOSYS);
-	CHECK_EQ(INVOKE(L4_CAP_THREAD, 99).error, L4_ENOSYS);
-	CHECK_EQ(INVOKE(L4_CAP_FACTORY, 99).error, L4_ENOSYS);
-	CHECK_EQ(INVOKE(L4_CAP_FACTORY, 0).error, L4_ENOSYS);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, 99).error, L4_ENOSYS);
+	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, 99).error, L4_ENOSYS);
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, 99).error, L4_ENOSYS);
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, 0).error, L4_ENOSYS);
 	/* A call on an endpoint with nobody there and a poll timeout. */
 	CHECK_EQ(l4_call(ep, l4_tag(99, 0, 0), L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
 }
 
 static void short_invocations(void)
 {
-	l4_cap_t s = slot_alloc();
+	l4_cap_t s = l4_slot_alloc();
 
-	CHECK_EQ(INVOKE(L4_CAP_FACTORY, L4_FACTORY_THREAD, s, L4_CAP_TASK).error, L4_EMSG);
-	CHECK_EQ(INVOKE(L4_CAP_FACTORY, L4_FACTORY_ENDPOINT).error, L4_EMSG);
-	CHECK_EQ(INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, 0, s, 7).error, L4_EMSG);
-	CHECK_EQ(INVOKE(L4_CAP_THREAD, L4_THREAD_START, 0x400000).error, L4_EMSG);
-	CHECK_EQ(INVOKE(L4_CAP_THREAD, L4_THREAD_WRITE_REGS, 1, 2, 3).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_THREAD, s, L4_CAP_TASK).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_ENDPOINT).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, 0, s, 7).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_START, 0x400000).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_WRITE_REGS, 1, 2, 3).error, L4_EMSG);
 }
 
 const struct ktest ktests_syscall[] = {

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libl4: the user-level library native programs are written against.
+ * The system call stubs and every protocol are in include/l4/; this adds
+ * the conveniences: printing, capability slots, invoking kernel objects,
+ * threads, sharing an image with a new task, sigma0 requests, time.
+ *
+ * Every thread started through libl4 (and the main thread, set up by
+ * the start-up code) has a thread-local block at its TLS base (FS):
+ * l4_utcb() and l4_self() read it, so they work in any thread.
+ */
+#ifndef L4LIB_H
+#define L4LIB_H
+
+#include <l4/boot.h>
+#include <l4/caps.h>
+#include <l4/errno.h>
+#include <l4/factory.h>
+#include <l4/msg.h>
+#include <l4/sigma0.h>
+#include <l4/syscall.h>
+#include <l4/task.h>
+#include <l4/thread.h>
+#include <l4/utcb.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The boot information (sigma0 and the root task; NULL elsewhere). */
+extern struct l4_boot_info *l4_boot_info;
+
+/* ---- printing (through the kernel's debug console for now) */
+int l4_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int l4_vprintf(const char *fmt, va_list ap);
+
+/* ---- the calling thread */
+struct l4_tls {
+	struct l4_tls *self;       /* FS:0 points here */
+	struct l4_utcb *utcb;
+	l4_cap_t thread;           /* the thread's own capability, in its task */
+	long result;               /* what its function returned */
+	volatile bool done;
+};
+
+static inline struct l4_tls *l4_self(void)
+{
+	struct l4_tls *t;
+
+	__asm__("movq %%fs:0, %0" : "=r"(t));
+	return t;
+}
+
+static inline struct l4_utcb *l4_utcb(void)
+{
+	return l4_self()->utcb;
+}
+
+/* ---- capability slots: handed out upwards from L4_CAP_FIRST_FREE, never reused */
+l4_cap_t l4_slot_alloc(void);
+
+/* ---- invoking kernel objects: label, then the argument words */
+struct l4_result l4_invoke(l4_cap_t cap, l4_word_t label, unsigned n, const l4_word_t *args);
+#define L4_INVOKE(cap, label, ...) ({ const l4_word_t l4_args_[] = { 0, ##__VA_ARGS__ }; \
+	l4_invoke(cap, label, sizeof(l4_args_) / sizeof(l4_args_[0]) - 1, l4_args_ + 1); })
+
+/* A new object from our factory (L4_FACTORY_ENDPOINT or _NOTIFICATION) in
+ * a fresh slot; L4_CAP_NONE on error. */
+l4_cap_t l4_make(l4_word_t factory_op);
+
+/* Copies our capability in slot to the same slot of task. Error code. */
+l4_word_t l4_give_cap(l4_cap_t task, l4_cap_t slot);
+
+/* A new task with cap_slots capability slots that shares this program's
+ * image (text read-only, data read-write: the same memory), so threads
+ * of this program can run in it. L4_CAP_NONE on error. */
+l4_cap_t l4_task_share_image(l4_word_t cap_slots);
+
+/* ---- threads (at most L4_MAX_THREADS at a time, each with its own stack) */
+#define L4_MAX_THREADS 32
+typedef long (*l4_thread_fn)(long arg);
+
+/* Starts fn(arg) at priority prio in task (L4_CAP_TASK: ours, or one made
+ * by l4_task_share_image). Returns the thread's slot, or L4_CAP_NONE. */
+l4_cap_t l4_thread_start_in(l4_cap_t task, l4_thread_fn fn, long arg, unsigned prio);
+static inline l4_cap_t l4_thread_start(l4_thread_fn fn, long arg, unsigned prio)
+{
+	return l4_thread_start_in(L4_CAP_TASK, fn, arg, prio);
+}
+/* fn's result once the thread has finished, else -1. */
+long l4_thread_result(l4_cap_t thread);
+/* Waits (sleeping) until the thread has finished; false after about 2 s. */
+bool l4_thread_join(l4_cap_t thread);
+/* Deletes the thread (it stops wherever it is) and frees its stack. */
+void l4_thread_kill(l4_cap_t thread);
+
+/* ---- sigma0 */
+/* 2^order bytes at phys (or L4_SIGMA0_ANY), received into the memory
+ * window `window`; the physical address, or ~0 with *error set. */
+l4_word_t l4_sigma0_alloc(l4_word_t phys, unsigned order, l4_word_t window, l4_word_t *error);
+/* 2^order I/O ports from `port`; an error code. */
+l4_word_t l4_sigma0_io(unsigned port, unsigned order);
+
+/* ---- time */
+static inline unsigned long long l4_rdtsc(void)
+{
+	unsigned lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (unsigned long long)hi << 32 | lo;
+}
+/* Blocks for about us microseconds. */
+void l4_sleep_us(unsigned long us);
+/* Busy-waits us microseconds (needs the boot information's TSC rate). */
+void l4_spin_us(unsigned long us);
+
+/* The program: the start-up code calls main and, when it returns, stops
+ * the thread. */
+int main(int argc, char **argv);
+
+#endif
