@@ -36,8 +36,8 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest
-all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf
+.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest bench
+all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf
 
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/l4.iso
@@ -95,6 +95,14 @@ $(BUILD)/ktest.elf: $(KTEST_OBJS) linker/user.ld
 
 ktest: $(BUILD)/ktest.elf
 
+# The IPC benchmark suite runs as the root task (bench/).
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(BENCH_SRCS)) $(LIBL4_OBJS)
+
+$(BUILD)/bench.elf: $(BENCH_OBJS) linker/user.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BENCH_OBJS)
+
 # sigma0 maps physical memory 1:1, so it lives far above any physical
 # address, which needs the large code model (its own object directory).
 SIGMA0_SRCS := $(sort $(wildcard sigma0/*.c sigma0/*.S)) kernel/format.c kernel/string.c
@@ -151,6 +159,10 @@ run-bochs: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	@tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench.sh
 
 sloc:
 	@cat kernel/*.c kernel/*.h arch/x86_64/*.[chS] | grep -cvE '^\s*($$|//|/\*|\*)'

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The IPC benchmark suite, run as the root task. Each case times
+ * ITERATIONS round trips with the TSC, one sample per iteration, after a
+ * warm-up, and prints
+ *     bench: NAME ITERATIONS MIN MEDIAN MAX
+ * in TSC ticks; tools/bench.sh turns these into the table and the JSON
+ * (under QEMU's -icount shift=0 a tick is one executed instruction).
+ * Timing covers the user's whole sequence: the stubs, the kernel entries
+ * and exits, and the partner's side of a round trip.
+ */
+#include "l4lib.h"
+
+#define ITERATIONS 10000
+#define WARMUP 500
+#define SERVER_PRIO 120          /* partners outrank the measuring thread (100) */
+#define PAGE 4096ull
+#define FAULT_PAGE 0x40000000ull /* where the page-fault case touches */
+#define MAP_SRC 0x41000000ull    /* the page the mapping cases hand out */
+
+static unsigned long long samples[ITERATIONS];
+
+static void sort(unsigned long long *a, unsigned n)
+{
+	/* Shell sort: no recursion, fast enough for 10,000 samples. */
+	for (unsigned gap = n / 2; gap; gap /= 2)
+		for (unsigned i = gap; i < n; i++)
+			for (unsigned j = i; j >= gap && a[j - gap] > a[j]; j -= gap) {
+				unsigned long long t = a[j];
+				a[j] = a[j - gap];
+				a[j - gap] = t;
+			}
+}
+
+static void report(const char *name, unsigned n)
+{
+	sort(samples, n);
+	l4_printf("bench: %s %u %llu %llu %llu\n", name, n, samples[0], samples[n / 2], samples[n - 1]);
+}
+
+/* ---- partners */
+
+/* Replies to every call with the same number of words it got. */
+static long echo_server(long ep)
+{
+	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
+
+	for (;;)
+		r = l4_reply_wait((l4_cap_t)ep, l4_tag(0, l4_tag_words(r.tag), 0), L4_TIMEOUT_NEVER);
+	return 0;
+}
+
+/* Replies with one map item of the page at MAP_SRC. */
+static long map_server(long ep)
+{
+	struct l4_utcb *u = l4_utcb();
+
+	l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
+	for (;;) {
+		u->mr[0] = L4_ITEM_MAP;
+		u->mr[1] = l4_fpage_mem(MAP_SRC, 12, L4_FP_RW);
+		l4_reply_wait((l4_cap_t)ep, l4_tag(0, 0, 1), L4_TIMEOUT_NEVER);
+	}
+	return 0;
+}
+
+/* A pager that maps MAP_SRC at every fault address. */
+static long pager(long ep)
+{
+	struct l4_utcb *u = l4_utcb();
+	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
+
+	for (;;) {
+		l4_word_t addr = u->mr[0] & ~(PAGE - 1);
+		u->mr[0] = L4_ITEM_MAP | addr;
+		u->mr[1] = l4_fpage_mem(MAP_SRC, 12, L4_FP_RW);
+		r = l4_reply_wait((l4_cap_t)ep, l4_tag(0, 0, 1), L4_TIMEOUT_NEVER);
+	}
+	(void)r;
+	return 0;
+}
+
+/* Waits on one notification and signals another, for ever. */
+static long notify_partner(long caps)
+{
+	l4_cap_t wait = (l4_cap_t)caps & 0xffff, signal = (l4_cap_t)caps >> 16;
+
+	for (;;) {
+		l4_recv(wait, L4_TIMEOUT_NEVER);
+		l4_send(signal, 0, L4_TIMEOUT_POLL);
+	}
+	return 0;
+}
+
+static long yielder(long unused)
+{
+	(void)unused;
+	for (;;)
+		l4_yield();
+	return 0;
+}
+
+/* ---- cases */
+
+static void null_syscall(void)
+{
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		l4_syscall(L4_SYS_COUNT, 0, 0, 0);      /* no such call: entry, dispatch, exit */
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	report("null_syscall", ITERATIONS);
+}
+
+static void call_reply(const char *name, l4_cap_t ep, unsigned words, unsigned items)
+{
+	struct l4_utcb *u = l4_utcb();
+
+	for (unsigned w = 0; w < words; w++)
+		u->mr[w] = w;
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		l4_call(ep, l4_tag(1, words, items), L4_TIMEOUT_NEVER);
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	report(name, ITERATIONS);
+}
+
+static void call_reply_words(const char *kind, l4_cap_t task)
+{
+	static const unsigned words[] = { 0, 1, 4, 8, 16, 60 };
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	char name[40];
+
+	if (task != L4_CAP_TASK)
+		l4_give_cap(task, ep);
+	l4_cap_t srv = l4_thread_start_in(task, echo_server, (long)ep, SERVER_PRIO);
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		int n = 0;
+		for (const char *p = "call_reply_"; *p; p++)
+			name[n++] = *p;
+		for (const char *p = kind; *p; p++)
+			name[n++] = *p;
+		name[n++] = '_';
+		if (words[i] >= 10)
+			name[n++] = (char)('0' + words[i] / 10);
+		name[n++] = (char)('0' + words[i] % 10);
+		name[n] = '\0';
+		call_reply(name, ep, words[i], 0);
+	}
+	l4_thread_kill(srv);
+}
+
+static long one_way_receiver(long ep)
+{
+	for (;;)
+		l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
+	return 0;
+}
+
+static void send_one_way(l4_cap_t task)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+
+	l4_give_cap(task, ep);
+	l4_cap_t r = l4_thread_start_in(task, one_way_receiver, (long)ep, SERVER_PRIO);
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		l4_send(ep, l4_tag(1, 0, 0), L4_TIMEOUT_NEVER);
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	report("send_recv_inter_0", ITERATIONS);
+	l4_thread_kill(r);
+}
+
+static void call_reply_map(l4_cap_t task)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_word_t err;
+
+	l4_give_cap(task, ep);
+	/* The server's task gets the page it hands out from our sigma0 page. */
+	l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(MAP_SRC, 12, 0), &err);
+	L4_INVOKE(task, L4_TASK_MAP, L4_ITEM_MAP | MAP_SRC, l4_fpage_mem(MAP_SRC, 12, L4_FP_RW));
+	l4_cap_t srv = l4_thread_start_in(task, map_server, (long)ep, SERVER_PRIO);
+	l4_utcb()->br[L4_BR_MEM_WINDOW] = l4_fpage_mem(0x42000000, 12, 0);
+	call_reply("call_reply_inter_map1", ep, 0, 0);
+	l4_utcb()->br[L4_BR_MEM_WINDOW] = 0;
+	l4_thread_kill(srv);
+}
+
+static void notify_wake(l4_cap_t task)
+{
+	l4_cap_t a = l4_make(L4_FACTORY_NOTIFICATION), b = l4_make(L4_FACTORY_NOTIFICATION);
+
+	l4_give_cap(task, a);
+	l4_give_cap(task, b);
+	l4_cap_t p = l4_thread_start_in(task, notify_partner, (long)(a | b << 16), SERVER_PRIO);
+	/* A round trip is two wakes: signal a (the partner wakes), it signals b (we wake). */
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		l4_send(a, 0, L4_TIMEOUT_POLL);
+		l4_recv(b, L4_TIMEOUT_NEVER);
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = (t1 - t0) / 2;
+	}
+	report("notify_wake", ITERATIONS);
+	l4_thread_kill(p);
+}
+
+static long fault_loop(long n)
+{
+	/* Touch, time, unmap ourselves, again. */
+	for (long i = 0; i < n; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		*(volatile long *)FAULT_PAGE;
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(FAULT_PAGE, 12, L4_FP_RWX),
+			  L4_UNMAP_SELF);
+	}
+	return 0;
+}
+
+static void pagefault_roundtrip(l4_cap_t task)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+
+	l4_give_cap(task, ep);
+	l4_cap_t pg = l4_thread_start_in(task, pager, (long)ep, SERVER_PRIO);
+	/* The faulting thread is ours, paged by the pager in the other task. */
+	l4_cap_t t = l4_thread_start(fault_loop, WARMUP + ITERATIONS, 1);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	L4_INVOKE(t, L4_THREAD_SET_PRIO, 110);
+	l4_thread_join(t);
+	report("pagefault_roundtrip", ITERATIONS);
+	l4_thread_kill(t);
+	l4_thread_kill(pg);
+}
+
+static void yield_switch(void)
+{
+	l4_cap_t y = l4_thread_start(yielder, 0, 100);
+
+	/* Each of our yields runs the other thread's yield once: two switches. */
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		l4_yield();
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = (t1 - t0) / 2;
+	}
+	report("yield_switch", ITERATIONS);
+	l4_thread_kill(y);
+}
+
+static void cap_copy(void)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), dst = l4_slot_alloc();
+
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, ep, dst, L4_CAP_RIGHTS_ALL);
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, dst);
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	report("cap_copy", ITERATIONS);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	l4_printf("bench: starting (%u iterations per case)\n", ITERATIONS);
+	l4_cap_t other = l4_task_share_image(256);
+	if (other == L4_CAP_NONE) {
+		l4_printf("bench: cannot create the partner task\n");
+		l4_debug_exit(1);
+	}
+	null_syscall();
+	call_reply_words("intra", L4_CAP_TASK);
+	call_reply_words("inter", other);
+	send_one_way(other);
+	call_reply_map(other);
+	notify_wake(other);
+	pagefault_roundtrip(other);
+	yield_switch();
+	cap_copy();
+	l4_printf("bench: done\n");
+	l4_debug_exit(0);
+	return 0;
+}
