@@ -69,15 +69,22 @@ static void parse_madt(const uint8_t *m, struct acpi_irq_info *info)
 	}
 }
 
+/* No I/O APIC known, ISA IRQ n at GSI n, edge-triggered, active high. */
+static void defaults(struct acpi_irq_info *info)
+{
+	*info = (struct acpi_irq_info){ 0 };
+	for (unsigned i = 0; i < ACPI_ISA_IRQS; i++)
+		info->isa_gsi[i] = i;
+}
+
 const char *acpi_irq_info(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 			  struct acpi_irq_info *info)
 {
 	const uint8_t *r = rsdp;
 
-	*info = (struct acpi_irq_info){ 0 };
-	for (unsigned i = 0; i < ACPI_ISA_IRQS; i++)
-		info->isa_gsi[i] = i;
-	if (!r || rsdp_len < RSDP_V1_LEN || !checksum_ok(r, RSDP_V1_LEN))
+	defaults(info);
+	if (!r || rsdp_len < RSDP_V1_LEN || !checksum_ok(r, RSDP_V1_LEN) || r[0] != 'R' || r[1] != 'S' ||
+	    r[2] != 'D' || r[3] != ' ' || r[4] != 'P' || r[5] != 'T' || r[6] != 'R' || r[7] != ' ')
 		return "no valid RSDP";
 	bool xsdt = r[15] >= 2 && rsdp_len >= RSDP_V2_LEN && rd64(r + 24);
 	const uint8_t *root = xsdt ? table(rd64(r + 24), "XSDT", map) : table(rd32(r + 16), "RSDT", map);
@@ -90,7 +97,11 @@ const char *acpi_irq_info(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
 		const uint8_t *madt = table(xsdt ? rd64(e) : rd32(e), "APIC", map);
 		if (madt && rd32(madt + 4) >= MADT_ENTRIES) {
 			parse_madt(madt, info);
-			return info->found ? NULL : "the MADT lists no I/O APIC";
+			if (info->found)
+				return NULL;
+			/* Overrides without an I/O APIC to apply them to mean nothing. */
+			defaults(info);
+			return "the MADT lists no I/O APIC";
 		}
 	}
 	return "no MADT";

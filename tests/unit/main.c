@@ -30,6 +30,9 @@ int main(void)
 	srunner_add_suite(sr, cmdline_suite());
 	srunner_add_suite(sr, mb2_suite());
 	srunner_add_suite(sr, frame_suite());
+	srunner_add_suite(sr, elf_suite());
+	srunner_add_suite(sr, acpi_suite());
+	srunner_add_suite(sr, dtree_suite());
 	srunner_run_all(sr, CK_VERBOSE);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

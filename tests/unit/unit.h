@@ -9,5 +9,8 @@ Suite *format_suite(void);
 Suite *cmdline_suite(void);
 Suite *mb2_suite(void);
 Suite *frame_suite(void);
+Suite *elf_suite(void);
+Suite *acpi_suite(void);
+Suite *dtree_suite(void);
 
 #endif
