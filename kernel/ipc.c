@@ -12,7 +12,7 @@
 
 /* ---- wait queues: circular, by priority (highest first), FIFO within one */
 
-static void waitq_insert(struct thread **head, struct thread *t)
+void waitq_insert(struct thread **head, struct thread *t)
 {
 	if (!*head) {
 		t->q_next = t->q_prev = t;
@@ -35,7 +35,7 @@ static void waitq_insert(struct thread **head, struct thread *t)
 		*head = t;
 }
 
-static void waitq_remove(struct thread **head, struct thread *t)
+void waitq_remove(struct thread **head, struct thread *t)
 {
 	if (t->q_next == t) {
 		*head = NULL;

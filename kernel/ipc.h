@@ -27,6 +27,10 @@ struct notification {
 	struct thread *queue;        /* waiters */
 };
 
+/* Priority-ordered wait queues (circular; the head waits longest among the highest). */
+void waitq_insert(struct thread **head, struct thread *t);
+void waitq_remove(struct thread **head, struct thread *t);
+
 int endpoint_create(struct factory *f, struct endpoint **out);
 void endpoint_destroy(struct endpoint *ep);
 /* Wakes every sender queued with this badge with L4_ECANCELED. */

@@ -6,22 +6,22 @@
 #include "task.h"
 #include "thread.h"
 
-static struct kobj *reap_list;
+struct kobj *kobj_reap_list;
 
 void kobj_destroy(struct kobj *o)
 {
 	if (o->dying)
 		return;
 	o->dying = true;
-	o->reap_next = reap_list;
-	reap_list = o;
+	o->reap_next = kobj_reap_list;
+	kobj_reap_list = o;
 }
 
 void kobj_reap(void)
 {
-	while (reap_list) {
-		struct kobj *o = reap_list;
-		reap_list = o->reap_next;
+	while (kobj_reap_list) {
+		struct kobj *o = kobj_reap_list;
+		kobj_reap_list = o->reap_next;
 		switch (o->type) {
 		case L4_OBJ_TASK:
 			task_destroy((struct task *)o);

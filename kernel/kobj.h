@@ -37,4 +37,10 @@ void kobj_destroy(struct kobj *o);
 /* Destroys every queued object (and whatever their destruction queues). */
 void kobj_reap(void);
 
+extern struct kobj *kobj_reap_list;
+static inline bool kobj_reap_pending(void)
+{
+	return kobj_reap_list != NULL;
+}
+
 #endif

@@ -9,6 +9,7 @@
 #include "boot.h"
 #include "irq.h"
 #include "cmdline.h"
+#include "fastpath.h"
 #include "console.h"
 #include "layout.h"
 #include "mb2.h"
@@ -123,6 +124,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	cmdline_get(cmdline, "test", test, sizeof(test));
 	cmdline_get_u64(cmdline, "poweroff", &poweroff);
 	cmdline_get_u64(cmdline, "kmem", &kmem);
+	char fast[8] = "";
+	if (cmdline_get(cmdline, "fastpath", fast, sizeof(fast)) && streq(fast, "off"))
+		fastpath_enabled = false;
 
 	print_boot_info(&boot_info, info_phys);
 	arch_cpu_init();

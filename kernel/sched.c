@@ -1,19 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The scheduler. The running thread is never in a ready queue: a thread
+ * that blocks needs no dequeue, and an IPC that hands the CPU straight to
+ * its partner needs no queue operation at all. The running thread goes
+ * back into its queue only when something else is chosen while it is
+ * still ready (preemption: at the head; yield or an expired time slice:
+ * at the tail).
+ */
 #include "sched.h"
 #include <l4/errno.h>
 #include <l4/syscall.h>
 #include "arch.h"
 #include "ipc.h"
 #include "task.h"
+#include "uexit.h"
 
 struct thread *sched_current_thread;
 
 static struct thread *ready[PRIO_LEVELS];         /* circular lists, head = next to run */
-static uint64_t ready_bits[PRIO_LEVELS / 64];
+uint64_t sched_ready_bits[PRIO_LEVELS / 64];
+uint64_t sched_ready_words;                       /* bit w: sched_ready_bits[w] is not empty */
+#define ready_bits sched_ready_bits
+#define ready_words sched_ready_words
 static struct thread *timeouts;                   /* sorted by deadline */
 static uint64_t ticks;
 
-void sched_enqueue(struct thread *t)
+static void enqueue(struct thread *t, bool at_head)
 {
 	struct thread **head = &ready[t->prio];
 
@@ -21,21 +33,32 @@ void sched_enqueue(struct thread *t)
 		t->q_next = t->q_prev = t;
 		*head = t;
 		ready_bits[t->prio / 64] |= 1ull << (t->prio % 64);
+		ready_words |= 1ull << (t->prio / 64);
 		return;
 	}
 	t->q_next = *head;
 	t->q_prev = (*head)->q_prev;
 	t->q_prev->q_next = t;
 	(*head)->q_prev = t;
+	if (at_head)
+		*head = t;
 }
 
-void sched_dequeue(struct thread *t)
+void sched_enqueue(struct thread *t)
+{
+	if (t != sched_current_thread)
+		enqueue(t, false);
+}
+
+static void remove(struct thread *t)
 {
 	struct thread **head = &ready[t->prio];
 
 	if (t->q_next == t) {
 		*head = NULL;
 		ready_bits[t->prio / 64] &= ~(1ull << (t->prio % 64));
+		if (!ready_bits[t->prio / 64])
+			ready_words &= ~(1ull << (t->prio / 64));
 	} else {
 		t->q_prev->q_next = t->q_next;
 		t->q_next->q_prev = t->q_prev;
@@ -43,28 +66,35 @@ void sched_dequeue(struct thread *t)
 			*head = t->q_next;
 	}
 	t->q_next = t->q_prev = NULL;
-	if (sched_current_thread == t)
-		sched_current_thread = NULL;
 }
 
+void sched_dequeue(struct thread *t)
+{
+	/* The running thread is in no queue; anyone else READY is. */
+	if (t != sched_current_thread && t->state == TS_READY && t->q_next)
+		remove(t);
+}
+
+/* Two bit scans: the highest non-empty word, then its highest bit. */
 static struct thread *highest_ready(void)
 {
-	for (int w = PRIO_LEVELS / 64 - 1; w >= 0; w--)
-		if (ready_bits[w])
-			return ready[w * 64 + 63 - __builtin_clzll(ready_bits[w])];
-	return NULL;
+	int p = sched_highest_ready_prio();
+
+	return p < 0 ? NULL : ready[p];
 }
 
 void sched_prefer(struct thread *t)
 {
 	struct thread *cur = sched_current_thread;
 
-	if (t->state != TS_READY)
+	if (t->state != TS_READY || t == cur)
 		return;
-	if (!cur || cur->state != TS_READY || t->prio >= cur->prio) {
-		ready[t->prio] = t;     /* t heads its queue: it runs next at its level */
-		sched_current_thread = t;
-	}
+	if (cur && cur->state == TS_READY && t->prio < cur->prio)
+		return;
+	remove(t);
+	if (cur && cur->state == TS_READY)
+		enqueue(cur, true);     /* it keeps its turn at its priority */
+	sched_current_thread = t;
 }
 
 void sched_yield(void)
@@ -72,24 +102,21 @@ void sched_yield(void)
 	struct thread *cur = sched_current_thread;
 
 	if (cur && cur->state == TS_READY) {
-		ready[cur->prio] = cur->q_next;
 		cur->ticks_left = cur->timeslice_ticks;
+		sched_current_thread = NULL;
+		enqueue(cur, false);
 	}
-	sched_current_thread = NULL;
 }
 
 void sched_set_prio(struct thread *t, uint8_t prio)
 {
-	if (t->state == TS_READY) {
-		bool was_current = sched_current_thread == t;
-		sched_dequeue(t);
+	if (t->state == TS_READY && t != sched_current_thread && t->q_next) {
+		remove(t);
 		t->prio = prio;
-		sched_enqueue(t);
-		if (was_current)
-			sched_current_thread = NULL;   /* re-decide on the way out */
+		enqueue(t, false);
 	} else {
-		t->prio = prio;
-		ipc_requeue(t);   /* wait queues are ordered by priority */
+		t->prio = prio;          /* the running thread: the way out re-decides */
+		ipc_requeue(t);          /* wait queues are ordered by priority */
 	}
 }
 
@@ -140,20 +167,25 @@ uint64_t sched_ticks(void)
 void sched_exit_kernel(void)
 {
 	for (;;) {
-		struct thread *best = highest_ready();
-		struct thread *cur = sched_current_thread;
-		/* Keep the current thread unless someone of higher priority is ready. */
-		struct thread *t = cur && cur->state == TS_READY && (!best || best->prio <= cur->prio) ?
-				   cur : best;
-		if (t) {
-			sched_current_thread = t;
-			if (!t->ticks_left)
-				t->ticks_left = t->timeslice_ticks;
-			bool sysret = t->resume_sysret;
-			t->resume_sysret = false;
-			arch_exit_to_user(t, sysret);
+		struct thread *cur = sched_current_thread, *best = highest_ready();
+		if (cur && cur->state == TS_READY) {
+			if (!best || best->prio <= cur->prio)
+				best = cur;
+			else
+				enqueue(cur, true);      /* preempted: first again at its level */
+		}
+		if (best) {
+			if (best != cur)
+				remove(best);
+			sched_current_thread = best;
+			if (!best->ticks_left)
+				best->ticks_left = best->timeslice_ticks;
+			bool sysret = best->resume_sysret;
+			best->resume_sysret = false;
+			arch_exit_to_user(best, sysret);
 		}
 		/* Nothing to run: wait for an interrupt to make something ready. */
+		sched_current_thread = NULL;
 		arch_wait_for_irq();
 		arch_irq_disable();
 	}

@@ -21,6 +21,16 @@ static inline struct thread *sched_current(void)
 	return sched_current_thread;
 }
 
+/* The highest priority with a queued ready thread, or -1. */
+extern uint64_t sched_ready_words, sched_ready_bits[PRIO_LEVELS / 64];
+static inline int sched_highest_ready_prio(void)
+{
+	if (!sched_ready_words)
+		return -1;
+	unsigned w = 63 - (unsigned)__builtin_clzll(sched_ready_words);
+	return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(sched_ready_bits[w]));
+}
+
 /* Queues a READY thread at the tail of its priority. */
 void sched_enqueue(struct thread *t);
 void sched_dequeue(struct thread *t);

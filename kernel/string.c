@@ -12,11 +12,21 @@ void *memset(void *dst, int c, size_t n)
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
+#if defined(__x86_64__)
+	/* Whole words with one instruction: message registers are words. */
+	size_t words = n / 8;
+	void *d = dst;
+	const void *s = src;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+	n %= 8;
+	unsigned char *db = d;
+	const unsigned char *sb = s;
+#else
+	unsigned char *db = dst;
+	const unsigned char *sb = src;
+#endif
 	while (n--)
-		*d++ = *s++;
+		*db++ = *sb++;
 	return dst;
 }
 

@@ -148,6 +148,7 @@ void syscall_from_user(arch_regs *r)
 		regs_set_error(r, L4_ENOSYS);
 		break;
 	}
-	kobj_reap();
+	if (kobj_reap_pending())
+		kobj_reap();
 	sched_exit_kernel();
 }

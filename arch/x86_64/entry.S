@@ -21,6 +21,8 @@
 #define SEL_UDATA (0x18 | 3)
 #define VEC_SYSCALL 0x100          /* frame->vector of a syscall entry: no real vector */
 #define FRAME_CS 144               /* offsetof(struct trap_frame, cs) */
+#define FRAME_RAX 112              /* offsetof(struct trap_frame, rax) */
+#define SYS_REPLY_WAIT 1           /* L4_SYS_CALL = 0 and L4_SYS_REPLY_WAIT = 1 take the fast path */
 
 	.text
 
@@ -103,16 +105,21 @@ trap_common:
 syscall_entry:
 	movq %rsp, syscall_user_rsp(%rip)
 	movq cpu_frame_top(%rip), %rsp
-	pushq $SEL_UDATA
+	subq $8, %rsp                  /* SS: only the iret path reads it, and sets it first */
 	pushq syscall_user_rsp(%rip)
 	pushq %r11
-	pushq $SEL_UCODE
+	subq $8, %rsp                  /* CS: likewise */
 	pushq %rcx
 	pushq $0
 	pushq $VEC_SYSCALL
 	PUSH_GPRS
-	movq %rsp, %rdi
+	movq %rsp, %rbx                /* the frame (user RBX is saved in it) */
 	leaq boot_kstack_top(%rip), %rsp
+	cmpq $SYS_REPLY_WAIT, FRAME_RAX(%rbx)
+	ja 1f
+	movq %rbx, %rdi
+	call fastpath_syscall          /* returns only if the fast path does not apply */
+1:	movq %rbx, %rdi
 	call syscall_from_user
 	ud2
 

@@ -16,21 +16,22 @@
 #define FXSAVE_MXCSR_OFFSET 24
 #define FCW_DEFAULT 0x37f               /* x87 control word after finit */
 
-static struct thread *owner;           /* whose state the registers hold */
+struct thread *fpu_owner;              /* whose state the registers hold */
+#define owner fpu_owner
 static uint32_t area_size = FXSAVE_SIZE;
 static uint64_t xcr0;
-static bool eager_mode;
-static bool ts_set = true;             /* CR0.TS as last written (fpu_init sets it) */
+bool fpu_eager;
+bool fpu_ts_set = true;                /* CR0.TS as last written (fpu_init sets it) */
 
-static void set_ts(bool on)
+void fpu_set_ts(bool on)
 {
-	if (on == ts_set)
+	if (on == fpu_ts_set)
 		return;        /* writing CR0 serializes: only when it changes */
 	if (on)
 		write_cr0(read_cr0() | CR0_TS);
 	else
 		__asm__ volatile("clts");
-	ts_set = on;
+	fpu_ts_set = on;
 }
 
 static void xsetbv(uint32_t reg, uint64_t v)
@@ -40,7 +41,7 @@ static void xsetbv(uint32_t reg, uint64_t v)
 
 void fpu_init(bool eager)
 {
-	eager_mode = eager;
+	fpu_eager = eager;
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (cpu.xsave) {
@@ -86,7 +87,7 @@ static void init_area(uint8_t *area)
 /* Makes the registers hold t's state. */
 static bool switch_to(struct thread *t)
 {
-	set_ts(false);
+	fpu_set_ts(false);
 	if (owner == t)
 		return true;
 	if (!t->fpu) {
@@ -107,11 +108,11 @@ bool fpu_trap(struct thread *t)
 	return switch_to(t);
 }
 
-void fpu_leave_kernel(struct thread *t)
+void fpu_leave_kernel_slow(struct thread *t)
 {
-	if (eager_mode && t->fpu && owner != t)
+	if (fpu_eager && t->fpu && owner != t)
 		switch_to(t);
-	set_ts(owner != t);
+	fpu_set_ts(owner != t);
 }
 
 void fpu_release(struct thread *t)

@@ -27,7 +27,14 @@ bool fpu_trap(struct thread *t);
 /* t is going away: forget its state. */
 void fpu_release(struct thread *t);
 
-/* On the way to user mode with thread t. */
-void fpu_leave_kernel(struct thread *t);
+/* On the way to user mode with thread t: TS set unless t owns the FPU. */
+extern struct thread *fpu_owner;
+extern bool fpu_ts_set, fpu_eager;
+void fpu_leave_kernel_slow(struct thread *t);
+static inline void fpu_leave_kernel(struct thread *t)
+{
+	if (fpu_eager || (fpu_owner != t) != fpu_ts_set)
+		fpu_leave_kernel_slow(t);
+}
 
 #endif

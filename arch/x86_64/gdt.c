@@ -4,19 +4,8 @@
 #include "x86.h"
 
 #define IST_STACK_SIZE 8192
-#define IO_BITMAP_BYTES 8192        /* one bit per port, 1 = denied */
 #define IOMAP_NONE 0xffff           /* an I/O map base beyond the TSS limit: every port denied */
 
-/* 64-bit TSS (SDM vol. 3, figure 8-11). */
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
 
 /* Code/data descriptors: flat, 64-bit code has L=1. */
 #define DESC_KCODE 0x00af9a000000ffffull   /* present, DPL0, execute/read, L */
@@ -27,11 +16,7 @@ struct tss {
 
 /* The TSS and its I/O permission bitmap; the CPU needs a byte of all
  * ones after the bitmap. */
-static struct {
-	struct tss tss;
-	uint8_t bitmap[IO_BITMAP_BYTES];
-	uint8_t end;
-} __attribute__((packed)) tss_io;
+struct tss_io tss_io;
 #define tss tss_io.tss
 
 static const void *io_loaded;        /* whose bitmap tss_io.bitmap holds */
@@ -43,11 +28,6 @@ struct desc_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
-
-void tss_set_rsp0(uint64_t rsp0)
-{
-	tss.rsp[0] = rsp0;
-}
 
 void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len)
 {

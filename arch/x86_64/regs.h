@@ -42,11 +42,6 @@ static inline void regs_set_boot_arg(arch_regs *r, uint64_t v)
 	r->rdi = v;
 }
 
-struct thread;
-/* Leaves the kernel into user mode as thread t. sysret: t's registers were
- * saved by the syscall entry and are unchanged since. */
-NORETURN void arch_exit_to_user(struct thread *t, bool sysret);
-
 /* Sets ip/sp from untrusted values; false if not canonical user addresses. */
 bool regs_set_ip_sp(arch_regs *r, uint64_t ip, uint64_t sp);
 

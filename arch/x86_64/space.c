@@ -26,7 +26,7 @@ void space_init_pcid(void)
 
 static bool is_current(const struct space *s)
 {
-	return (read_cr3() & PTE_ADDR) == s->root;
+	return s == space_current;
 }
 
 /* A mapping of s changed: flush now if s is current, else at activation. */
@@ -89,8 +89,10 @@ void space_destroy(struct space *s)
 	for (unsigned i = 0; i < KERNEL_HALF_FIRST; i++)
 		if (pml4[i] & PTE_P)
 			free_subtree(s, pml4[i] & PTE_ADDR);
-	if ((read_cr3() & PTE_ADDR) == s->root)
+	if (is_current(s)) {
 		write_cr3(virt_to_phys(paging_kernel_root()));
+		space_current = NULL;
+	}
 	kmem_page_free(s->quota, s->root);
 	s->root = 0;
 	for (int i = 0; i < 2 && s->io[0]; i++) {
@@ -198,6 +200,8 @@ int space_io_allow(struct space *s, unsigned port)
 	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] &= (uint8_t)~(1u << (port % 8));
 	s->io_len = MAX(s->io_len, port / 8 + 1);
 	s->io_gen++;
+	if (is_current(s))
+		s->tlb_stale = true;   /* makes space_activate reload the TSS bitmap too */
 	return L4_OK;
 }
 
@@ -207,6 +211,8 @@ void space_io_deny(struct space *s, unsigned port)
 		return;
 	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] |= (uint8_t)(1u << (port % 8));
 	s->io_gen++;
+	if (is_current(s))
+		s->tlb_stale = true;
 }
 
 bool space_io_allowed(const struct space *s, unsigned port)
@@ -217,11 +223,12 @@ bool space_io_allowed(const struct space *s, unsigned port)
 
 void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
 
-void space_activate(struct space *s)
+struct space *space_current;
+
+void space_switch(struct space *s)
 {
-	if (!is_current(s) || s->tlb_stale) {
-		write_cr3(s->root | s->pcid | (pcid_on && !s->tlb_stale ? CR3_NOFLUSH : 0));
-		s->tlb_stale = false;
-	}
+	write_cr3(s->root | s->pcid | (pcid_on && !s->tlb_stale ? CR3_NOFLUSH : 0));
+	s->tlb_stale = false;
+	space_current = s;
 	tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
 }

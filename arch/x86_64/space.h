@@ -48,7 +48,13 @@ int space_io_allow(struct space *s, unsigned port);
 void space_io_deny(struct space *s, unsigned port);
 bool space_io_allowed(const struct space *s, unsigned port);
 
-/* Makes s the current address space. */
-void space_activate(struct space *s);
+/* Makes s the current address space (and its I/O bitmap the TSS's). */
+extern struct space *space_current;
+void space_switch(struct space *s);
+static inline void space_activate(struct space *s)
+{
+	if (s != space_current || s->tlb_stale)
+		space_switch(s);
+}
 
 #endif

@@ -28,6 +28,27 @@ struct trap_frame {
 
 typedef void (*trap_handler)(struct trap_frame *tf);
 
+/* 64-bit TSS (SDM vol. 3, figure 8-11), followed by the I/O permission
+ * bitmap and the byte of all ones the CPU needs after it. */
+#define IO_BITMAP_BYTES 8192        /* one bit per port, 1 = denied */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+struct tss_io {
+	struct tss tss;
+	uint8_t bitmap[IO_BITMAP_BYTES];
+	uint8_t end;
+} __attribute__((packed));
+
+extern struct tss_io tss_io;
+
 void gdt_init(void);
 void idt_init(void);
 void trap_dispatch(struct trap_frame *tf);

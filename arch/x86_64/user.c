@@ -11,14 +11,10 @@
 #include "x86.h"
 
 extern char syscall_entry[];
-static const struct thread *last_user;   /* the thread the kernel last left to */
-static uint64_t loaded_fs;               /* the FS base as last written */
-extern uint64_t cpu_frame_top;
-NORETURN void exit_to_user_iret(arch_regs *f);
-NORETURN void exit_to_user_sysret(arch_regs *f);
-void tss_set_rsp0(uint64_t rsp0);
+const struct thread *uexit_last_user;
+uint64_t uexit_loaded_fs;
 
-void arch_user_init(bool fpu_eager)
+void arch_user_init(bool eager_fpu)
 {
 	/* STAR: syscall loads CS=SEL_KCODE, SS=+8; sysret loads SS=base+8, CS=base+16 (RPL 3). */
 	uint64_t sysret_base = SEL_KDATA;
@@ -35,7 +31,7 @@ void arch_user_init(bool fpu_eager)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
 	space_init_pcid();
-	fpu_init(fpu_eager);
+	fpu_init(eager_fpu);
 }
 
 void regs_init_user(arch_regs *r, uint64_t ip, uint64_t sp)
@@ -56,32 +52,6 @@ bool regs_set_ip_sp(arch_regs *r, uint64_t ip, uint64_t sp)
 	r->rip = ip;
 	r->rsp = sp;
 	return true;
-}
-
-void arch_exit_to_user(struct thread *t, bool sysret)
-{
-	arch_regs *r = &t->regs;
-	uint64_t frame_top = (uintptr_t)(r + 1);
-
-	space_activate(&t->task->space);
-	fpu_leave_kernel(t);
-	/* FS base: user code can only change it to 0 (a selector load; FSGSBASE
-	 * is off), so it is loaded_fs or 0. Write it when t's differs, or when
-	 * another thread may have zeroed it; never between threads without TLS. */
-	if (t->tls != loaded_fs || (t->tls && t != last_user)) {
-		wrmsr(MSR_FS_BASE, t->tls);
-		loaded_fs = t->tls;
-	}
-	last_user = t;
-	cpu_frame_top = frame_top;
-	tss_set_rsp0(frame_top);
-	/* Whatever wrote these registers, user mode gets user segments and IF. */
-	r->cs = SEL_UCODE;
-	r->ss = SEL_UDATA;
-	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
-	if (sysret)
-		exit_to_user_sysret(r);
-	exit_to_user_iret(r);
 }
 
 /* Register block order (l4_reg) mapped to the frame. */
@@ -110,6 +80,6 @@ bool regs_from_words(arch_regs *r, const uint64_t *w)
 void arch_thread_gone(struct thread *t)
 {
 	fpu_release(t);
-	if (last_user == t)
-		last_user = NULL;
+	if (uexit_last_user == t)
+		uexit_last_user = NULL;
 }

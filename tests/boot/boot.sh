@@ -23,6 +23,7 @@ BOOT_TESTS=(
 	"qemu-fault-df   qemu  fault-df  -               console=com1 loglevel=2 test=df"
 	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2"
 	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager"
+	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off"
 	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Leaving the kernel into user mode: inline, because the IPC fast path
+ * and the scheduler both end here and every instruction on this path is
+ * paid twice per round trip.
+ */
+#ifndef ARCH_UEXIT_H
+#define ARCH_UEXIT_H
+
+#include "fpu.h"
+#include "task.h"
+#include "thread.h"
+#include "x86.h"
+
+extern uint64_t cpu_frame_top;                   /* entry.S: where syscall_entry saves */
+extern const struct thread *uexit_last_user;     /* the thread the kernel last left to */
+extern uint64_t uexit_loaded_fs;                 /* the FS base as last written */
+NORETURN void exit_to_user_iret(arch_regs *f);
+NORETURN void exit_to_user_sysret(arch_regs *f);
+
+/* Leaves the kernel into user mode as thread t. sysret: t's registers were
+ * saved by the syscall entry and are unchanged since. */
+static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(struct thread *t,
+									    bool sysret)
+{
+	arch_regs *r = &t->regs;
+	uint64_t frame_top = (uintptr_t)(r + 1);
+
+	space_activate(&t->task->space);
+	fpu_leave_kernel(t);
+	/* FS base: user code can only change it to 0 (a selector load; FSGSBASE
+	 * is off), so it is uexit_loaded_fs or 0. Write it when t's differs, or
+	 * when another thread may have zeroed it; never between threads without TLS. */
+	if (t->tls != uexit_loaded_fs || (t->tls && t != uexit_last_user)) {
+		wrmsr(MSR_FS_BASE, t->tls);
+		uexit_loaded_fs = t->tls;
+	}
+	uexit_last_user = t;
+	/* Both the syscall entry and the CPU (via TSS.RSP0) save at the frame's end. */
+	cpu_frame_top = frame_top;
+	tss_io.tss.rsp[0] = frame_top;
+	/* A frame the syscall entry saved is as the CPU left it. */
+	if (sysret)
+		exit_to_user_sysret(r);
+	/* Whatever wrote these registers, user mode gets user segments and IF. */
+	r->cs = SEL_UCODE;
+	r->ss = SEL_UDATA;
+	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
+	exit_to_user_iret(r);
+}
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The IPC fast path (see fastpath.h): straight-line code for the common case. */
+#include "fastpath.h"
+#include <l4/syscall.h>
+#include "ipc.h"
+#include "sched.h"
+#include "task.h"
+#include "uexit.h"
+
+bool fastpath_enabled = true;
+
+/* A tag the fast path takes: no items, no flags, at most L4_MR_COUNT words. */
+#define TAG_SLOW_BITS 0xff80ull
+
+static bool fast_tag(uint64_t tag)
+{
+	return !(tag & TAG_SLOW_BITS) && (tag & 0x7f) <= L4_MR_COUNT;
+}
+
+/* The endpoint in slot with the right, or NULL. */
+static struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, unsigned right,
+				      uint64_t *badge)
+{
+	const struct cap_table *ct = &cur->task->caps;
+
+	if (slot >= ct->size)
+		return NULL;
+	const struct cap *c = &ct->slots[slot];
+	if (!c->obj || c->obj->type != L4_OBJ_ENDPOINT || !(c->rights & right))
+		return NULL;
+	*badge = c->badge;
+	return (struct endpoint *)c->obj;
+}
+
+/* Message registers: whole words, one instruction for all of them. */
+static inline void copy_words(uint64_t *dst, const uint64_t *src, uint64_t n)
+{
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+/* Nothing queued as ready outranks t (the running thread is in no queue). */
+static inline bool may_run(const struct thread *t)
+{
+	return sched_highest_ready_prio() <= (int)t->prio;
+}
+
+/* Hands the CPU to t and leaves the kernel; t had blocked in a system call. */
+static inline __attribute__((always_inline)) NORETURN void switch_to(struct thread *t)
+{
+	sched_current_thread = t;
+	if (!t->ticks_left)
+		t->ticks_left = t->timeslice_ticks;
+	t->resume_sysret = false;
+	arch_exit_to_user(t, true);
+}
+
+static inline __attribute__((always_inline)) void call(struct thread *cur, arch_regs *r)
+{
+	uint64_t tag = regs_tag(r), badge;
+	struct endpoint *ep;
+
+	if (!fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
+	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_WRITE, &badge)) ||
+	    ep->state != EP_RECEIVERS)
+		return;
+	struct thread *dest = ep->queue;
+	/* The caller blocks: dest runs next if nothing ready outranks it. */
+	if (dest->deadline != TIMEOUT_NONE || dest->caller || !may_run(dest))
+		return;
+
+	waitq_remove(&ep->queue, dest);
+	if (!ep->queue)
+		ep->state = EP_IDLE;
+	copy_words(dest->utcb->mr, cur->utcb->mr, tag & 0x7f);
+	regs_set_result(&dest->regs, 0, tag, badge);
+	dest->state = TS_READY;
+	dest->blocked_on = NULL;
+	dest->caller = cur;
+	cur->callee = dest;
+	cur->state = TS_REPLY_BLOCKED;
+	cur->blocked_on = dest;
+	cur->resume_sysret = true;
+	switch_to(dest);
+}
+
+static inline __attribute__((always_inline)) void reply_wait(struct thread *cur, arch_regs *r)
+{
+	uint64_t tag = regs_tag(r), badge;
+	struct thread *caller = cur->caller;
+	struct endpoint *ep;
+
+	if (!caller || !fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
+	    caller->fault.kind || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
+	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge)) ||
+	    ep->state == EP_SENDERS)
+		return;
+
+	copy_words(caller->utcb->mr, cur->utcb->mr, tag & 0x7f);
+	regs_set_result(&caller->regs, 0, tag, 0);
+	caller->state = TS_READY;
+	caller->blocked_on = NULL;
+	caller->callee = NULL;
+	cur->caller = NULL;
+	cur->state = TS_RECV_BLOCKED;
+	cur->blocked_on = ep;
+	waitq_insert(&ep->queue, cur);
+	ep->state = EP_RECEIVERS;
+	cur->resume_sysret = true;
+	switch_to(caller);
+}
+
+void fastpath_syscall(arch_regs *r)
+{
+	if (!fastpath_enabled)
+		return;
+	if (regs_sysno(r) == L4_SYS_CALL)
+		call(sched_current(), r);
+	else
+		reply_wait(sched_current(), r);
+}
