@@ -60,10 +60,15 @@ emu_need() {
 }
 
 # emu_qemu_args ISO: the command shared by every QEMU run, in EMU_CMD.
+# EMU_QEMU_EXTRA (an array) adds arguments, such as -icount, or
+# -enable-kvm -cpu host (which replaces the default -cpu max).
+EMU_QEMU_EXTRA=()
 emu_qemu_args() {
 	[[ $1 != *,* ]] || emu_die "QEMU cannot take an ISO path with a comma: '$1'"
-	EMU_CMD=("$EMU_QEMU_BIN" -cpu max -m 512 -cdrom "$1" -display none -no-reboot
+	EMU_CMD=("$EMU_QEMU_BIN" -m 512 -cdrom "$1" -display none -no-reboot
 		-device "isa-debug-exit,iobase=0xf4,iosize=4")
+	((${#EMU_QEMU_EXTRA[@]} == 0)) || EMU_CMD+=("${EMU_QEMU_EXTRA[@]}")
+	[[ " ${EMU_CMD[*]} " == *" -cpu "* ]] || EMU_CMD+=(-cpu max)
 }
 
 # emu_bochs_rc ISO SERIAL LOG: print the bochsrc (the recipe measured in

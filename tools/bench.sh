@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tools/bench.sh: the IPC benchmark (make bench). Boots sigma0 and the
+# benchmark root task (bench/) in QEMU twice: plainly, where the TSC
+# figures are cycles of the emulated CPU (host-load dependent), and under
+# -icount shift=0,sleep=off, where the guest TSC advances by one per
+# executed instruction, so the figures are deterministic path lengths.
+# With a usable /dev/kvm it runs a third time under KVM (real cycles).
+# Prints one table and writes build/bench/ipc.json. Figures never fail
+# the run; a run that does not finish does.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
+OUT=$BUILD/bench
+TIMEOUT=${BENCH_TIMEOUT:-600}
+# shellcheck source=emu.sh disable=SC1091
+. "$ROOT/tools/emu.sh"
+
+mkdir -p "$OUT"
+"$ROOT/tools/mkiso.sh" "$OUT/bench.iso" "$BUILD/kernel.elf" "console=com1 loglevel=1" \
+	"$BUILD/sigma0.elf" sigma0 "$BUILD/bench.elf" roottask
+
+# run MODE: boot the benchmark; results in $OUT/MODE.serial.
+run() {
+	local mode=$1
+	shift
+	# shellcheck disable=SC2034 # read by emu_run (tools/emu.sh)
+	EMU_QEMU_EXTRA=("$@")
+	printf 'bench: running under QEMU (%s)...\n' "$mode" >&2
+	emu_run qemu "$OUT/bench.iso" "$TIMEOUT" "$OUT/$mode.serial" "$OUT/$mode"
+	if [[ $EMU_STATUS != ok || $EMU_GUEST != 0 ]] || ! grep -aq '^bench: done' "$OUT/$mode.serial"; then
+		printf 'bench: the %s run failed: %s\n' "$mode" "${EMU_DETAIL:-no "bench: done" line}" >&2
+		tail -n 20 "$OUT/$mode.serial" >&2 || true
+		exit 1
+	fi
+}
+
+run icount -icount shift=0,sleep=off
+run tcg
+modes=(icount tcg)
+# KVM is usable if a paused QEMU with it is still running after 3 s
+# (without it, QEMU stops at once with an error).
+kvm_ok=0
+if [[ -r /dev/kvm && -w /dev/kvm ]]; then
+	rc=0
+	(timeout 3 qemu-system-x86_64 -enable-kvm -cpu host -m 16 -display none -nodefaults -S \
+		-monitor none </dev/null >/dev/null 2>&1) 2>/dev/null || rc=$?
+	((rc != 124)) || kvm_ok=1
+fi
+printf 'bench: KVM %s\n' "$( ((kvm_ok)) && echo "usable: a third run measures real cycles" || echo "not usable here")" >&2
+if ((kvm_ok)) && [[ ${BENCH_KVM:-1} == 1 ]]; then
+	run kvm -enable-kvm -cpu host && modes+=(kvm)
+fi
+
+# The table and the JSON, from "bench: NAME ITERATIONS MIN MEDIAN MAX" lines.
+declare -A unit=([icount]=instructions [tcg]=cycles [kvm]=cycles)
+json=$OUT/ipc.json
+{
+	printf '{"results": ['
+	sep=''
+	for m in "${modes[@]}"; do
+		while read -r _ name iters min median max; do
+			printf '%s\n  {"name": "%s", "mode": "%s", "unit": "%s", "iterations": %s, "min": %s, "median": %s, "max": %s}' \
+				"$sep" "$name" "$m" "${unit[$m]}" "$iters" "$min" "$median" "$max"
+			sep=','
+		done < <(tr -d '\r' <"$OUT/$m.serial" | grep -aE '^bench: [a-z_0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$')
+	done
+	printf '\n]}\n'
+} >"$json"
+
+printf '\n%-24s %28s %12s' "case" "instructions (min/median/max)" "TCG cycles"
+((kvm_ok)) && printf ' %12s' "KVM cycles"
+printf '\n'
+while read -r _ name iters min median max; do
+	tcg=$(tr -d '\r' <"$OUT/tcg.serial" | awk -v n="$name" '$1 == "bench:" && $2 == n { print $5 }')
+	printf '%-24s %8s %9s %9s  %12s' "$name" "$min" "$median" "$max" "${tcg:--}"
+	if ((kvm_ok)); then
+		kvm=$(tr -d '\r' <"$OUT/kvm.serial" | awk -v n="$name" '$1 == "bench:" && $2 == n { print $5 }')
+		printf ' %12s' "${kvm:--}"
+	fi
+	printf '\n'
+done < <(tr -d '\r' <"$OUT/icount.serial" | grep -aE '^bench: [a-z_0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$')
+
+# The benchmark issue's targets, as information (figures never fail a run).
+med() { tr -d '\r' <"$OUT/icount.serial" | awk -v n="$1" '$1 == "bench:" && $2 == n { print $5 }'; }
+c0=$(med call_reply_inter_0) c60=$(med call_reply_inter_60)
+printf '\ncall_reply_inter_0: %s instructions (target <= 400; seL4 fast path measured here: 395)\n' "$c0"
+printf 'call_reply_inter_60: %s instructions (target <= %s = 400 + 2 per word)\n' "$c60" $((400 + 2 * 60))
+printf 'results: %s\n' "${json#"$ROOT"/}"
