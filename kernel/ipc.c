@@ -48,6 +48,17 @@ void waitq_remove(struct thread **head, struct thread *t)
 	t->q_next = t->q_prev = NULL;
 }
 
+/* The first thread of ep's queue, taken out of it. */
+static struct thread *take_first(struct endpoint *ep)
+{
+	struct thread *t = ep->queue;
+
+	waitq_remove(&ep->queue, t);
+	if (!ep->queue)
+		ep->state = EP_IDLE;
+	return t;
+}
+
 /* ---- blocking and waking */
 
 static void block(struct thread *t, enum thread_state state, void *on, struct thread **queue,
@@ -208,6 +219,29 @@ static void deliver(struct thread *sender, struct thread *receiver, uint64_t tag
 	}
 }
 
+/*
+ * Delivers to a waiting receiver, or queues the sender (its tag stays in
+ * its registers, or in its fault state, until a receiver comes).
+ */
+static void send_or_queue(struct thread *sender, struct cap *dest, uint64_t tag, bool call,
+			  uint64_t timeout)
+{
+	struct endpoint *ep = (struct endpoint *)dest->obj;
+
+	if (ep->state == EP_RECEIVERS) {
+		struct thread *r = take_first(ep);
+		deliver(sender, r, tag, dest->badge, call);
+		if (call)
+			sched_timeout_arm(sender, timeout);
+		sched_prefer(r);
+		return;
+	}
+	sender->ipc_call = call;
+	sender->ipc_badge = dest->badge;
+	ep->state = EP_SENDERS;
+	block(sender, TS_SEND_BLOCKED, ep, &ep->queue, timeout);
+}
+
 static bool tag_ok(uint64_t tag)
 {
 	return l4_tag_words(tag) + 2 * l4_tag_items(tag) <= L4_MR_COUNT &&
@@ -233,47 +267,17 @@ void do_send(struct thread *cur, struct cap *dest, uint64_t tag, bool call, uint
 		regs_set_error(&cur->regs, L4_ERIGHTS);
 		return;
 	}
-	struct endpoint *ep = (struct endpoint *)dest->obj;
-	if (ep->state == EP_RECEIVERS) {
-		struct thread *r = ep->queue;
-		waitq_remove(&ep->queue, r);
-		if (!ep->queue)
-			ep->state = EP_IDLE;
-		deliver(cur, r, tag, dest->badge, call);
-		if (call)
-			sched_timeout_arm(cur, timeout);
-		sched_prefer(r);
-		return;
-	}
-	if (timeout == L4_TIMEOUT_POLL) {
+	if (timeout == L4_TIMEOUT_POLL && ((struct endpoint *)dest->obj)->state != EP_RECEIVERS) {
 		regs_set_error(&cur->regs, L4_ETIMEOUT);
 		return;
 	}
-	/* Wait for a receiver; the tag stays in our registers until then. */
-	cur->ipc_call = call;
-	cur->ipc_badge = dest->badge;
-	ep->state = EP_SENDERS;
-	block(cur, TS_SEND_BLOCKED, ep, &ep->queue, timeout);
+	send_or_queue(cur, dest, tag, call, timeout);
 }
 
 void ipc_kernel_call(struct thread *t, struct cap *handler, uint64_t tag)
 {
-	struct endpoint *ep = (struct endpoint *)handler->obj;
-
-	if (ep->state == EP_RECEIVERS) {
-		struct thread *r = ep->queue;
-		waitq_remove(&ep->queue, r);
-		if (!ep->queue)
-			ep->state = EP_IDLE;
-		deliver(t, r, tag, handler->badge, true);
-		sched_prefer(r);
-		return;
-	}
-	t->ipc_call = true;
-	t->ipc_badge = handler->badge;
 	t->fault.tag = tag;
-	ep->state = EP_SENDERS;
-	block(t, TS_SEND_BLOCKED, ep, &ep->queue, L4_TIMEOUT_NEVER);
+	send_or_queue(t, handler, tag, true, L4_TIMEOUT_NEVER);
 }
 
 void do_recv(struct thread *cur, struct cap *src, uint64_t timeout)
@@ -292,10 +296,7 @@ void do_recv(struct thread *cur, struct cap *src, uint64_t timeout)
 	}
 	struct endpoint *ep = (struct endpoint *)src->obj;
 	if (ep->state == EP_SENDERS) {
-		struct thread *s = ep->queue;
-		waitq_remove(&ep->queue, s);
-		if (!ep->queue)
-			ep->state = EP_IDLE;
+		struct thread *s = take_first(ep);
 		uint64_t tag = s->fault.kind ? s->fault.tag : regs_tag(&s->regs);
 		deliver(s, cur, tag, s->ipc_badge, s->ipc_call);
 		return;

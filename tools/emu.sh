@@ -59,6 +59,20 @@ emu_need() {
 		emu_die "$1 not found (Debian package $2; run tools/setup.sh or 'make deps')"
 }
 
+# emu_interactive_args "$@": the arguments of tools/run-*.sh, ISO [TIMEOUT];
+# sets EMU_ISO, EMU_TIMEOUT and EMU_WORK (a temporary folder, removed at exit).
+emu_interactive_args() {
+	if [[ $# -lt 1 || $# -gt 2 ]]; then
+		printf 'usage: %s ISO [TIMEOUT_SECONDS]   (timeout 0 = none)\n' "${0##*/}" >&2
+		exit 2
+	fi
+	EMU_ISO=$1 EMU_TIMEOUT=${2:-0}
+	emu_check_timeout "$EMU_TIMEOUT"
+	[[ -f $EMU_ISO ]] || emu_die "ISO '$EMU_ISO' not found (build it with 'make iso')"
+	EMU_WORK=$(mktemp -d "${TMPDIR:-/tmp}/${0##*/}.XXXXXX")
+	trap 'rm -rf "$EMU_WORK"' EXIT
+}
+
 # emu_qemu_args ISO: the command shared by every QEMU run, in EMU_CMD.
 # EMU_QEMU_EXTRA (an array) adds arguments, such as -icount, or
 # -enable-kvm -cpu host (which replaces the default -cpu max).
