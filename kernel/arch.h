@@ -42,6 +42,9 @@ void arch_irq_disable(void);
 /* User mode: system call entry, SMEP/SMAP, FPU state switching. */
 void arch_user_init(bool fpu_eager);
 
+/* Virtualization: enter VMX operation where the CPU offers it (and say so). */
+bool arch_vmx_init(void);
+
 struct thread;
 /* Thread t is going away: forget its FPU state and any reference to it. */
 void arch_thread_gone(struct thread *t);

@@ -133,6 +133,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	mem_init(&boot_info, info_phys);
 	arch_paging_init(mem.phys_limit);
 	bool timer = arch_timer_init(TICK_HZ);
+	arch_vmx_init();
 
 	if (test[0] && !streq(test, "selftest"))
 		run_fault_test(test);

@@ -35,6 +35,10 @@
 #define MSR_IA32_VMX_MISC         0x485
 #define MSR_IA32_VMX_PROCBASED2   0x48b
 #define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
+#define MSR_IA32_VMX_CR0_FIXED0   0x486        /* CR0 bits that must be 1 in VMX operation */
+#define MSR_IA32_VMX_CR0_FIXED1   0x487        /* CR0 bits that may be 1 */
+#define MSR_IA32_VMX_CR4_FIXED0   0x488
+#define MSR_IA32_VMX_CR4_FIXED1   0x489
 #define MSR_IA32_VMX_TRUE_PINBASED  0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED 0x48e
 #define MSR_EFER                  0xc0000080

@@ -134,6 +134,7 @@ boot_check_selftest() {
 	else
 		grep -aqE '^vmx: supported \(.*\<ept\>' "$serial" ||
 			why+=("no 'vmx: supported (... ept ...)' line (Bochs corei7_skylake_x has VT-x with EPT)")
+		grep -aqE '^vmx: on \(VMXON done' "$serial" || why+=("no 'vmx: on (VMXON done' line")
 	fi
 	boot_verdict "$emu/boot" "${why[@]}"
 }

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* VMX root operation (Intel SDM vol. 3C, chapter 24: "Introduction to VMX"). */
+#include "vmx.h"
+#include "arch.h"
+#include "console.h"
+#include "cpu.h"
+#include "layout.h"
+#include "mem.h"
+#include "x86.h"
+
+#define FEATURE_CONTROL_LOCK        (1ull << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
+#define VMX_BASIC_REVISION_MASK     0x7fffffffull
+
+bool vmx_on;
+
+/* VMXON: CF=1 or ZF=1 on failure. */
+static bool vmxon(uint64_t phys)
+{
+	uint8_t failed;
+
+	__asm__ volatile("vmxon %1\n setbe %0" : "=r"(failed) : "m"(phys) : "cc", "memory");
+	return !failed;
+}
+
+bool arch_vmx_init(void)
+{
+	return vmx_init();
+}
+
+bool vmx_init(void)
+{
+	if (!cpu.vmx.usable)
+		return false;
+	/* Firmware may leave IA32_FEATURE_CONTROL unlocked: enable and lock it. */
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCK))
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	/* CR0 and CR4 must hold the bits VMX operation fixes. */
+	uint64_t cr0 = (read_cr0() | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	uint64_t cr4 = (read_cr4() | CR4_VMXE | rdmsr(MSR_IA32_VMX_CR4_FIXED0)) &
+		       rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	write_cr0(cr0);
+	write_cr4(cr4);
+	uint64_t region = mem_zeroed_frame_below(~0ull);
+	if (region == FRAME_NONE) {
+		kprintf("vmx: off (no memory for the VMXON region)\n");
+		return false;
+	}
+	*(uint32_t *)phys_to_virt(region) = (uint32_t)(rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION_MASK);
+	if (!vmxon(region)) {
+		write_cr4(read_cr4() & ~CR4_VMXE);
+		kprintf("vmx: off (VMXON failed)\n");
+		return false;
+	}
+	vmx_on = true;
+	kprintf("vmx: on (VMXON done, VMCS revision %#x)\n", cpu.vmx.revision);
+	return true;
+}
