@@ -135,7 +135,7 @@ static int start_task(const struct mb2_info *mb, const struct mb2_module *m, con
 		kprintf("boot: module \"%s\" refused: %s\n", name, why);
 		return L4_EINVAL;
 	}
-	if ((err = task_create(f, cap_slots, &t)))
+	if ((err = task_create(f, cap_slots, false, &t)))
 		return err;
 	task_set_name(t, name);
 	if ((err = load_image(t, &f->quota, image, &img)))

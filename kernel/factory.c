@@ -91,7 +91,7 @@ void factory_invoke(struct thread *cur, struct cap *fcap, uint64_t tag)
 		regs_set_result(&cur->regs, L4_OK, l4_tag(0, 2, 0), 0);
 		return;
 	}
-	if (op < L4_FACTORY_ENDPOINT || op > L4_FACTORY_FACTORY)
+	if (op < L4_FACTORY_ENDPOINT || op > L4_FACTORY_VM || op == L4_FACTORY_INFO)
 		err = L4_ENOSYS;
 	else if (!(fcap->rights & L4_CAP_RIGHT_WRITE))
 		err = L4_ERIGHTS;
@@ -109,7 +109,8 @@ void factory_invoke(struct thread *cur, struct cap *fcap, uint64_t tag)
 			err = notification_create(f, (struct notification **)&obj);
 			break;
 		case L4_FACTORY_TASK:
-			err = task_create(f, mr[1], (struct task **)&obj);
+		case L4_FACTORY_VM:
+			err = task_create(f, mr[1], op == L4_FACTORY_VM, (struct task **)&obj);
 			break;
 		case L4_FACTORY_THREAD: {
 			struct cap *tc;

@@ -75,7 +75,7 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 		uint64_t wsize = 1ull << worder, wbase = window & ~(wsize - 1);
 		dst = wbase + ALIGN_DOWN(send_base & (wsize - 1), size);
 	}
-	if (!user_addr_ok(src + size - 1) || !user_addr_ok(dst + size - 1))
+	if (!space_range_ok(&from->space, src, size) || !space_range_ok(&to->space, dst, size))
 		return L4_EFAULT;
 	unsigned rights = l4_fpage_rights(fp) & L4_FP_RWX;   /* the same bits as SPACE_R/W/X */
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
@@ -111,7 +111,7 @@ int unmap_fpage(struct task *t, uint64_t fp, bool self)
 	base = fp & ~(PAGE_SIZE - 1);
 	if (base & (size - 1))
 		return L4_EMSG;
-	if (!user_addr_ok(base + size - 1))
+	if (!space_range_ok(&t->space, base, size))
 		return L4_EFAULT;
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
 		struct mapnode *n = mapdb_lookup(t, base + off);

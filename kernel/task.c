@@ -18,7 +18,7 @@ static uint64_t table_pages(uint64_t slots)
 	return ALIGN_UP(slots * sizeof(struct cap), PAGE_SIZE) / PAGE_SIZE;
 }
 
-int task_create(struct factory *f, uint64_t cap_slots, struct task **out)
+int task_create(struct factory *f, uint64_t cap_slots, bool vm, struct task **out)
 {
 	if (!cap_slots || cap_slots > L4_TASK_MAX_CAP_SLOTS)
 		return L4_EINVAL;
@@ -36,7 +36,7 @@ int task_create(struct factory *f, uint64_t cap_slots, struct task **out)
 	memset(phys_to_virt(table), 0, pages * PAGE_SIZE);
 	t->caps.slots = phys_to_virt(table);
 	t->caps.size = cap_slots;
-	int err = space_init(&t->space, &f->quota);
+	int err = vm ? space_init_guest(&t->space, &f->quota) : space_init(&t->space, &f->quota);
 	if (err) {
 		task_destroy(t);
 		return err;

@@ -18,8 +18,9 @@ struct task {
 	char name[TASK_NAME_LEN];
 };
 
-/* A task with an empty address space and cap_slots empty slots, charged to f. */
-int task_create(struct factory *f, uint64_t cap_slots, struct task **out);
+/* A task with an empty address space and cap_slots empty slots, charged to f.
+ * A VM task's address space is guest-physical (an EPT). */
+int task_create(struct factory *f, uint64_t cap_slots, bool vm, struct task **out);
 void task_destroy(struct task *t);
 void task_set_name(struct task *t, const char *name);
 

@@ -17,6 +17,8 @@ int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, stru
 	uint64_t pa;
 	unsigned rights;
 
+	if (task->space.guest)
+		return L4_ETYPE;    /* a VM task's threads are vCPUs: not yet */
 	if (!IS_ALIGNED(utcb_addr, PAGE_SIZE) || !user_addr_ok(utcb_addr) ||
 	    !user_addr_ok(utcb_addr + PAGE_SIZE - 1))
 		return L4_EFAULT;

@@ -11,6 +11,16 @@
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
 #define PT_ENTRIES 512
 #define PCID_COUNT 4096            /* 0 is the kernel's own tables */
+#define GUEST_LIMIT (1ull << 48)   /* 4-level EPT: 48-bit guest-physical addresses */
+
+/* EPT entries (SDM vol. 3C, 29.3.2): read, write, execute, memory type.
+ * Read doubles as "present" for the shared table walker (PTE_P, bit 0),
+ * so every EPT entry the kernel writes has it. */
+#define EPT_R (1ull << 0)
+#define EPT_W (1ull << 1)
+#define EPT_X (1ull << 2)
+#define EPT_TABLE (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_WB (6ull << 3)      /* write-back; guest PAT still applies */
 #define CR3_NOFLUSH (1ull << 63)   /* keep this PCID's TLB entries */
 
 static bool pcid_on;
@@ -41,6 +51,25 @@ static void tlb_changed(struct space *s, uint64_t va)
 static uint64_t table_alloc(void *ctx)
 {
 	return kmem_page_alloc(ctx);
+}
+
+bool space_range_ok(const struct space *s, uint64_t va, uint64_t len)
+{
+	uint64_t last = va + len - 1;
+
+	if (!len || last < va)
+		return false;
+	return s->guest ? last < GUEST_LIMIT : user_addr_ok(last);
+}
+
+int space_init_guest(struct space *s, struct quota *q)
+{
+	uint64_t root = kmem_page_alloc(q);
+
+	if (!root)
+		return L4_ENOMEM;
+	*s = (struct space){ .root = root, .quota = q, .guest = true };
+	return L4_OK;
 }
 
 int space_init(struct space *s, struct quota *q)
@@ -86,7 +115,7 @@ void space_destroy(struct space *s)
 	if (!s->root)
 		return;
 	uint64_t *pml4 = phys_to_virt(s->root);
-	for (unsigned i = 0; i < KERNEL_HALF_FIRST; i++)
+	for (unsigned i = 0; i < (s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST); i++)
 		if (pml4[i] & PTE_P)
 			free_subtree(s, pml4[i] & PTE_ADDR);
 	if (is_current(s)) {
@@ -103,15 +132,19 @@ void space_destroy(struct space *s)
 
 int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 {
-	if (!user_addr_ok(va) || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
+	if (!space_range_ok(s, va, PAGE_SIZE) || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
 		return L4_EFAULT;
-	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1, PTE_P | PTE_W | PTE_U, table_alloc,
-			      s->quota);
+	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1,
+			      s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U, table_alloc, s->quota);
 	if (!e)
 		return L4_ENOMEM;
 	uint64_t old = *e;
-	*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
-	     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0));
+	if (s->guest)
+		*e = pa | EPT_R | (rights & SPACE_W ? EPT_W : 0) | (rights & SPACE_X ? EPT_X : 0) |
+		     EPT_MT_WB;
+	else
+		*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
+		     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0));
 	if (old & PTE_P)
 		tlb_changed(s, va);
 	return L4_OK;
@@ -119,7 +152,7 @@ int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 
 uint64_t space_unmap(struct space *s, uint64_t va)
 {
-	if (!user_addr_ok(va))
+	if (!space_range_ok(s, va, 1))
 		return 0;
 	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1, 0, NULL, NULL);
 	if (!e || !(*e & PTE_P))
@@ -132,9 +165,17 @@ uint64_t space_unmap(struct space *s, uint64_t va)
 
 bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights)
 {
-	if (!user_addr_ok(va))
+	if (!s->root || !space_range_ok(s, va, 1))
 		return false;
 	uint64_t e = pt_lookup(phys_to_virt(s->root), va);
+	if (s->guest) {
+		/* pt_lookup's W is the AND over the levels; EPT tables allow everything. */
+		if (!(e & EPT_R))
+			return false;
+		*pa = e & PTE_ADDR;
+		*rights = SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0);
+		return true;
+	}
 	if (!(e & PTE_P) || !(e & PTE_U))
 		return false;
 	*pa = e & PTE_ADDR;
@@ -147,11 +188,12 @@ bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
 	const uint64_t *pml4 = phys_to_virt(s->root);
 	uint64_t start = *va;
 
-	if (!s->root || !user_addr_ok(start))
+	if (!s->root || !space_range_ok(s, start, 1))
 		return false;
 	/* Four nested index ranges; each level starts at start's index only
 	 * while all levels above are still at start's indices. */
-	for (unsigned i4 = pt_index(start, 4); i4 < KERNEL_HALF_FIRST; i4++) {
+	unsigned top = s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST;
+	for (unsigned i4 = pt_index(start, 4); i4 < top; i4++) {
 		if (!(pml4[i4] & PTE_P))
 			continue;
 		const uint64_t *pdpt = phys_to_virt(pml4[i4] & PTE_ADDR);

@@ -17,6 +17,7 @@ struct space {
 	uint32_t io_gen;        /* changes with every change of the bitmap */
 	uint16_t pcid;          /* TLB tag when the CPU has PCIDs (else 0) */
 	bool tlb_stale;         /* a mapping changed while not current: flush on activation */
+	bool guest;             /* guest-physical (an EPT), for a VM task */
 };
 
 /* Turns on PCIDs if the CPU has them (before any user space exists). */
@@ -30,6 +31,12 @@ void space_init_pcid(void);
 #define SPACE_R 4u
 
 int space_init(struct space *s, struct quota *q);
+/* A guest-physical address space: an EPT (extended page tables). */
+int space_init_guest(struct space *s, struct quota *q);
+
+/* True if va (and va + len - 1) lie in the space: the user half of a host
+ * space, the 48-bit guest-physical range of a guest one. */
+bool space_range_ok(const struct space *s, uint64_t va, uint64_t len);
 /* Frees every user page table; the mapped frames are not touched. */
 void space_destroy(struct space *s);
 

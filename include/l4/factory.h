@@ -13,6 +13,10 @@
  *                           MR2 UTCB address in that task
  * L4_FACTORY_FACTORY        MR0 slot, MR1 quota in bytes          -
  * L4_FACTORY_INFO           -                                     MR0 quota, MR1 used
+ * L4_FACTORY_VM             MR0 slot, MR1 capability slots        -
+ *                           a VM task: its address space is guest-physical
+ *                           (an EPT); the VMM maps its own pages into it with
+ *                           L4_TASK_MAP, send base = guest-physical address
  *
  * Destination slots are in the caller's own table and must be empty.
  * A new capability has all rights; mint a reduced copy to give away.
@@ -31,6 +35,7 @@ enum l4_factory_op {
 	L4_FACTORY_THREAD = 4,
 	L4_FACTORY_FACTORY = 5,
 	L4_FACTORY_INFO = 6,
+	L4_FACTORY_VM = 7,
 };
 
 #define L4_TASK_MAX_CAP_SLOTS 65536   /* the largest capability table a task may have */
