@@ -14,6 +14,7 @@
 
 #include "acpi.h"
 #include "unit.h"
+#include "util.h"
 
 /* ------------------------------------------------------------ fake memory */
 
@@ -55,22 +56,17 @@ static const void *fake_map(uint64_t phys, size_t len)
 		return NULL;
 	}
 	ck_assert_msg(map_count < MAX_MAPS, "more than %u mappings", MAX_MAPS);
-	uint8_t *copy = malloc(len ? len : 1);
-	ck_assert_ptr_nonnull(copy);
-	memcpy(copy, src, len);
+	uint8_t *copy = alloc_copy(src, len);
 	maps[map_count++] = copy;
 	return copy;
 }
-
-static uint8_t *rsdp_copy;
 
 static void release(void)
 {
 	for (unsigned i = 0; i < map_count; i++)
 		free(maps[i]);
 	map_count = map_refused = 0;
-	free(rsdp_copy);
-	rsdp_copy = NULL;
+	free_parsed();   /* the RSDP copy */
 }
 
 static void setup(void)
@@ -86,29 +82,6 @@ static void teardown(void)
 }
 
 /* ------------------------------------------------------------ table builders */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static uint8_t sum(const uint8_t *p, size_t len)
 {
@@ -267,26 +240,13 @@ static void make_rsdp(uint8_t *r, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
 static const char *run(const uint8_t *r, size_t len, struct acpi_irq_info *info)
 {
 	release();
-	rsdp_copy = malloc(len ? len : 1);
-	ck_assert_ptr_nonnull(rsdp_copy);
-	memcpy(rsdp_copy, r, len);
+	const uint8_t *copy = parse_copy(r, len);
 	memset(info, 0xcc, sizeof(*info));
-	return acpi_irq_info(rsdp_copy, len, fake_map, info);
+	return acpi_irq_info(copy, len, fake_map, info);
 }
 
-#define ASSERT_OK(got)                                                                     \
-	do {                                                                               \
-		const char *got_ = (got);                                                  \
-		ck_assert_msg(got_ == NULL, "acpi_irq_info failed: %s", got_);             \
-	} while (0)
-
-#define ASSERT_WHY(got, want)                                                              \
-	do {                                                                               \
-		const char *got_ = (got), *want_ = (want);                                 \
-		ck_assert_msg(got_ && !strcmp(got_, want_),                                \
-			      "acpi_irq_info returned \"%s\", expected \"%s\"",            \
-			      got_ ? got_ : "(success)", want_);                           \
-	} while (0)
+#define ASSERT_OK(got) ASSERT_NO_REASON(got, "acpi_irq_info failed")
+#define ASSERT_WHY(got, want) ASSERT_REASON(got, want, "acpi_irq_info", "(success)")
 
 static const char *const WHY_RSDP = "no valid RSDP";
 static const char *const WHY_ROOT = "RSDT/XSDT missing or corrupt";
@@ -958,33 +918,13 @@ END_TEST
 
 /* ------------------------------------------------------------ random mutations */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;   /* xorshift64* */
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 static uint32_t interesting32(uint32_t orig)
 {
-	static const uint32_t v[] = { 0, 1, 2, 35, 36, 37, 40, 43, 44, 45, 48, 0x100,
+	static const uint64_t v[] = { 0, 1, 2, 35, 36, 37, 40, 43, 44, 45, 48, 0x100,
 				      (uint32_t)LOW_BASE, (uint32_t)MADT_AT, 1u << 20, (1u << 20) + 1,
 				      0x7fffffff, 0xffffffff };
-	switch (rnd() % 4) {
-	case 0:
-		return v[rnd() % ARRAY_SIZE(v)];
-	case 1:
-		return orig + (uint32_t)(rnd() % 17) - 8;
-	case 2:
-		return (uint32_t)rnd();
-	default:
-		return orig ^ (1u << (rnd() % 32));
-	}
+
+	return (uint32_t)interesting(orig, v, ARRAY_SIZE(v), 8, 32);
 }
 
 static bool is_reason(const char *why)
@@ -1018,7 +958,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 	ASSERT_OK(run(base_rsdp, 36, &info));
 	ck_assert_uint_eq(info.ioapic_phys, 0xfec00000);
 
-	rng_state = 0x2545f4914f6cdd1dull;
+	rnd_seed(0x2545f4914f6cdd1dull);
 	for (unsigned iter = 0; iter < 5000; iter++) {
 		size_t rlen = 36;
 		bool fix = rnd() % 4 != 0;
@@ -1033,10 +973,10 @@ START_TEST(test_random_mutations_stay_in_bounds)
 			uint32_t tlen = MIN(get32(tp + 4), 512u);
 			switch (rnd() % 9) {
 			case 0:   /* flip a bit in a table */
-				tp[rnd() % (tlen ? tlen : 1)] ^= (uint8_t)(1u << (rnd() % 8));
+				flip_bit(tp, tlen ? tlen : 1);
 				break;
 			case 1:   /* replace a byte of a table */
-				tp[rnd() % (tlen ? tlen : 1)] = (uint8_t)rnd();
+				replace_byte(tp, tlen ? tlen : 1);
 				break;
 			case 2:   /* a table's length */
 				put32(tp + 4, interesting32(get32(tp + 4)));
@@ -1056,7 +996,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 			}
 			case 5:   /* the RSDP */
 				if (rnd() % 2)
-					rsdp[rnd() % 36] = (uint8_t)rnd();
+					replace_byte(rsdp, 36);
 				else
 					rsdp[15] = (uint8_t)(rnd() % 4);
 				break;
@@ -1145,10 +1085,6 @@ Suite *acpi_suite(void)
 	tcase_add_test(tc, test_many_root_entries_terminate);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("fuzz");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_random_mutations_stay_in_bounds);
-	suite_add_tcase(s, tc);
+	add_random_tcase(s, "fuzz", setup, teardown, test_random_mutations_stay_in_bounds);
 	return s;
 }

@@ -12,6 +12,7 @@
 
 #include "dtree.h"
 #include "unit.h"
+#include "util.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -450,18 +451,6 @@ static int owner[RCELLS];   /* node in the cell, or -1 */
 static int cell_of[RN];
 static int mparent[RN];     /* the model: each node's parent, or -1 */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;   /* xorshift64* */
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 /* ck_assert_msg reports every passing check to the runner (a write to a
  * pipe): the hot loops below only call it when the check fails. */
 #define CHECK(cond, ...)                                  \
@@ -631,7 +620,7 @@ START_TEST(test_random_operations_keep_invariants)
 		cell_of[i] = i;
 		mparent[i] = -1;
 	}
-	rng_state = 0x6a09e667f3bcc909ull;
+	rnd_seed(0x6a09e667f3bcc909ull);
 	for (unsigned op = 0; op < 4000; op++) {
 		unsigned kind = (unsigned)(rnd() % 10);
 		if (op < RN) {   /* first a random tree with long chains: node op below an earlier one */
@@ -729,9 +718,6 @@ Suite *dtree_suite(void)
 	tcase_add_test(tc, test_next_from_inside_the_subtree);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("random");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_random_operations_keep_invariants);
-	suite_add_tcase(s, tc);
+	add_random_tcase(s, "random", NULL, NULL, test_random_operations_keep_invariants);
 	return s;
 }

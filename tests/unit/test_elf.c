@@ -11,6 +11,7 @@
 
 #include "elf.h"
 #include "unit.h"
+#include "util.h"
 
 /* ------------------------------------------------------------ image builder */
 
@@ -61,33 +62,6 @@ struct img {
 	uint64_t phoff;
 	unsigned phnum;
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* The byte at file offset off of every image: segment data is recognisable. */
 static uint8_t fill_byte(size_t off)
@@ -161,31 +135,11 @@ static void img_build(struct img *b, uint64_t entry, const struct ph *ph, unsign
 	img_build_at(b, entry, ph, n, 0);
 }
 
-/* A heap buffer of exactly n bytes (at least 1 allocated). */
-static uint8_t *alloc_exact(size_t n)
-{
-	uint8_t *p = malloc(n ? n : 1);
-
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
-/* The buffer of the last img_parse, kept until the next one. */
-static uint8_t *parsed;
-
-static void free_parsed(void)
-{
-	free(parsed);
-	parsed = NULL;
-}
-
-/* Parses the first len bytes of the image from an exact-size heap copy. */
+/* Parses the first len bytes of the image from an exact-size heap copy (kept
+ * until the next parse). */
 static const char *img_parse_len(const struct img *b, size_t len, struct elf_image *out)
 {
-	free_parsed();
-	parsed = alloc_exact(len);
-	memcpy(parsed, b->data, len);
-	return elf_parse(parsed, len, out);
+	return elf_parse(parse_copy(b->data, len), len, out);
 }
 
 static const char *img_parse(const struct img *b, struct elf_image *out)
@@ -193,19 +147,8 @@ static const char *img_parse(const struct img *b, struct elf_image *out)
 	return img_parse_len(b, b->len, out);
 }
 
-#define ASSERT_OK(got)                                                                     \
-	do {                                                                               \
-		const char *got_ = (got);                                                  \
-		ck_assert_msg(got_ == NULL, "elf_parse refused a valid image: %s", got_);  \
-	} while (0)
-
-#define ASSERT_WHY(got, want)                                                              \
-	do {                                                                               \
-		const char *got_ = (got), *want_ = (want);                                 \
-		ck_assert_msg(got_ && !strcmp(got_, want_),                                \
-			      "elf_parse returned \"%s\", expected \"%s\"",                \
-			      got_ ? got_ : "(accepted)", want_);                          \
-	} while (0)
+#define ASSERT_OK(got) ASSERT_NO_REASON(got, "elf_parse refused a valid image")
+#define ASSERT_WHY(got, want) ASSERT_REASON(got, want, "elf_parse", "(accepted)")
 
 #define ASSERT_SEG(s, va, msz, off, fsz, fl)                                               \
 	do {                                                                               \
@@ -854,18 +797,6 @@ END_TEST
 
 /* ------------------------------------------------------------ random mutations */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;   /* xorshift64* */
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 static uint64_t interesting64(uint64_t orig)
 {
 	static const uint64_t v[] = { 0, 1, 0x38, 0x40, 0xfff, 0x1000, 0x1001, 0x200000,
@@ -873,16 +804,8 @@ static uint64_t interesting64(uint64_t orig)
 				      0x7fffffffffffffffull, 0x8000000000000000ull,
 				      0xfffffffffffff000ull, 0xffffffffffffffc8ull,
 				      0xffffffffffffffffull };
-	switch (rnd() % 4) {
-	case 0:
-		return v[rnd() % ARRAY_SIZE(v)];
-	case 1:
-		return orig + (rnd() % 0x2001) - 0x1000;
-	case 2:
-		return rnd();
-	default:
-		return orig ^ (1ull << (rnd() % 64));
-	}
+
+	return interesting(orig, v, ARRAY_SIZE(v), 0x1000, 64);
 }
 
 /* The base image: text, rodata, data+bss, a note, within 0x200 bytes. */
@@ -904,7 +827,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 	ASSERT_OK(img_parse(&base, &out));
 	ck_assert_uint_eq(out.segment_count, 3);
 
-	rng_state = 0x853c49e6748fea9bull;
+	rnd_seed(0x853c49e6748fea9bull);
 	for (unsigned iter = 0; iter < 20000; iter++) {
 		size_t len = base.len;
 
@@ -915,12 +838,11 @@ START_TEST(test_random_mutations_stay_in_bounds)
 							   P_OFF_MEMSZ, P_OFF_ALIGN };
 			switch (rnd() % 9) {
 			case 0:   /* flip a bit of the headers */
-				m[rnd() % (EHDR + ARRAY_SIZE(fuzz_ph) * PHDR)] ^=
-					(uint8_t)(1u << (rnd() % 8));
+				flip_bit(m, EHDR + ARRAY_SIZE(fuzz_ph) * PHDR);
 				break;
 			case 1:   /* replace any byte */
 				if (len)
-					m[rnd() % len] = (uint8_t)rnd();
+					replace_byte(m, len);
 				break;
 			case 2:
 			case 3: { /* a program header field */
@@ -946,8 +868,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 				break;
 			}
 		}
-		uint8_t *p = alloc_exact(len);
-		memcpy(p, m, len);
+		uint8_t *p = alloc_copy(m, len);
 		memset(&out, 0xcc, sizeof(out));
 		const char *why = elf_parse(p, len, &out);
 		if (!why) {
@@ -1033,10 +954,6 @@ Suite *elf_suite(void)
 	tcase_add_test(tc, test_entry_not_in_executable_segment);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("fuzz");
-	tcase_add_checked_fixture(tc, NULL, free_parsed);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_random_mutations_stay_in_bounds);
-	suite_add_tcase(s, tc);
+	add_random_tcase(s, "fuzz", NULL, free_parsed, test_random_mutations_stay_in_bounds);
 	return s;
 }

@@ -12,6 +12,7 @@
 
 #include "frame.h"
 #include "unit.h"
+#include "util.h"
 
 #define KB(x) ((uint64_t)(x) << 10)
 #define MB(x) ((uint64_t)(x) << 20)
@@ -297,18 +298,6 @@ START_TEST(test_reserved_wins_over_usable_all_overlaps)
 }
 END_TEST
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;   /* xorshift64* */
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 /* An address in [0, max], frame-aligned half of the time. */
 static uint64_t rnd_addr(uint64_t max)
 {
@@ -322,7 +311,7 @@ START_TEST(test_random_ranges_match_model)
 	const uint64_t limit = FR(300) + 0x123;   /* 300 frames, not a multiple of 64 */
 	bool m[300];
 
-	rng_state = 0x1234567887654321ull;
+	rnd_seed(0x1234567887654321ull);
 	for (unsigned iter = 0; iter < 300; iter++) {
 		setup(limit);
 		memset(m, 0, sizeof(m));
@@ -862,7 +851,7 @@ START_TEST(test_find_space_matches_brute_force)
 	struct phys_range u[4], r[8];
 	unsigned found = 0;
 
-	rng_state = 0xfeedfacecafebeefull;
+	rnd_seed(0xfeedfacecafebeefull);
 	for (unsigned iter = 0; iter < 3000; iter++) {
 		unsigned nu = 1 + rnd() % 4, nr = rnd() % 9;
 		for (unsigned i = 0; i < nu; i++) {

@@ -10,6 +10,7 @@
 
 #include "mb2.h"
 #include "unit.h"
+#include "util.h"
 
 /* ------------------------------------------------------------ tag list builder */
 
@@ -19,23 +20,6 @@ struct bld {
 	uint8_t data[BLD_MAX];
 	size_t len;   /* bytes used, always a multiple of 8 */
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void bld_init(struct bld *b)
 {
@@ -143,41 +127,19 @@ static size_t bld_end(struct bld *b)
 	return bld_tag(b, MB2_TAG_END, 8, NULL, 0);
 }
 
-/* A heap buffer of exactly n bytes, 8-byte aligned. */
-static uint8_t *alloc_exact(size_t n)
-{
-	uint8_t *p = n % 8 ? malloc(n) : aligned_alloc(8, n ? n : 8);
-
-	ck_assert_ptr_nonnull(p);
-	ck_assert_uint_eq((uintptr_t)p % 8, 0);
-	return p;
-}
-
 /* Sets total_size to the builder's length and copies the list to the heap. */
 static uint8_t *bld_alloc(struct bld *b)
 {
 	put32(b->data, (uint32_t)b->len);
-	uint8_t *p = alloc_exact(b->len);
-	memcpy(p, b->data, b->len);
-	return p;
+	return alloc_copy(b->data, b->len);
 }
 
-/* The buffer of the last bld_parse: kept until the next one, since the
- * parser's output points into it. */
-static uint8_t *parsed;
-
-static void free_parsed(void)
-{
-	free(parsed);
-	parsed = NULL;
-}
-
-/* Builds and parses from an exact-size heap buffer; returns the result. */
+/* Builds and parses from an exact-size heap buffer, kept until the next parse
+ * since the parser's output points into it; returns the result. */
 static int bld_parse(struct bld *b, struct mb2_info *out)
 {
-	free_parsed();
-	parsed = bld_alloc(b);
-	return mb2_parse(parsed, b->len, out);
+	put32(b->data, (uint32_t)b->len);
+	return mb2_parse(parse_copy(b->data, b->len), b->len, out);
 }
 
 #define ASSERT_ERR(got, want)                                                               \
@@ -308,8 +270,7 @@ START_TEST(test_avail_larger_than_total_is_fine)
 	put32(b.data, (uint32_t)b.len);
 	/* Garbage after total_size must not be looked at. */
 	memset(b.data + b.len, 0xff, 64);
-	uint8_t *p = alloc_exact(b.len + 64);
-	memcpy(p, b.data, b.len + 64);
+	uint8_t *p = alloc_copy(b.data, b.len + 64);
 	ASSERT_ERR(mb2_parse(p, b.len + 64, &info), MB2_OK);
 	ck_assert_uint_eq(info.total_size, b.len);
 	ck_assert_str_eq(info.cmdline, "x=1");
@@ -702,8 +663,7 @@ START_TEST(test_missing_end_tag)
 	bld_init(&b);
 	bld_meminfo(&b, 1, 2);
 	put32(b.data, (uint32_t)b.len + 4);
-	uint8_t *p = alloc_exact(b.len + 4);
-	memcpy(p, b.data, b.len + 4);
+	uint8_t *p = alloc_copy(b.data, b.len + 4);
 	ASSERT_ERR(mb2_parse(p, b.len + 4, &info), MB2_E_NO_END);
 	free(p);
 
@@ -712,8 +672,7 @@ START_TEST(test_missing_end_tag)
 	uint8_t x = 1;
 	bld_tag(&b, 50, 9, &x, 1);
 	put32(b.data, 17);
-	p = alloc_exact(17);
-	memcpy(p, b.data, 17);
+	p = alloc_copy(b.data, 17);
 	ASSERT_ERR(mb2_parse(p, 17, &info), MB2_E_NO_END);
 	free(p);
 
@@ -1009,33 +968,13 @@ END_TEST
 
 /* ------------------------------------------------------------ random mutations */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;   /* xorshift64* */
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
 static uint32_t interesting32(uint32_t orig)
 {
-	static const uint32_t v[] = { 0, 1, 7, 8, 9, 15, 16, 17, 20, 23, 24, 25, 28, 29, 30, 32, 36,
+	static const uint64_t v[] = { 0, 1, 7, 8, 9, 15, 16, 17, 20, 23, 24, 25, 28, 29, 30, 32, 36,
 				      43, 44, 0x7fffffff, 0x80000000, 0xffffffe8, 0xfffffff0,
 				      0xfffffff8, 0xffffffff };
-	switch (rnd() % 4) {
-	case 0:
-		return v[rnd() % ARRAY_SIZE(v)];
-	case 1:
-		return orig + (uint32_t)(rnd() % 17) - 8;
-	case 2:
-		return (uint32_t)rnd();
-	default:
-		return orig ^ (1u << (rnd() % 32));
-	}
+
+	return (uint32_t)interesting(orig, v, ARRAY_SIZE(v), 8, 32);
 }
 
 static bool inside(const void *p, const uint8_t *buf, size_t len)
@@ -1075,7 +1014,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 	ASSERT_ERR(bld_parse(&empty, &info), MB2_OK);
 	const char *default_cmdline = info.cmdline;
 
-	rng_state = 0x9e3779b97f4a7c15ull;
+	rnd_seed(0x9e3779b97f4a7c15ull);
 	for (unsigned iter = 0; iter < 5000; iter++) {
 		static uint8_t m[BLD_MAX];
 		size_t len = b->len;
@@ -1085,10 +1024,10 @@ START_TEST(test_random_mutations_stay_in_bounds)
 			size_t tag = tags[rnd() % ntags];
 			switch (rnd() % 8) {
 			case 0:   /* flip a bit */
-				m[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+				flip_bit(m, len);
 				break;
 			case 1:   /* replace a byte */
-				m[rnd() % len] = (uint8_t)rnd();
+				replace_byte(m, len);
 				break;
 			case 2:   /* a tag's size */
 				put32(m + tag + 4, interesting32(get32(m + tag + 4)));
@@ -1110,8 +1049,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 				break;
 			}
 		}
-		uint8_t *p = alloc_exact(len);
-		memcpy(p, m, len);
+		uint8_t *p = alloc_copy(m, len);
 		memset(&info, 0xcc, sizeof(info));
 		int r = mb2_parse(p, len, &info);
 		ck_assert_msg(r <= 0 && r >= -10, "iteration %u: result %d", iter, r);
@@ -1210,10 +1148,6 @@ Suite *mb2_suite(void)
 	tcase_add_test(tc, test_strerror_and_type_names);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("fuzz");
-	tcase_add_checked_fixture(tc, NULL, free_parsed);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_random_mutations_stay_in_bounds);
-	suite_add_tcase(s, tc);
+	add_random_tcase(s, "fuzz", NULL, free_parsed, test_random_mutations_stay_in_bounds);
 	return s;
 }
