@@ -91,7 +91,7 @@ void factory_invoke(struct thread *cur, struct cap *fcap, uint64_t tag)
 		regs_set_result(&cur->regs, L4_OK, l4_tag(0, 2, 0), 0);
 		return;
 	}
-	if (op < L4_FACTORY_ENDPOINT || op > L4_FACTORY_VM || op == L4_FACTORY_INFO)
+	if (op < L4_FACTORY_ENDPOINT || op > L4_FACTORY_VCPU || op == L4_FACTORY_INFO)
 		err = L4_ENOSYS;
 	else if (!(fcap->rights & L4_CAP_RIGHT_WRITE))
 		err = L4_ERIGHTS;
@@ -123,6 +123,13 @@ void factory_invoke(struct thread *cur, struct cap *fcap, uint64_t tag)
 		case L4_FACTORY_FACTORY:
 			err = create_factory(f, mr[1], (struct factory **)&obj);
 			break;
+		case L4_FACTORY_VCPU: {
+			struct cap *tc;
+			err = cap_lookup(&task->caps, mr[1], L4_OBJ_TASK, L4_CAP_RIGHT_WRITE, &tc);
+			if (!err)
+				err = thread_create_vcpu(f, (struct task *)tc->obj, (struct thread **)&obj);
+			break;
+		}
 		}
 	}
 	if (!err)

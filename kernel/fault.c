@@ -3,6 +3,7 @@
 #include "fault.h"
 #include <l4/errno.h>
 #include <l4/thread.h>
+#include <l4/vcpu.h>
 #include "boot.h"
 #include "console.h"
 #include "ipc.h"
@@ -10,6 +11,7 @@
 #include "sched.h"
 #include "task.h"
 #include "thread.h"
+#include "vcpu.h"
 
 static const char *thread_name(const struct thread *t)
 {
@@ -30,6 +32,9 @@ static void fault_unhandled(struct thread *t, const char *why)
 		     t->fault.access & L4_FAULT_WRITE ? "write" :
 		     t->fault.access & L4_FAULT_EXEC ? "exec" : "read",
 		     (unsigned long long)regs_ip(&t->regs), why);
+	else if (t->fault.kind == FAULT_VMEXIT)
+		klog(LOG_WARN, "fault: vCPU %s in VM %s: VM exit %#llx: %s; vCPU stopped\n",
+		     thread_name(t), task_name(t), (unsigned long long)t->fault.vector, why);
 	else
 		klog(LOG_WARN, "fault: thread %s in task %s: exception %llu (error %#llx) at ip %#llx: %s; thread stopped\n",
 		     thread_name(t), task_name(t), (unsigned long long)t->fault.vector,
@@ -61,6 +66,16 @@ void fault_page(struct thread *t, uint64_t addr, uint64_t access)
 	raise(t, &t->pager);
 }
 
+void fault_vmexit(struct thread *t, uint64_t reason)
+{
+	t->fault = (struct fault_state){
+		.kind = FAULT_VMEXIT,
+		.tag = l4_tag(L4_LABEL_VMEXIT, L4_VMEXIT_WORDS, 0),
+		.vector = reason,
+	};
+	raise(t, t->exc_handler.obj ? &t->exc_handler : &t->pager);
+}
+
 void fault_exception(struct thread *t, uint64_t vector, uint64_t error)
 {
 	t->fault = (struct fault_state){
@@ -72,7 +87,7 @@ void fault_exception(struct thread *t, uint64_t vector, uint64_t error)
 	raise(t, t->exc_handler.obj ? &t->exc_handler : &t->pager);
 }
 
-uint64_t fault_message(const struct thread *t, struct thread *receiver)
+uint64_t fault_message(struct thread *t, struct thread *receiver)
 {
 	uint64_t *mr = receiver->utcb->mr;
 
@@ -80,6 +95,9 @@ uint64_t fault_message(const struct thread *t, struct thread *receiver)
 		mr[0] = t->fault.addr;
 		mr[1] = regs_ip(&t->regs);
 		mr[2] = t->fault.access;
+	} else if (t->fault.kind == FAULT_VMEXIT) {
+		mr[L4_VMEXIT_REASON] = t->fault.vector;
+		vcpu_exit_info(t, mr);
 	} else {
 		mr[L4_EXC_VECTOR] = t->fault.vector;
 		mr[L4_EXC_ERROR] = t->fault.error;
@@ -105,6 +123,12 @@ void fault_reply(struct thread *handler, struct thread *t, uint64_t tag)
 				klog(LOG_DEBUG, "fault: pager's map item %u for %s failed: error %d\n",
 				     i, thread_name(t), err);
 		}
+	} else if (kind == FAULT_VMEXIT) {
+		if (words >= L4_REG_COUNT)
+			vcpu_regs_from_words(t, mr);
+		if (words > L4_VMEXIT_INJECT && mr[L4_VMEXIT_INJECT])
+			vcpu_inject(t, mr[L4_VMEXIT_INJECT], words > L4_VMEXIT_INJECT_ERROR ?
+				    mr[L4_VMEXIT_INJECT_ERROR] : 0);
 	} else if (words >= L4_REG_COUNT && !regs_from_words(&t->regs, mr)) {
 		t->fault.kind = kind;
 		fault_unhandled(t, "its handler replied with a non-user RIP or RSP");

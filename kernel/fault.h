@@ -14,23 +14,25 @@
 
 struct thread;
 
-enum fault_kind { FAULT_NONE = 0, FAULT_PAGE, FAULT_EXCEPTION };
+enum fault_kind { FAULT_NONE = 0, FAULT_PAGE, FAULT_EXCEPTION, FAULT_VMEXIT };
 
 struct fault_state {
 	enum fault_kind kind;
 	uint64_t tag;        /* the kernel message's tag */
 	uint64_t addr;       /* page fault address */
 	uint64_t access;     /* L4_FAULT_* */
-	uint64_t vector;     /* exception vector */
+	uint64_t vector;     /* exception vector; VM exit reason */
 	uint64_t error;      /* exception error code */
 };
 
 /* Raises a fault for the current thread (called from the trap path). */
 void fault_page(struct thread *t, uint64_t addr, uint64_t access);
 void fault_exception(struct thread *t, uint64_t vector, uint64_t error);
+/* A vCPU's VM exit that its VMM handles (reason as Intel numbers it). */
+void fault_vmexit(struct thread *t, uint64_t reason);
 
 /* Writes the kernel message for t's fault into the receiver's MRs; returns its tag. */
-uint64_t fault_message(const struct thread *t, struct thread *receiver);
+uint64_t fault_message(struct thread *t, struct thread *receiver);
 
 /* The handler replied (tag in handler's UTCB): apply it and resume t. */
 void fault_reply(struct thread *handler, struct thread *t, uint64_t tag);

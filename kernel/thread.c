@@ -9,8 +9,31 @@
 #include "sched.h"
 #include "string.h"
 #include "task.h"
+#include "vcpu.h"
 
 #define DEFAULT_PRIO 100
+
+int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out)
+{
+	if (!task->space.guest)
+		return L4_ETYPE;
+	struct thread *t = factory_alloc(f, sizeof(*t), L4_OBJ_THREAD);
+	if (!t)
+		return L4_ENOMEM;
+	t->task = task;
+	int err = vcpu_create(t, &f->quota);
+	if (err) {
+		factory_free(&t->obj, sizeof(*t));
+		return err;
+	}
+	t->task_next = task->threads;
+	task->threads = t;
+	t->state = TS_INACTIVE;
+	t->prio = DEFAULT_PRIO;
+	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
+	*out = t;
+	return L4_OK;
+}
 
 int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, struct thread **out)
 {
@@ -66,7 +89,8 @@ void thread_abort(struct thread *t, bool dead)
 			*p = t->task_next;
 			break;
 		}
-	space_unmap(&task->space, t->utcb_addr);
+	if (t->utcb_phys)
+		space_unmap(&task->space, t->utcb_addr);
 	t->task = NULL;
 }
 
@@ -77,6 +101,7 @@ void thread_destroy(struct thread *t)
 	cap_delete(&t->pager);
 	cap_delete(&t->exc_handler);
 	arch_thread_gone(t);
+	vcpu_destroy(t, &t->obj.factory->quota);
 	kmem_page_free(&t->obj.factory->quota, t->utcb_phys);
 	factory_free(&t->obj, sizeof(*t));
 }
@@ -144,7 +169,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		return L4_ECANCELED;
 	switch (op) {
 	case L4_THREAD_START:
-		if (!regs_set_ip_sp(&t->regs, mr[0], mr[1]))
+		if (t->vcpu ? !vcpu_set_ip_sp(t, mr[0], mr[1]) : !regs_set_ip_sp(&t->regs, mr[0], mr[1]))
 			return L4_EFAULT;
 		thread_abort(t, false);
 		t->resume_sysret = false;
@@ -189,13 +214,18 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		name_from_words(t->name, mr);
 		return L4_OK;
 	case L4_THREAD_READ_REGS:
-		regs_to_words(&t->regs, mr);
+		if (t->vcpu)
+			vcpu_regs_to_words(t, mr);
+		else
+			regs_to_words(&t->regs, mr);
 		*out_words = L4_REG_COUNT;
 		return L4_OK;
 	case L4_THREAD_WRITE_REGS:
 		if (t == cur)
 			return L4_EINVAL;
-		if (!regs_from_words(&t->regs, mr))
+		if (t->vcpu)
+			vcpu_regs_from_words(t, mr);
+		else if (!regs_from_words(&t->regs, mr))
 			return L4_EFAULT;
 		t->resume_sysret = false;
 		return L4_OK;

@@ -70,8 +70,12 @@ struct thread {
 	struct cap exc_handler;       /* exceptions go here; empty: the pager */
 	void *fpu;                    /* FPU/SSE/AVX state, allocated at first use (arch fpu.c) */
 	uint64_t tls;                 /* thread-local storage base (FS on x86-64) */
+	void *vcpu;                   /* a VM task's thread: its virtual CPU (arch vcpu.c) */
 	char name[THREAD_NAME_LEN];
 };
+
+/* Creates a vCPU thread in VM task, charged to f. Error code. */
+int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out);
 
 /* Creates a thread in task with its UTCB at utcb_addr, charged to f. Error code. */
 int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr,

@@ -48,6 +48,18 @@ void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pag
 	io_loaded_len = len;
 }
 
+/* A VM exit leaves the GDTR and IDTR limits at 0xffff and the TR limit at
+ * 0x67: reload all three (TR needs its busy bit cleared first). */
+void desc_tables_reload(void)
+{
+	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+
+	__asm__ volatile("lgdt %0" : : "m"(gdtr));
+	idt_reload();
+	gdt[SEL_TSS >> 3] &= ~(2ull << 40);      /* busy TSS (type 0xb) back to available (0x9) */
+	__asm__ volatile("ltr %w0" : : "r"((uint16_t)SEL_TSS));
+}
+
 void gdt_init(void)
 {
 	uint64_t base = (uintptr_t)&tss_io, limit = sizeof(tss_io) - 1;

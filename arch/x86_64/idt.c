@@ -84,6 +84,13 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
+void idt_reload(void)
+{
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
 void arch_trap_init(void)
 {
 	gdt_init();

@@ -51,6 +51,7 @@ extern struct tss_io tss_io;
 
 void gdt_init(void);
 void idt_init(void);
+void idt_reload(void);
 void trap_dispatch(struct trap_frame *tf);
 
 /* Installs the handler for an interrupt vector (>= 32). */

@@ -10,6 +10,7 @@
 #include "fpu.h"
 #include "task.h"
 #include "thread.h"
+#include "vcpu.h"
 #include "x86.h"
 
 extern uint64_t cpu_frame_top;                   /* entry.S: where syscall_entry saves */
@@ -26,6 +27,8 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(str
 	arch_regs *r = &t->regs;
 	uint64_t frame_top = (uintptr_t)(r + 1);
 
+	if (t->vcpu)
+		vcpu_run(t);
 	space_activate(&t->task->space);
 	fpu_leave_kernel(t);
 	/* FS base: user code can only change it to 0 (a selector load; FSGSBASE

@@ -17,6 +17,9 @@
  *                           a VM task: its address space is guest-physical
  *                           (an EPT); the VMM maps its own pages into it with
  *                           L4_TASK_MAP, send base = guest-physical address
+ * L4_FACTORY_VCPU           MR0 slot, MR1 VM task slot            -
+ *                           a virtual CPU of that VM (vcpu.h); L4_ENOSYS
+ *                           where the CPU offers no VT-x
  *
  * Destination slots are in the caller's own table and must be empty.
  * A new capability has all rights; mint a reduced copy to give away.
@@ -36,6 +39,7 @@ enum l4_factory_op {
 	L4_FACTORY_FACTORY = 5,
 	L4_FACTORY_INFO = 6,
 	L4_FACTORY_VM = 7,
+	L4_FACTORY_VCPU = 8,
 };
 
 #define L4_TASK_MAX_CAP_SLOTS 65536   /* the largest capability table a task may have */

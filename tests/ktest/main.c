@@ -25,6 +25,7 @@ void ktest_fail_eq(const char *file, int line, const char *what, unsigned long l
 static const struct ktest *const suites[] = {
 	ktests_syscall, ktests_factory, ktests_caps, ktests_ipc, ktests_sched, ktests_mem, ktests_fpu,
 	ktests_io, ktests_irq, ktests_task, ktests_fuzz, ktests_vm,
+	ktests_vmx,
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Virtual CPUs on VT-x (include/l4/vcpu.h): the kernel's side. */
+#ifndef ARCH_VCPU_H
+#define ARCH_VCPU_H
+
+#include "types.h"
+
+struct thread;
+struct quota;
+
+/* Gives thread t (of a VM task) a VMCS; L4_ENOSYS without VT-x. */
+int vcpu_create(struct thread *t, struct quota *q);
+void vcpu_destroy(struct thread *t, struct quota *q);
+
+/* Restarts the guest in real mode at 0:ip with stack sp. */
+bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp);
+
+/* The register block of include/l4/thread.h. */
+void vcpu_regs_to_words(struct thread *t, uint64_t *w);
+void vcpu_regs_from_words(struct thread *t, const uint64_t *w);
+
+/* An event for the next VM entry (VM-entry interruption information). */
+void vcpu_inject(struct thread *t, uint64_t info, uint64_t error);
+
+/* The exit message's words after the reason (include/l4/vcpu.h). */
+void vcpu_exit_info(struct thread *t, uint64_t *mr);
+
+/* Runs the guest until an exit that needs the VMM (or the scheduler). */
+NORETURN void vcpu_run(struct thread *t);
+
+#endif
