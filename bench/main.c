@@ -277,6 +277,71 @@ static void cap_copy(void)
 	report("cap_copy", ITERATIONS);
 }
 
+/* ---- VM exits (where the CPU has VT-x): a real-mode guest loops on one
+ * exiting instruction; the test task is its VMM. The round trip is timed
+ * in the VMM from receiving one exit to receiving the next (exit, IPC,
+ * emulate, reply, resume); the VMM's own share separately. */
+
+#define GUEST_PAGE 0x1000ull
+#define GUEST_VIEW 0x43000000ull
+static unsigned long long vmm_share[ITERATIONS];
+
+static void vmexit_case(const char *name, const char *vmm_name, const unsigned char *code,
+			unsigned len)
+{
+	l4_cap_t vm = l4_slot_alloc(), vcpu = l4_slot_alloc(), ep = l4_make(L4_FACTORY_ENDPOINT);
+	struct l4_utcb *u = l4_utcb();
+	l4_word_t err;
+
+	if (L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm, 16).error ||
+	    L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VCPU, vcpu, vm).error) {
+		l4_printf("bench: %s unavailable (no VT-x)\n", name);
+		return;
+	}
+	if (l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(GUEST_VIEW, 12, 0), &err) == ~0ull)
+		return;
+	for (unsigned i = 0; i < len; i++)
+		((volatile unsigned char *)GUEST_VIEW)[i] = code[i];
+	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | GUEST_PAGE, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
+	L4_INVOKE(vcpu, L4_THREAD_SET_EXC_HANDLER, ep);
+	L4_INVOKE(vcpu, L4_THREAD_SET_PRIO, SERVER_PRIO);
+	L4_INVOKE(vcpu, L4_THREAD_START, GUEST_PAGE, 0x2000);
+	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
+	for (unsigned i = 0; i < WARMUP + ITERATIONS && !r.error; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		/* Emulate: advance RIP past the instruction; CPUID gives zeros. */
+		l4_word_t regs[L4_REG_COUNT];
+		for (unsigned w = 0; w < L4_REG_COUNT; w++)
+			regs[w] = u->mr[L4_VMEXIT_REGS + w];
+		regs[L4_REG_RIP] += u->mr[L4_VMEXIT_ILEN];
+		for (unsigned w = 0; w < L4_REG_COUNT; w++)
+			u->mr[w] = regs[w];
+		unsigned long long t1 = l4_rdtsc();
+		r = l4_reply_wait(ep, l4_tag(0, L4_REG_COUNT, 0), L4_TIMEOUT_NEVER);
+		unsigned long long t2 = l4_rdtsc();
+		if (i >= WARMUP) {
+			samples[i - WARMUP] = t2 - t0;
+			vmm_share[i - WARMUP] = t1 - t0;
+		}
+	}
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vcpu);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	report(name, ITERATIONS);
+	for (unsigned i = 0; i < ITERATIONS; i++)
+		samples[i] = vmm_share[i];
+	report(vmm_name, ITERATIONS);
+}
+
+static void vmexits(void)
+{
+	static const unsigned char cpuid_loop[] = { 0x0f, 0xa2, 0xeb, 0xfc };   /* cpuid; jmp back */
+	static const unsigned char out_loop[] = { 0xe6, 0x80, 0xeb, 0xfc };     /* out 0x80, al; jmp back */
+
+	vmexit_case("vmexit_cpuid", "vmexit_cpuid_vmm_share", cpuid_loop, sizeof(cpuid_loop));
+	vmexit_case("vmexit_io_out", "vmexit_io_out_vmm_share", out_loop, sizeof(out_loop));
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -296,6 +361,7 @@ int main(int argc, char **argv)
 	pagefault_roundtrip(other);
 	yield_switch();
 	cap_copy();
+	vmexits();
 	l4_printf("bench: done\n");
 	l4_debug_exit(0);
 	return 0;

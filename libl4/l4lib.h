@@ -22,6 +22,7 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 #include <l4/utcb.h>
+#include <l4/vcpu.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
