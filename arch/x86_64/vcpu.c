@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "fault.h"
 #include "fpu.h"
+#include "arch.h"
 #include "kmem.h"
 #include "layout.h"
 #include "paging.h"
@@ -191,8 +192,11 @@ int vcpu_create(struct thread *t, struct quota *q)
 		kmem_free(q, v, sizeof(*v));
 		return L4_EINVAL;
 	}
+	/* Interrupts exit; the preemption timer also ends a guest's turn every
+	 * tick, so a spinning guest never holds the CPU past its slice. */
 	vmwrite(VMCS_PIN_CONTROLS, control(MSR_IA32_VMX_PINBASED, MSR_IA32_VMX_TRUE_PINBASED,
-					   PIN_EXTERNAL_INTERRUPT | PIN_NMI));
+					   PIN_EXTERNAL_INTERRUPT | PIN_NMI |
+					   (cpu.vmx.preemption_timer ? PIN_PREEMPTION_TIMER : 0)));
 	/* Every I/O port, MSR access (no bitmaps), debug-register access and HLT exits. */
 	vmwrite(VMCS_PROC_CONTROLS, control(MSR_IA32_VMX_PROCBASED, MSR_IA32_VMX_TRUE_PROCBASED,
 					    PROC_HLT | PROC_MOV_DR | PROC_UNCONDITIONAL_IO |
@@ -299,6 +303,9 @@ void vcpu_run(struct thread *t)
 			s->tlb_stale = false;
 		}
 		fpu_trap(t);     /* the guest's FPU state is in the registers, TS clear */
+		if (cpu.vmx.preemption_timer)
+			vmwrite(GUEST_PREEMPTION_TIMER,
+				(arch_tsc_khz() * 1000 / SCHED_TICK_HZ) >> cpu.vmx.preemption_timer_shift);
 		int exited = vmx_run(&t->regs, v->launched);
 		/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
 		desc_tables_reload();
@@ -317,8 +324,9 @@ void vcpu_run(struct thread *t)
 		v->exit_gla = vmread(GUEST_LINEAR_ADDR);
 		vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	}
-	if (reason == EXIT_EXTERNAL_INTERRUPT) {
-		/* The interrupt is still pending: take it now, in the kernel. */
+	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER) {
+		/* An interrupt is still pending (not acknowledged on exit), or the
+		 * guest's tick ran out: take interrupts now, in the kernel. */
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	} else {
 		fault_vmexit(t, reason);

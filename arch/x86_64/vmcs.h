@@ -63,6 +63,7 @@
 #define GUEST_TR_AR            0x4822
 #define GUEST_INTERRUPTIBILITY 0x4824
 #define GUEST_ACTIVITY         0x4826
+#define GUEST_PREEMPTION_TIMER 0x482e
 #define HOST_SYSENTER_CS       0x4c00
 /* natural-width fields */
 #define VMCS_CR0_MASK          0x6000
@@ -104,6 +105,7 @@
 /* Pin-based controls */
 #define PIN_EXTERNAL_INTERRUPT (1u << 0)
 #define PIN_NMI                (1u << 3)
+#define PIN_PREEMPTION_TIMER   (1u << 6)
 /* Primary processor-based controls */
 #define PROC_HLT               (1u << 7)
 #define PROC_CR3_LOAD          (1u << 15)
@@ -127,6 +129,7 @@
 
 /* Exit reasons (appendix C) */
 #define EXIT_EXTERNAL_INTERRUPT 1
+#define EXIT_PREEMPTION_TIMER  52
 #define EXIT_ENTRY_FAILED_BIT  (1u << 31)
 
 #define MSR_IA32_VMX_TRUE_EXIT  0x48f

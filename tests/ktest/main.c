@@ -22,6 +22,34 @@ void ktest_fail_eq(const char *file, int line, const char *what, unsigned long l
 	current_failed = true;
 }
 
+/* "ktest=PREFIX" on the kernel command line runs only the tests whose
+ * names start with PREFIX (for working on one area). */
+static char only[32];
+
+static void read_filter(void)
+{
+	const char *c = l4_boot_info->cmdline;
+
+	for (; *c; c++) {
+		if ((c == l4_boot_info->cmdline || c[-1] == ' ') && c[0] == 'k' && c[1] == 't' &&
+		    c[2] == 'e' && c[3] == 's' && c[4] == 't' && c[5] == '=') {
+			unsigned n = 0;
+			for (c += 6; *c && *c != ' ' && n < sizeof(only) - 1; c++)
+				only[n++] = *c;
+			only[n] = '\0';
+			return;
+		}
+	}
+}
+
+static bool selected(const char *name)
+{
+	for (unsigned i = 0; only[i]; i++)
+		if (name[i] != only[i])
+			return false;
+	return true;
+}
+
 static const struct ktest *const suites[] = {
 	ktests_syscall, ktests_factory, ktests_caps, ktests_ipc, ktests_sched, ktests_mem, ktests_fpu,
 	ktests_io, ktests_irq, ktests_task, ktests_fuzz, ktests_vm,
@@ -40,8 +68,11 @@ int main(int argc, char **argv)
 		l4_printf("ktest: no boot information\n");
 		l4_debug_exit(1);
 	}
+	read_filter();
 	for (unsigned s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
 		for (const struct ktest *t = suites[s]; t->name; t++) {
+			if (!selected(t->name))
+				continue;
 			current_failed = false;
 			t->fn();
 			if (current_failed) {
