@@ -19,15 +19,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=emu.sh disable=SC1091
 . "$here/emu.sh"
 
-if [[ $# -lt 1 || $# -gt 2 ]]; then
-	printf 'usage: %s ISO [TIMEOUT_SECONDS]   (timeout 0 = none)\n' "${0##*/}" >&2
-	exit 2
-fi
-iso=$1 timeout=${2:-0}
-emu_check_timeout "$timeout"
-[[ -f $iso ]] || emu_die "ISO '$iso' not found (build it with 'make iso')"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/run-bochs.XXXXXX")
+emu_interactive_args "$@"
+iso=$EMU_ISO timeout=$EMU_TIMEOUT work=$EMU_WORK
 keep=0 # 1: keep $work for a look after a Bochs failure
 cleanup() { ((keep)) || rm -rf "$work"; }
 trap cleanup EXIT

@@ -58,15 +58,8 @@ vmx_run:
 	jmp 2f
 1:	vmresume
 2:	/* The entry failed: nothing of the guest ran. */
-	popq %rdi
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
 	xorl %eax, %eax
-	ret
+	jmp 3f
 
 	.global vmx_exit_entry
 vmx_exit_entry:
@@ -88,12 +81,12 @@ vmx_exit_entry:
 	movq %r15, G_R15(%rdi)
 	popq %rax
 	movq %rax, G_RDI(%rdi)
-	popq %rdi
+	movl $1, %eax
+3:	popq %rdi                      /* the guest register area */
 	popq %r15
 	popq %r14
 	popq %r13
 	popq %r12
 	popq %rbx
 	popq %rbp
-	movl $1, %eax
 	ret
