@@ -35,6 +35,7 @@
 #define PAT_DEFAULT 0x0007040600070406ull
 #define EPTP_WB_WALK4 ((6ull << 0) | (3ull << 3))   /* memory type WB, 4-level walk */
 #define INTR_INFO_VALID (1u << 31)
+#define INTERRUPTIBILITY_SHADOWS 3ull  /* blocking by STI (bit 0) and by MOV SS (bit 1) */
 
 struct vcpu {
 	uint64_t vmcs;          /* physical address of the VMCS */
@@ -259,6 +260,10 @@ void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
 	GPR(RBP, rbp) GPR(R8, r8) GPR(R9, r9) GPR(R10, r10) GPR(R11, r11) GPR(R12, r12)
 	GPR(R13, r13) GPR(R14, r14) GPR(R15, r15)
 #undef GPR
+	/* Moving RIP on completes the instruction: an STI or MOV SS shadow it
+	 * was in ends (as after "sti; hlt", the idle loop of most kernels). */
+	if (w[L4_REG_RIP] != vmread(GUEST_RIP))
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~INTERRUPTIBILITY_SHADOWS);
 	vmwrite(GUEST_RIP, w[L4_REG_RIP]);
 	vmwrite(GUEST_RSP, w[L4_REG_RSP]);
 	/* The guest's own flags; bit 1 is always 1, VM and reserved bits stay clear. */

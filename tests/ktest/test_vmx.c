@@ -265,7 +265,104 @@ static void spinning_guest_does_not_starve_native_threads(void)
 	drop_vm(&vm, HOST_VIEW + 0x5000);
 }
 
+/* vmcall; mov ecx, 0x10; rdmsr; wrmsr; mov si, 0x1100; mov cx, 3; mov dx, 0x80;
+ * rep outsb; hlt */
+static const unsigned char instr_code[] = {
+	0x0f, 0x01, 0xc1,
+	0x66, 0xb9, 0x10, 0x00, 0x00, 0x00,
+	0x0f, 0x32,
+	0x0f, 0x30,
+	0xbe, 0x00, 0x11,
+	0xb9, 0x03, 0x00,
+	0xba, 0x80, 0x00,
+	0xf3, 0x6e,
+	0xf4,
+};
+
+static void every_kind_of_exit_reaches_vmm(void)
+{
+	struct vm vm;
+	l4_word_t err;
+	struct l4_utcb *u = l4_utcb();
+
+	if (!make_vm_with(&vm, instr_code, sizeof(instr_code), HOST_VIEW + 0x6000, &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_VMCALL);
+	CHECK_EQ(skip(3, ~0ull), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_RDMSR);
+	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RCX] & 0xffffffff, 0x10);   /* the TSC's MSR */
+	/* The VMM decides what the guest reads: EDX:EAX = 0x11:0x22. */
+	l4_word_t regs[L4_REG_COUNT];
+	for (unsigned i = 0; i < L4_REG_COUNT; i++)
+		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+	regs[L4_REG_RIP] += 2;
+	regs[L4_REG_RAX] = 0x22;
+	regs[L4_REG_RDX] = 0x11;
+	CHECK_EQ(resume_after(u, regs), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_WRMSR);
+	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RAX] & 0xffffffff, 0x22);
+	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RDX] & 0xffffffff, 0x11);
+	CHECK_EQ(skip(2, ~0ull), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+	l4_word_t qual = u->mr[L4_VMEXIT_QUAL];
+	CHECK_EQ(qual >> 16 & 0xffff, 0x80);
+	CHECK_EQ(qual >> 4 & 3, 3);                 /* string, REP */
+	CHECK_EQ(u->mr[L4_VMEXIT_GLA], 0x1100);     /* where the string is */
+	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RCX] & 0xffff, 3);
+	CHECK_EQ(skip(2, ~0ull), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
+	drop_vm(&vm, HOST_VIEW + 0x6000);
+}
+
+/* sti; hlt; then, at 0x1010, the handler of vector 0x20: out 0x80, al; hlt */
+static const unsigned char irq_code[] = {
+	0xfb, 0xf4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0xe6, 0x80, 0xf4,
+};
+
+static void injected_interrupt_runs_guest_handler(void)
+{
+	struct vm vm;
+	l4_word_t err;
+	const l4_word_t ivt_view = HOST_VIEW + 0x8000;
+
+	if (!make_vm_with(&vm, irq_code, sizeof(irq_code), HOST_VIEW + 0x7000, &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	/* The real-mode interrupt table at guest-physical 0: vector 0x20 -> 0000:1010. */
+	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(ivt_view, 12, 0), &err) != ~0ull);
+	((volatile unsigned short *)ivt_view)[0x20 * 2] = 0x1010;
+	((volatile unsigned short *)ivt_view)[0x20 * 2 + 1] = 0;
+	CHECK_EQ(L4_INVOKE(vm.task, L4_TASK_MAP, L4_ITEM_MAP | 0, l4_fpage_mem(ivt_view, 12, L4_FP_RWX)).error,
+		 L4_OK);
+	L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
+	/* Past the HLT, with an external interrupt, vector 0x20, to inject. */
+	struct l4_utcb *u = l4_utcb();
+	l4_word_t regs[L4_REG_COUNT];
+	for (unsigned i = 0; i < L4_REG_COUNT; i++)
+		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+	regs[L4_REG_RIP] += 1;
+	for (unsigned i = 0; i < L4_REG_COUNT; i++)
+		u->mr[i] = regs[i];
+	u->mr[L4_VMEXIT_INJECT] = 1u << 31 | 0x20;
+	CHECK_EQ(l4_reply(l4_tag(0, L4_REG_COUNT + 1, 0)), L4_OK);
+	/* The guest took it through its own table: the handler's OUT. */
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RIP], 0x1010);      /* the OUT itself */
+	CHECK_EQ(skip(2, ~0ull), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
+	drop_vm(&vm, HOST_VIEW + 0x7000);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(ivt_view, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
 const struct ktest ktests_vmx[] = {
+	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
+	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
 	{ "vmx/real-mode-guest-exits-to-vmm", real_mode_guest_exits_to_vmm },
 	{ "vmx/unmapped-access-is-an-ept-violation", unmapped_access_is_an_ept_violation },
 	{ "vmx/triple-fault-reaches-vmm", triple_fault_reaches_vmm },
