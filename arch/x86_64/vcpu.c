@@ -40,8 +40,11 @@
 struct vcpu {
 	uint64_t vmcs;          /* physical address of the VMCS */
 	bool launched;          /* VMLAUNCH done: VMRESUME from now on */
-	uint64_t exit_qual, exit_gpa, exit_gla, exit_ilen;
+	bool entry_failed;      /* the last exit was a failed VM entry */
+	uint64_t entry_error;   /* then: the VM-instruction error */
 };
+
+static uint64_t preemption_ticks;   /* one scheduler tick, in VMX-preemption-timer units */
 
 int vmx_run(arch_regs *guest, int launched);
 extern char vmx_exit_entry[];
@@ -277,15 +280,17 @@ void vcpu_inject(struct thread *t, uint64_t info, uint64_t error)
 	vmwrite(VMCS_ENTRY_EXC_ERROR, (uint32_t)error);
 }
 
+/* The exit fields stay in the VMCS until the vCPU's next exit, which cannot
+ * come before its VMM has the message: read them only for the message. */
 void vcpu_exit_info(struct thread *t, uint64_t *mr)
 {
 	struct vcpu *v = t->vcpu;
 
-	mr[L4_VMEXIT_QUAL] = v->exit_qual;
-	mr[L4_VMEXIT_ILEN] = v->exit_ilen;
-	mr[L4_VMEXIT_GPA] = v->exit_gpa;
-	mr[L4_VMEXIT_GLA] = v->exit_gla;
-	vcpu_regs_to_words(t, &mr[L4_VMEXIT_REGS]);
+	vcpu_regs_to_words(t, &mr[L4_VMEXIT_REGS]);     /* makes v's VMCS current */
+	mr[L4_VMEXIT_QUAL] = v->entry_failed ? v->entry_error : vmread(VMCS_EXIT_QUALIFICATION);
+	mr[L4_VMEXIT_ILEN] = vmread(VMCS_EXIT_INSTR_LEN);
+	mr[L4_VMEXIT_GPA] = vmread(GUEST_PHYSICAL_ADDR);
+	mr[L4_VMEXIT_GLA] = vmread(GUEST_LINEAR_ADDR);
 }
 
 void vcpu_run(struct thread *t)
@@ -296,9 +301,11 @@ void vcpu_run(struct thread *t)
 	sched_current_thread = t;
 	if (!t->ticks_left)
 		t->ticks_left = t->timeslice_ticks;
+	v->entry_failed = false;
 	if (!vmptrld(v->vmcs)) {
 		reason = L4_VMEXIT_ENTRY_FAILED;
-		v->exit_qual = 0;
+		v->entry_failed = true;
+		v->entry_error = 0;
 	} else {
 		struct space *s = &t->task->space;
 		if (s->tlb_stale) {
@@ -308,9 +315,12 @@ void vcpu_run(struct thread *t)
 			s->tlb_stale = false;
 		}
 		fpu_trap(t);     /* the guest's FPU state is in the registers, TS clear */
-		if (cpu.vmx.preemption_timer)
-			vmwrite(GUEST_PREEMPTION_TIMER,
-				(arch_tsc_khz() * 1000 / SCHED_TICK_HZ) >> cpu.vmx.preemption_timer_shift);
+		if (cpu.vmx.preemption_timer) {
+			if (!preemption_ticks)
+				preemption_ticks = (arch_tsc_khz() * 1000 / SCHED_TICK_HZ) >>
+						   cpu.vmx.preemption_timer_shift;
+			vmwrite(GUEST_PREEMPTION_TIMER, preemption_ticks);
+		}
 		int exited = vmx_run(&t->regs, v->launched);
 		/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
 		desc_tables_reload();
@@ -319,15 +329,12 @@ void vcpu_run(struct thread *t)
 		if (exited) {
 			v->launched = true;
 			reason = vmread(VMCS_EXIT_REASON) & 0xffffffffull;
-			v->exit_qual = vmread(VMCS_EXIT_QUALIFICATION);
 		} else {
 			reason = L4_VMEXIT_ENTRY_FAILED;
-			v->exit_qual = vmread(VMCS_INSTRUCTION_ERROR);
+			v->entry_failed = true;
+			v->entry_error = vmread(VMCS_INSTRUCTION_ERROR);
 		}
-		v->exit_ilen = vmread(VMCS_EXIT_INSTR_LEN);
-		v->exit_gpa = vmread(GUEST_PHYSICAL_ADDR);
-		v->exit_gla = vmread(GUEST_LINEAR_ADDR);
-		vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+		/* (A VM exit clears the valid bit of any event it had to inject.) */
 	}
 	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER) {
 		/* An interrupt is still pending (not acknowledged on exit), or the
