@@ -2,10 +2,13 @@
 /* The IPC fast path (see fastpath.h): straight-line code for the common case. */
 #include "fastpath.h"
 #include <l4/syscall.h>
+#include <l4/thread.h>
 #include "ipc.h"
+#include "fault.h"
 #include "sched.h"
 #include "task.h"
 #include "uexit.h"
+#include "vcpu.h"
 
 bool fastpath_enabled = true;
 
@@ -83,6 +86,16 @@ static inline __attribute__((always_inline)) void call(struct thread *cur, arch_
 	switch_to(dest);
 }
 
+/* cur waits on ep (no sender is queued there). */
+static inline void wait_on(struct thread *cur, struct endpoint *ep)
+{
+	cur->state = TS_RECV_BLOCKED;
+	cur->blocked_on = ep;
+	waitq_insert(&ep->queue, cur);
+	ep->state = EP_RECEIVERS;
+	cur->resume_sysret = true;
+}
+
 static inline __attribute__((always_inline)) void reply_wait(struct thread *cur, arch_regs *r)
 {
 	uint64_t tag = regs_tag(r), badge;
@@ -90,23 +103,62 @@ static inline __attribute__((always_inline)) void reply_wait(struct thread *cur,
 	struct endpoint *ep;
 
 	if (!caller || !fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
-	    caller->fault.kind || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
+	    caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
 	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge)) ||
 	    ep->state == EP_SENDERS)
 		return;
 
-	copy_words(caller->utcb->mr, cur->utcb->mr, tag & 0x7f);
-	regs_set_result(&caller->regs, 0, tag, 0);
+	if (caller->fault.kind == FAULT_VMEXIT) {
+		/* A VMM's answer to a VM exit: registers (and maybe an event), guest on. */
+		unsigned words = tag & 0x7f;
+		const uint64_t *mr = cur->utcb->mr;
+		if (words != L4_REG_COUNT && words != L4_REG_COUNT + 1)
+			return;
+		vcpu_regs_from_words(caller, mr);
+		if (words > L4_REG_COUNT && mr[L4_REG_COUNT])
+			vcpu_inject(caller, mr[L4_REG_COUNT], 0);
+		caller->fault.kind = FAULT_NONE;
+	} else if (caller->fault.kind) {
+		return;
+	} else {
+		copy_words(caller->utcb->mr, cur->utcb->mr, tag & 0x7f);
+		regs_set_result(&caller->regs, 0, tag, 0);
+	}
 	caller->state = TS_READY;
 	caller->blocked_on = NULL;
 	caller->callee = NULL;
 	cur->caller = NULL;
-	cur->state = TS_RECV_BLOCKED;
-	cur->blocked_on = ep;
-	waitq_insert(&ep->queue, cur);
-	ep->state = EP_RECEIVERS;
-	cur->resume_sysret = true;
+	wait_on(cur, ep);
 	switch_to(caller);
+}
+
+/*
+ * A vCPU's VM exit for its VMM, when the VMM already waits on the exit
+ * endpoint and may run at once: the kernel's call on the vCPU's behalf,
+ * straight into the VMM. Returns (changing nothing) otherwise.
+ */
+void fastpath_vmexit(struct thread *vcpu, uint64_t tag, const struct cap *handler)
+{
+	struct endpoint *ep = (struct endpoint *)handler->obj;
+
+	if (!fastpath_enabled || !handler->obj || handler->obj->type != L4_OBJ_ENDPOINT ||
+	    !(handler->rights & L4_CAP_RIGHT_WRITE) || ep->state != EP_RECEIVERS)
+		return;
+	struct thread *vmm = ep->queue;
+	if (vmm->deadline != TIMEOUT_NONE || vmm->caller || !may_run(vmm))
+		return;
+	waitq_remove(&ep->queue, vmm);
+	if (!ep->queue)
+		ep->state = EP_IDLE;
+	fault_message(vcpu, vmm);
+	regs_set_result(&vmm->regs, 0, tag, handler->badge);
+	vmm->state = TS_READY;
+	vmm->blocked_on = NULL;
+	vmm->caller = vcpu;
+	vcpu->callee = vmm;
+	vcpu->state = TS_REPLY_BLOCKED;
+	vcpu->blocked_on = vmm;
+	switch_to(vmm);
 }
 
 void fastpath_syscall(arch_regs *r)

@@ -19,4 +19,8 @@ extern bool fastpath_enabled;
  * the general path; r is the current thread's saved registers. */
 void fastpath_syscall(arch_regs *r);
 
+/* A vCPU's VM exit whose message (tag) goes to handler: straight to a
+ * waiting VMM if it can run now; returns otherwise. */
+void fastpath_vmexit(struct thread *vcpu, uint64_t tag, const struct cap *handler);
+
 #endif

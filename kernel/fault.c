@@ -6,6 +6,7 @@
 #include <l4/vcpu.h>
 #include "boot.h"
 #include "console.h"
+#include "fastpath.h"
 #include "ipc.h"
 #include "map.h"
 #include "sched.h"
@@ -68,12 +69,15 @@ void fault_page(struct thread *t, uint64_t addr, uint64_t access)
 
 void fault_vmexit(struct thread *t, uint64_t reason)
 {
+	struct cap *handler = t->exc_handler.obj ? &t->exc_handler : &t->pager;
+
 	t->fault = (struct fault_state){
 		.kind = FAULT_VMEXIT,
 		.tag = l4_tag(L4_LABEL_VMEXIT, L4_VMEXIT_WORDS, 0),
 		.vector = reason,
 	};
-	raise(t, t->exc_handler.obj ? &t->exc_handler : &t->pager);
+	fastpath_vmexit(t, t->fault.tag, handler);
+	raise(t, handler);
 }
 
 void fault_exception(struct thread *t, uint64_t vector, uint64_t error)
