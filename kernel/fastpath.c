@@ -57,33 +57,46 @@ static inline __attribute__((always_inline)) NORETURN void switch_to(struct thre
 	arch_exit_to_user(t, true);
 }
 
+/* The receiver waiting on ep that a caller's message can go to at once:
+ * no timeout to cancel, no reply right held, nothing ready outranks it
+ * (the caller blocks). NULL if there is none. */
+static inline struct thread *ready_receiver(struct endpoint *ep)
+{
+	struct thread *r = ep->state == EP_RECEIVERS ? ep->queue : NULL;
+
+	return r && r->deadline == TIMEOUT_NONE && !r->caller && may_run(r) ? r : NULL;
+}
+
+/* Completes dest's receive (the message is in its UTCB already), makes
+ * caller wait for its reply, and runs dest. */
+static inline __attribute__((always_inline)) NORETURN void call_into(struct thread *caller,
+								      struct thread *dest,
+								      uint64_t tag, uint64_t badge)
+{
+	regs_set_result(&dest->regs, 0, tag, badge);
+	dest->state = TS_READY;
+	dest->blocked_on = NULL;
+	dest->caller = caller;
+	caller->callee = dest;
+	caller->state = TS_REPLY_BLOCKED;
+	caller->blocked_on = dest;
+	switch_to(dest);
+}
+
 static inline __attribute__((always_inline)) void call(struct thread *cur, arch_regs *r)
 {
 	uint64_t tag = regs_tag(r), badge;
 	struct endpoint *ep;
+	struct thread *dest;
 
 	if (!fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
 	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_WRITE, &badge)) ||
-	    ep->state != EP_RECEIVERS)
+	    !(dest = ready_receiver(ep)))
 		return;
-	struct thread *dest = ep->queue;
-	/* The caller blocks: dest runs next if nothing ready outranks it. */
-	if (dest->deadline != TIMEOUT_NONE || dest->caller || !may_run(dest))
-		return;
-
-	waitq_remove(&ep->queue, dest);
-	if (!ep->queue)
-		ep->state = EP_IDLE;
+	endpoint_take_first(ep);
 	copy_words(dest->utcb->mr, cur->utcb->mr, tag & 0x7f);
-	regs_set_result(&dest->regs, 0, tag, badge);
-	dest->state = TS_READY;
-	dest->blocked_on = NULL;
-	dest->caller = cur;
-	cur->callee = dest;
-	cur->state = TS_REPLY_BLOCKED;
-	cur->blocked_on = dest;
 	cur->resume_sysret = true;
-	switch_to(dest);
+	call_into(cur, dest, tag, badge);
 }
 
 /* cur waits on ep (no sender is queued there). */
@@ -139,26 +152,15 @@ static inline __attribute__((always_inline)) void reply_wait(struct thread *cur,
  */
 void fastpath_vmexit(struct thread *vcpu, uint64_t tag, const struct cap *handler)
 {
-	struct endpoint *ep = (struct endpoint *)handler->obj;
+	struct thread *vmm;
 
 	if (!fastpath_enabled || !handler->obj || handler->obj->type != L4_OBJ_ENDPOINT ||
-	    !(handler->rights & L4_CAP_RIGHT_WRITE) || ep->state != EP_RECEIVERS)
+	    !(handler->rights & L4_CAP_RIGHT_WRITE) ||
+	    !(vmm = ready_receiver((struct endpoint *)handler->obj)))
 		return;
-	struct thread *vmm = ep->queue;
-	if (vmm->deadline != TIMEOUT_NONE || vmm->caller || !may_run(vmm))
-		return;
-	waitq_remove(&ep->queue, vmm);
-	if (!ep->queue)
-		ep->state = EP_IDLE;
+	endpoint_take_first((struct endpoint *)handler->obj);
 	fault_message(vcpu, vmm);
-	regs_set_result(&vmm->regs, 0, tag, handler->badge);
-	vmm->state = TS_READY;
-	vmm->blocked_on = NULL;
-	vmm->caller = vcpu;
-	vcpu->callee = vmm;
-	vcpu->state = TS_REPLY_BLOCKED;
-	vcpu->blocked_on = vmm;
-	switch_to(vmm);
+	call_into(vcpu, vmm, tag, handler->badge);
 }
 
 void fastpath_syscall(arch_regs *r)

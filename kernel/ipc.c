@@ -48,17 +48,6 @@ void waitq_remove(struct thread **head, struct thread *t)
 	t->q_next = t->q_prev = NULL;
 }
 
-/* The first thread of ep's queue, taken out of it. */
-static struct thread *take_first(struct endpoint *ep)
-{
-	struct thread *t = ep->queue;
-
-	waitq_remove(&ep->queue, t);
-	if (!ep->queue)
-		ep->state = EP_IDLE;
-	return t;
-}
-
 /* ---- blocking and waking */
 
 static void block(struct thread *t, enum thread_state state, void *on, struct thread **queue,
@@ -229,7 +218,7 @@ static void send_or_queue(struct thread *sender, struct cap *dest, uint64_t tag,
 	struct endpoint *ep = (struct endpoint *)dest->obj;
 
 	if (ep->state == EP_RECEIVERS) {
-		struct thread *r = take_first(ep);
+		struct thread *r = endpoint_take_first(ep);
 		deliver(sender, r, tag, dest->badge, call);
 		if (call)
 			sched_timeout_arm(sender, timeout);
@@ -296,7 +285,7 @@ void do_recv(struct thread *cur, struct cap *src, uint64_t timeout)
 	}
 	struct endpoint *ep = (struct endpoint *)src->obj;
 	if (ep->state == EP_SENDERS) {
-		struct thread *s = take_first(ep);
+		struct thread *s = endpoint_take_first(ep);
 		uint64_t tag = s->fault.kind ? s->fault.tag : regs_tag(&s->regs);
 		deliver(s, cur, tag, s->ipc_badge, s->ipc_call);
 		return;

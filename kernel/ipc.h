@@ -31,6 +31,17 @@ struct notification {
 void waitq_insert(struct thread **head, struct thread *t);
 void waitq_remove(struct thread **head, struct thread *t);
 
+/* The first thread of ep's queue, taken out of it. */
+static inline struct thread *endpoint_take_first(struct endpoint *ep)
+{
+	struct thread *t = ep->queue;
+
+	waitq_remove(&ep->queue, t);
+	if (!ep->queue)
+		ep->state = EP_IDLE;
+	return t;
+}
+
 int endpoint_create(struct factory *f, struct endpoint **out);
 void endpoint_destroy(struct endpoint *ep);
 /* Wakes every sender queued with this badge with L4_ECANCELED. */
