@@ -50,9 +50,7 @@ static inline bool may_run(const struct thread *t)
 /* Hands the CPU to t and leaves the kernel; t had blocked in a system call. */
 static inline __attribute__((always_inline)) NORETURN void switch_to(struct thread *t)
 {
-	sched_current_thread = t;
-	if (!t->ticks_left)
-		t->ticks_left = t->timeslice_ticks;
+	sched_set_running(t);
 	t->resume_sysret = false;
 	arch_exit_to_user(t, true);
 }

@@ -177,9 +177,7 @@ void sched_exit_kernel(void)
 		if (best) {
 			if (best != cur)
 				remove(best);
-			sched_current_thread = best;
-			if (!best->ticks_left)
-				best->ticks_left = best->timeslice_ticks;
+			sched_set_running(best);
 			bool sysret = best->resume_sysret;
 			best->resume_sysret = false;
 			arch_exit_to_user(best, sysret);

@@ -31,6 +31,14 @@ static inline int sched_highest_ready_prio(void)
 	return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(sched_ready_bits[w]));
 }
 
+/* t runs next (it is in no ready queue): current, with a fresh slice if its last ran out. */
+static inline void sched_set_running(struct thread *t)
+{
+	sched_current_thread = t;
+	if (!t->ticks_left)
+		t->ticks_left = t->timeslice_ticks;
+}
+
 /* Queues a READY thread at the tail of its priority. */
 void sched_enqueue(struct thread *t);
 void sched_dequeue(struct thread *t);

@@ -298,9 +298,7 @@ void vcpu_run(struct thread *t)
 	struct vcpu *v = t->vcpu;
 	uint64_t reason;
 
-	sched_current_thread = t;
-	if (!t->ticks_left)
-		t->ticks_left = t->timeslice_ticks;
+	/* The scheduler or the fast path made t current on the way here. */
 	v->entry_failed = false;
 	if (!vmptrld(v->vmcs)) {
 		reason = L4_VMEXIT_ENTRY_FAILED;
