@@ -125,12 +125,25 @@ $(BUILD)/sigma0.elf: $(SIGMA0_OBJS) linker/user.ld
 # ---------------------------------------------------------------- host unit tests
 # Pure kernel logic compiled for the host and driven by Check.
 UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kernel/elf.c kernel/acpi.c kernel/dtree.c
-UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c))
-UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel \
+# Pure user-level code (VMM device models, instruction decoder, loaders,
+# the root task's configuration parser) is tested the same way: it uses
+# only <stdint.h>, <stddef.h>, <stdbool.h> and __builtin_mem*.
+UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c roottask/config.c))
+UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
+UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -I. -I$(BUILD)/host \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \
 	$(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
-UNIT_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(UNIT_KSRCS))
+UNIT_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(UNIT_KSRCS) $(UNIT_USRCS))
+
+# Every `Suite *NAME_suite(void)` defined in a test file is run: the list
+# is generated, so adding a test file is all it takes.
+$(BUILD)/host/suites.h: $(UNIT_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	$(Q)grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRCS) | \
+		sed 's/^Suite \*\([a-z0-9_]*\)_suite(void)/UNIT_SUITE(\1)/' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/host/tests/unit/main.o: $(BUILD)/host/suites.h
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
