@@ -10,6 +10,7 @@
  * and exits, and the partner's side of a round trip.
  */
 #include "l4lib.h"
+#include "l4vcpu.h"
 
 #define ITERATIONS 10000
 #define WARMUP 500
@@ -310,14 +311,9 @@ static void vmexit_case(const char *name, const char *vmm_name, const unsigned c
 	for (unsigned i = 0; i < WARMUP + ITERATIONS && !r.error; i++) {
 		unsigned long long t0 = l4_rdtsc();
 		/* Emulate: advance RIP past the instruction; CPUID gives zeros. */
-		l4_word_t regs[L4_REG_COUNT];
-		for (unsigned w = 0; w < L4_REG_COUNT; w++)
-			regs[w] = u->mr[L4_VMEXIT_REGS + w];
-		regs[L4_REG_RIP] += u->mr[L4_VMEXIT_ILEN];
-		for (unsigned w = 0; w < L4_REG_COUNT; w++)
-			u->mr[w] = regs[w];
+		l4_word_t tag = l4_vcpu_reply_gprs(u->mr[L4_VMEXIT_ILEN], 0);
 		unsigned long long t1 = l4_rdtsc();
-		r = l4_reply_wait(ep, l4_tag(0, L4_REG_COUNT, 0), L4_TIMEOUT_NEVER);
+		r = l4_reply_wait(ep, tag, L4_TIMEOUT_NEVER);
 		unsigned long long t2 = l4_rdtsc();
 		if (i >= WARMUP) {
 			samples[i - WARMUP] = t2 - t0;

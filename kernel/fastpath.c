@@ -3,6 +3,7 @@
 #include "fastpath.h"
 #include <l4/syscall.h>
 #include <l4/thread.h>
+#include <l4/vcpu.h>
 #include "ipc.h"
 #include "fault.h"
 #include "sched.h"
@@ -121,13 +122,13 @@ static inline __attribute__((always_inline)) void reply_wait(struct thread *cur,
 
 	if (caller->fault.kind == FAULT_VMEXIT) {
 		/* A VMM's answer to a VM exit: registers (and maybe an event), guest on. */
-		unsigned words = tag & 0x7f;
 		const uint64_t *mr = cur->utcb->mr;
-		if (words != L4_REG_COUNT && words != L4_REG_COUNT + 1)
+		if ((tag & 0x7f) != L4_VCPU_REPLY_STATE + L4_VCPU_GPR_WORDS ||
+		    mr[L4_VCPU_REPLY_GROUPS] != L4_VCPU_GPR)
 			return;
-		vcpu_regs_from_words(caller, mr);
-		if (words > L4_REG_COUNT && mr[L4_REG_COUNT])
-			vcpu_inject(caller, mr[L4_REG_COUNT], 0);
+		vcpu_regs_from_words(caller, &mr[L4_VCPU_REPLY_STATE]);
+		if (mr[L4_VCPU_REPLY_INJECT])
+			vcpu_inject(caller, mr[L4_VCPU_REPLY_INJECT], mr[L4_VCPU_REPLY_ERROR]);
 		caller->fault.kind = FAULT_NONE;
 	} else if (caller->fault.kind) {
 		return;

@@ -73,7 +73,7 @@ void fault_vmexit(struct thread *t, uint64_t reason)
 
 	t->fault = (struct fault_state){
 		.kind = FAULT_VMEXIT,
-		.tag = l4_tag(L4_LABEL_VMEXIT, L4_VMEXIT_WORDS, 0),
+		.tag = l4_tag(L4_LABEL_VMEXIT, vcpu_exit_words(t, reason), 0),
 		.vector = reason,
 	};
 	fastpath_vmexit(t, t->fault.tag, handler);
@@ -128,11 +128,11 @@ void fault_reply(struct thread *handler, struct thread *t, uint64_t tag)
 				     i, thread_name(t), err);
 		}
 	} else if (kind == FAULT_VMEXIT) {
-		if (words >= L4_REG_COUNT)
-			vcpu_regs_from_words(t, mr);
-		if (words > L4_VMEXIT_INJECT && mr[L4_VMEXIT_INJECT])
-			vcpu_inject(t, mr[L4_VMEXIT_INJECT], words > L4_VMEXIT_INJECT_ERROR ?
-				    mr[L4_VMEXIT_INJECT_ERROR] : 0);
+		if (words && vcpu_state_write(t, mr, words)) {
+			t->fault.kind = kind;
+			fault_unhandled(t, "its VMM's reply is malformed");
+			return;
+		}
 	} else if (words >= L4_REG_COUNT && !regs_from_words(&t->regs, mr)) {
 		t->fault.kind = kind;
 		fault_unhandled(t, "its handler replied with a non-user RIP or RSP");

@@ -10,6 +10,7 @@
 #include "string.h"
 #include "task.h"
 #include "vcpu.h"
+#include <l4/vcpu.h>
 
 #define DEFAULT_PRIO 100
 
@@ -160,7 +161,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		[L4_THREAD_START] = 2, [L4_THREAD_SET_PRIO] = 1, [L4_THREAD_SET_MCP] = 1, [L4_THREAD_SET_TIMESLICE] = 1,
 		[L4_THREAD_SET_PAGER] = 1, [L4_THREAD_SET_EXC_HANDLER] = 1,
 		[L4_THREAD_SET_NAME] = 2, [L4_THREAD_WRITE_REGS] = L4_REG_COUNT,
-		[L4_THREAD_SET_TLS] = 1,
+		[L4_THREAD_SET_TLS] = 1, [L4_THREAD_VCPU_READ] = 1,
 	};
 
 	if (op < ARRAY_SIZE(need) && words < need[op])
@@ -234,6 +235,15 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 			return L4_EFAULT;
 		t->tls = mr[0];
 		return L4_OK;
+	case L4_THREAD_VCPU_CONFIG:
+		return t->vcpu ? vcpu_config(t, mr, words) : L4_EINVAL;
+	case L4_THREAD_VCPU_READ:
+		if (!t->vcpu || (mr[0] & ~(uint64_t)L4_VCPU_ALL))
+			return L4_EINVAL;
+		*out_words = 1 + vcpu_state_read(t, (unsigned)mr[0], &mr[1]);
+		return L4_OK;
+	case L4_THREAD_VCPU_WRITE:
+		return t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
 	case L4_THREAD_INFO:
 		mr[0] = state_abi[t->state];
 		mr[1] = t->prio;
@@ -248,7 +258,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 void thread_invoke(struct thread *cur, struct cap *tcap, uint64_t tag)
 {
 	uint64_t op = l4_tag_label(tag);
-	bool query = op == L4_THREAD_READ_REGS || op == L4_THREAD_INFO;
+	bool query = op == L4_THREAD_READ_REGS || op == L4_THREAD_INFO || op == L4_THREAD_VCPU_READ;
 	unsigned out_words = 0;
 	int err;
 

@@ -36,6 +36,8 @@
 #define EPT_CAP_2M                  (1ull << 16)
 #define EPT_CAP_1G                  (1ull << 17)
 #define VMX_MISC_PREEMPT_SHIFT_MASK 0x1full
+#define EPT_CAP_INVVPID        (1ull << 32)   /* INVVPID supported */
+#define EPT_CAP_INVVPID_SINGLE (1ull << 41)   /* single-context INVVPID */
 
 struct cpu_features cpu;
 
@@ -77,6 +79,8 @@ static void detect_vmx(struct vmx_caps *v)
 		v->ept_wb = cap & EPT_CAP_WB;
 		v->ept_2m = cap & EPT_CAP_2M;
 		v->ept_1g = cap & EPT_CAP_1G;
+		/* VPIDs only with INVVPID of one context, to retire a VPID. */
+		v->vpid = v->vpid && (cap & EPT_CAP_INVVPID) && (cap & EPT_CAP_INVVPID_SINGLE);
 	}
 	if (!v->ept)
 		v->why_not = "no EPT with 4-level walks";

@@ -29,22 +29,64 @@
 #define AR_DATA16   0x93          /* present, S, data, writable, accessed */
 #define AR_TSS_BUSY 0x8b          /* present, busy 32-bit TSS */
 #define AR_UNUSABLE (1u << 16)
+/* Access rights travel compressed (include/l4/vcpu.h): bits 16:12 at 12:8. */
+#define AR_PACK(ar)   (((ar) & 0xff) | ((ar) >> 4 & 0x1f00))
+#define AR_UNPACK(a)  (((a) & 0xff) | ((a) & 0x1f00) << 4)
 #define REAL_LIMIT  0xffff
 #define RFLAGS_RESERVED1 0x2ull
+#define RFLAGS_GUEST     0x3f7fd7ull  /* bits a guest may have; VM and reserved bits stay clear */
 #define DR7_INIT 0x400ull
 #define PAT_DEFAULT 0x0007040600070406ull
 #define EPTP_WB_WALK4 ((6ull << 0) | (3ull << 3))   /* memory type WB, 4-level walk */
-#define INTR_INFO_VALID (1u << 31)
+#define INTR_INFO_VALID   (1u << 31)
+#define INTR_INFO_ERROR   (1u << 11)   /* deliver an error code */
+#define INTR_INFO_TYPE(i) ((i) >> 8 & 7)
+#define INTR_INFO_ENTRY   0x80000fffu  /* what VM-entry interruption information keeps */
+#define INTR_TYPE_SW_INT  4            /* INT n, INT3/INTO, ICEBP: need an instruction length */
 #define INTERRUPTIBILITY_SHADOWS 3ull  /* blocking by STI (bit 0) and by MOV SS (bit 1) */
+#define INTERRUPTIBILITY_VALID   0x1full
+#define ACTIVITY_MAX 3                 /* active, HLT, shutdown, wait-for-SIPI */
+#define PIN_VIRTUAL_NMI (1u << 5)
+#define MSR_CSTAR 0xc0000083           /* compatibility-mode SYSCALL entry */
+#define INVVPID_SINGLE 1
+#define VPIDS 65536
+
+/* VMCS encodings of segment n (ES, CS, SS, DS, FS, GS, LDTR, TR: the
+ * order of include/l4/vcpu.h) are the ES field's plus 2n. */
+#define SEG_FIELD(first, n) ((first) + 2 * (n))
+
+/* The MSRs VT-x does not switch by itself and a guest uses without exits
+ * (SYSCALL, SWAPGS): the VM-entry MSR-load and VM-exit MSR-store area is
+ * the vCPU's array; the host's values come back from host_msrs on exit
+ * (not KERNEL_GS_BASE: this kernel never executes SWAPGS). */
+static const uint32_t switched_msr[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE };
+#define SWITCHED_MSRS 5
+#define HOST_SWITCHED_MSRS 4
+
+struct msr_entry {
+	uint32_t index, reserved;
+	uint64_t value;
+};
+
+static struct msr_entry host_msrs[HOST_SWITCHED_MSRS] __attribute__((aligned(16)));
 
 struct vcpu {
+	struct msr_entry msrs[SWITCHED_MSRS];   /* first: 16-byte aligned, as VT-x wants */
 	uint64_t vmcs;          /* physical address of the VMCS */
+	uint64_t entry_error;   /* after a failed VM entry: the VM-instruction error */
+	uint64_t cr2;           /* the guest's CR2 while the host runs */
 	bool launched;          /* VMLAUNCH done: VMRESUME from now on */
 	bool entry_failed;      /* the last exit was a failed VM entry */
-	uint64_t entry_error;   /* then: the VM-instruction error */
+	bool flush_vpid;        /* the VMM changed paging state: drop the VPID's TLB */
+	uint16_t vpid;          /* 0: none */
+	uint8_t exit_groups;    /* groups of the current exit's message */
+	uint8_t default_mask;
+	uint8_t mask[L4_VMEXIT_REASONS];
 };
 
 static uint64_t preemption_ticks;   /* one scheduler tick, in VMX-preemption-timer units */
+static uint64_t cr0_forced, cr4_forced, cr0_allowed, cr4_allowed;
+static uint64_t vpid_used[VPIDS / 64];
 
 int vmx_run(arch_regs *guest, int launched);
 extern char vmx_exit_entry[];
@@ -126,6 +168,19 @@ static void host_state(void)
 	vmwrite(HOST_RIP, (uintptr_t)vmx_exit_entry);
 }
 
+/* A guest control register: what the guest reads (shadow) is what it or
+ * its VMM wrote; the register itself also has the bits VMX forces. */
+static void write_guest_cr(uint32_t field, uint32_t shadow, uint64_t v, uint64_t forced, uint64_t allowed)
+{
+	vmwrite(shadow, v);
+	vmwrite(field, (v | forced) & allowed);
+}
+
+static uint64_t read_guest_cr(uint32_t field, uint32_t shadow, uint64_t forced)
+{
+	return (vmread(field) & ~forced) | (vmread(shadow) & forced);
+}
+
 /* Real mode at CS:IP = 0:ip, as after a reset but for the addresses. */
 static void guest_real_mode(uint64_t ip, uint64_t sp)
 {
@@ -157,33 +212,71 @@ static void guest_real_mode(uint64_t ip, uint64_t sp)
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, REAL_LIMIT);
 	/* CR0/CR4 bits VMX fixes are forced on and hidden behind the read shadows. */
-	uint64_t cr0_fixed = rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
-	uint64_t cr4_fixed = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
-	vmwrite(GUEST_CR0, cr0_fixed | CR0_NE);
-	vmwrite(VMCS_CR0_MASK, cr0_fixed | CR0_NE);
-	vmwrite(VMCS_CR0_SHADOW, 0);
-	vmwrite(GUEST_CR4, cr4_fixed);
-	vmwrite(VMCS_CR4_MASK, cr4_fixed);
-	vmwrite(VMCS_CR4_SHADOW, 0);
+	vmwrite(VMCS_CR0_MASK, cr0_forced);
+	vmwrite(VMCS_CR4_MASK, cr4_forced);
+	write_guest_cr(GUEST_CR0, VMCS_CR0_SHADOW, 0, cr0_forced, cr0_allowed);
+	write_guest_cr(GUEST_CR4, VMCS_CR4_SHADOW, 0, cr4_forced, cr4_allowed);
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_DR7, DR7_INIT);
 	vmwrite(GUEST_RFLAGS, RFLAGS_RESERVED1);
 	vmwrite(GUEST_RIP, ip);
 	vmwrite(GUEST_RSP, sp);
 	vmwrite(GUEST_IA32_EFER, 0);
+	vmwrite(VMCS_ENTRY_CONTROLS, vmread(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST);
 	vmwrite(GUEST_IA32_PAT, PAT_DEFAULT);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, 0);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
+}
+
+static void vcpu_setup_statics(void)
+{
+	if (cr0_allowed)
+		return;
+	/* Unrestricted guests may clear PE and PG; NE stays forced on. */
+	cr0_forced = (rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG)) | CR0_NE;
+	cr0_allowed = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	cr4_forced = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	cr4_allowed = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	for (unsigned i = 0; i < HOST_SWITCHED_MSRS; i++)
+		host_msrs[i] = (struct msr_entry){ switched_msr[i], 0, rdmsr(switched_msr[i]) };
+}
+
+/* A VPID of its own for the vCPU's TLB entries (0: none left, or no VPIDs). */
+static uint16_t vpid_alloc(void)
+{
+	if (!cpu.vmx.vpid)
+		return 0;
+	for (unsigned w = 0; w < ARRAY_SIZE(vpid_used); w++) {
+		if (vpid_used[w] == ~0ull)
+			continue;
+		unsigned b = (unsigned)__builtin_ctzll(~vpid_used[w]);
+		uint16_t vpid = (uint16_t)(w * 64 + b);
+		vpid_used[w] |= 1ull << b;
+		if (!vpid)
+			continue;           /* VPID 0 is the host's: taken, look on */
+		return vpid;
+	}
+	return 0;
+}
+
+static void invvpid(uint16_t vpid)
+{
+	struct { uint64_t vpid, addr; } desc = { vpid, 0 };
+
+	__asm__ volatile("invvpid %0, %1" : : "m"(desc), "r"((uint64_t)INVVPID_SINGLE) : "cc", "memory");
 }
 
 int vcpu_create(struct thread *t, struct quota *q)
 {
 	if (!vmx_on)
 		return L4_ENOSYS;
+	vcpu_setup_statics();
 	struct vcpu *v = kmem_alloc(q, sizeof(*v));
 	if (!v)
 		return L4_ENOMEM;
+	memset(v, 0, sizeof(*v));
 	v->vmcs = kmem_page_alloc(q);
 	if (!v->vmcs) {
 		kmem_free(q, v, sizeof(*v));
@@ -196,22 +289,38 @@ int vcpu_create(struct thread *t, struct quota *q)
 		kmem_free(q, v, sizeof(*v));
 		return L4_EINVAL;
 	}
+	v->default_mask = L4_VCPU_GPR;
+	for (unsigned i = 0; i < SWITCHED_MSRS; i++)
+		v->msrs[i].index = switched_msr[i];
 	/* Interrupts exit; the preemption timer also ends a guest's turn every
 	 * tick, so a spinning guest never holds the CPU past its slice. */
 	vmwrite(VMCS_PIN_CONTROLS, control(MSR_IA32_VMX_PINBASED, MSR_IA32_VMX_TRUE_PINBASED,
-					   PIN_EXTERNAL_INTERRUPT | PIN_NMI |
+					   PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI |
 					   (cpu.vmx.preemption_timer ? PIN_PREEMPTION_TIMER : 0)));
-	/* Every I/O port, MSR access (no bitmaps), debug-register access and HLT exits. */
+	/* Every I/O port, MSR access (no bitmaps), debug-register and CR8
+	 * access and HLT exits: no guest reaches a host resource. */
 	vmwrite(VMCS_PROC_CONTROLS, control(MSR_IA32_VMX_PROCBASED, MSR_IA32_VMX_TRUE_PROCBASED,
 					    PROC_HLT | PROC_MOV_DR | PROC_UNCONDITIONAL_IO |
-					    PROC_SECONDARY) & ~(PROC_CR3_LOAD | PROC_CR3_STORE));
+					    PROC_CR8_LOAD | PROC_CR8_STORE | PROC_SECONDARY) &
+				    ~(PROC_CR3_LOAD | PROC_CR3_STORE));
+	v->vpid = vpid_alloc();
 	vmwrite(VMCS_PROC_CONTROLS2, control(MSR_IA32_VMX_PROCBASED2, MSR_IA32_VMX_PROCBASED2,
-					     PROC2_EPT | PROC2_UNRESTRICTED));
+					     PROC2_EPT | PROC2_UNRESTRICTED | (v->vpid ? PROC2_VPID : 0)));
+	if (v->vpid) {
+		vmwrite(VMCS_VPID, v->vpid);
+		invvpid(v->vpid);        /* nothing of an earlier owner of the VPID stays */
+	}
 	vmwrite(VMCS_EXIT_CONTROLS, control(MSR_IA32_VMX_EXIT, MSR_IA32_VMX_TRUE_EXIT,
 					    EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
-					    EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+					    EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG));
 	vmwrite(VMCS_ENTRY_CONTROLS, control(MSR_IA32_VMX_ENTRY, MSR_IA32_VMX_TRUE_ENTRY,
-					     ENTRY_LOAD_PAT | ENTRY_LOAD_EFER));
+					     ENTRY_LOAD_PAT | ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG));
+	vmwrite(VMCS_ENTRY_MSR_LOAD, virt_to_phys(v->msrs));
+	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, SWITCHED_MSRS);
+	vmwrite(VMCS_EXIT_MSR_STORE, virt_to_phys(v->msrs));
+	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, SWITCHED_MSRS);
+	vmwrite(VMCS_EXIT_MSR_LOAD, virt_to_phys(host_msrs));
+	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, HOST_SWITCHED_MSRS);
 	vmwrite(VMCS_EXCEPTION_BITMAP, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmwrite(VMCS_EPT_POINTER, t->task->space.root | EPTP_WB_WALK4);
@@ -228,9 +337,19 @@ void vcpu_destroy(struct thread *t, struct quota *q)
 	if (!v)
 		return;
 	vmclear(v->vmcs);
+	if (v->vpid)
+		vpid_used[v->vpid / 64] &= ~(1ull << (v->vpid % 64));
 	kmem_page_free(q, v->vmcs);
 	kmem_free(q, v, sizeof(*v));
 	t->vcpu = NULL;
+}
+
+static struct vcpu *vcpu_load(struct thread *t)
+{
+	struct vcpu *v = t->vcpu;
+
+	vmptrld(v->vmcs);
+	return v;
 }
 
 bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp)
@@ -240,13 +359,14 @@ bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp)
 	if (!vmptrld(v->vmcs))
 		return false;
 	guest_real_mode(ip, sp);
+	v->flush_vpid = true;
 	return true;
 }
 
 /* The register block (thread.h) between the guest's saved GPRs and its VMCS. */
 void vcpu_regs_to_words(struct thread *t, uint64_t *w)
 {
-	vmptrld(((struct vcpu *)t->vcpu)->vmcs);
+	vcpu_load(t);
 	regs_to_words(&t->regs, w);
 	w[L4_REG_RIP] = vmread(GUEST_RIP);
 	w[L4_REG_RSP] = vmread(GUEST_RSP);
@@ -257,7 +377,7 @@ void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
 {
 	arch_regs *r = &t->regs;
 
-	vmptrld(((struct vcpu *)t->vcpu)->vmcs);
+	vcpu_load(t);
 #define GPR(name, field) r->field = w[L4_REG_##name];
 	GPR(RAX, rax) GPR(RBX, rbx) GPR(RCX, rcx) GPR(RDX, rdx) GPR(RSI, rsi) GPR(RDI, rdi)
 	GPR(RBP, rbp) GPR(R8, r8) GPR(R9, r9) GPR(R10, r10) GPR(R11, r11) GPR(R12, r12)
@@ -269,28 +389,203 @@ void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
 		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~INTERRUPTIBILITY_SHADOWS);
 	vmwrite(GUEST_RIP, w[L4_REG_RIP]);
 	vmwrite(GUEST_RSP, w[L4_REG_RSP]);
-	/* The guest's own flags; bit 1 is always 1, VM and reserved bits stay clear. */
-	vmwrite(GUEST_RFLAGS, (w[L4_REG_RFLAGS] & 0x3f7fd7ull) | RFLAGS_RESERVED1);
+	vmwrite(GUEST_RFLAGS, (w[L4_REG_RFLAGS] & RFLAGS_GUEST) | RFLAGS_RESERVED1);
 }
 
 void vcpu_inject(struct thread *t, uint64_t info, uint64_t error)
 {
-	vmptrld(((struct vcpu *)t->vcpu)->vmcs);
-	vmwrite(VMCS_ENTRY_INTR_INFO, (uint32_t)info);
+	vcpu_load(t);
+	vmwrite(VMCS_ENTRY_INTR_INFO, (uint32_t)info & INTR_INFO_ENTRY);
 	vmwrite(VMCS_ENTRY_EXC_ERROR, (uint32_t)error);
+	if (INTR_INFO_TYPE(info) >= INTR_TYPE_SW_INT)    /* soft events: past the instruction */
+		vmwrite(VMCS_ENTRY_INSTR_LEN, vmread(VMCS_EXIT_INSTR_LEN));
+}
+
+unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
+{
+	struct vcpu *v = vcpu_load(t);
+	uint64_t *start = w;
+
+	if (groups & L4_VCPU_GPR) {
+		vcpu_regs_to_words(t, w);
+		w += L4_VCPU_GPR_WORDS;
+	}
+	if (groups & L4_VCPU_CR) {
+		w[L4_CR_CR0] = read_guest_cr(GUEST_CR0, VMCS_CR0_SHADOW, cr0_forced);
+		w[L4_CR_CR2] = v->cr2;
+		w[L4_CR_CR3] = vmread(GUEST_CR3);
+		w[L4_CR_CR4] = read_guest_cr(GUEST_CR4, VMCS_CR4_SHADOW, cr4_forced);
+		w[L4_CR_DR7] = vmread(GUEST_DR7);
+		w[L4_CR_EFER] = vmread(GUEST_IA32_EFER);
+		w += L4_VCPU_CR_WORDS;
+	}
+	if (groups & L4_VCPU_SEG) {
+		for (unsigned n = 0; n <= L4_SEG_TR; n++) {
+			w[2 * n] = L4_SEG_WORD(vmread(SEG_FIELD(GUEST_ES_SEL, n)),
+					       AR_PACK(vmread(SEG_FIELD(GUEST_ES_AR, n))),
+					       vmread(SEG_FIELD(GUEST_ES_LIMIT, n)));
+			w[2 * n + 1] = vmread(SEG_FIELD(GUEST_ES_BASE, n));
+		}
+		w += L4_VCPU_SEG_WORDS;
+	}
+	if (groups & L4_VCPU_DT) {
+		w[L4_DT_GDTR_BASE] = vmread(GUEST_GDTR_BASE);
+		w[L4_DT_GDTR_LIMIT] = vmread(GUEST_GDTR_LIMIT);
+		w[L4_DT_IDTR_BASE] = vmread(GUEST_IDTR_BASE);
+		w[L4_DT_IDTR_LIMIT] = vmread(GUEST_IDTR_LIMIT);
+		w += L4_VCPU_DT_WORDS;
+	}
+	if (groups & L4_VCPU_INTR) {
+		w[L4_INTR_INTERRUPTIBILITY] = vmread(GUEST_INTERRUPTIBILITY);
+		w[L4_INTR_ACTIVITY] = vmread(GUEST_ACTIVITY);
+		w[L4_INTR_PENDING_DBG] = vmread(GUEST_PENDING_DBG);
+		w[L4_INTR_EXIT_INFO] = vmread(VMCS_EXIT_INTR_INFO);
+		w[L4_INTR_EXIT_ERROR] = vmread(VMCS_EXIT_INTR_ERROR);
+		w[L4_INTR_IDT_INFO] = vmread(VMCS_IDT_VECTORING_INFO);
+		w[L4_INTR_IDT_ERROR] = vmread(VMCS_IDT_VECTORING_ERROR);
+		w += L4_VCPU_INTR_WORDS;
+	}
+	if (groups & L4_VCPU_MSR) {
+		w[L4_MSR_SYSENTER_CS] = vmread(GUEST_SYSENTER_CS);
+		w[L4_MSR_SYSENTER_ESP] = vmread(GUEST_SYSENTER_ESP);
+		w[L4_MSR_SYSENTER_EIP] = vmread(GUEST_SYSENTER_EIP);
+		w[L4_MSR_PAT] = vmread(GUEST_IA32_PAT);
+		for (unsigned i = 0; i < SWITCHED_MSRS; i++)
+			w[L4_MSR_STAR + i] = v->msrs[i].value;
+		w += L4_VCPU_MSR_WORDS;
+	}
+	return (unsigned)(w - start);
+}
+
+int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
+{
+	const uint64_t *reply = w;
+	uint64_t head = words ? w[L4_VCPU_REPLY_GROUPS] : 0;
+	unsigned groups = head & L4_VCPU_ALL;
+	uint32_t requests = (uint32_t)(head & (L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW));
+
+	if (head & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW) ||
+	    words != L4_VCPU_REPLY_STATE + l4_vcpu_words(groups))
+		return L4_EMSG;
+	struct vcpu *v = vcpu_load(t);
+	uint32_t proc = (uint32_t)vmread(VMCS_PROC_CONTROLS);
+	if ((requests & L4_VCPU_REQ_NMI_WINDOW) && !(vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
+		return L4_ENOSYS;    /* NMI windows need virtual NMIs */
+	w += L4_VCPU_REPLY_STATE;
+	if (groups & L4_VCPU_GPR) {
+		vcpu_regs_from_words(t, w);
+		w += L4_VCPU_GPR_WORDS;
+	}
+	if (groups & L4_VCPU_CR) {
+		write_guest_cr(GUEST_CR0, VMCS_CR0_SHADOW, w[L4_CR_CR0], cr0_forced, cr0_allowed);
+		v->cr2 = w[L4_CR_CR2];
+		vmwrite(GUEST_CR3, w[L4_CR_CR3]);
+		write_guest_cr(GUEST_CR4, VMCS_CR4_SHADOW, w[L4_CR_CR4], cr4_forced, cr4_allowed);
+		vmwrite(GUEST_DR7, w[L4_CR_DR7]);
+		vmwrite(GUEST_IA32_EFER, w[L4_CR_EFER]);
+		/* The entry control says whether the guest is in long mode: EFER.LMA. */
+		uint64_t entry = vmread(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
+		vmwrite(VMCS_ENTRY_CONTROLS, entry | (w[L4_CR_EFER] & EFER_LMA ? ENTRY_IA32E_GUEST : 0));
+		v->flush_vpid = true;    /* the guest did not switch paging itself */
+		w += L4_VCPU_CR_WORDS;
+	}
+	if (groups & L4_VCPU_SEG) {
+		for (unsigned n = 0; n <= L4_SEG_TR; n++) {
+			vmwrite(SEG_FIELD(GUEST_ES_SEL, n), w[2 * n] & 0xffff);
+			vmwrite(SEG_FIELD(GUEST_ES_AR, n), AR_UNPACK(w[2 * n] >> 16));
+			vmwrite(SEG_FIELD(GUEST_ES_LIMIT, n), w[2 * n] >> 32);
+			vmwrite(SEG_FIELD(GUEST_ES_BASE, n), w[2 * n + 1]);
+		}
+		w += L4_VCPU_SEG_WORDS;
+	}
+	if (groups & L4_VCPU_DT) {
+		vmwrite(GUEST_GDTR_BASE, w[L4_DT_GDTR_BASE]);
+		vmwrite(GUEST_GDTR_LIMIT, w[L4_DT_GDTR_LIMIT] & 0xffff);
+		vmwrite(GUEST_IDTR_BASE, w[L4_DT_IDTR_BASE]);
+		vmwrite(GUEST_IDTR_LIMIT, w[L4_DT_IDTR_LIMIT] & 0xffff);
+		w += L4_VCPU_DT_WORDS;
+	}
+	if (groups & L4_VCPU_INTR) {
+		vmwrite(GUEST_INTERRUPTIBILITY, w[L4_INTR_INTERRUPTIBILITY] & INTERRUPTIBILITY_VALID);
+		vmwrite(GUEST_ACTIVITY, w[L4_INTR_ACTIVITY] <= ACTIVITY_MAX ? w[L4_INTR_ACTIVITY] : 0);
+		vmwrite(GUEST_PENDING_DBG, w[L4_INTR_PENDING_DBG]);
+		w += L4_VCPU_INTR_WORDS;
+	}
+	if (groups & L4_VCPU_MSR) {
+		vmwrite(GUEST_SYSENTER_CS, w[L4_MSR_SYSENTER_CS] & 0xffffffff);
+		vmwrite(GUEST_SYSENTER_ESP, w[L4_MSR_SYSENTER_ESP]);
+		vmwrite(GUEST_SYSENTER_EIP, w[L4_MSR_SYSENTER_EIP]);
+		vmwrite(GUEST_IA32_PAT, w[L4_MSR_PAT]);
+		for (unsigned i = 0; i < SWITCHED_MSRS; i++)
+			v->msrs[i].value = w[L4_MSR_STAR + i];
+	}
+	if (requests & L4_VCPU_REQ_IRQ_WINDOW)
+		proc |= PROC_IRQ_WINDOW;
+	if (requests & L4_VCPU_REQ_NMI_WINDOW)
+		proc |= PROC_NMI_WINDOW;
+	if (requests)
+		vmwrite(VMCS_PROC_CONTROLS, proc);
+	if (reply[L4_VCPU_REPLY_INJECT])
+		vcpu_inject(t, reply[L4_VCPU_REPLY_INJECT], reply[L4_VCPU_REPLY_ERROR]);
+	return L4_OK;
+}
+
+int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
+{
+	struct vcpu *v = vcpu_load(t);
+
+	if (words < 2 || words > 2 + L4_VMEXIT_REASONS || (w[0] >> 32) || (w[1] & ~(uint64_t)L4_VCPU_ALL))
+		return L4_EINVAL;
+	for (unsigned r = 0; r + 2 < words; r++)
+		if (w[2 + r] & ~(uint64_t)L4_VCPU_ALL)
+			return L4_EINVAL;
+	vmwrite(VMCS_EXCEPTION_BITMAP, w[0]);
+	v->default_mask = (uint8_t)w[1];
+	for (unsigned r = 0; r < L4_VMEXIT_REASONS; r++)
+		v->mask[r] = r + 2 < words ? (uint8_t)w[2 + r] : 0;
+	return L4_OK;
+}
+
+unsigned vcpu_exit_words(struct thread *t, uint64_t reason)
+{
+	struct vcpu *v = t->vcpu;
+	unsigned r = reason & 0xffff;
+	unsigned m = r < L4_VMEXIT_REASONS ? v->mask[r] : 0;
+
+	v->exit_groups = (uint8_t)(m ? m : v->default_mask);
+	return L4_VMEXIT_STATE + l4_vcpu_words(v->exit_groups);
 }
 
 /* The exit fields stay in the VMCS until the vCPU's next exit, which cannot
  * come before its VMM has the message: read them only for the message. */
 void vcpu_exit_info(struct thread *t, uint64_t *mr)
 {
-	struct vcpu *v = t->vcpu;
+	struct vcpu *v = vcpu_load(t);
 
-	vcpu_regs_to_words(t, &mr[L4_VMEXIT_REGS]);     /* makes v's VMCS current */
 	mr[L4_VMEXIT_QUAL] = v->entry_failed ? v->entry_error : vmread(VMCS_EXIT_QUALIFICATION);
 	mr[L4_VMEXIT_ILEN] = vmread(VMCS_EXIT_INSTR_LEN);
 	mr[L4_VMEXIT_GPA] = vmread(GUEST_PHYSICAL_ADDR);
 	mr[L4_VMEXIT_GLA] = vmread(GUEST_LINEAR_ADDR);
+	mr[L4_VMEXIT_GROUPS] = v->exit_groups;
+	vcpu_state_read(t, v->exit_groups, &mr[L4_VMEXIT_STATE]);
+}
+
+/* After an exit: what the hardware left that the kernel must finish. */
+static void after_exit(uint64_t reason)
+{
+	/* An event whose delivery the exit cut short is delivered again. */
+	uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	if (idt & INTR_INFO_VALID) {
+		vmwrite(VMCS_ENTRY_INTR_INFO, idt & INTR_INFO_ENTRY);
+		if (idt & INTR_INFO_ERROR)
+			vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
+		if (INTR_INFO_TYPE(idt) >= INTR_TYPE_SW_INT)
+			vmwrite(VMCS_ENTRY_INSTR_LEN, vmread(VMCS_EXIT_INSTR_LEN));
+	}
+	/* A window request is answered by its exit. */
+	if (reason == EXIT_IRQ_WINDOW || reason == EXIT_NMI_WINDOW)
+		vmwrite(VMCS_PROC_CONTROLS, vmread(VMCS_PROC_CONTROLS) &
+			~(reason == EXIT_IRQ_WINDOW ? PROC_IRQ_WINDOW : PROC_NMI_WINDOW));
 }
 
 void vcpu_run(struct thread *t)
@@ -312,6 +607,11 @@ void vcpu_run(struct thread *t)
 			__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");
 			s->tlb_stale = false;
 		}
+		if (v->flush_vpid) {
+			if (v->vpid)
+				invvpid(v->vpid);
+			v->flush_vpid = false;
+		}
 		fpu_trap(t);     /* the guest's FPU state is in the registers, TS clear */
 		if (cpu.vmx.preemption_timer) {
 			if (!preemption_ticks)
@@ -319,20 +619,24 @@ void vcpu_run(struct thread *t)
 						   cpu.vmx.preemption_timer_shift;
 			vmwrite(GUEST_PREEMPTION_TIMER, preemption_ticks);
 		}
+		if (read_cr2() != v->cr2)
+			write_cr2(v->cr2);
 		int exited = vmx_run(&t->regs, v->launched);
+		v->cr2 = read_cr2();
 		/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
 		desc_tables_reload();
 		space_current = NULL;            /* CR3 is the kernel's own now */
 		uexit_loaded_fs = 0;             /* and FS base HOST_FS_BASE, 0 */
 		if (exited) {
-			v->launched = true;
 			reason = vmread(VMCS_EXIT_REASON) & 0xffffffffull;
+			/* Only an entry that got into the guest launches the VMCS. */
+			v->launched |= !(reason & EXIT_ENTRY_FAILED_BIT);
+			after_exit(reason);
 		} else {
 			reason = L4_VMEXIT_ENTRY_FAILED;
 			v->entry_failed = true;
 			v->entry_error = vmread(VMCS_INSTRUCTION_ERROR);
 		}
-		/* (A VM exit clears the valid bit of any event it had to inject.) */
 	}
 	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER) {
 		/* An interrupt is still pending (not acknowledged on exit), or the

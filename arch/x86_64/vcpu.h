@@ -22,6 +22,15 @@ void vcpu_regs_from_words(struct thread *t, const uint64_t *w);
 /* An event for the next VM entry (VM-entry interruption information). */
 void vcpu_inject(struct thread *t, uint64_t info, uint64_t error);
 
+/* The groups (include/l4/vcpu.h) in mask groups, to w; returns the words. */
+unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w);
+/* A reply or L4_THREAD_VCPU_WRITE (header, event, groups); L4_EMSG if malformed. */
+int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words);
+/* L4_THREAD_VCPU_CONFIG: exception bitmap and transfer masks. */
+int vcpu_config(struct thread *t, const uint64_t *w, unsigned words);
+
+/* The words of the message for an exit with this reason (picks its groups). */
+unsigned vcpu_exit_words(struct thread *t, uint64_t reason);
 /* The exit message's words after the reason (include/l4/vcpu.h). */
 void vcpu_exit_info(struct thread *t, uint64_t *mr);
 

@@ -21,9 +21,13 @@
 #define HOST_GS_SEL            0x0c0a
 #define HOST_TR_SEL            0x0c0c
 /* 64-bit fields */
+#define VMCS_EXIT_MSR_STORE    0x2006     /* VM-exit MSR-store area address */
+#define VMCS_EXIT_MSR_LOAD     0x2008     /* VM-exit MSR-load area address */
+#define VMCS_ENTRY_MSR_LOAD    0x200a     /* VM-entry MSR-load area address */
 #define VMCS_EPT_POINTER       0x201a
 #define GUEST_PHYSICAL_ADDR    0x2400
 #define VMCS_LINK_POINTER      0x2800
+#define GUEST_IA32_DEBUGCTL    0x2802
 #define GUEST_IA32_PAT         0x2804
 #define GUEST_IA32_EFER        0x2806
 #define HOST_IA32_PAT          0x2c00
@@ -33,7 +37,10 @@
 #define VMCS_PROC_CONTROLS     0x4002
 #define VMCS_EXCEPTION_BITMAP  0x4004
 #define VMCS_EXIT_CONTROLS     0x400c
+#define VMCS_EXIT_MSR_STORE_COUNT 0x400e
+#define VMCS_EXIT_MSR_LOAD_COUNT  0x4010
 #define VMCS_ENTRY_CONTROLS    0x4012
+#define VMCS_ENTRY_MSR_LOAD_COUNT 0x4014
 #define VMCS_ENTRY_INTR_INFO   0x4016
 #define VMCS_ENTRY_EXC_ERROR   0x4018
 #define VMCS_ENTRY_INSTR_LEN   0x401a
@@ -42,6 +49,8 @@
 #define VMCS_EXIT_REASON       0x4402
 #define VMCS_EXIT_INTR_INFO    0x4404
 #define VMCS_EXIT_INTR_ERROR   0x4406
+#define VMCS_IDT_VECTORING_INFO  0x4408
+#define VMCS_IDT_VECTORING_ERROR 0x440a
 #define VMCS_EXIT_INSTR_LEN    0x440c
 #define GUEST_ES_LIMIT         0x4800
 #define GUEST_CS_LIMIT         0x4802
@@ -63,6 +72,7 @@
 #define GUEST_TR_AR            0x4822
 #define GUEST_INTERRUPTIBILITY 0x4824
 #define GUEST_ACTIVITY         0x4826
+#define GUEST_SYSENTER_CS      0x482a
 #define GUEST_PREEMPTION_TIMER 0x482e
 #define HOST_SYSENTER_CS       0x4c00
 /* natural-width fields */
@@ -89,6 +99,9 @@
 #define GUEST_RSP              0x681c
 #define GUEST_RIP              0x681e
 #define GUEST_RFLAGS           0x6820
+#define GUEST_PENDING_DBG      0x6822
+#define GUEST_SYSENTER_ESP     0x6824
+#define GUEST_SYSENTER_EIP     0x6826
 #define HOST_CR0               0x6c00
 #define HOST_CR3               0x6c02
 #define HOST_CR4               0x6c04
@@ -107,9 +120,13 @@
 #define PIN_NMI                (1u << 3)
 #define PIN_PREEMPTION_TIMER   (1u << 6)
 /* Primary processor-based controls */
+#define PROC_IRQ_WINDOW        (1u << 2)
 #define PROC_HLT               (1u << 7)
 #define PROC_CR3_LOAD          (1u << 15)
 #define PROC_CR3_STORE         (1u << 16)
+#define PROC_CR8_LOAD          (1u << 19)
+#define PROC_CR8_STORE         (1u << 20)
+#define PROC_NMI_WINDOW        (1u << 22)
 #define PROC_MOV_DR            (1u << 23)
 #define PROC_UNCONDITIONAL_IO  (1u << 24)
 #define PROC_SECONDARY         (1u << 31)
@@ -118,17 +135,22 @@
 #define PROC2_VPID             (1u << 5)
 #define PROC2_UNRESTRICTED     (1u << 7)
 /* VM-exit controls */
+#define EXIT_SAVE_DEBUG        (1u << 2)
 #define EXIT_HOST_64           (1u << 9)
 #define EXIT_SAVE_PAT          (1u << 18)
 #define EXIT_LOAD_PAT          (1u << 19)
 #define EXIT_SAVE_EFER         (1u << 20)
 #define EXIT_LOAD_EFER         (1u << 21)
 /* VM-entry controls */
+#define ENTRY_LOAD_DEBUG       (1u << 2)
+#define ENTRY_IA32E_GUEST      (1u << 9)
 #define ENTRY_LOAD_PAT         (1u << 14)
 #define ENTRY_LOAD_EFER        (1u << 15)
 
 /* Exit reasons (appendix C) */
 #define EXIT_EXTERNAL_INTERRUPT 1
+#define EXIT_IRQ_WINDOW        7
+#define EXIT_NMI_WINDOW        8
 #define EXIT_PREEMPTION_TIMER  52
 #define EXIT_ENTRY_FAILED_BIT  (1u << 31)
 

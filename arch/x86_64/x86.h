@@ -51,6 +51,7 @@
 
 #define EFER_SCE (1ull << 0)    /* syscall/sysret */
 #define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)    /* long mode active */
 #define EFER_NXE (1ull << 11)   /* execute-disable bit in page tables */
 
 /* Exception vectors (Intel SDM vol. 3, table 6-1). */

@@ -22,6 +22,8 @@
  *                                                               MR2 UTCB address
  * L4_THREAD_SET_TLS         MR0 thread-local storage base: the FS segment
  *                           base on x86-64 (a user address)
+ * L4_THREAD_VCPU_CONFIG, L4_THREAD_VCPU_READ, L4_THREAD_VCPU_WRITE: vCPUs
+ *                           only (vcpu.h); L4_EINVAL on other threads
  *
  * The pager and exception handler are copies of the given capabilities,
  * kept by the thread; faults are sent through them with their badges.
@@ -45,6 +47,9 @@ enum l4_thread_op {
 	L4_THREAD_INFO = 11,
 	L4_THREAD_SET_MCP = 12,
 	L4_THREAD_SET_TLS = 13,
+	L4_THREAD_VCPU_CONFIG = 14,    /* vCPUs only: see vcpu.h */
+	L4_THREAD_VCPU_READ = 15,
+	L4_THREAD_VCPU_WRITE = 16,
 };
 
 /* L4_THREAD_INFO states. */

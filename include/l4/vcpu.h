@@ -7,24 +7,50 @@
  * L4_THREAD_SET_EXC_HANDLER, else its pager) as a call the kernel makes
  * on the vCPU's behalf, exactly like a fault; the vCPU waits for the reply.
  *
- * Thread operations on a vCPU: L4_THREAD_START (MR0 guest RIP, MR1 guest
- * RSP: the guest starts in real mode, CS = 0, all segment bases 0),
- * STOP, RESUME, SET_PRIO, SET_TIMESLICE, SET_PAGER, SET_EXC_HANDLER,
- * SET_NAME, INFO.
+ * Guest state travels in groups (L4_VCPU_GPR...), always in bit order,
+ * each a fixed number of words (L4_VCPU_*_WORDS). Which groups an exit
+ * carries is the VMM's choice per exit reason: the transfer masks of
+ * L4_THREAD_VCPU_CONFIG (default: L4_VCPU_GPR). Less state, cheaper exits.
  *
- * Exit message (label L4_LABEL_VMEXIT):
+ * Exit message (label L4_LABEL_VMEXIT, 6 words + the groups):
  *   MR0 exit reason (Intel SDM vol. 3D, appendix C; bit 31: VM entry
  *       failed, MR1 is then the VM-instruction error or 0)
  *   MR1 exit qualification
  *   MR2 instruction length
  *   MR3 guest-physical address (EPT violations)
  *   MR4 guest linear address
- *   MR5.. the register block of thread.h (RIP, RSP, RFLAGS, RAX..R15)
- * Reply: no words resumes the guest as it was; L4_REG_COUNT words (the
- * register block) set its registers first; a further word MR18, if
- * present and non-zero, is an event to inject (VM-entry interruption
- * information: bit 31 valid, bits 10:8 type, 7:0 vector) with its error
- * code in MR19.
+ *   MR5 the groups that follow (a mask of L4_VCPU_GPR...)
+ *   MR6.. the groups
+ * Reply: no words resumes the guest as it was. Otherwise:
+ *   MR0 the groups that follow, written back | L4_VCPU_REQ_* requests
+ *   MR1 an event to inject, 0 for none (VM-entry interruption information:
+ *       bit 31 valid, 11 deliver error code, 10:8 type, 7:0 vector)
+ *   MR2 its error code
+ *   MR3.. the groups (exactly those MR0 names)
+ * A malformed reply (unknown bits, a word count that does not match)
+ * stops the vCPU with a kernel log line. An event whose delivery a VM
+ * exit interrupted (IDT-vectoring information) is re-injected by the
+ * kernel unless the reply injects one itself.
+ *
+ * Thread operations on a vCPU (thread.h): L4_THREAD_START (MR0 guest RIP,
+ * MR1 guest RSP: real mode, CS = 0, all segment bases 0), STOP, RESUME,
+ * SET_PRIO, SET_TIMESLICE, SET_PAGER, SET_EXC_HANDLER, SET_NAME, INFO,
+ * READ_REGS/WRITE_REGS (the GPR group), and:
+ *   L4_THREAD_VCPU_CONFIG  MR0 exception bitmap (bit n: guest exception n
+ *                          exits with reason 0 instead of being delivered),
+ *                          MR1 default transfer mask, MR2+r the mask for exit
+ *                          reason r (0: the default), r < words - 2
+ *   L4_THREAD_VCPU_READ    MR0 groups -> MR0 groups, MR1.. the groups
+ *   L4_THREAD_VCPU_WRITE   as a reply (MR0 groups | requests, MR1-2 event,
+ *                          MR3.. groups); on a stopped or new vCPU this sets
+ *                          the state it starts in (then L4_THREAD_RESUME)
+ *
+ * What the kernel keeps for itself: the VMCS host state, all I/O ports,
+ * MSRs, debug registers, HLT and CR8 exiting (guests touch no host
+ * resource), the preemption timer, and CR0/CR4 bits VMX requires (NE,
+ * VMXE: hidden behind read shadows, so the guest reads what it wrote).
+ * Invalid guest state from the VMM is not checked here: the VM entry fails
+ * and the VMM gets that exit (bit 31).
  */
 #ifndef L4_VCPU_H
 #define L4_VCPU_H
@@ -39,24 +65,94 @@
 #define L4_VMEXIT_ILEN   2
 #define L4_VMEXIT_GPA    3
 #define L4_VMEXIT_GLA    4
-#define L4_VMEXIT_REGS   5
-#define L4_VMEXIT_WORDS  (L4_VMEXIT_REGS + L4_REG_COUNT)
+#define L4_VMEXIT_GROUPS 5
+#define L4_VMEXIT_STATE  6      /* the first group's first word */
 
-#define L4_VMEXIT_INJECT   L4_REG_COUNT        /* reply word: event to inject */
-#define L4_VMEXIT_INJECT_ERROR (L4_REG_COUNT + 1)
+#define L4_VCPU_REPLY_GROUPS 0
+#define L4_VCPU_REPLY_INJECT 1
+#define L4_VCPU_REPLY_ERROR  2
+#define L4_VCPU_REPLY_STATE  3
+
+/* State groups (bit order = message order). */
+#define L4_VCPU_GPR  0x01u   /* the register block of thread.h (RIP, RSP, RFLAGS, RAX..R15) */
+#define L4_VCPU_CR   0x02u   /* CR0, CR2, CR3, CR4, DR7, IA32_EFER */
+#define L4_VCPU_SEG  0x04u   /* ES CS SS DS FS GS LDTR TR, 2 words each: see below */
+#define L4_VCPU_DT   0x08u   /* GDTR base, GDTR limit, IDTR base, IDTR limit */
+#define L4_VCPU_INTR 0x10u   /* interruptibility, activity state, pending debug exceptions;
+				read only: exit interruption info and error code,
+				IDT-vectoring info and error code */
+#define L4_VCPU_MSR  0x20u   /* SYSENTER_CS, SYSENTER_ESP, SYSENTER_EIP, PAT, STAR, LSTAR,
+				CSTAR, FMASK, KERNEL_GS_BASE */
+#define L4_VCPU_ALL  0x3fu
+
+#define L4_VCPU_GPR_WORDS  L4_REG_COUNT
+#define L4_VCPU_CR_WORDS   6
+#define L4_VCPU_SEG_WORDS  16
+#define L4_VCPU_DT_WORDS   4
+#define L4_VCPU_INTR_WORDS 7
+#define L4_VCPU_MSR_WORDS  9
+
+/* Word offsets inside the groups. */
+enum l4_vcpu_cr { L4_CR_CR0, L4_CR_CR2, L4_CR_CR3, L4_CR_CR4, L4_CR_DR7, L4_CR_EFER };
+enum l4_vcpu_seg { L4_SEG_ES, L4_SEG_CS, L4_SEG_SS, L4_SEG_DS, L4_SEG_FS, L4_SEG_GS,
+		   L4_SEG_LDTR, L4_SEG_TR };
+/* A segment: word 2n = selector | access rights << 16 | limit << 32;
+ * word 2n + 1 = base. The access rights are VMX's (SDM 24.4.1) with bits
+ * 16:12 moved to 12:8, as in SVM's attributes: 7:0 type, S, DPL, P;
+ * 8 AVL, 9 L, 10 D/B, 11 G, 12 unusable. (L4_SEG_AR converts.) */
+#define L4_SEG_AR(vmx_ar) (((vmx_ar) & 0xff) | ((vmx_ar) >> 4 & 0x1f00))
+#define L4_SEG_AR_UNUSABLE 0x1000
+#define L4_SEG_WORD(sel, ar, limit) \
+	((l4_word_t)(sel) | (l4_word_t)((ar) & 0xffff) << 16 | (l4_word_t)(limit) << 32)
+enum l4_vcpu_dt { L4_DT_GDTR_BASE, L4_DT_GDTR_LIMIT, L4_DT_IDTR_BASE, L4_DT_IDTR_LIMIT };
+enum l4_vcpu_intr { L4_INTR_INTERRUPTIBILITY, L4_INTR_ACTIVITY, L4_INTR_PENDING_DBG,
+		    L4_INTR_EXIT_INFO, L4_INTR_EXIT_ERROR, L4_INTR_IDT_INFO, L4_INTR_IDT_ERROR };
+enum l4_vcpu_msr { L4_MSR_SYSENTER_CS, L4_MSR_SYSENTER_ESP, L4_MSR_SYSENTER_EIP, L4_MSR_PAT,
+		   L4_MSR_STAR, L4_MSR_LSTAR, L4_MSR_CSTAR, L4_MSR_FMASK, L4_MSR_KERNEL_GS_BASE };
+
+/* Requests (reply MR0): an exit (reason 7 / 8) as soon as the guest can
+ * take an external interrupt / an NMI. Each stays until its exit. */
+#define L4_VCPU_REQ_IRQ_WINDOW (1u << 8)
+#define L4_VCPU_REQ_NMI_WINDOW (1u << 9)
+
+/* Events to inject (reply MR1). */
+#define L4_EVENT_VALID      (1u << 31)
+#define L4_EVENT_ERROR_CODE (1u << 11)
+#define L4_EVENT_EXTINT     (0u << 8)
+#define L4_EVENT_NMI        (2u << 8)
+#define L4_EVENT_HW_EXC     (3u << 8)
+#define L4_EVENT_SW_INT     (4u << 8)
+
+/* Exit reasons up to this one have their own transfer mask. */
+#define L4_VMEXIT_REASONS 80
+
+/* Words of the groups in mask m. */
+static inline unsigned l4_vcpu_words(unsigned m)
+{
+	return (m & L4_VCPU_GPR ? L4_VCPU_GPR_WORDS : 0) + (m & L4_VCPU_CR ? L4_VCPU_CR_WORDS : 0) +
+	       (m & L4_VCPU_SEG ? L4_VCPU_SEG_WORDS : 0) + (m & L4_VCPU_DT ? L4_VCPU_DT_WORDS : 0) +
+	       (m & L4_VCPU_INTR ? L4_VCPU_INTR_WORDS : 0) + (m & L4_VCPU_MSR ? L4_VCPU_MSR_WORDS : 0);
+}
 
 /* A few exit reasons (the full list is Intel's). */
 enum l4_vmexit_reason {
 	L4_VMEXIT_EXCEPTION = 0,
+	L4_VMEXIT_EXTINT = 1,
 	L4_VMEXIT_TRIPLE_FAULT = 2,
+	L4_VMEXIT_IRQ_WINDOW = 7,
+	L4_VMEXIT_NMI_WINDOW = 8,
 	L4_VMEXIT_CPUID = 10,
 	L4_VMEXIT_HLT = 12,
 	L4_VMEXIT_VMCALL = 18,
+	L4_VMEXIT_CR = 28,
+	L4_VMEXIT_DR = 29,
 	L4_VMEXIT_IO = 30,
 	L4_VMEXIT_RDMSR = 31,
 	L4_VMEXIT_WRMSR = 32,
 	L4_VMEXIT_INVALID_GUEST_STATE = 33,
+	L4_VMEXIT_MSR_LOADING = 34,
 	L4_VMEXIT_EPT_VIOLATION = 48,
+	L4_VMEXIT_XSETBV = 55,
 };
 
 #define L4_VMEXIT_ENTRY_FAILED (1ull << 31)

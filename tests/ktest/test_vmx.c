@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* vCPUs: a real-mode guest whose exits arrive here as IPC (Bochs has VT-x; QEMU not). */
 #include "ktest.h"
-#include <l4/vcpu.h>
+#include "l4vcpu.h"
 
 #define GUEST_CODE_GPA 0x1000ull
 #define HOST_VIEW 0x27000000ull          /* where we see the guest's page */
@@ -50,13 +50,16 @@ static void drop_vm(struct vm *vm, l4_word_t view)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(view, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
-/* Replies to an exit with the register block (from the message), RIP advanced. */
-static l4_word_t resume_after(struct l4_utcb *u, l4_word_t *regs)
+/* Replies to an exit with the register block regs, and an event (0: none). */
+static l4_word_t resume_with(l4_word_t *regs, l4_word_t event)
 {
+	struct l4_vcpu_state s;
+
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		u->mr[i] = regs[i];
-	return l4_reply(l4_tag(0, L4_REG_COUNT, 0));
+		s.gpr[i] = regs[i];
+	return l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, event, 0, &s));
 }
+
 
 /* Receives the next exit; its reason, or ~0 on error. */
 static l4_word_t next_exit(struct vm *vm)
@@ -75,11 +78,11 @@ static l4_word_t skip(l4_word_t len, l4_word_t rax)
 	l4_word_t regs[L4_REG_COUNT];
 
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+		regs[i] = u->mr[L4_VMEXIT_STATE + i];
 	regs[L4_REG_RIP] += len;
 	if (rax != ~0ull)
 		regs[L4_REG_RAX] = rax;
-	return resume_after(u, regs);
+	return resume_with(regs, 0);
 }
 
 static void real_mode_guest_exits_to_vmm(void)
@@ -100,16 +103,17 @@ static void real_mode_guest_exits_to_vmm(void)
 	struct l4_result r = l4_recv(vm.ep, 1000000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_VMEXIT);
-	CHECK_EQ(l4_tag_words(r.tag), L4_VMEXIT_WORDS);
+	CHECK_EQ(l4_tag_words(r.tag), L4_VMEXIT_STATE + L4_REG_COUNT);
+	CHECK_EQ(u->mr[L4_VMEXIT_GROUPS], L4_VCPU_GPR);
 	CHECK_EQ(u->mr[L4_VMEXIT_REASON], L4_VMEXIT_CPUID);
 	CHECK_EQ(u->mr[L4_VMEXIT_ILEN], 2);
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+		regs[i] = u->mr[L4_VMEXIT_STATE + i];
 	CHECK_EQ(regs[L4_REG_RIP], GUEST_CODE_GPA + 3);
 	CHECK_EQ(regs[L4_REG_RAX] & 0xffff, 0x1234);
 	regs[L4_REG_RAX] = 0xabcd;                  /* what "CPUID" returns */
 	regs[L4_REG_RIP] += u->mr[L4_VMEXIT_ILEN];
-	CHECK_EQ(resume_after(u, regs), L4_OK);
+	CHECK_EQ(resume_with(regs, 0), L4_OK);
 
 	/* 2: OUT 0x80, AL: the qualification names the port, AL is what we gave. */
 	r = l4_recv(vm.ep, 1000000);
@@ -119,17 +123,17 @@ static void real_mode_guest_exits_to_vmm(void)
 	CHECK_EQ(qual >> 16 & 0xffff, 0x80);        /* port */
 	CHECK_EQ(qual & 7, 0);                      /* one byte */
 	CHECK_EQ(qual >> 3 & 1, 0);                 /* out */
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RAX] & 0xff, 0xcd);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0xcd);
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+		regs[i] = u->mr[L4_VMEXIT_STATE + i];
 	regs[L4_REG_RIP] += u->mr[L4_VMEXIT_ILEN];
-	CHECK_EQ(resume_after(u, regs), L4_OK);
+	CHECK_EQ(resume_with(regs, 0), L4_OK);
 
 	/* 3: HLT. */
 	r = l4_recv(vm.ep, 1000000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(u->mr[L4_VMEXIT_REASON], L4_VMEXIT_HLT);
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RIP], GUEST_CODE_GPA + 7);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RIP], GUEST_CODE_GPA + 7);
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
 	drop_vm(&vm, HOST_VIEW);
 }
@@ -153,7 +157,7 @@ static void unmapped_access_is_an_ept_violation(void)
 	/* The VMM emulates the load (the instruction is 3 bytes) with 0x5a. */
 	CHECK_EQ(skip(3, 0x5a), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
-	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_REGS + L4_REG_RAX] & 0xff, 0x5a);
+	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0x5a);
 	CHECK_EQ(skip(2, ~0ull), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
 	drop_vm(&vm, HOST_VIEW + 0x1000);
@@ -219,9 +223,9 @@ static void two_vms_have_separate_memory(void)
 	L4_INVOKE(a.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000);
 	L4_INVOKE(b.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000);
 	CHECK_EQ(next_exit(&a), L4_VMEXIT_IO);
-	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_REGS + L4_REG_RAX] & 0xff, 0xaa);
+	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0xaa);
 	CHECK_EQ(next_exit(&b), L4_VMEXIT_IO);
-	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_REGS + L4_REG_RAX] & 0xff, 0xbb);
+	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0xbb);
 	drop_vm(&a, HOST_VIEW + 0x3000);
 	drop_vm(&b, HOST_VIEW + 0x4000);
 }
@@ -292,32 +296,34 @@ static void every_kind_of_exit_reaches_vmm(void)
 	L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_VMCALL);
 	/* Reply and wait for the next exit in one call, as a VMM's loop does. */
-	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		u->mr[i] = u->mr[L4_VMEXIT_REGS + i];
-	u->mr[L4_REG_RIP] += 3;
-	struct l4_result r = l4_reply_wait(vm.ep, l4_tag(0, L4_REG_COUNT, 0), 2000000);
+	struct l4_vcpu_exit e;
+	struct l4_vcpu_state st;
+	l4_vcpu_exit_get(&e, &st);
+	CHECK_EQ(e.groups, L4_VCPU_GPR);
+	st.gpr[L4_REG_RIP] += e.ilen;
+	struct l4_result r = l4_reply_wait(vm.ep, l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, 0, 0, &st), 2000000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_VMEXIT);
 	CHECK_EQ(u->mr[L4_VMEXIT_REASON], L4_VMEXIT_RDMSR);
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RCX] & 0xffffffff, 0x10);   /* the TSC's MSR */
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RCX] & 0xffffffff, 0x10);   /* the TSC's MSR */
 	/* The VMM decides what the guest reads: EDX:EAX = 0x11:0x22. */
 	l4_word_t regs[L4_REG_COUNT];
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+		regs[i] = u->mr[L4_VMEXIT_STATE + i];
 	regs[L4_REG_RIP] += 2;
 	regs[L4_REG_RAX] = 0x22;
 	regs[L4_REG_RDX] = 0x11;
-	CHECK_EQ(resume_after(u, regs), L4_OK);
+	CHECK_EQ(resume_with(regs, 0), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_WRMSR);
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RAX] & 0xffffffff, 0x22);
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RDX] & 0xffffffff, 0x11);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xffffffff, 0x22);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RDX] & 0xffffffff, 0x11);
 	CHECK_EQ(skip(2, ~0ull), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
 	l4_word_t qual = u->mr[L4_VMEXIT_QUAL];
 	CHECK_EQ(qual >> 16 & 0xffff, 0x80);
 	CHECK_EQ(qual >> 4 & 3, 3);                 /* string, REP */
 	CHECK_EQ(u->mr[L4_VMEXIT_GLA], 0x1100);     /* where the string is */
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RCX] & 0xffff, 3);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RCX] & 0xffff, 3);
 	CHECK_EQ(skip(2, ~0ull), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
 	drop_vm(&vm, HOST_VIEW + 0x6000);
@@ -351,19 +357,441 @@ static void injected_interrupt_runs_guest_handler(void)
 	struct l4_utcb *u = l4_utcb();
 	l4_word_t regs[L4_REG_COUNT];
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		regs[i] = u->mr[L4_VMEXIT_REGS + i];
+		regs[i] = u->mr[L4_VMEXIT_STATE + i];
 	regs[L4_REG_RIP] += 1;
-	for (unsigned i = 0; i < L4_REG_COUNT; i++)
-		u->mr[i] = regs[i];
-	u->mr[L4_VMEXIT_INJECT] = 1u << 31 | 0x20;
-	CHECK_EQ(l4_reply(l4_tag(0, L4_REG_COUNT + 1, 0)), L4_OK);
+	CHECK_EQ(resume_with(regs, l4_event_interrupt(0x20)), L4_OK);
 	/* The guest took it through its own table: the handler's OUT. */
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
-	CHECK_EQ(u->mr[L4_VMEXIT_REGS + L4_REG_RIP], 0x1010);      /* the OUT itself */
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RIP], 0x1010);      /* the OUT itself */
 	CHECK_EQ(skip(2, ~0ull), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
 	drop_vm(&vm, HOST_VIEW + 0x7000);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(ivt_view, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
+/* ---------------------------------------------------------------- guests in every mode */
+
+/* Guest-physical layout of the 32 KiB VMs below (seen by us at BIG_VIEW). */
+#define G_CODE  0x1000ull       /* the guest's code */
+#define G_GDT   0x2000ull       /* its GDT ... */
+#define G_IDT   0x2100ull       /* ... and IDT */
+#define G_TSS   0x2800ull
+#define G_PML4  0x3000ull       /* long mode: PML4, PDPT, PD (2 MiB pages from 0) */
+#define G_PDPT  0x4000ull
+#define G_PD    0x5000ull
+#define G_HANDLERS 0x6000ull    /* #UD at +0, vector 0x20 at +0x100, SYSCALL at +0x200 */
+#define G_STACK 0x8000ull
+#define BIG_VIEW 0x27100000ull
+#define SEL_CODE32 0x08
+#define SEL_DATA   0x10
+#define SEL_CODE64 0x18
+#define SEL_TSS    0x28
+
+enum mode { REAL, PROT32, LONG64 };
+
+static volatile unsigned char *big(l4_word_t gpa)
+{
+	return (volatile unsigned char *)(BIG_VIEW + gpa);
+}
+
+static void put(l4_word_t gpa, const unsigned char *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		big(gpa)[i] = b[i];
+}
+
+static void put64(l4_word_t gpa, l4_word_t v)
+{
+	*(volatile l4_word_t *)big(gpa) = v;
+}
+
+/* An IDT gate to handler (a 32-bit or a 64-bit interrupt gate). */
+static void idt_gate(enum mode m, unsigned vector, l4_word_t handler)
+{
+	l4_word_t sel = m == LONG64 ? SEL_CODE64 : SEL_CODE32;
+	l4_word_t low = (handler & 0xffff) | sel << 16 | 0x8eull << 40 | (handler >> 16 & 0xffff) << 48;
+
+	if (m == LONG64) {
+		put64(G_IDT + 16 * vector, low);
+		put64(G_IDT + 16 * vector + 8, handler >> 32);
+	} else {
+		put64(G_IDT + 8 * vector, low);
+	}
+}
+
+/* A 32 KiB VM at guest-physical 0 with code at G_CODE; false where there is no VT-x. */
+static bool make_big_vm(struct vm *vm, const unsigned char *code, unsigned len, l4_word_t *err)
+{
+	vm->ep = l4_make(L4_FACTORY_ENDPOINT);
+	if ((*err = l4_vm_create(&vm->task)))
+		return false;
+	if ((*err = l4_vcpu_create(vm->task, vm->ep, 50, &vm->vcpu)))
+		return false;
+	if (l4_sigma0_alloc(L4_SIGMA0_ANY, 15, l4_fpage_mem(BIG_VIEW, 15, 0), err) == ~0ull)
+		return false;
+	for (l4_word_t a = 0; a < 0x8000; a += 8)
+		put64(a, 0);
+	put(G_CODE, code, len);
+	return !(*err = l4_vm_map(vm->task, 0, BIG_VIEW, 15, L4_FP_RWX));
+}
+
+static void drop_big_vm(struct vm *vm)
+{
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm->vcpu);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm->task);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(BIG_VIEW, 15, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
+/* The state a VMM gives a guest to start it in mode m at G_CODE: flat
+ * segments from a GDT it also writes, an IDT, and for long mode identity
+ * page tables. */
+static void mode_state(enum mode m, struct l4_vcpu_state *s)
+{
+	static const l4_word_t gdt[] = {
+		0, 0x00cf9b000000ffffull /* 0x08 code32 */, 0x00cf93000000ffffull /* 0x10 data */,
+		0x00af9b000000ffffull /* 0x18 code64 */,
+	};
+	for (unsigned i = 0; i < sizeof(gdt) / sizeof(gdt[0]); i++)
+		put64(G_GDT + 8 * i, gdt[i]);
+	put64(G_PML4, G_PDPT | 3);
+	put64(G_PDPT, G_PD | 3);
+	put64(G_PD, 0x83);                       /* 2 MiB at 0, present, writable */
+	for (unsigned i = 0; i < sizeof(*s) / sizeof(l4_word_t); i++)
+		((l4_word_t *)s)[i] = 0;
+	s->gpr[L4_REG_RIP] = G_CODE;
+	s->gpr[L4_REG_RSP] = G_STACK;
+	s->gpr[L4_REG_RFLAGS] = 2;
+	bool lm = m == LONG64;
+	s->cr[L4_CR_CR0] = 0x11 | (lm ? 0x80000000ull : 0) | 0x20;      /* PE, ET, NE (+ PG) */
+	s->cr[L4_CR_CR3] = lm ? G_PML4 : 0;
+	s->cr[L4_CR_CR4] = lm ? 0x20 : 0;                                /* PAE */
+	s->cr[L4_CR_DR7] = 0x400;
+	s->cr[L4_CR_EFER] = lm ? 0x500 | 1 : 0;                          /* LME, LMA, SCE */
+	l4_word_t code_ar = lm ? 0xa9b : 0xc9b, data = L4_SEG_WORD(SEL_DATA, 0xc93, 0xffffffff);
+	s->seg[2 * L4_SEG_CS] = L4_SEG_WORD(lm ? SEL_CODE64 : SEL_CODE32, code_ar, 0xffffffff);
+	s->seg[2 * L4_SEG_ES] = s->seg[2 * L4_SEG_SS] = s->seg[2 * L4_SEG_DS] = data;
+	s->seg[2 * L4_SEG_FS] = s->seg[2 * L4_SEG_GS] = data;
+	s->seg[2 * L4_SEG_LDTR] = L4_SEG_WORD(0, L4_SEG_AR_UNUSABLE, 0);
+	s->seg[2 * L4_SEG_TR] = L4_SEG_WORD(SEL_TSS, 0x8b, 0x67);
+	s->seg[2 * L4_SEG_TR + 1] = G_TSS;
+	s->dt[L4_DT_GDTR_BASE] = G_GDT;
+	s->dt[L4_DT_GDTR_LIMIT] = 0x27;
+	s->dt[L4_DT_IDTR_BASE] = G_IDT;
+	s->dt[L4_DT_IDTR_LIMIT] = lm ? 16 * 0x21 - 1 : 8 * 0x21 - 1;
+	s->msr[L4_MSR_PAT] = 0x0007040600070406ull;
+}
+
+/* Waits for the next exit: its reason (~0 on error) with *e and *s filled. */
+static l4_word_t get_exit(struct vm *vm, struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
+{
+	if (next_exit(vm) == ~0ull)
+		return ~0ull;
+	l4_vcpu_exit_get(e, s);
+	return e->reason;
+}
+
+/* Resumes past the instruction with the registers of *s and maybe an event. */
+static l4_word_t step(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, l4_word_t event)
+{
+	s->gpr[L4_REG_RIP] += e->ilen;
+	return l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, event, 0, s));
+}
+
+/*
+ * mov eax/rax, MAGIC; cpuid; out 0x80, al; sti; hlt; ud2
+ * The VMM injects vector 0x20 at the HLT (handler: out 0x81, al; iret) and
+ * reflects the #UD it intercepts (handler: out 0x82, al; hlt).
+ */
+static void guest_in_mode(enum mode m)
+{
+	unsigned char code[32], n = 0;
+	if (m == LONG64) {
+		static const unsigned char mov64[] = { 0x48, 0xb8, 0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01 };
+		for (unsigned i = 0; i < sizeof(mov64); i++)
+			code[n++] = mov64[i];
+	} else {
+		static const unsigned char mov32[] = { 0xb8, 0x78, 0x56, 0x34, 0x12 };
+		for (unsigned i = 0; i < sizeof(mov32); i++)
+			code[n++] = mov32[i];
+	}
+	static const unsigned char rest[] = { 0x0f, 0xa2, 0xe6, 0x80, 0xfb, 0xf4, 0x0f, 0x0b };
+	for (unsigned i = 0; i < sizeof(rest); i++)
+		code[n++] = rest[i];
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, n, &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	static const unsigned char ud_handler[] = { 0xe6, 0x82, 0xf4 };
+	static const unsigned char irq32[] = { 0xe6, 0x81, 0xcf };
+	static const unsigned char irq64[] = { 0xe6, 0x81, 0x48, 0xcf };
+	put(G_HANDLERS, ud_handler, sizeof(ud_handler));
+	if (m == LONG64)
+		put(G_HANDLERS + 0x100, irq64, sizeof(irq64));
+	else
+		put(G_HANDLERS + 0x100, irq32, sizeof(irq32));
+	idt_gate(m, 6, G_HANDLERS);
+	idt_gate(m, 0x20, G_HANDLERS + 0x100);
+
+	/* #UD exits; CPUID exits bring the control and segment state too, exceptions the event. */
+	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
+	masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
+	masks[L4_VMEXIT_EXCEPTION] = L4_VCPU_GPR | L4_VCPU_INTR;
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 1u << 6, L4_VCPU_GPR, masks, L4_VMEXIT_CPUID + 1), L4_OK);
+	struct l4_vcpu_state s;
+	mode_state(m, &s);
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+
+	struct l4_vcpu_exit e;
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
+	CHECK_EQ(e.groups, L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG);
+	CHECK_EQ(s.gpr[L4_REG_RAX], m == LONG64 ? 0x0123456789abcdefull : 0x12345678);
+	CHECK_EQ(s.cr[L4_CR_CR0] & 0x80000001ull, m == LONG64 ? 0x80000001ull : 1);
+	CHECK_EQ(s.cr[L4_CR_CR0] & 0x20, 0x20);
+	CHECK_EQ(s.cr[L4_CR_CR4] & (1u << 13), 0);          /* VMXE stays hidden */
+	CHECK_EQ(s.cr[L4_CR_EFER] & 0x400, m == LONG64 ? 0x400 : 0);
+	CHECK_EQ(s.seg[2 * L4_SEG_CS] & 0xffff, m == LONG64 ? SEL_CODE64 : SEL_CODE32);
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(e.qual >> 16, 0x80);
+	CHECK_EQ(e.groups, L4_VCPU_GPR);
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_HLT);
+	CHECK_EQ(step(&e, &s, l4_event_interrupt(0x20)), L4_OK);
+	/* Through the guest's own IDT into its handler; its IRET returns to the UD2. */
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(e.qual >> 16, 0x81);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_HANDLERS + 0x100);
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_EXCEPTION);
+	CHECK_EQ(e.groups, L4_VCPU_GPR | L4_VCPU_INTR);
+	CHECK_EQ(s.intr[L4_INTR_EXIT_INFO] & 0x800007ffull, 0x80000306ull);  /* valid, hw exception, #UD */
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_CODE + n - 2);
+	/* Reflected: the guest's #UD handler runs, RIP unchanged. */
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(0, 0, l4_event_exception(6, false), 0, &s)), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(e.qual >> 16, 0x82);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_HANDLERS);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+}
+
+static void protected_mode_guest(void)
+{
+	guest_in_mode(PROT32);
+}
+
+static void long_mode_guest(void)
+{
+	guest_in_mode(LONG64);
+}
+
+/*
+ * Long mode: mov rax, 0xdead000; mov cr2, rax; syscall -> at LSTAR:
+ * swapgs; cpuid; mov rax, cr2; out 0x80, al; hlt. The guest's own
+ * SYSCALL MSRs, KERNEL_GS_BASE and CR2 are in place while it runs, and
+ * the host's (our system calls) everywhere else.
+ */
+static void guest_msrs_and_cr2_are_its_own(void)
+{
+	static const unsigned char code[] = {
+		0x48, 0xc7, 0xc0, 0x00, 0xd0, 0xea, 0x0d,     /* mov rax, 0xdead000 */
+		0x0f, 0x22, 0xd0,                             /* mov cr2, rax */
+		0x0f, 0x05,                                   /* syscall */
+	};
+	static const unsigned char handler[] = {
+		0x0f, 0x01, 0xf8,                             /* swapgs */
+		0x0f, 0xa2,                                   /* cpuid */
+		0x0f, 0x20, 0xd0,                             /* mov rax, cr2 */
+		0xe6, 0x80, 0xf4,                             /* out 0x80, al; hlt */
+	};
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	put(G_HANDLERS + 0x200, handler, sizeof(handler));
+	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
+	masks[L4_VMEXIT_CPUID] = L4_VCPU_ALL;
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_CPUID + 1), L4_OK);
+	struct l4_vcpu_state s;
+	mode_state(LONG64, &s);
+	s.msr[L4_MSR_LSTAR] = G_HANDLERS + 0x200;
+	s.msr[L4_MSR_STAR] = (l4_word_t)SEL_CODE64 << 32;
+	s.msr[L4_MSR_FMASK] = 0x200;
+	s.msr[L4_MSR_KERNEL_GS_BASE] = 0x5555000;
+	s.seg[2 * L4_SEG_GS + 1] = 0x1234000;
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+
+	struct l4_vcpu_exit e;
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
+	CHECK_EQ(e.groups, L4_VCPU_ALL);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_HANDLERS + 0x203);          /* SYSCALL went to LSTAR */
+	CHECK_EQ(s.gpr[L4_REG_RCX], G_CODE + sizeof(code));       /* return address */
+	CHECK_EQ(s.gpr[L4_REG_RFLAGS] & 0x200, 0);                /* FMASK cleared IF */
+	CHECK_EQ(s.seg[2 * L4_SEG_GS + 1], 0x5555000);            /* SWAPGS swapped ... */
+	CHECK_EQ(s.msr[L4_MSR_KERNEL_GS_BASE], 0x1234000);        /* ... both ways */
+	CHECK_EQ(s.msr[L4_MSR_LSTAR], G_HANDLERS + 0x200);
+	CHECK_EQ(s.cr[L4_CR_CR2], 0xdead000);
+	/* Our own page faults change the real CR2 while the guest waits. */
+	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(BIG_VIEW + 0x10000, 12, 0), &err) != ~0ull);
+	big(0x10000)[0] = 1;
+	s.cr[L4_CR_CR2] = 0xbeef000;                              /* the VMM may set it too */
+	s.gpr[L4_REG_RIP] += e.ilen;
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR | L4_VCPU_CR, 0, 0, 0, &s)), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(s.gpr[L4_REG_RAX], 0xbeef000);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(BIG_VIEW + 0x10000, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	drop_big_vm(&vm);
+}
+
+/* cli; cpuid; sti; nop; hlt (real mode, vector 0x20 -> 0:0x6100: out 0x81, al; hlt) */
+static void interrupt_window_exit(void)
+{
+	static const unsigned char code[] = { 0xfa, 0x0f, 0xa2, 0xfb, 0x90, 0xf4 };
+	static const unsigned char handler[] = { 0xe6, 0x81, 0xf4 };
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	put(G_HANDLERS + 0x100, handler, sizeof(handler));
+	put64(0x20 * 4, G_HANDLERS + 0x100);                        /* IVT: 0000:6100 */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
+	struct l4_vcpu_exit e;
+	struct l4_vcpu_state s;
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
+	CHECK_EQ(s.gpr[L4_REG_RFLAGS] & 0x200, 0);                 /* interrupts off: ask for the window */
+	s.gpr[L4_REG_RIP] += e.ilen;
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR, L4_VCPU_REQ_IRQ_WINDOW, 0, 0, &s)), L4_OK);
+	/* It opens after STI and the one instruction STI still blocks. */
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IRQ_WINDOW);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_CODE + 5);
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(0, 0, l4_event_interrupt(0x20), 0, &s)), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(e.qual >> 16, 0x81);
+	/* The request was answered: it does not come again. */
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_HLT);
+	/* An NMI window (where virtual NMIs exist) opens at once. */
+	l4_word_t r = l4_vcpu_write(vm.vcpu, 0, L4_VCPU_REQ_NMI_WINDOW, 0, 0, &s);
+	if (r == L4_OK) {
+		CHECK_EQ(l4_reply(0), L4_OK);
+		CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_NMI_WINDOW);
+	} else {
+		CHECK_EQ(r, L4_ENOSYS);
+	}
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+}
+
+/* The transfer masks decide what each exit carries; the default is the GPRs. */
+static void transfer_masks_choose_the_state_sent(void)
+{
+	static const unsigned char code[] = { 0x0f, 0xa2, 0xe6, 0x80, 0xf4 };   /* cpuid; out; hlt */
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
+	masks[L4_VMEXIT_IO] = L4_VCPU_ALL;
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, 0, masks, L4_VMEXIT_IO + 1), L4_OK);   /* default: nothing */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
+	struct l4_result r = l4_recv(vm.ep, 2000000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(l4_tag_words(r.tag), L4_VMEXIT_STATE);
+	CHECK_EQ(UTCB0->mr[L4_VMEXIT_REASON], L4_VMEXIT_CPUID);
+	CHECK_EQ(UTCB0->mr[L4_VMEXIT_GROUPS], 0);
+	/* No state came, so RIP moves on through a write of the GPRs read first. */
+	struct l4_vcpu_state s;
+	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_ILEN], 2);
+	CHECK_EQ(l4_vcpu_read(vm.vcpu, L4_VCPU_GPR | L4_VCPU_SEG, &s), L4_OK);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_CODE);
+	CHECK_EQ(s.seg[2 * L4_SEG_CS + 1], 0);                       /* real mode, CS base 0 */
+	CHECK_EQ(s.seg[2 * L4_SEG_CS] >> 32, 0xffff);
+	s.gpr[L4_REG_RIP] += 2;
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_GPR, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(l4_reply(0), L4_OK);
+	r = l4_recv(vm.ep, 2000000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(UTCB0->mr[L4_VMEXIT_REASON], L4_VMEXIT_IO);
+	CHECK_EQ(l4_tag_words(r.tag), L4_VMEXIT_STATE + l4_vcpu_words(L4_VCPU_ALL));
+	CHECK_EQ(UTCB0->mr[L4_VMEXIT_GROUPS], L4_VCPU_ALL);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+}
+
+/* Bad vCPU requests get error codes; a malformed reply stops only that vCPU. */
+static void vcpu_operations_check_their_arguments(void)
+{
+	static const unsigned char code[] = { 0x0f, 0xa2, 0xf4 };
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_VCPU_READ, L4_VCPU_GPR).error, L4_EINVAL);
+		return;
+	}
+	struct l4_vcpu_state s;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_READ, 0x40).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_READ).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_VCPU_READ, L4_VCPU_GPR).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_VCPU_CONFIG, 0, 0).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_CONFIG, 0, 0x40).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_CONFIG, 1ull << 32, 0).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_CONFIG, 0).error, L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, L4_VCPU_GPR, 0, 0).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, 1u << 12, 0, 0).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, 0, 0, 0).error, L4_OK);
+	/* A read-only vCPU capability reads but does not write. */
+	l4_cap_t ro = l4_slot_alloc();
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, vm.vcpu, ro, L4_CAP_RIGHT_READ).error, L4_OK);
+	CHECK_EQ(l4_vcpu_read(ro, L4_VCPU_DT, &s), L4_OK);
+	CHECK_EQ(s.dt[L4_DT_IDTR_LIMIT], 0xffff);
+	CHECK_EQ(l4_vcpu_write(ro, L4_VCPU_DT, 0, 0, 0, &s), L4_ERIGHTS);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, ro);
+	/* A reply that does not match its header: the vCPU stops, we go on. */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_CPUID);
+	UTCB0->mr[0] = L4_VCPU_GPR;
+	CHECK_EQ(l4_reply(l4_tag(0, 5, 0)), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], L4_THREAD_INACTIVE);
+	CHECK_EQ(l4_recv(vm.ep, 0).error, L4_ETIMEOUT);
+	drop_big_vm(&vm);
+}
+
+/* Long mode without PAE is no valid state: the entry fails, the VMM hears why. */
+static void bad_state_from_vmm_fails_the_entry(void)
+{
+	static const unsigned char code[] = { 0xf4 };
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	struct l4_vcpu_state s;
+	mode_state(LONG64, &s);
+	s.cr[L4_CR_CR4] = 0;
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	l4_word_t reason = next_exit(&vm);
+	CHECK_EQ(reason, L4_VMEXIT_ENTRY_FAILED | L4_VMEXIT_INVALID_GUEST_STATE);
+	/* Fixed, it runs. */
+	mode_state(LONG64, &s);
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_ALL, 0, 0, 0, &s)), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
 }
 
 const struct ktest ktests_vmx[] = {
@@ -375,5 +803,12 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/invalid-guest-state-reaches-vmm", invalid_guest_state_reaches_vmm },
 	{ "vmx/two-vms-have-separate-memory", two_vms_have_separate_memory },
 	{ "vmx/spinning-guest-does-not-starve-native-threads", spinning_guest_does_not_starve_native_threads },
+	{ "vmx/protected-mode-guest", protected_mode_guest },
+	{ "vmx/long-mode-guest", long_mode_guest },
+	{ "vmx/guest-msrs-and-cr2-are-its-own", guest_msrs_and_cr2_are_its_own },
+	{ "vmx/interrupt-window-exit", interrupt_window_exit },
+	{ "vmx/transfer-masks-choose-the-state-sent", transfer_masks_choose_the_state_sent },
+	{ "vmx/vcpu-operations-check-their-arguments", vcpu_operations_check_their_arguments },
+	{ "vmx/bad-state-from-vmm-fails-the-entry", bad_state_from_vmm_fails_the_entry },
 	{ NULL, NULL },
 };
