@@ -54,8 +54,9 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 {
 	uint64_t fp = item[1];
 	unsigned order = l4_fpage_order(fp), type = item[0] & 0xf;
+	unsigned memtype = (unsigned)item[0] & 0x30;     /* L4_ITEM_* memory types = SPACE_UC/WT */
 
-	if (type != L4_ITEM_MAP && type != L4_ITEM_GRANT)
+	if ((type != L4_ITEM_MAP && type != L4_ITEM_GRANT) || (item[0] & 0xfc0) || memtype == 0x30)
 		return L4_EMSG;
 	if (l4_fpage_space(fp) == L4_FP_IO)
 		return map_io(from, fp, type == L4_ITEM_GRANT, to, window, whole_space);
@@ -82,8 +83,8 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 		struct mapnode *n = mapdb_lookup(from, src + off);
 		if (!n || !(n->rights & rights))
 			continue;      /* nothing mappable there: the receiver gets nothing */
-		int err = type == L4_ITEM_GRANT ? mapdb_grant(n, to, dst + off, rights) :
-						  mapdb_map(n, to, dst + off, rights);
+		int err = type == L4_ITEM_GRANT ? mapdb_grant(n, to, dst + off, rights | memtype) :
+						  mapdb_map(n, to, dst + off, rights | memtype);
 		if (err)
 			return err;
 	}

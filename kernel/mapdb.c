@@ -179,7 +179,7 @@ static int make_room(struct task *to, uint64_t va, const struct mapnode *src)
 
 int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights)
 {
-	rights &= src->rights;
+	rights = (rights & src->rights & SPACE_RWX) | (rights & SPACE_TYPE);
 	struct mapnode *old = src->io ? mapdb_lookup_io(to, (unsigned)va) : mapdb_lookup(to, va);
 
 	/* Mapping the same page again from the same source just updates the rights. */
@@ -220,7 +220,7 @@ int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights
 	struct mapnode moved = *n;
 	moved.task = to;
 	moved.va = va;
-	moved.rights = (uint8_t)(rights & n->rights);
+	moved.rights = (uint8_t)((rights & n->rights & SPACE_RWX) | (rights & SPACE_TYPE));
 	err = install(&moved);
 	if (err) {
 		quota_release(quota_of(to), charge);

@@ -21,6 +21,9 @@
 #define EPT_X (1ull << 2)
 #define EPT_TABLE (EPT_R | EPT_W | EPT_X)
 #define EPT_MT_WB (6ull << 3)      /* write-back; guest PAT still applies */
+#define EPT_MT_UC (0ull << 3)      /* uncacheable */
+#define EPT_MT_WT (4ull << 3)      /* write-through */
+#define EPT_MT_MASK (7ull << 3)
 #define CR3_NOFLUSH (1ull << 63)   /* keep this PCID's TLB entries */
 
 static bool pcid_on;
@@ -141,10 +144,12 @@ int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 	uint64_t old = *e;
 	if (s->guest)
 		*e = pa | EPT_R | (rights & SPACE_W ? EPT_W : 0) | (rights & SPACE_X ? EPT_X : 0) |
-		     EPT_MT_WB;
+		     (rights & SPACE_UC ? EPT_MT_UC : rights & SPACE_WT ? EPT_MT_WT : EPT_MT_WB);
 	else
 		*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
-		     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0));
+		     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0)) |
+		     /* the default PAT: PCD|PWT selects UC, PWT alone WT */
+		     (rights & SPACE_UC ? PTE_PCD | PTE_PWT : rights & SPACE_WT ? PTE_PWT : 0);
 	if (old & PTE_P)
 		tlb_changed(s, va);
 	return L4_OK;
@@ -173,13 +178,15 @@ bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *ri
 		if (!(e & EPT_R))
 			return false;
 		*pa = e & PTE_ADDR;
-		*rights = SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0);
+		*rights = SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0) |
+			  ((e & EPT_MT_MASK) == EPT_MT_UC ? SPACE_UC : (e & EPT_MT_MASK) == EPT_MT_WT ? SPACE_WT : 0);
 		return true;
 	}
 	if (!(e & PTE_P) || !(e & PTE_U))
 		return false;
 	*pa = e & PTE_ADDR;
-	*rights = SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X);
+	*rights = SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X) |
+		  (e & PTE_PCD ? SPACE_UC : e & PTE_PWT ? SPACE_WT : 0);
 	return true;
 }
 

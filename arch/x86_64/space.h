@@ -29,6 +29,11 @@ void space_init_pcid(void);
 #define SPACE_X 1u
 #define SPACE_W 2u
 #define SPACE_R 4u
+#define SPACE_RWX 7u
+/* Memory type of a mapping (default write-back), kept with the rights. */
+#define SPACE_UC 0x10u
+#define SPACE_WT 0x20u
+#define SPACE_TYPE 0x30u
 
 int space_init(struct space *s, struct quota *q);
 /* A guest-physical address space: an EPT (extended page tables). */

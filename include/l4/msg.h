@@ -57,11 +57,17 @@ static inline l4_word_t l4_tag_label(l4_word_t tag) { return tag >> L4_TAG_LABEL
 
 /*
  * Typed item: two message registers.
- *   word 0: bits 0-3 the item type (L4_ITEM_*), bits 12-63 the send base:
- *           for memory, where in the receiver's window the fpage lands
- *           (only its offset modulo the window size counts).
+ *   word 0: bits 0-3 the item type (L4_ITEM_*), bits 4-5 for memory the
+ *           receiver's memory type (L4_ITEM_WRITE_BACK, _UNCACHED,
+ *           _WRITE_THROUGH: device memory, for a task or a VM, is mapped
+ *           uncached), bits 12-63 the send base: for memory, where in the
+ *           receiver's window the fpage lands (only its offset modulo the
+ *           window size counts). Bits 6-11 must be 0.
  *   word 1: a flexpage.
  */
+#define L4_ITEM_WRITE_BACK    (0u << 4)
+#define L4_ITEM_UNCACHED      (1u << 4)
+#define L4_ITEM_WRITE_THROUGH (2u << 4)
 enum l4_item_type {
 	L4_ITEM_MAP = 1,    /* map: the sender keeps the resource, the receiver gets a derived copy */
 	L4_ITEM_GRANT = 2,  /* grant: the resource moves from sender to receiver */

@@ -97,6 +97,34 @@ static void map_to_other_task(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
+/* An uncached or write-through mapping is the same memory; other memory types are refused. */
+static void memory_types_of_a_mapping(void)
+{
+	l4_word_t va = WINDOW_BASE + 0x88000;
+	l4_cap_t b = l4_task_share_image(4096);
+
+	CHECK(b != L4_CAP_NONE);
+	CHECK(get_page(va) != ~0ull);
+	*(volatile long *)va = 0x6b6b;
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | L4_ITEM_UNCACHED | 0x30000000,
+			   l4_fpage_mem(va, 12, L4_FP_RW)).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | L4_ITEM_WRITE_THROUGH | 0x30001000,
+			   l4_fpage_mem(va, 12, L4_FP_RW)).error, L4_OK);
+	l4_cap_t t = l4_thread_start_in(b, reader, 0x30000000, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 0x6b6b);
+	l4_thread_kill(t);
+	t = l4_thread_start_in(b, writer, 0x30001000, HIGH);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(*(volatile long *)va, 0x77);
+	l4_thread_kill(t);
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x30 | 0x30002000,
+			   l4_fpage_mem(va, 12, L4_FP_RW)).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | 0x40 | 0x30002000,
+			   l4_fpage_mem(va, 12, L4_FP_RW)).error, L4_EMSG);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
 static void read_only_mapping_faults_on_write(void)
 {
 	l4_word_t va = WINDOW_BASE + 0x90000;
@@ -333,6 +361,7 @@ const struct ktest ktests_mem[] = {
 	{ "mem/sigma0-alloc-and-use", sigma0_alloc_and_use },
 	{ "mem/sigma0-refuses-bad-requests", sigma0_refuses_bad_requests },
 	{ "mem/map-to-other-task", map_to_other_task },
+	{ "mem/memory-types-of-a-mapping", memory_types_of_a_mapping },
 	{ "mem/read-only-mapping-faults-on-write", read_only_mapping_faults_on_write },
 	{ "mem/unmap-is-recursive", unmap_is_recursive },
 	{ "mem/pager-resolves-fault", pager_resolves_fault },
