@@ -270,7 +270,8 @@ static void spinning_guest_does_not_starve_native_threads(void)
 }
 
 /* vmcall; mov ecx, 0x10; rdmsr; wrmsr; mov si, 0x1100; mov cx, 3; mov dx, 0x80;
- * rep outsb; hlt */
+ * rep outsb; in al, 0x60; mov di, 0x1200; mov cx, 2; mov dx, 0x60; rep insb;
+ * mov al, [0x1201]; out 0x80, al; hlt */
 static const unsigned char instr_code[] = {
 	0x0f, 0x01, 0xc1,
 	0x66, 0xb9, 0x10, 0x00, 0x00, 0x00,
@@ -280,6 +281,13 @@ static const unsigned char instr_code[] = {
 	0xb9, 0x03, 0x00,
 	0xba, 0x80, 0x00,
 	0xf3, 0x6e,
+	0xe4, 0x60,
+	0xbf, 0x00, 0x12,
+	0xb9, 0x02, 0x00,
+	0xba, 0x60, 0x00,
+	0xf3, 0x6c,
+	0xa0, 0x01, 0x12,
+	0xe6, 0x80,
 	0xf4,
 };
 
@@ -324,6 +332,31 @@ static void every_kind_of_exit_reaches_vmm(void)
 	CHECK_EQ(qual >> 4 & 3, 3);                 /* string, REP */
 	CHECK_EQ(u->mr[L4_VMEXIT_GLA], 0x1100);     /* where the string is */
 	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RCX] & 0xffff, 3);
+	CHECK_EQ(skip(2, ~0ull), L4_OK);
+	/* IN: the VMM supplies AL. */
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+	qual = u->mr[L4_VMEXIT_QUAL];
+	CHECK_EQ(qual >> 16 & 0xffff, 0x60);
+	CHECK_EQ(qual >> 3 & 7, 1);                 /* in, not string, no REP */
+	CHECK_EQ(skip(2, 0x42), L4_OK);
+	/* REP INSB: the VMM stores the bytes at ES:DI in guest memory itself. */
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+	qual = u->mr[L4_VMEXIT_QUAL];
+	CHECK_EQ(qual >> 16 & 0xffff, 0x60);
+	CHECK_EQ(qual >> 3 & 7, 7);                 /* in, string, REP */
+	CHECK_EQ(u->mr[L4_VMEXIT_GLA], 0x1200);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0x42);
+	((volatile unsigned char *)HOST_VIEW + 0x6000)[0x200] = 0x11;
+	((volatile unsigned char *)HOST_VIEW + 0x6000)[0x201] = 0x22;
+	for (unsigned i = 0; i < L4_REG_COUNT; i++)
+		regs[i] = u->mr[L4_VMEXIT_STATE + i];
+	regs[L4_REG_RDI] += 2;
+	regs[L4_REG_RCX] = 0;
+	regs[L4_REG_RIP] += 2;
+	CHECK_EQ(resume_with(regs, 0), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+	CHECK_EQ(u->mr[L4_VMEXIT_QUAL] >> 16 & 0xffff, 0x80);
+	CHECK_EQ(u->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0x22);
 	CHECK_EQ(skip(2, ~0ull), L4_OK);
 	CHECK_EQ(next_exit(&vm), L4_VMEXIT_HLT);
 	drop_vm(&vm, HOST_VIEW + 0x6000);
@@ -794,6 +827,34 @@ static void bad_state_from_vmm_fails_the_entry(void)
 	drop_big_vm(&vm);
 }
 
+/* mov al, [0x3000]; out 0x80, al; mov al, [0x3000]; hlt: between the two
+ * loads the VMM takes the page back; the second load must not see it. */
+static void unmap_takes_memory_from_the_guest(void)
+{
+	static const unsigned char code[] = { 0xa0, 0x00, 0x30, 0xe6, 0x80, 0xa0, 0x00, 0x30, 0xf4 };
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	big(0x3000)[0] = 0x5c;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
+	struct l4_vcpu_exit e;
+	struct l4_vcpu_state s;
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(s.gpr[L4_REG_RAX] & 0xff, 0x5c);
+	/* Revoke what we gave (our own mapping stays). */
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(BIG_VIEW + 0x3000, 12, L4_FP_RWX), 0).error,
+		 L4_OK);
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_EPT_VIOLATION);
+	CHECK_EQ(e.gpa, 0x3000);
+	CHECK_EQ(big(0x3000)[0], 0x5c);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+}
+
 const struct ktest ktests_vmx[] = {
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
@@ -810,5 +871,6 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/transfer-masks-choose-the-state-sent", transfer_masks_choose_the_state_sent },
 	{ "vmx/vcpu-operations-check-their-arguments", vcpu_operations_check_their_arguments },
 	{ "vmx/bad-state-from-vmm-fails-the-entry", bad_state_from_vmm_fails_the_entry },
+	{ "vmx/unmap-takes-memory-from-the-guest", unmap_takes_memory_from_the_guest },
 	{ NULL, NULL },
 };
