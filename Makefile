@@ -18,7 +18,8 @@ HOSTCC     ?= gcc
 Q := $(if $(V),,@)
 
 # Kernel command line used by `make run`; tests build their own images.
-CMDLINE    ?= console=com1 loglevel=3
+CMDLINE    ?= loglevel=3
+RUN_CONFIG ?= config/run.cfg
 TIMEOUT    ?= 0
 
 # ---------------------------------------------------------------- kernel
@@ -36,8 +37,8 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest bench
-all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf
+.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest bench programs
+all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf programs $(BUILD)/cfgtool $(BUILD)/run.iso
 
 kernel: $(BUILD)/kernel.elf
 iso: $(BUILD)/l4.iso
@@ -58,7 +59,18 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker/kernel.ld
 
 $(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh
 	@echo "  ISO     $@"
-	$(Q)tools/mkiso.sh $@ $(BUILD)/kernel.elf "$(CMDLINE)"
+	$(Q)tools/mkiso.sh $@ $(BUILD)/kernel.elf "console=com1 $(CMDLINE)"
+
+# The boot configuration tool (docs/config.md), for tools/mkimage.sh.
+$(BUILD)/cfgtool: tools/cfgtool.c roottask/config.c roottask/config.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=c11 -O1 -Wall -Wextra -Werror -I. -Iinclude -o $@ tools/cfgtool.c roottask/config.c
+
+# What `make run` boots: RUN_CONFIG made into an image as a user would.
+$(BUILD)/run.iso: $(RUN_CONFIG) $(BUILD)/cfgtool $(BUILD)/kernel.elf $(BUILD)/sigma0.elf $(PROGRAMS) tools/mkimage.sh
+	@echo "  IMAGE   $@ ($(RUN_CONFIG))"
+	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $@ $(RUN_CONFIG)
 
 # ---------------------------------------------------------------- user programs
 # Static ELF executables for ring 3 (the kernel loads them as boot modules).
@@ -102,6 +114,21 @@ BENCH_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(BENCH_SRCS)) $(LIBL4_OBJS)
 $(BUILD)/bench.elf: $(BENCH_OBJS) linker/user.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@ $(BENCH_OBJS)
+
+# Native programs: $(call user_program,NAME,SOURCES) links $(BUILD)/NAME.elf
+# from its sources and libl4.
+define user_program
+$(BUILD)/$(1).elf: $(patsubst %,$(BUILD)/user/%.o,$(2)) $(LIBL4_OBJS) linker/user.ld
+	@echo "  LD      $$@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $$@ $(patsubst %,$(BUILD)/user/%.o,$(2)) $(LIBL4_OBJS)
+PROGRAMS += $(BUILD)/$(1).elf
+USER_OBJS += $(patsubst %,$(BUILD)/user/%.o,$(2))
+endef
+$(eval $(call user_program,roottask,roottask/main.c roottask/config.c kernel/elf.c))
+$(eval $(call user_program,hello-server,examples/hello/server.c))
+$(eval $(call user_program,hello-client,examples/hello/client.c))
+$(eval $(call user_program,crash,tests/programs/crash.c))
+programs: $(PROGRAMS)
 
 # sigma0 maps physical memory 1:1, so it lives far above any physical
 # address, which needs the large code model (its own object directory).
@@ -163,11 +190,11 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	tools/run-qemu.sh $(BUILD)/l4.iso $(TIMEOUT)
+	tools/run-qemu.sh $(BUILD)/run.iso $(TIMEOUT)
 
 run-bochs: deps
 	@$(MAKE) --no-print-directory all
-	tools/run-bochs.sh $(BUILD)/l4.iso $(TIMEOUT)
+	tools/run-bochs.sh $(BUILD)/run.iso $(TIMEOUT)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
@@ -183,4 +210,5 @@ sloc:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(SIGMA0_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(SIGMA0_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
+	$(USER_OBJS:.o=.d)

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: BSD-2-Clause */
 #include "elf.h"
 
 /* ELF64 structures (System V ABI, with the x86-64 supplement). */

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ELF64 executable checking. elf_parse validates everything the loader
  * will use (header identity, program header table bounds, every loadable

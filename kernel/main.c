@@ -123,6 +123,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		console_log_level = level > LOG_TRACE ? LOG_TRACE : (enum log_level)level;
 	cmdline_get(cmdline, "test", test, sizeof(test));
 	cmdline_get_u64(cmdline, "poweroff", &poweroff);
+	if (poweroff && poweroff < (1ull << 40))
+		sched_poweroff_ticks = poweroff * SCHED_TICK_HZ;
 	cmdline_get_u64(cmdline, "kmem", &kmem);
 	char fast[8] = "";
 	if (cmdline_get(cmdline, "fastpath", fast, sizeof(fast)) && streq(fast, "off"))

@@ -11,6 +11,7 @@
 #include <l4/errno.h>
 #include <l4/syscall.h>
 #include "arch.h"
+#include "console.h"
 #include "ipc.h"
 #include "task.h"
 #include "uexit.h"
@@ -147,9 +148,15 @@ void sched_timeout_cancel(struct thread *t)
 	t->tq_next = NULL;
 }
 
+uint64_t sched_poweroff_ticks;
+
 void sched_tick(void)
 {
 	ticks++;
+	if (sched_poweroff_ticks && ticks >= sched_poweroff_ticks) {
+		kprintf("poweroff after %llu s\n", (unsigned long long)(ticks / SCHED_TICK_HZ));
+		arch_machine_exit(0);
+	}
 	while (timeouts && timeouts->deadline <= ticks) {
 		struct thread *t = timeouts;
 		ipc_timeout(t);   /* cancels the timeout and wakes t with L4_ETIMEOUT */

@@ -53,6 +53,8 @@ void sched_set_prio(struct thread *t, uint8_t prio);
 
 /* Timer tick: time slices and timeouts. */
 void sched_tick(void);
+/* poweroff=N: the tick at which the machine ends (0: never). */
+extern uint64_t sched_poweroff_ticks;
 uint64_t sched_ticks(void);
 
 /* Blocks current with a timeout (in microseconds or L4_TIMEOUT_NEVER). */

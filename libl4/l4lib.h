@@ -14,6 +14,7 @@
 
 #include <l4/boot.h>
 #include <l4/caps.h>
+#include <l4/env.h>
 #include <l4/errno.h>
 #include <l4/factory.h>
 #include <l4/msg.h>
@@ -29,6 +30,10 @@
 
 /* The boot information (sigma0 and the root task; NULL elsewhere). */
 extern struct l4_boot_info *l4_boot_info;
+/* The environment page (programs the root task starts; NULL elsewhere). */
+extern const struct l4_env *l4_env;
+/* The slot of the environment's capability called name, or L4_CAP_NONE. */
+l4_cap_t l4_env_cap(const char *name);
 
 /* ---- printing (through the kernel's debug console for now) */
 int l4_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

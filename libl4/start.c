@@ -4,22 +4,65 @@
 #include "format.h"
 
 struct l4_boot_info *l4_boot_info;
+const struct l4_env *l4_env;
+static l4_cap_t next_slot = L4_CAP_FIRST_FREE;
 static struct l4_tls main_tls;
+static char *env_argv[L4_ENV_ARGS_BYTES / 2 + 1];
 
-void l4_start(struct l4_boot_info *bi);
-void l4_start(struct l4_boot_info *bi)
+/* argv from the environment page's packed arguments. */
+static int env_args(const struct l4_env *env)
+{
+	unsigned argc = 0, at = 0;
+
+	while (argc < env->argc && at < sizeof(env->args) && argc + 1 < sizeof(env_argv) / sizeof(env_argv[0])) {
+		env_argv[argc++] = (char *)&env->args[at];
+		while (at < sizeof(env->args) && env->args[at])
+			at++;
+		at++;
+	}
+	env_argv[argc] = NULL;
+	return (int)argc;
+}
+
+l4_cap_t l4_env_cap(const char *name)
+{
+	for (unsigned i = 0; l4_env && i < l4_env->cap_count && i < L4_ENV_MAX_CAPS; i++) {
+		const char *a = l4_env->caps[i].name, *b = name;
+		unsigned n = 0;
+		while (n < L4_ENV_NAME_LEN && a[n] && a[n] == b[n])
+			n++;
+		if (n == L4_ENV_NAME_LEN || a[n] == b[n])
+			return l4_env->caps[i].slot;
+	}
+	return L4_CAP_NONE;
+}
+
+void l4_start(void *info);
+void l4_start(void *info)
 {
 	static char *argv[] = { "main", NULL };
+	int argc = 1;
+	char **args = argv;
 
-	if (bi && bi->magic == L4_BOOT_INFO_MAGIC)
-		l4_boot_info = bi;
+	if (info && ((struct l4_boot_info *)info)->magic == L4_BOOT_INFO_MAGIC) {
+		l4_boot_info = info;
+	} else if (info && ((struct l4_env *)info)->magic == L4_ENV_MAGIC) {
+		l4_env = info;
+		argc = env_args(l4_env);
+		args = env_argv;
+		for (unsigned i = 0; i < l4_env->cap_count && i < L4_ENV_MAX_CAPS; i++)
+			if (l4_env->caps[i].slot >= next_slot)
+				next_slot = l4_env->caps[i].slot + 1;
+	}
 	main_tls = (struct l4_tls){ .self = &main_tls, .utcb = (struct l4_utcb *)L4_BOOT_UTCB_ADDR,
 				    .thread = L4_CAP_THREAD };
 	/* The first invocation cannot use l4_invoke: it needs the TLS it sets. */
 	main_tls.utcb->mr[0] = (l4_word_t)&main_tls;
 	l4_call(L4_CAP_THREAD, l4_tag(L4_THREAD_SET_TLS, 1, 0), L4_TIMEOUT_NEVER);
-	main_tls.result = main(1, argv);
+	main_tls.result = main(argc, args);
 	main_tls.done = true;
+	if (l4_env)     /* tell the root task: it takes the program down */
+		L4_INVOKE(L4_CAP_PAGER, L4_ROOT_EXIT, (l4_word_t)main_tls.result);
 	L4_INVOKE(L4_CAP_THREAD, L4_THREAD_STOP);
 }
 
@@ -43,8 +86,6 @@ int l4_printf(const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
-
-static l4_cap_t next_slot = L4_CAP_FIRST_FREE;
 
 l4_cap_t l4_slot_alloc(void)
 {
@@ -124,7 +165,8 @@ void l4_sleep_us(unsigned long us)
 
 void l4_spin_us(unsigned long us)
 {
-	unsigned long long start = l4_rdtsc(), cycles = l4_boot_info->tsc_khz * us / 1000;
+	unsigned long khz = l4_boot_info ? l4_boot_info->tsc_khz : l4_env ? l4_env->tsc_khz : 1000000;
+	unsigned long long start = l4_rdtsc(), cycles = khz * us / 1000;
 
 	while (l4_rdtsc() - start < cycles)
 		;

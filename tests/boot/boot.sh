@@ -15,6 +15,8 @@
 # boot modules (FILE:NAME,... with files in the build directory, or -), and
 # the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
+# The root task with tests/boot/roottask.cfg (@ = the repository root).
+ROOTTASK_MODULES=sigma0.elf:sigma0,roottask.elf:roottask,@tests/boot/roottask.cfg:config,hello-server.elf:hello,hello-client.elf:client1,crash.elf:crash,hello-client.elf:client2,@tests/boot/roottask.cfg:broken,hello-client.elf:badline
 BOOT_TESTS=(
 	"qemu-selftest   qemu  selftest  -               console=com1 loglevel=2 test=selftest"
 	"qemu-fault-pf   qemu  fault-pf  -               console=com1 loglevel=2 test=pf"
@@ -24,6 +26,7 @@ BOOT_TESTS=(
 	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2"
 	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager"
 	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off"
+	"qemu-roottask   qemu  roottask  $ROOTTASK_MODULES console=com1 loglevel=2 poweroff=4"
 	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"
@@ -52,7 +55,12 @@ boot_start() {
 	if [[ $mods != - ]]; then
 		IFS=, read -r -a m <<<"$mods"
 		for mod in "${m[@]}"; do
-			margs+=("$(dirname "$KERNEL")/${mod%%:*}" "${mod#*:}")
+			if [[ $mod == @* ]]; then
+				mod=${mod#@}
+				margs+=("$ROOT/${mod%%:*}" "${mod#*:}")
+			else
+				margs+=("$(dirname "$KERNEL")/${mod%%:*}" "${mod#*:}")
+			fi
 		done
 	fi
 	if ! "$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log"; then
@@ -150,6 +158,40 @@ boot_check_ktest() {
 	boot_verdict "$emu/$name" "${why[@]}"
 }
 
+# What the root task run (tests/boot/roottask.cfg) must show: test name, then
+# an extended regular expression one serial line must match.
+ROOTTASK_EXPECT=(
+	"config-error-names-its-line|^root: config:30: priority: '300' is not in 1\.\.254$"
+	"hello-server-answers-client1|^client1: the server says \"Good day, Ada!\"$"
+	"hello-server-answers-client2|^client2: the server says \"Good day, Grace!\"$"
+	"server-tells-clients-apart|^hello: call 3 from client 4 \(Grace\)$"
+	"unknown-request-is-an-error|^client1: unknown request answered with label 9$"
+	"malformed-elf-refused|^root: broken: module \"broken\" refused: not an ELF file"
+	"good-programs-start|^root: 4 of 6 programs started$"
+	"crash-is-reported|^root: crash: page fault at 0x50000000"
+	"crash-returns-its-memory|^root: crash crashed; [0-9]+ KiB of memory returned$"
+	"exit-returns-its-memory|^root: client2 ended; [0-9]+ KiB of memory returned$"
+)
+
+# boot_check_roottask EMU NAME SERIAL: one test per ROOTTASK_EXPECT line, then
+# EMU/NAME: no panic, the machine ended by poweroff=N with status 0.
+boot_check_roottask() {
+	local emu=$1 name=$2 serial=$3 why=() row outcome panic
+	for row in "${ROOTTASK_EXPECT[@]}"; do
+		if tr -d '\r' <"$serial" | grep -aqE "${row#*|}"; then
+			pass "$emu/$name/${row%%|*}"
+		else
+			fail "$emu/$name/${row%%|*}" "no line matching '${row#*|}'"
+		fi
+	done
+	outcome=$(boot_outcome "$emu" 0)
+	[[ -z $outcome ]] || why+=("$outcome")
+	panic=$(boot_first_panic "$serial")
+	[[ -z $panic ]] || why+=("$panic")
+	grep -aq '^poweroff after' "$serial" || why+=("no 'poweroff after' line")
+	boot_verdict "$emu/$name" "${why[@]}"
+}
+
 # boot_first_panic SERIAL: print the first PANIC line, if any.
 boot_first_panic() {
 	tr -d '\r' <"$1" | grep -a -m1 -E '^PANIC' || true
@@ -191,7 +233,7 @@ boot_check() {
 	local name=$1 emu=$2 check=$3 base=$TEST_OUT/$1 before=$FAILED
 	local test=$emu/$check
 	[[ $check != selftest ]] || test=$emu/boot
-	[[ $check != ktest ]] || test=$emu/$name
+	[[ $check != ktest && $check != roottask ]] || test=$emu/$name
 	if [[ ! -f $base/result ]]; then
 		fail "$test" "the run did not finish: $(grep -v '^$' "$base/job.log" 2>/dev/null | tail -n 1)"
 		return
@@ -207,6 +249,7 @@ boot_check() {
 	case $check in
 	selftest) boot_check_selftest "$emu" "$base.serial" ;;
 	ktest) boot_check_ktest "$emu" "$name" "$base.serial" ;;
+	roottask) boot_check_roottask "$emu" "$name" "$base.serial" ;;
 	fault-*) boot_check_fault "$emu" "${check#fault-}" "$base.serial" ;;
 	*) fail "$emu/$check" "tests/boot/boot.sh: unknown check '$check'" ;;
 	esac

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The environment page: what the root task gives every program it starts
+ * from the boot configuration (docs/config.md). A read-only page at
+ * L4_ENV_ADDR; the program's first thread starts at the ELF entry with
+ *   RSP  L4_BOOT_STACK_TOP (16-byte aligned), RDI  L4_ENV_ADDR
+ * and the capability layout of caps.h: L4_CAP_TASK, L4_CAP_THREAD,
+ * L4_CAP_FACTORY (its own factory, holding its `quota`), L4_CAP_PAGER
+ * (the root task's endpoint, badged for this program: page faults and
+ * exceptions go there, and a fault the root task cannot resolve ends the
+ * program and returns everything it had). The named capabilities below
+ * follow from slot L4_CAP_FIRST_FREE on. libl4's start-up code reads the
+ * page: main(argc, argv) gets the arguments, l4_env_cap(name) the slots.
+ */
+#ifndef L4_ENV_H
+#define L4_ENV_H
+
+#include "types.h"
+
+#define L4_ENV_ADDR   0x00007ffffffc0000ull
+#define L4_ENV_MAGIC  0x4c34656e76ull        /* "L4env" */
+#define L4_ENV_NAME_LEN 16
+#define L4_ENV_MAX_CAPS 32
+#define L4_ENV_ARGS_BYTES 512
+#define L4_ENV_MAX_MODULES 4
+#define L4_ENV_MAX_PORTS 16
+
+/*
+ * A named capability. Names: an endpoint from `serve NAME` (READ|WRITE:
+ * the program receives on it) or `use NAME` (WRITE|GRANT, badged with the
+ * program's number: servers tell clients apart by the badge); "irqN" an
+ * Irq object for interrupt line N (`irq N`).
+ */
+struct l4_env_cap {
+	char name[L4_ENV_NAME_LEN];
+	l4_word_t slot;
+};
+
+/* A data module (`module NAME PATH`), mapped read-only at addr. */
+struct l4_env_module {
+	char name[L4_ENV_NAME_LEN];
+	l4_word_t addr, size;
+};
+
+struct l4_env {
+	l4_word_t magic;                  /* L4_ENV_MAGIC */
+	char name[L4_ENV_NAME_LEN];       /* the program's name (argv[0]) */
+	l4_word_t id;                     /* its number: the badge of its capabilities */
+	l4_word_t argc;                   /* with argv[0] */
+	char args[L4_ENV_ARGS_BYTES];     /* argv[0..argc-1], each NUL-terminated */
+	l4_word_t tsc_khz;                /* the TSC's rate */
+	l4_word_t memory;                 /* bytes of memory it may allocate */
+	l4_word_t cap_count;
+	struct l4_env_cap caps[L4_ENV_MAX_CAPS];
+	l4_word_t module_count;
+	struct l4_env_module modules[L4_ENV_MAX_MODULES];
+	l4_word_t port_count;             /* I/O port ranges it was given (`ioports`) */
+	struct { l4_word_t first, last; } ports[L4_ENV_MAX_PORTS];
+	l4_word_t flags;                  /* L4_ENV_INPUT, L4_ENV_VM */
+};
+
+#define L4_ENV_INPUT 1u   /* console input goes to this program */
+#define L4_ENV_VM    2u   /* it may create VMs and vCPUs */
+
+/* Messages a program sends to the root task through L4_CAP_PAGER. */
+enum l4_root_op {
+	L4_ROOT_EXIT = 0x100,             /* MR0 status: the program ends */
+};
+
+#endif

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The root task: reads the boot configuration (the boot module `config`,
+ * docs/config.md), starts every valid program in it from the boot module
+ * of the same name, and then serves as their pager of last resort: a
+ * program that faults, or returns from main, ends here and everything it
+ * had (memory, capabilities, I/O ports, interrupt lines) comes back.
+ *
+ * Each program gets its own factory (its `quota` of kernel memory), task
+ * and first thread (its `priority`), its ELF segments, a 64 KiB stack and
+ * the environment page (include/l4/env.h) with its arguments and named
+ * capabilities. Bad input never stops the others: a missing or malformed
+ * module, or a bad configuration line, is reported and that program is
+ * not started.
+ */
+#include "l4lib.h"
+#include <l4/irq.h>
+#include "config.h"
+#include "elf.h"
+
+#define PAGE 4096ull
+#define ARENA_BASE    0x0000100000000000ull   /* our views of programs' memory */
+#define ARENA_SIZE    0x0000000100000000ull   /* 4 GiB of addresses per program */
+#define MODULE_VIEW   0x0000080000000000ull   /* where we see the boot modules */
+#define STACK_SIZE    (64 * 1024ull)
+#define CHILD_CAP_SLOTS 256
+#define MAX_ENDPOINTS 64
+#define MAX_PAGES     2048                    /* per program: 8 MiB of image and stack */
+
+struct endpoint {
+	char name[CFG_NAME_MAX + 1];
+	l4_cap_t slot;
+};
+
+struct program {
+	const struct cfg_program *cfg;
+	bool running;
+	unsigned id;                      /* badge of its capabilities: index + 1 */
+	l4_cap_t factory, task, thread, pager;
+	l4_word_t arena, arena_used;      /* our view of its pages */
+	l4_word_t page_count;
+	l4_word_t pages[MAX_PAGES];       /* their physical addresses, to free them */
+	l4_cap_t minted[L4_ENV_MAX_CAPS]; /* capabilities we made for it */
+	unsigned minted_count;
+};
+
+static struct cfg config;
+static struct program programs[CFG_MAX_PROGRAMS];
+static struct endpoint endpoints[MAX_ENDPOINTS];
+static unsigned endpoint_count;
+static l4_cap_t root_ep;
+static l4_word_t module_view_next = MODULE_VIEW;
+
+static bool str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void str_copy(char *dst, const char *src, unsigned size)
+{
+	unsigned i = 0;
+
+	while (i + 1 < size && src[i]) {
+		dst[i] = src[i];
+		i++;
+	}
+	while (i < size)
+		dst[i++] = 0;
+}
+
+static void report(void *ctx, unsigned line, const char *message)
+{
+	(void)ctx;
+	l4_printf("root: config:%u: %s\n", line, message);
+}
+
+/* The boot module called name, mapped read-only for us; NULL if absent. */
+static const void *module(const char *name, l4_word_t *size)
+{
+	for (unsigned i = 0; l4_boot_info && i < l4_boot_info->module_count; i++) {
+		const struct l4_boot_module *m = &l4_boot_info->modules[i];
+		if (!str_eq(m->name, name))
+			continue;
+		l4_word_t first = m->phys & ~(PAGE - 1), end = (m->phys + m->size + PAGE - 1) & ~(PAGE - 1);
+		l4_word_t view = module_view_next, err;
+		for (l4_word_t p = first; p < end; p += PAGE)
+			if (l4_sigma0_alloc(p, 12, l4_fpage_mem(view + (p - first), 12, 0), &err) == ~0ull) {
+				l4_printf("root: module %s: page %#lx unavailable (error %lu)\n", name,
+					  (unsigned long)p, (unsigned long)err);
+				return NULL;
+			}
+		module_view_next += end - first + PAGE;
+		*size = m->size;
+		return (const void *)(view + (m->phys - first));
+	}
+	return NULL;
+}
+
+/* A zeroed page of ours in p's arena, mapped to p at va with rights. */
+static l4_word_t give_page(struct program *p, l4_word_t va, unsigned rights)
+{
+	l4_word_t err, view = p->arena + p->arena_used;
+
+	l4_word_t phys;
+
+	if (p->page_count == MAX_PAGES ||
+	    (phys = l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(view, 12, 0), &err)) == ~0ull)
+		return 0;
+	p->pages[p->page_count++] = phys;
+	p->arena_used += PAGE;
+	for (l4_word_t *w = (l4_word_t *)view; w < (l4_word_t *)(view + PAGE); w++)
+		*w = 0;
+	if (L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP | va, l4_fpage_mem(view, 12, rights)).error)
+		return 0;
+	return view;
+}
+
+static bool load_segments(struct program *p, const unsigned char *image, const struct elf_image *elf)
+{
+	for (unsigned s = 0; s < elf->segment_count; s++) {
+		const struct elf_segment *seg = &elf->segments[s];
+		unsigned rights = L4_FP_R | (seg->flags & ELF_SEG_W ? L4_FP_W : 0) |
+				  (seg->flags & ELF_SEG_X ? L4_FP_X : 0);
+		for (l4_word_t va = seg->vaddr & ~(PAGE - 1); va < seg->vaddr + seg->memsz; va += PAGE) {
+			unsigned char *view = (unsigned char *)give_page(p, va, rights);
+			if (!view)
+				return false;
+			/* The file bytes that fall into this page. */
+			for (l4_word_t i = 0; i < PAGE; i++) {
+				l4_word_t a = va + i;
+				if (a >= seg->vaddr && a - seg->vaddr < seg->filesz)
+					view[i] = image[seg->offset + (a - seg->vaddr)];
+			}
+		}
+	}
+	return true;
+}
+
+/* The endpoint called name (created on first use), or L4_CAP_NONE. */
+static l4_cap_t endpoint(const char *name)
+{
+	for (unsigned i = 0; i < endpoint_count; i++)
+		if (str_eq(endpoints[i].name, name))
+			return endpoints[i].slot;
+	if (endpoint_count == MAX_ENDPOINTS)
+		return L4_CAP_NONE;
+	l4_cap_t slot = l4_make(L4_FACTORY_ENDPOINT);
+	if (slot == L4_CAP_NONE)
+		return slot;
+	str_copy(endpoints[endpoint_count].name, name, sizeof(endpoints[0].name));
+	endpoints[endpoint_count++].slot = slot;
+	return slot;
+}
+
+/* Puts our capability `ours` into p's table at slot `theirs`. */
+static bool give_cap(struct program *p, l4_cap_t ours, l4_cap_t theirs, unsigned rights)
+{
+	return !L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP | theirs << 12, l4_fpage_cap(ours, 0, rights)).error;
+}
+
+/* A badged copy of ours for p (kept by us to revoke it), given at slot theirs. */
+static bool give_minted(struct program *p, l4_cap_t ours, l4_cap_t theirs, unsigned rights)
+{
+	l4_cap_t m = l4_slot_alloc();
+
+	if (p->minted_count == L4_ENV_MAX_CAPS ||
+	    L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, ours, m, rights, p->id).error)
+		return false;
+	p->minted[p->minted_count++] = m;
+	return give_cap(p, m, theirs, rights);
+}
+
+static bool env_cap(struct l4_env *env, const char *name, l4_word_t slot)
+{
+	if (env->cap_count == L4_ENV_MAX_CAPS)
+		return false;
+	str_copy(env->caps[env->cap_count].name, name, L4_ENV_NAME_LEN);
+	env->caps[env->cap_count++].slot = slot;
+	return true;
+}
+
+/* Ports first..last to p, in aligned power-of-two blocks. */
+static bool give_ports(struct program *p, unsigned first, unsigned last)
+{
+	for (unsigned port = first; port <= last;) {
+		unsigned order = 0;
+		while (order < 16 && !(port & (1u << order)) && port + (2u << order) - 1 <= last)
+			order++;
+		if (l4_sigma0_io(port, order) ||
+		    L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP, l4_fpage_io(port, order)).error)
+			return false;
+		port += 1u << order;
+	}
+	return true;
+}
+
+/* The environment: arguments, capabilities, ports; false if it cannot be made. */
+static bool make_env(struct program *p, struct l4_env *env)
+{
+	const struct cfg_program *c = p->cfg;
+	l4_cap_t next = L4_CAP_FIRST_FREE;
+
+	env->magic = L4_ENV_MAGIC;
+	str_copy(env->name, c->name, L4_ENV_NAME_LEN);
+	env->id = p->id;
+	env->tsc_khz = l4_boot_info->tsc_khz;
+	env->memory = c->memory;
+	env->flags = (c->input ? L4_ENV_INPUT : 0) | (c->vm ? L4_ENV_VM : 0);
+	unsigned at = 0;
+	const char *arg = c->name;
+	for (unsigned i = 0; arg; arg = cfg_arg(c, i++)) {
+		for (unsigned k = 0; arg[k] && at + 1 < L4_ENV_ARGS_BYTES; k++)
+			env->args[at++] = arg[k];
+		if (at + 1 >= L4_ENV_ARGS_BYTES)
+			break;
+		env->args[at++] = 0;
+		env->argc++;
+	}
+	for (unsigned i = 0; i < c->nserve; i++) {
+		l4_cap_t ep = endpoint(c->serve[i]);
+		if (ep == L4_CAP_NONE || !give_cap(p, ep, next, L4_CAP_RIGHTS_ALL) ||
+		    !env_cap(env, c->serve[i], next++))
+			return false;
+	}
+	for (unsigned i = 0; i < c->nuse; i++) {
+		l4_cap_t ep = endpoint(c->use[i]);
+		if (ep == L4_CAP_NONE || !give_minted(p, ep, next, L4_CAP_RIGHT_WRITE | L4_CAP_RIGHT_GRANT) ||
+		    !env_cap(env, c->use[i], next++))
+			return false;
+	}
+	for (unsigned i = 0; i < c->nirqs; i++) {
+		l4_cap_t irq = l4_slot_alloc();
+		char name[8] = "irq";
+		unsigned n = c->irqs[i], k = 3;
+		if (n >= 100)
+			name[k++] = (char)('0' + n / 100);
+		if (n >= 10)
+			name[k++] = (char)('0' + n / 10 % 10);
+		name[k] = (char)('0' + n % 10);
+		l4_word_t err = L4_INVOKE(L4_CAP_IRQ_CONTROL, n < 16 ? L4_IRQ_CONTROL_ISA : L4_IRQ_CONTROL_GSI,
+					  irq, n, 0).error;
+		if (err) {
+			l4_printf("root: %s: interrupt line %u unavailable (error %lu)\n", c->name, n,
+				  (unsigned long)err);
+			return false;
+		}
+		p->minted[p->minted_count++] = irq;       /* ours to delete when it ends */
+		if (!give_cap(p, irq, next, L4_CAP_RIGHTS_ALL) || !env_cap(env, name, next++))
+			return false;
+	}
+	for (unsigned i = 0; i < c->nports && i < L4_ENV_MAX_PORTS; i++) {
+		if (!give_ports(p, c->ports[i].first, c->ports[i].last)) {
+			l4_printf("root: %s: I/O ports %#x-%#x unavailable\n", c->name, c->ports[i].first,
+				  c->ports[i].last);
+			return false;
+		}
+		env->ports[env->port_count].first = c->ports[i].first;
+		env->ports[env->port_count++].last = c->ports[i].last;
+	}
+	return true;
+}
+
+static void end_program(struct program *p, const char *how);
+
+static bool start_program(struct program *p)
+{
+	const struct cfg_program *c = p->cfg;
+	l4_word_t size, err;
+	struct elf_image elf;
+
+	const void *image = module(c->name, &size);
+	if (!image) {
+		l4_printf("root: %s: no boot module \"%s\"; not started\n", c->name, c->name);
+		return false;
+	}
+	const char *why = elf_parse(image, size, &elf);
+	if (why) {
+		l4_printf("root: %s: module \"%s\" refused: %s; not started\n", c->name, c->name, why);
+		return false;
+	}
+	p->factory = l4_slot_alloc();
+	p->task = l4_slot_alloc();
+	p->thread = l4_slot_alloc();
+	p->pager = l4_slot_alloc();
+	if ((err = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_FACTORY, p->factory, c->quota).error)) {
+		l4_printf("root: %s: no factory with %lu bytes (error %lu); not started\n", c->name,
+			  (unsigned long)c->quota, (unsigned long)err);
+		return false;
+	}
+	p->running = true;      /* from here on, end_program cleans up */
+	if ((err = L4_INVOKE(p->factory, L4_FACTORY_TASK, p->task, CHILD_CAP_SLOTS).error) ||
+	    (err = L4_INVOKE(p->factory, L4_FACTORY_THREAD, p->thread, p->task, L4_BOOT_UTCB_ADDR).error) ||
+	    (err = L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MINT, root_ep, p->pager, L4_CAP_RIGHT_WRITE, p->id).error)) {
+		l4_printf("root: %s: objects not created (error %lu; quota %lu bytes)\n", c->name,
+			  (unsigned long)err, (unsigned long)c->quota);
+		end_program(p, "could not be started");
+		return false;
+	}
+	l4_word_t name[2] = { 0, 0 };
+	for (unsigned i = 0; i < 15 && c->name[i]; i++)
+		name[i / 8] |= (l4_word_t)(unsigned char)c->name[i] << (8 * (i % 8));
+	L4_INVOKE(p->task, L4_TASK_SET_NAME, name[0], name[1]);
+	L4_INVOKE(p->thread, L4_THREAD_SET_NAME, name[0], name[1]);
+	struct l4_env *env = NULL;
+	bool ok = load_segments(p, image, &elf);
+	for (l4_word_t va = L4_BOOT_STACK_TOP - STACK_SIZE; ok && va < L4_BOOT_STACK_TOP; va += PAGE)
+		ok = give_page(p, va, L4_FP_RW) != 0;
+	if (ok) {
+		env = (struct l4_env *)give_page(p, L4_ENV_ADDR, L4_FP_R);
+		ok = env && sizeof(*env) <= PAGE;
+	}
+	ok = ok && make_env(p, env) &&
+	     give_cap(p, p->task, L4_CAP_TASK, L4_CAP_RIGHTS_ALL) &&
+	     give_cap(p, p->thread, L4_CAP_THREAD, L4_CAP_RIGHTS_ALL) &&
+	     give_cap(p, p->factory, L4_CAP_FACTORY, L4_CAP_RIGHTS_ALL) &&
+	     give_cap(p, p->pager, L4_CAP_PAGER, L4_CAP_RIGHT_WRITE);
+	if (!ok) {
+		end_program(p, "could not be started (out of memory or capabilities)");
+		return false;
+	}
+	l4_word_t regs[L4_REG_COUNT] = { 0 };
+	regs[L4_REG_RIP] = elf.entry;
+	regs[L4_REG_RSP] = L4_BOOT_STACK_TOP;
+	regs[L4_REG_RFLAGS] = 0x202;
+	regs[L4_REG_RDI] = L4_ENV_ADDR;
+	if ((err = L4_INVOKE(p->thread, L4_THREAD_SET_PAGER, p->pager).error) ||
+	    (err = L4_INVOKE(p->thread, L4_THREAD_SET_PRIO, c->priority).error) ||
+	    (err = l4_invoke(p->thread, L4_THREAD_WRITE_REGS, L4_REG_COUNT, regs).error) ||
+	    (err = L4_INVOKE(p->thread, L4_THREAD_RESUME).error)) {
+		l4_printf("root: %s: thread not started (error %lu)\n", c->name, (unsigned long)err);
+		end_program(p, "could not be started");
+		return false;
+	}
+	l4_printf("root: started %s (priority %u, quota %lu KiB, %lu KiB of memory)\n", c->name,
+		  c->priority, (unsigned long)(c->quota >> 10), (unsigned long)(p->arena_used >> 10));
+	return true;
+}
+
+/* Takes p down and returns what it had: its objects, capabilities and pages. */
+static void end_program(struct program *p, const char *how)
+{
+	if (!p->running)
+		return;
+	p->running = false;
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->thread);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->task);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->factory);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->pager);
+	for (unsigned i = 0; i < p->minted_count; i++) {
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_CANCEL_BADGED, p->minted[i]);
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->minted[i]);
+	}
+	p->minted_count = 0;
+	/* The pages go back to sigma0, which revokes every mapping of them. */
+	for (l4_word_t i = 0; i < p->page_count; i++)
+		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, p->pages[i], 12);
+	p->page_count = 0;
+	l4_printf("root: %s %s; %lu KiB of memory returned\n", p->cfg->name, how,
+		  (unsigned long)(p->arena_used >> 10));
+	p->arena_used = 0;
+}
+
+static const char *fault_kind(l4_word_t label)
+{
+	return label == L4_LABEL_PAGE_FAULT ? "page fault" : label == L4_LABEL_EXCEPTION ? "exception" : "?";
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	l4_word_t size;
+
+	l4_printf("root: root task starting\n");
+	const char *text = module("config", &size);
+	if (!text) {
+		l4_printf("root: no boot module \"config\": nothing to start\n");
+		return 1;
+	}
+	unsigned errors = cfg_parse(text, size, &config, report, NULL);
+	if (errors)
+		l4_printf("root: config: %u error%s; programs with errors are not started\n", errors,
+			  errors == 1 ? "" : "s");
+	root_ep = l4_make(L4_FACTORY_ENDPOINT);
+	unsigned started = 0;
+	for (unsigned i = 0; i < config.count; i++) {
+		struct program *p = &programs[i];
+		p->cfg = &config.programs[i];
+		p->id = i + 1;
+		p->arena = ARENA_BASE + i * ARENA_SIZE;
+		if (!p->cfg->valid || !p->cfg->name[0])
+			continue;
+		started += start_program(p);
+	}
+	l4_printf("root: %u of %u programs started\n", started, config.count);
+
+	for (;;) {
+		struct l4_result r = l4_recv(root_ep, L4_TIMEOUT_NEVER);
+		if (r.error || !r.badge || r.badge > config.count)
+			continue;
+		struct program *p = &programs[r.badge - 1];
+		l4_word_t label = l4_tag_label(r.tag), *mr = l4_utcb()->mr;
+		if (label == L4_LABEL_PAGE_FAULT || label == L4_LABEL_EXCEPTION) {
+			l4_printf("root: %s: %s at %#lx (ip %#lx); ending it\n", p->cfg->name, fault_kind(label),
+				  (unsigned long)mr[0], (unsigned long)(label == L4_LABEL_PAGE_FAULT ? mr[1] :
+						mr[L4_EXC_REGS + L4_REG_RIP]));
+			end_program(p, "crashed");
+		} else if (label == L4_ROOT_EXIT) {
+			l4_printf("root: %s exited with status %ld\n", p->cfg->name, (long)mr[0]);
+			end_program(p, "ended");
+		} else {
+			l4_reply(l4_tag(L4_ENOSYS, 0, 0));
+		}
+	}
+}
