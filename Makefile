@@ -37,7 +37,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest bench programs
+.PHONY: all kernel iso run run-bochs test unit deps clean sloc ktest bench programs FORCE
 all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf programs $(BUILD)/cfgtool $(BUILD)/run.iso
 
 kernel: $(BUILD)/kernel.elf
@@ -165,7 +165,8 @@ UNIT_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(UNIT_KSRCS) $(UNIT
 
 # Every `Suite *NAME_suite(void)` defined in a test file is run: the list
 # is generated, so adding a test file is all it takes.
-$(BUILD)/host/suites.h: $(UNIT_SRCS) Makefile
+# (Always regenerated, kept when unchanged: the list of files may change.)
+$(BUILD)/host/suites.h: $(UNIT_SRCS) Makefile FORCE
 	@mkdir -p $(dir $@)
 	$(Q)grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRCS) | \
 		sed 's/^Suite \*\([a-z0-9_]*\)_suite(void)/UNIT_SUITE(\1)/' > $@.tmp
@@ -209,6 +210,8 @@ sloc:
 
 clean:
 	rm -rf $(BUILD)
+
+FORCE:
 
 -include $(KERNEL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(KTEST_OBJS:.o=.d) $(SIGMA0_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) \
 	$(USER_OBJS:.o=.d)
