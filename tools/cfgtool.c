@@ -4,6 +4,8 @@
  * the root task's own parser (roottask/config.c), so the image builder
  * and the root task can never disagree about a file.
  *
+ *   cfgtool [-k] check|modules|cmdline CONFIG (-k: report errors on stderr
+ *                            but print modules/cmdline anyway, status 0)
  *   cfgtool check CONFIG     errors as "CONFIG:LINE: message" on stderr
  *   cfgtool modules CONFIG   "MODULE_NAME<TAB>PATH" per boot module the
  *                            configuration needs, paths as written
@@ -14,6 +16,7 @@
  * print nothing on stdout for a file with errors.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +29,7 @@ static const char *prog_name = "cfgtool";
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s check|modules|cmdline CONFIG\n", prog_name);
+	fprintf(stderr, "usage: %s [-k] check|modules|cmdline CONFIG\n", prog_name);
 	exit(2);
 }
 
@@ -75,6 +78,8 @@ static void print_modules(const struct cfg *cfg)
 {
 	for (unsigned i = 0; i < cfg->count; i++) {
 		const struct cfg_program *p = &cfg->programs[i];
+		if (!p->name[0] || !p->file[0])
+			continue;      /* (-k: a block too broken to name its module) */
 		printf("%s\t%s\n", p->name, p->file);
 		for (unsigned k = 0; k < p->nmodules; k++)
 			printf("%s.%s\t%s\n", p->name, p->modules[k].name, p->modules[k].path);
@@ -90,16 +95,18 @@ int main(int argc, char **argv)
 		const char *slash = strrchr(argv[0], '/');
 		prog_name = slash ? slash + 1 : argv[0];
 	}
-	if (argc != 3)
+	/* -k: keep going: report errors, but still print what the file gives. */
+	bool keep_going = argc == 4 && !strcmp(argv[1], "-k");
+	if (argc != 3 + keep_going)
 		usage();
-	const char *cmd = argv[1], *path = argv[2];
+	const char *cmd = argv[1 + keep_going], *path = argv[2 + keep_going];
 	if (strcmp(cmd, "check") && strcmp(cmd, "modules") && strcmp(cmd, "cmdline"))
 		usage();
 
 	char *text = read_file(path, &len);
 	unsigned errors = cfg_parse(text, len, &cfg, print_error, (void *)path);
 	free(text);
-	if (errors)
+	if (errors && (!keep_going || !strcmp(cmd, "check")))
 		return 1;
 	if (!strcmp(cmd, "modules"))
 		print_modules(&cfg);

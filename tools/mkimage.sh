@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tools/mkimage.sh [-D VAR=VALUE]... [-c EXTRA_CMDLINE] [-o OUT.iso] CONFIG
+# tools/mkimage.sh [-k] [-D VAR=VALUE]... [-c EXTRA_CMDLINE] [-o OUT.iso] CONFIG
+#
+# -k: build the image even if CONFIG has errors (they are still reported;
+# the root task reports them again at boot and skips the bad programs).
 #
 # Builds a bootable GRUB ISO from a boot configuration (docs/config.md) with
 # tools/mkiso.sh: the kernel ${BUILD}/kernel.elf, then the boot modules
@@ -31,14 +34,15 @@ CMDLINE_MAX=255   # the kernel's copy of its command line (include/l4/boot.h) ho
 
 die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 usage() {
-	printf 'usage: %s [-D VAR=VALUE]... [-c EXTRA_CMDLINE] [-o OUT.iso] CONFIG\n' "$prog" >&2
+	printf 'usage: %s [-k] [-D VAR=VALUE]... [-c EXTRA_CMDLINE] [-o OUT.iso] CONFIG\n' "$prog" >&2
 	exit 2
 }
 
 declare -A vars=([BUILD]=$ROOT/build [ROOT]=$ROOT)
 extra=""
 out=""
-while getopts ':D:c:o:h' opt; do
+keep=()
+while getopts ':D:c:o:kh' opt; do
 	case $opt in
 	D)
 		[[ $OPTARG =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] ||
@@ -47,6 +51,7 @@ while getopts ':D:c:o:h' opt; do
 		;;
 	c) extra+="${extra:+ }$OPTARG" ;;
 	o) out=$OPTARG ;;
+	k) keep=(-k) ;;
 	h) usage ;;
 	:) printf '%s: error: option -%s needs a value\n' "$prog" "$OPTARG" >&2; usage ;;
 	*) printf '%s: error: unknown option -%s\n' "$prog" "$OPTARG" >&2; usage ;;
@@ -71,9 +76,15 @@ cfgtool=$build/cfgtool
 [[ -x $cfgtool ]] || die "'$cfgtool' not found: run make first (it builds cfgtool)"
 
 # cfgtool prints each error as CONFIG:LINE: message.
-"$cfgtool" check "$config" || exit 1
-cmdline=$("$cfgtool" cmdline "$config")
-modules=$("$cfgtool" modules "$config")
+if [[ ${#keep[@]} -eq 0 ]]; then
+	"$cfgtool" check "$config" || exit 1
+else
+	# -k: errors are reported (here and by the root task at boot), and the
+	# image is built anyway: for testing how the system treats a bad file.
+	"$cfgtool" check "$config" || printf '%s: -k: building the image anyway\n' "$prog" >&2
+fi
+cmdline=$("$cfgtool" "${keep[@]}" cmdline "$config" 2>/dev/null)
+modules=$("$cfgtool" "${keep[@]}" modules "$config" 2>/dev/null)
 
 if [[ -n $extra ]]; then
 	cmdline+="${cmdline:+ }$extra"

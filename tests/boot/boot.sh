@@ -15,8 +15,9 @@
 # boot modules (FILE:NAME,... with files in the build directory, or -), and
 # the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
-# The root task with tests/boot/roottask.cfg (@ = the repository root).
-ROOTTASK_MODULES=sigma0.elf:sigma0,roottask.elf:roottask,@tests/boot/roottask.cfg:config,hello-server.elf:hello,hello-client.elf:client1,crash.elf:crash,hello-client.elf:client2,@tests/boot/roottask.cfg:broken,hello-client.elf:badline
+# Rows with boot modules `cfg:FILE.cfg` boot that configuration as a user
+# would (tools/mkimage.sh -k: the image is built even with errors in it),
+# and check `expect` judges the run by FILE.expect (see boot_check_expect).
 BOOT_TESTS=(
 	"qemu-selftest   qemu  selftest  -               console=com1 loglevel=2 test=selftest"
 	"qemu-fault-pf   qemu  fault-pf  -               console=com1 loglevel=2 test=pf"
@@ -26,7 +27,7 @@ BOOT_TESTS=(
 	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2"
 	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager"
 	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off"
-	"qemu-roottask   qemu  roottask  $ROOTTASK_MODULES console=com1 loglevel=2 poweroff=4"
+	"qemu-roottask   qemu  expect    cfg:tests/boot/roottask.cfg console=com1 loglevel=2 poweroff=4"
 	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"
@@ -52,6 +53,18 @@ boot_start() {
 	rm -f "$base/result" "$base.serial"
 	timeout=BOOT_TIMEOUT_$emu
 	timeout=${!timeout}
+	if [[ $mods == cfg:* ]]; then
+		if ! "$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
+			"$ROOT/${mods#cfg:}" >"$base/mkiso.log" 2>&1; then
+			EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''
+			EMU_DETAIL="tools/mkimage.sh failed: $(grep -v -- '-k:' "$base/mkiso.log" | tail -n 1)"
+		else
+			emu_run "$emu" "$base.iso" "$timeout" "$base.serial" "$base"
+		fi
+		printf 'EMU_STATUS=%q EMU_EXIT=%q EMU_GUEST=%q EMU_DETAIL=%q\n' \
+			"$EMU_STATUS" "$EMU_EXIT" "$EMU_GUEST" "$EMU_DETAIL" >"$base/result"
+		return
+	fi
 	if [[ $mods != - ]]; then
 		IFS=, read -r -a m <<<"$mods"
 		for mod in "${m[@]}"; do
@@ -158,32 +171,24 @@ boot_check_ktest() {
 	boot_verdict "$emu/$name" "${why[@]}"
 }
 
-# What the root task run (tests/boot/roottask.cfg) must show: test name, then
-# an extended regular expression one serial line must match.
-ROOTTASK_EXPECT=(
-	"config-error-names-its-line|^root: config:30: priority: '300' is not in 1\.\.254$"
-	"hello-server-answers-client1|^client1: the server says \"Good day, Ada!\"$"
-	"hello-server-answers-client2|^client2: the server says \"Good day, Grace!\"$"
-	"server-tells-clients-apart|^hello: call 3 from client 4 \(Grace\)$"
-	"unknown-request-is-an-error|^client1: unknown request answered with label 9$"
-	"malformed-elf-refused|^root: broken: module \"broken\" refused: not an ELF file"
-	"good-programs-start|^root: 4 of 6 programs started$"
-	"crash-is-reported|^root: crash: page fault at 0x50000000"
-	"crash-returns-its-memory|^root: crash crashed; [0-9]+ KiB of memory returned$"
-	"exit-returns-its-memory|^root: client2 ended; [0-9]+ KiB of memory returned$"
-)
-
-# boot_check_roottask EMU NAME SERIAL: one test per ROOTTASK_EXPECT line, then
-# EMU/NAME: no panic, the machine ended by poweroff=N with status 0.
-boot_check_roottask() {
-	local emu=$1 name=$2 serial=$3 why=() row outcome panic
-	for row in "${ROOTTASK_EXPECT[@]}"; do
-		if tr -d '\r' <"$serial" | grep -aqE "${row#*|}"; then
+# boot_check_expect EMU NAME SERIAL EXPECT: one test per line "TEST|REGEX" of
+# the file EXPECT (# comments, blank lines skipped): some serial line must
+# match the extended regular expression; then EMU/NAME: no panic, and the
+# machine ended by poweroff=N (status 0).
+boot_check_expect() {
+	local emu=$1 name=$2 serial=$3 expect=$4 why=() row outcome panic
+	if [[ ! -f $expect ]]; then
+		fail "$emu/$name" "no expectations file ${expect#"$ROOT"/}"
+		return
+	fi
+	while IFS= read -r row; do
+		[[ -n $row && $row != '#'* ]] || continue
+		if tr -d '\r' <"$serial" | grep -aqE -- "${row#*|}"; then
 			pass "$emu/$name/${row%%|*}"
 		else
 			fail "$emu/$name/${row%%|*}" "no line matching '${row#*|}'"
 		fi
-	done
+	done <"$expect"
 	outcome=$(boot_outcome "$emu" 0)
 	[[ -z $outcome ]] || why+=("$outcome")
 	panic=$(boot_first_panic "$serial")
@@ -228,12 +233,25 @@ boot_check_fault() {
 	boot_verdict "$emu/fault-${kind,,}" "${why[@]}"
 }
 
+# boot_config_of NAME: the configuration (without .cfg) of the row NAME.
+boot_config_of() {
+	local row n e c m rest
+	for row in "${BOOT_TESTS[@]}"; do
+		read -r n e c m rest <<<"$row"
+		if [[ $n == "$1" && $m == cfg:* ]]; then
+			m=${m#cfg:}
+			printf '%s' "${m%.cfg}"
+			return
+		fi
+	done
+}
+
 # boot_check NAME EMU CHECK: judge a finished run.
 boot_check() {
 	local name=$1 emu=$2 check=$3 base=$TEST_OUT/$1 before=$FAILED
 	local test=$emu/$check
 	[[ $check != selftest ]] || test=$emu/boot
-	[[ $check != ktest && $check != roottask ]] || test=$emu/$name
+	[[ $check != ktest && $check != expect ]] || test=$emu/$name
 	if [[ ! -f $base/result ]]; then
 		fail "$test" "the run did not finish: $(grep -v '^$' "$base/job.log" 2>/dev/null | tail -n 1)"
 		return
@@ -249,7 +267,7 @@ boot_check() {
 	case $check in
 	selftest) boot_check_selftest "$emu" "$base.serial" ;;
 	ktest) boot_check_ktest "$emu" "$name" "$base.serial" ;;
-	roottask) boot_check_roottask "$emu" "$name" "$base.serial" ;;
+	expect) boot_check_expect "$emu" "$name" "$base.serial" "$ROOT/$(boot_config_of "$name").expect" ;;
 	fault-*) boot_check_fault "$emu" "${check#fault-}" "$base.serial" ;;
 	*) fail "$emu/$check" "tests/boot/boot.sh: unknown check '$check'" ;;
 	esac
