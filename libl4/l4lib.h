@@ -103,6 +103,9 @@ void l4_thread_kill(l4_cap_t thread);
 /* 2^order bytes at phys (or L4_SIGMA0_ANY), received into the memory
  * window `window`; the physical address, or ~0 with *error set. */
 l4_word_t l4_sigma0_alloc(l4_word_t phys, unsigned order, l4_word_t window, l4_word_t *error);
+/* The same through another capability to sigma0 (the memory server's "sigma0"). */
+l4_word_t l4_sigma0_alloc_from(l4_cap_t sigma0, l4_word_t phys, unsigned order, l4_word_t window,
+			       l4_word_t *error);
 /* 2^order I/O ports from `port`; an error code. */
 l4_word_t l4_sigma0_io(unsigned port, unsigned order);
 

@@ -132,12 +132,18 @@ l4_cap_t l4_task_share_image(l4_word_t cap_slots)
 
 l4_word_t l4_sigma0_alloc(l4_word_t phys, unsigned order, l4_word_t window, l4_word_t *error)
 {
+	return l4_sigma0_alloc_from(L4_CAP_PAGER, phys, order, window, error);
+}
+
+l4_word_t l4_sigma0_alloc_from(l4_cap_t sigma0, l4_word_t phys, unsigned order, l4_word_t window,
+			       l4_word_t *error)
+{
 	struct l4_utcb *u = l4_utcb();
 
 	u->br[L4_BR_MEM_WINDOW] = window;
 	u->mr[0] = phys;
 	u->mr[1] = order;
-	struct l4_result r = l4_call(L4_CAP_PAGER, l4_tag(L4_SIGMA0_ALLOC, 2, 0), L4_TIMEOUT_NEVER);
+	struct l4_result r = l4_call(sigma0, l4_tag(L4_SIGMA0_ALLOC, 2, 0), L4_TIMEOUT_NEVER);
 	*error = r.error ? r.error : l4_tag_label(r.tag);
 	return *error ? ~0ull : u->mr[0];
 }

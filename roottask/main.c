@@ -42,6 +42,7 @@ struct program {
 	l4_word_t pages[MAX_PAGES];       /* their physical addresses, to free them */
 	l4_cap_t minted[L4_ENV_MAX_CAPS]; /* capabilities we made for it */
 	unsigned minted_count;
+	l4_cap_t mem_pager;               /* its "mem" capability (ours), if it uses mem */
 };
 
 static struct cfg config;
@@ -229,7 +230,14 @@ static bool make_env(struct program *p, struct l4_env *env)
 		if (ep == L4_CAP_NONE || !give_minted(p, ep, next, L4_CAP_RIGHT_WRITE | L4_CAP_RIGHT_GRANT) ||
 		    !env_cap(env, c->use[i], next++))
 			return false;
+		if (str_eq(c->use[i], "mem"))       /* the memory server pages it */
+			p->mem_pager = p->minted[p->minted_count - 1];
 	}
+	/* The memory server gets memory where we do: from sigma0. */
+	for (unsigned i = 0; i < c->nserve; i++)
+		if (str_eq(c->serve[i], "mem") &&
+		    (!give_cap(p, L4_CAP_PAGER, next, L4_CAP_RIGHTS_ALL) || !env_cap(env, "sigma0", next++)))
+			return false;
 	for (unsigned i = 0; i < c->nirqs; i++) {
 		l4_cap_t irq = l4_slot_alloc();
 		char name[8] = "irq";
@@ -325,7 +333,9 @@ static bool start_program(struct program *p)
 	regs[L4_REG_RSP] = L4_BOOT_STACK_TOP;
 	regs[L4_REG_RFLAGS] = 0x202;
 	regs[L4_REG_RDI] = L4_ENV_ADDR;
-	if ((err = L4_INVOKE(p->thread, L4_THREAD_SET_PAGER, p->pager).error) ||
+	l4_cap_t pager = p->mem_pager != L4_CAP_NONE ? p->mem_pager : p->pager;
+	if ((err = L4_INVOKE(p->thread, L4_THREAD_SET_PAGER, pager).error) ||
+	    (err = L4_INVOKE(p->thread, L4_THREAD_SET_EXC_HANDLER, p->pager).error) ||
 	    (err = L4_INVOKE(p->thread, L4_THREAD_SET_PRIO, c->priority).error) ||
 	    (err = l4_invoke(p->thread, L4_THREAD_WRITE_REGS, L4_REG_COUNT, regs).error) ||
 	    (err = L4_INVOKE(p->thread, L4_THREAD_RESUME).error)) {
@@ -345,6 +355,11 @@ static void end_program(struct program *p, const char *how)
 		return;
 	p->running = false;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->thread);
+	/* The servers it used drop what they kept for it (if they listen soon). */
+	for (unsigned i = 0; i < p->cfg->nuse; i++) {
+		l4_utcb()->mr[0] = p->id;
+		l4_call(endpoint(p->cfg->use[i]), l4_tag(L4_SERVER_CLIENT_GONE, 1, 0), 200000);
+	}
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->task);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->factory);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->pager);
@@ -388,6 +403,7 @@ int main(int argc, char **argv)
 		struct program *p = &programs[i];
 		p->cfg = &config.programs[i];
 		p->id = i + 1;
+		p->mem_pager = L4_CAP_NONE;
 		p->arena = ARENA_BASE + i * ARENA_SIZE;
 		if (!p->cfg->valid || !p->cfg->name[0])
 			continue;
@@ -409,6 +425,33 @@ int main(int argc, char **argv)
 		} else if (label == L4_ROOT_EXIT) {
 			l4_printf("root: %s exited with status %ld\n", p->cfg->name, (long)mr[0]);
 			end_program(p, "ended");
+		} else if (label == L4_ROOT_INFO && l4_tag_words(r.tag) >= 1) {
+			l4_word_t id = mr[0];
+			struct program *q = id && id <= config.count ? &programs[id - 1] : NULL;
+			if (!q || !q->running) {
+				l4_reply(l4_tag(L4_ENOENT, 0, 0));
+				continue;
+			}
+			mr[0] = mr[1] = 0;
+			for (unsigned i = 0; i < 15 && q->cfg->name[i]; i++)
+				mr[i / 8] |= (l4_word_t)(unsigned char)q->cfg->name[i] << (8 * (i % 8));
+			mr[2] = q->cfg->memory;
+			mr[3] = (q->cfg->input ? L4_ENV_INPUT : 0) | (q->cfg->vm ? L4_ENV_VM : 0);
+			l4_reply(l4_tag(0, 4, 0));
+		} else if (label == L4_ROOT_FAULT && l4_tag_words(r.tag) >= 3) {
+			l4_word_t id = mr[0], addr = mr[1], ip = mr[2];
+			struct program *q = id && id <= config.count ? &programs[id - 1] : NULL;
+			bool pager = false;
+			for (unsigned i = 0; i < p->cfg->nserve; i++)
+				pager |= str_eq(p->cfg->serve[i], "mem");
+			if (!pager || !q || !q->running || q->mem_pager == L4_CAP_NONE) {
+				l4_reply(l4_tag(pager ? L4_ENOENT : L4_ERIGHTS, 0, 0));
+				continue;
+			}
+			l4_reply(l4_tag(0, 0, 0));      /* first: ending q calls the reporter back */
+			l4_printf("root: %s: page fault at %#lx (ip %#lx) its pager %s will not serve; ending it\n",
+				  q->cfg->name, (unsigned long)addr, (unsigned long)ip, p->cfg->name);
+			end_program(q, "crashed");
 		} else {
 			l4_reply(l4_tag(L4_ENOSYS, 0, 0));
 		}

@@ -62,9 +62,27 @@ struct l4_env {
 #define L4_ENV_INPUT 1u   /* console input goes to this program */
 #define L4_ENV_VM    2u   /* it may create VMs and vCPUs */
 
-/* Messages a program sends to the root task through L4_CAP_PAGER. */
+/*
+ * Messages a program sends to the root task through L4_CAP_PAGER (the
+ * reply's label is the error code):
+ *   L4_ROOT_EXIT   MR0 status: the program ends (no reply; libl4 sends it
+ *                  when main returns)
+ *   L4_ROOT_INFO   MR0 program number (a badge a server sees) -> MR0-MR1
+ *                  its name (NUL-padded), MR2 its `memory` bytes, MR3 its
+ *                  L4_ENV_* flags; L4_ENOENT if no such program runs
+ *   L4_ROOT_FAULT  MR0 program number, MR1 address, MR2 RIP: a fault the
+ *                  sender (the program serving "mem", the pager of its
+ *                  clients) will not resolve: the root task ends that
+ *                  program. L4_ERIGHTS from anyone else.
+ * And one the root task sends: when a program ends, every endpoint it
+ * `use`d gets L4_SERVER_CLIENT_GONE (MR0 its number) from the root task's
+ * unbadged capability (badge 0), so servers drop what they kept for it.
+ */
 enum l4_root_op {
-	L4_ROOT_EXIT = 0x100,             /* MR0 status: the program ends */
+	L4_ROOT_EXIT = 0x100,
+	L4_ROOT_INFO = 0x101,
+	L4_ROOT_FAULT = 0x102,
 };
+#define L4_SERVER_CLIENT_GONE 0x1ff
 
 #endif

@@ -23,6 +23,8 @@ enum l4_error {
 	L4_ENOREPLY = 11,   /* reply without a caller to reply to */
 	L4_EFAULT = 12,     /* an address is not canonical, not aligned or not user */
 	L4_EDEADLK = 13,    /* the operation would wait for the caller itself */
+	L4_ENOENT = 14,     /* servers: no such name, region or entry */
+	L4_EEXIST = 15,     /* servers: the name or entry exists already */
 	L4_ERROR_COUNT
 };
 

@@ -27,12 +27,21 @@ BOOT_TESTS=(
 	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2"
 	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager"
 	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off"
-	"qemu-roottask   qemu  expect    cfg:tests/boot/roottask.cfg console=com1 loglevel=2 poweroff=4"
 	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off ktest=vmx/"
 )
+
+# Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME (its own
+# cmdline line should end the machine: poweroff=N).
+for expect_file in "$ROOT"/tests/boot/*.expect; do
+	[[ -f $expect_file ]] || continue
+	expect_name=${expect_file##*/}
+	expect_name=${expect_name%.expect}
+	BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
+done
+unset expect_file expect_name
 
 # Seconds before a run counts as a hang.
 BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}
