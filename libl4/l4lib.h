@@ -61,8 +61,48 @@ static inline struct l4_utcb *l4_utcb(void)
 	return l4_self()->utcb;
 }
 
-/* ---- capability slots: handed out upwards from L4_CAP_FIRST_FREE, never reused */
+/* ---- memory: malloc from the memory server's regions (programs that
+ * `use mem`) or from a 64 KiB arena in the image */
+void *malloc(size_t size);
+void *calloc(size_t n, size_t size);
+void free(void *p);
+
+/* ---- formatting (printf conversions of kernel/format.h) */
+int l4_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int l4_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/* Where l4_printf goes: the console server's "log" endpoint if the program
+ * has one (lines prefixed with its name there), else the kernel's debug
+ * console (prefixed here). The console server itself sets L4_CAP_NONE. */
+void l4_log_set(l4_cap_t log);
+
+/* ---- capability slots: handed out upwards from L4_CAP_FIRST_FREE; freed
+ * ones (empty again) are handed out again first */
 l4_cap_t l4_slot_alloc(void);
+void l4_slot_free(l4_cap_t slot);
+
+/* ---- typed items (msg.h) in message registers mr[at], mr[at + 1] */
+static inline void l4_item_map(l4_word_t *mr, l4_word_t send_base, l4_word_t fpage)
+{
+	mr[0] = L4_ITEM_MAP | (send_base & ~0xfffull);
+	mr[1] = fpage;
+}
+static inline void l4_item_grant(l4_word_t *mr, l4_word_t send_base, l4_word_t fpage)
+{
+	mr[0] = L4_ITEM_GRANT | (send_base & ~0xfffull);
+	mr[1] = fpage;
+}
+/* A capability item: our slot, with rights, to land in the receiver's window. */
+static inline void l4_item_cap(l4_word_t *mr, l4_cap_t slot, unsigned rights)
+{
+	mr[0] = L4_ITEM_MAP;
+	mr[1] = l4_fpage_cap(slot, 0, rights);
+}
+
+/* ---- servers: receive on ep, call handler for each message (label,
+ * badge, words in l4_utcb()->mr), reply with the tag it returns and wait
+ * for the next. Never returns. */
+typedef l4_word_t (*l4_handler_fn)(l4_word_t label, l4_word_t badge, unsigned words, unsigned items);
+_Noreturn void l4_server_loop(l4_cap_t ep, l4_handler_fn handler);
 
 /* ---- invoking kernel objects: label, then the argument words */
 struct l4_result l4_invoke(l4_cap_t cap, l4_word_t label, unsigned n, const l4_word_t *args);

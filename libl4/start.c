@@ -2,6 +2,7 @@
 /* Start-up, printing, slots, invocations, sigma0 and time (see l4lib.h). */
 #include "l4lib.h"
 #include "format.h"
+#include <l4/console.h>
 
 struct l4_boot_info *l4_boot_info;
 const struct l4_env *l4_env;
@@ -66,15 +67,97 @@ void l4_start(void *info)
 	L4_INVOKE(L4_CAP_THREAD, L4_THREAD_STOP);
 }
 
-static void debug_sink(void *ctx, char c)
+/* Output goes out line by line: to the console server (which prefixes the
+ * program's name), or to the kernel's debug console with the name here. */
+static l4_cap_t log_cap = L4_CAP_NONE;
+static bool log_checked;
+static char line[L4_CONSOLE_MAX];
+static unsigned line_len;
+
+void l4_log_set(l4_cap_t log)
+{
+	log_cap = log;
+	log_checked = true;
+}
+
+static void flush_line(void)
+{
+	if (!line_len)
+		return;
+	if (log_cap != L4_CAP_NONE) {
+		struct l4_utcb *u = l4_utcb();
+		u->mr[0] = line_len;
+		for (unsigned i = 0; i < line_len; i++)
+			u->mr[1 + i / 8] = (i % 8 ? u->mr[1 + i / 8] : 0) | (l4_word_t)(unsigned char)line[i] << (8 * (i % 8));
+		/* A console server that does not answer within a second is taken
+		 * for absent: from then on output goes to the debug console. */
+		struct l4_result r = l4_call(log_cap, l4_tag(L4_CONSOLE_WRITE, 1 + (line_len + 7) / 8, 0),
+					     1000000);
+		if (!r.error && !l4_tag_label(r.tag)) {
+			line_len = 0;
+			return;
+		}
+		log_cap = L4_CAP_NONE;          /* the console server is gone: fall back */
+	}
+	bool start = true;
+	for (unsigned i = 0; i < line_len; i++) {
+		if (start && l4_env)
+			for (const char *n = l4_env->name; *n && n < l4_env->name + L4_ENV_NAME_LEN; n++)
+				l4_debug_putc(*n);
+		if (start && l4_env) {
+			l4_debug_putc(':');
+			l4_debug_putc(' ');
+		}
+		start = false;
+		l4_debug_putc(line[i]);
+	}
+	line_len = 0;
+}
+
+static void line_sink(void *ctx, char c)
 {
 	(void)ctx;
-	l4_debug_putc(c);
+	line[line_len++] = c;
+	if (c == '\n' || line_len == sizeof(line))
+		flush_line();
 }
 
 int l4_vprintf(const char *fmt, va_list ap)
 {
-	return fmt_vformat(debug_sink, NULL, fmt, ap);
+	if (!log_checked) {
+		log_cap = l4_env_cap("log");
+		log_checked = true;
+	}
+	return fmt_vformat(line_sink, NULL, fmt, ap);
+}
+
+int l4_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	return fmt_vsnprintf(buf, size, fmt, ap);
+}
+
+int l4_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void l4_server_loop(l4_cap_t ep, l4_handler_fn handler)
+{
+	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
+
+	for (;;) {
+		if (r.error) {
+			r = l4_recv(ep, L4_TIMEOUT_NEVER);
+			continue;
+		}
+		l4_word_t reply = handler(l4_tag_label(r.tag), r.badge, l4_tag_words(r.tag), l4_tag_items(r.tag));
+		r = l4_reply_wait(ep, reply, L4_TIMEOUT_NEVER);
+	}
 }
 
 int l4_printf(const char *fmt, ...)
@@ -87,9 +170,19 @@ int l4_printf(const char *fmt, ...)
 	return n;
 }
 
+#define FREED_SLOTS 64
+static l4_cap_t freed[FREED_SLOTS];
+static unsigned freed_count;
+
 l4_cap_t l4_slot_alloc(void)
 {
-	return next_slot++;
+	return freed_count ? freed[--freed_count] : next_slot++;
+}
+
+void l4_slot_free(l4_cap_t slot)
+{
+	if (slot >= L4_CAP_FIRST_FREE && slot < next_slot && freed_count < FREED_SLOTS)
+		freed[freed_count++] = slot;
 }
 
 struct l4_result l4_invoke(l4_cap_t cap, l4_word_t label, unsigned n, const l4_word_t *args)

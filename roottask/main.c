@@ -189,9 +189,14 @@ static bool give_ports(struct program *p, unsigned first, unsigned last)
 		unsigned order = 0;
 		while (order < 16 && !(port & (1u << order)) && port + (2u << order) - 1 <= last)
 			order++;
-		if (l4_sigma0_io(port, order) ||
-		    L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP, l4_fpage_io(port, order)).error)
+		l4_word_t err = l4_sigma0_io(port, order);
+		if (!err)
+			err = L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP, l4_fpage_io(port, order)).error;
+		if (err) {
+			l4_printf("root: %s: I/O ports %#x+%u: error %lu\n", p->cfg->name, port, 1u << order,
+				  (unsigned long)err);
 			return false;
+		}
 		port += 1u << order;
 	}
 	return true;
@@ -209,6 +214,7 @@ static bool make_env(struct program *p, struct l4_env *env)
 	env->tsc_khz = l4_boot_info->tsc_khz;
 	env->memory = c->memory;
 	env->flags = (c->input ? L4_ENV_INPUT : 0) | (c->vm ? L4_ENV_VM : 0);
+	env->priority = c->priority;
 	unsigned at = 0;
 	const char *arg = c->name;
 	for (unsigned i = 0; arg; arg = cfg_arg(c, i++)) {
@@ -337,6 +343,7 @@ static bool start_program(struct program *p)
 	if ((err = L4_INVOKE(p->thread, L4_THREAD_SET_PAGER, pager).error) ||
 	    (err = L4_INVOKE(p->thread, L4_THREAD_SET_EXC_HANDLER, p->pager).error) ||
 	    (err = L4_INVOKE(p->thread, L4_THREAD_SET_PRIO, c->priority).error) ||
+	    (err = L4_INVOKE(p->thread, L4_THREAD_SET_MCP, c->priority).error) ||
 	    (err = l4_invoke(p->thread, L4_THREAD_WRITE_REGS, L4_REG_COUNT, regs).error) ||
 	    (err = L4_INVOKE(p->thread, L4_THREAD_RESUME).error)) {
 		l4_printf("root: %s: thread not started (error %lu)\n", c->name, (unsigned long)err);

@@ -16,10 +16,10 @@ int main(int argc, char **argv)
 	const char *greeting = argc > 1 ? argv[1] : "hello";
 
 	if (ep == L4_CAP_NONE) {
-		l4_printf("%s: no \"hello\" endpoint (add `serve hello` to the configuration)\n", argv[0]);
+		l4_printf("no \"hello\" endpoint (add `serve hello` to the configuration)\n");
 		return 1;
 	}
-	l4_printf("%s: serving, greeting with \"%s\"\n", argv[0], greeting);
+	l4_printf("serving, greeting with \"%s\"\n", greeting);
 	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
 	for (unsigned served = 1;; served++) {
 		struct l4_utcb *u = l4_utcb();
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 			char name[33] = { 0 };
 			for (unsigned i = 0; i < 32 && i < 8 * l4_tag_words(r.tag); i++)
 				name[i] = (char)(u->mr[i / 8] >> (8 * (i % 8)));
-			l4_printf("%s: call %u from client %lu (%s)\n", argv[0], served, (unsigned long)r.badge,
+			l4_printf("call %u from client %lu (%s)\n", served, (unsigned long)r.badge,
 				  name);
 			/* The reply: "GREETING, NAME!" packed into message registers. */
 			char text[64];

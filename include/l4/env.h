@@ -57,6 +57,8 @@ struct l4_env {
 	l4_word_t port_count;             /* I/O port ranges it was given (`ioports`) */
 	struct { l4_word_t first, last; } ports[L4_ENV_MAX_PORTS];
 	l4_word_t flags;                  /* L4_ENV_INPUT, L4_ENV_VM */
+	l4_word_t priority;               /* its first thread's, also its MCP: threads
+					     it starts may have up to this priority */
 };
 
 #define L4_ENV_INPUT 1u   /* console input goes to this program */
