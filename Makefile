@@ -128,6 +128,7 @@ $(eval $(call user_program,roottask,roottask/main.c roottask/config.c kernel/elf
 $(eval $(call user_program,hello-server,examples/hello/server.c))
 $(eval $(call user_program,hello-client,examples/hello/client.c))
 $(eval $(call user_program,crash,tests/programs/crash.c))
+$(eval $(call user_program,modules-test,tests/programs/modules-test.c))
 # Each server (and its test programs) adds its own lines in servers/NAME/program.mk.
 include $(sort $(wildcard servers/*/program.mk))
 programs: $(PROGRAMS)

@@ -38,7 +38,7 @@
 #define CFG_PRIORITY_DEFAULT 100u
 #define CFG_QUOTA_MIN (16ull << 10)      /* 16K: a task, a thread and a few objects */
 #define CFG_QUOTA_MAX (1ull << 30)       /* 1G */
-#define CFG_QUOTA_DEFAULT (64ull << 10)  /* 64K */
+#define CFG_QUOTA_DEFAULT (256ull << 10) /* 256K: task, thread, page tables, I/O bitmap */
 #define CFG_MEMORY_MAX (64ull << 30)     /* 64G */
 #define CFG_MEMORY_DEFAULT (4ull << 20)  /* 4M */
 

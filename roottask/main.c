@@ -24,6 +24,8 @@
 #define MODULE_VIEW   0x0000080000000000ull   /* where we see the boot modules */
 #define STACK_SIZE    (64 * 1024ull)
 #define CHILD_CAP_SLOTS 256
+#define DATA_MODULES  0x0000100000000000ull   /* where programs see their data modules */
+#define DATA_MODULE_SPACE (1ull << 32)        /* address space per module */
 #define MAX_ENDPOINTS 64
 #define MAX_PAGES     2048                    /* per program: 8 MiB of image and stack */
 
@@ -97,6 +99,55 @@ static const void *module(const char *name, l4_word_t *size)
 		return (const void *)(view + (m->phys - first));
 	}
 	return NULL;
+}
+
+/* The boot module called name: its first byte's physical address and size. */
+static bool module_phys(const char *name, l4_word_t *phys, l4_word_t *size)
+{
+	for (unsigned i = 0; l4_boot_info && i < l4_boot_info->module_count; i++)
+		if (str_eq(l4_boot_info->modules[i].name, name)) {
+			*phys = l4_boot_info->modules[i].phys;
+			*size = l4_boot_info->modules[i].size;
+			return true;
+		}
+	return false;
+}
+
+/* Data module n of p (boot module PROGRAM.NAME), read-only at its address. */
+static bool give_module(struct program *p, unsigned n, struct l4_env *env)
+{
+	const struct cfg_module *m = &p->cfg->modules[n];
+	char full[2 * (CFG_NAME_MAX + 1)];
+	unsigned k = 0;
+	l4_word_t phys, size, base = DATA_MODULES + n * DATA_MODULE_SPACE;
+
+	for (const char *s = p->cfg->name; *s; s++)
+		full[k++] = *s;
+	full[k++] = '.';
+	for (const char *s = m->name; *s; s++)
+		full[k++] = *s;
+	full[k] = 0;
+	if (!module_phys(full, &phys, &size) || size > DATA_MODULE_SPACE) {
+		l4_printf("root: %s: no boot module \"%s\" (module %s)\n", p->cfg->name, full, m->name);
+		return false;
+	}
+	const void *view = module(full, &size);    /* ours, page by page from sigma0 */
+	if (!view)
+		return false;
+	l4_word_t first = (l4_word_t)view & ~(PAGE - 1);
+	for (l4_word_t off = 0; off < ((l4_word_t)view - first) + size; off += PAGE) {
+		l4_word_t err = L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP | (base + off),
+					  l4_fpage_mem(first + off, 12, L4_FP_R)).error;
+		if (err) {
+			l4_printf("root: %s: module %s not mapped (error %lu)\n", p->cfg->name, m->name,
+				  (unsigned long)err);
+			return false;
+		}
+	}
+	str_copy(env->modules[env->module_count].name, m->name, L4_ENV_NAME_LEN);
+	env->modules[env->module_count].addr = base + ((l4_word_t)view - first);
+	env->modules[env->module_count++].size = size;
+	return true;
 }
 
 /* A zeroed page of ours in p's arena, mapped to p at va with rights. */
@@ -264,6 +315,9 @@ static bool make_env(struct program *p, struct l4_env *env)
 		if (!give_cap(p, irq, next, L4_CAP_RIGHTS_ALL) || !env_cap(env, name, next++))
 			return false;
 	}
+	for (unsigned i = 0; i < c->nmodules && i < L4_ENV_MAX_MODULES; i++)
+		if (!give_module(p, i, env))
+			return false;
 	for (unsigned i = 0; i < c->nports && i < L4_ENV_MAX_PORTS; i++) {
 		if (!give_ports(p, c->ports[i].first, c->ports[i].last)) {
 			l4_printf("root: %s: I/O ports %#x-%#x unavailable\n", c->name, c->ports[i].first,

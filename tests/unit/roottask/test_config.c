@@ -248,7 +248,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(p->argc, 0);
 	ck_assert_ptr_null(cfg_arg(p, 0));
 	ck_assert_uint_eq(p->priority, 100);
-	ck_assert_uint_eq(p->quota, 64 << 10);
+	ck_assert_uint_eq(p->quota, 256 << 10);
 	ck_assert_uint_eq(p->memory, 4 << 20);
 	ck_assert_uint_eq(p->nports + p->nirqs + p->nserve + p->nuse + p->nmodules, 0);
 	ck_assert(!p->input && !p->vm);
@@ -607,7 +607,7 @@ START_TEST(test_quota_and_memory_sizes)
 		text_reset();
 		add("program a\nfile f\n%s %s\n", bad[i].key, bad[i].v);
 		expect_one(text, 3, bad[i].msg);
-		ck_assert_uint_eq(prog("a")->quota, 64 << 10);
+		ck_assert_uint_eq(prog("a")->quota, 256 << 10);
 		ck_assert_uint_eq(prog("a")->memory, 4 << 20);
 		ck_assert(!prog("a")->valid);
 	}
