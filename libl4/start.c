@@ -80,10 +80,27 @@ void l4_log_set(l4_cap_t log)
 	log_checked = true;
 }
 
+static void flush_line_mrs(void);
+
+/* Printing uses the message registers: the caller's message survives it. */
 static void flush_line(void)
 {
+	l4_word_t saved[L4_MR_COUNT], *mr = l4_utcb()->mr;
+	unsigned words = 1 + (line_len + L4_ENV_NAME_LEN + 2 + 7) / 8;
+
 	if (!line_len)
 		return;
+	if (words > L4_MR_COUNT)
+		words = L4_MR_COUNT;
+	for (unsigned i = 0; i < words; i++)
+		saved[i] = mr[i];
+	flush_line_mrs();
+	for (unsigned i = 0; i < words; i++)
+		mr[i] = saved[i];
+}
+
+static void flush_line_mrs(void)
+{
 	if (log_cap != L4_CAP_NONE) {
 		struct l4_utcb *u = l4_utcb();
 		u->mr[0] = line_len;
@@ -99,18 +116,18 @@ static void flush_line(void)
 		}
 		log_cap = L4_CAP_NONE;          /* the console server is gone: fall back */
 	}
-	bool start = true;
-	for (unsigned i = 0; i < line_len; i++) {
-		if (start && l4_env)
-			for (const char *n = l4_env->name; *n && n < l4_env->name + L4_ENV_NAME_LEN; n++)
-				l4_debug_putc(*n);
-		if (start && l4_env) {
-			l4_debug_putc(':');
-			l4_debug_putc(' ');
-		}
-		start = false;
-		l4_debug_putc(line[i]);
+	/* One system call per line, so lines of different programs do not mix. */
+	char *out = (char *)l4_utcb()->mr;
+	unsigned n = 0, max = 8 * L4_MR_COUNT;
+	for (const char *p = l4_env ? l4_env->name : ""; *p && n < L4_ENV_NAME_LEN; p++)
+		out[n++] = *p;
+	if (n) {
+		out[n++] = ':';
+		out[n++] = ' ';
 	}
+	for (unsigned i = 0; i < line_len && n < max; i++)
+		out[n++] = line[i];
+	l4_syscall(L4_SYS_DEBUG, L4_DEBUG_PUTS, n, 0);
 	line_len = 0;
 }
 
