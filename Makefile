@@ -129,6 +129,19 @@ $(eval $(call user_program,hello-server,examples/hello/server.c))
 $(eval $(call user_program,hello-client,examples/hello/client.c))
 $(eval $(call user_program,crash,tests/programs/crash.c))
 $(eval $(call user_program,modules-test,tests/programs/modules-test.c))
+# The VMM: board, device models, instruction emulation, loaders.
+$(eval $(call user_program,vmm,vmm/main.c vmm/board.c $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c))))
+
+# Test guests for the VMM (32-bit, multiboot).
+$(BUILD)/guests/%.o: tests/guests/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS32    $<"
+	$(Q)$(CC) -m32 -c -ffreestanding -fno-pic -o $@ $<
+$(BUILD)/mbtest.elf: $(BUILD)/guests/mbtest.o tests/guests/mbtest.ld
+	@echo "  LD32    $@"
+	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/guests/mbtest.ld -o $@ $<
+PROGRAMS += $(BUILD)/mbtest.elf
+
 # Each server (and its test programs) adds its own lines in servers/NAME/program.mk.
 include $(sort $(wildcard servers/*/program.mk))
 programs: $(PROGRAMS)

@@ -28,6 +28,9 @@
 #define DATA_MODULE_SPACE (1ull << 32)        /* address space per module */
 #define MAX_ENDPOINTS 64
 #define MAX_PAGES     2048                    /* per program: 8 MiB of image and stack */
+#define CHUNK_ORDER   22                      /* guest RAM comes in 4 MiB pieces */
+#define MAX_CHUNKS    256                     /* up to 1 GiB of it */
+#define RAM_VIEW      0x0000200000000000ull   /* our views of guest RAM */
 
 struct endpoint {
 	char name[CFG_NAME_MAX + 1];
@@ -42,6 +45,8 @@ struct program {
 	l4_word_t arena, arena_used;      /* our view of its pages */
 	l4_word_t page_count;
 	l4_word_t pages[MAX_PAGES];       /* their physical addresses, to free them */
+	unsigned chunk_count;             /* `vm` programs' RAM, in 4 MiB pieces */
+	l4_word_t chunks[MAX_CHUNKS];
 	l4_cap_t minted[L4_ENV_MAX_CAPS]; /* capabilities we made for it */
 	unsigned minted_count;
 	l4_cap_t mem_pager;               /* its "mem" capability (ours), if it uses mem */
@@ -266,6 +271,12 @@ static bool make_env(struct program *p, struct l4_env *env)
 	env->memory = c->memory;
 	env->flags = (c->input ? L4_ENV_INPUT : 0) | (c->vm ? L4_ENV_VM : 0);
 	env->priority = c->priority;
+	for (unsigned i = 0; i < config.count && i < L4_ENV_MAX_PROGRAMS; i++) {
+		const struct cfg_program *q = &config.programs[i];
+		str_copy(env->programs[i].name, q->name, L4_ENV_NAME_LEN);
+		env->programs[i].flags = (q->input ? L4_ENV_INPUT : 0) | (q->vm ? L4_ENV_VM : 0);
+		env->program_count = i + 1;
+	}
 	unsigned at = 0;
 	const char *arg = c->name;
 	for (unsigned i = 0; arg; arg = cfg_arg(c, i++)) {
@@ -314,6 +325,32 @@ static bool make_env(struct program *p, struct l4_env *env)
 		p->minted[p->minted_count++] = irq;       /* ours to delete when it ends */
 		if (!give_cap(p, irq, next, L4_CAP_RIGHTS_ALL) || !env_cap(env, name, next++))
 			return false;
+	}
+	if (c->vm && c->memory) {
+		/* Guest RAM: the program's memory, up front, in 4 MiB pieces. */
+		l4_word_t size = (c->memory + (1ull << CHUNK_ORDER) - 1) & ~((1ull << CHUNK_ORDER) - 1);
+		if (size > (l4_word_t)MAX_CHUNKS << CHUNK_ORDER) {
+			l4_printf("root: %s: memory above %lu MiB for a VM\n", c->name,
+				  (unsigned long)((l4_word_t)MAX_CHUNKS << (CHUNK_ORDER - 20)));
+			return false;
+		}
+		for (l4_word_t off = 0; off < size; off += 1ull << CHUNK_ORDER) {
+			l4_word_t err, view = RAM_VIEW + (l4_word_t)(p->id - 1) * ARENA_SIZE + off;
+			l4_word_t phys = l4_sigma0_alloc(L4_SIGMA0_ANY, CHUNK_ORDER, l4_fpage_mem(view, CHUNK_ORDER, 0), &err);
+			if (phys == ~0ull) {
+				l4_printf("root: %s: no memory for %lu MiB of guest RAM (error %lu)\n", c->name,
+					  (unsigned long)(size >> 20), (unsigned long)err);
+				return false;
+			}
+			p->chunks[p->chunk_count++] = phys;
+			if ((err = L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP | (L4_ENV_RAM_ADDR + off),
+					     l4_fpage_mem(view, CHUNK_ORDER, L4_FP_RWX)).error)) {
+				l4_printf("root: %s: guest RAM not mapped (error %lu)\n", c->name, (unsigned long)err);
+				return false;
+			}
+		}
+		env->ram_addr = L4_ENV_RAM_ADDR;
+		env->ram_size = size;
 	}
 	for (unsigned i = 0; i < c->nmodules && i < L4_ENV_MAX_MODULES; i++)
 		if (!give_module(p, i, env))
@@ -433,6 +470,10 @@ static void end_program(struct program *p, const char *how)
 	for (l4_word_t i = 0; i < p->page_count; i++)
 		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, p->pages[i], 12);
 	p->page_count = 0;
+	for (unsigned i = 0; i < p->chunk_count; i++)
+		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, p->chunks[i], CHUNK_ORDER);
+	p->arena_used += (l4_word_t)p->chunk_count << CHUNK_ORDER;
+	p->chunk_count = 0;
 	l4_printf("root: %s %s; %lu KiB of memory returned\n", p->cfg->name, how,
 		  (unsigned long)(p->arena_used >> 10));
 	p->arena_used = 0;
@@ -459,6 +500,12 @@ int main(int argc, char **argv)
 		l4_printf("root: config: %u error%s; programs with errors are not started\n", errors,
 			  errors == 1 ? "" : "s");
 	root_ep = l4_make(L4_FACTORY_ENDPOINT);
+	/* With a console server, our lines go through it too (unprefixed: they
+	 * say "root:" themselves), so nothing else writes the serial port. */
+	for (unsigned i = 0; i < config.count; i++)
+		for (unsigned k = 0; config.programs[i].valid && k < config.programs[i].nserve; k++)
+			if (str_eq(config.programs[i].serve[k], "log"))
+				l4_log_set(endpoint("log"));
 	unsigned started = 0;
 	for (unsigned i = 0; i < config.count; i++) {
 		struct program *p = &programs[i];

@@ -24,6 +24,7 @@
 #define L4_ENV_ARGS_BYTES 512
 #define L4_ENV_MAX_MODULES 4
 #define L4_ENV_MAX_PORTS 16
+#define L4_ENV_MAX_PROGRAMS 32
 
 /*
  * A named capability. Names: an endpoint from `serve NAME` (READ|WRITE:
@@ -59,7 +60,19 @@ struct l4_env {
 	l4_word_t flags;                  /* L4_ENV_INPUT, L4_ENV_VM */
 	l4_word_t priority;               /* its first thread's, also its MCP: threads
 					     it starts may have up to this priority */
+	l4_word_t ram_addr, ram_size;     /* `vm` programs: their `memory`, mapped at
+					     ram_addr (L4_ENV_RAM_ADDR) in 4 MiB-aligned
+					     pieces, for guest RAM; else 0 */
+	/* Every program of the configuration by number (badge - 1): servers
+	 * name their clients from it without asking anyone. */
+	l4_word_t program_count;
+	struct {
+		char name[L4_ENV_NAME_LEN];
+		l4_word_t flags;          /* L4_ENV_INPUT, L4_ENV_VM */
+	} programs[L4_ENV_MAX_PROGRAMS];
 };
+
+#define L4_ENV_RAM_ADDR 0x0000300000000000ull
 
 #define L4_ENV_INPUT 1u   /* console input goes to this program */
 #define L4_ENV_VM    2u   /* it may create VMs and vCPUs */

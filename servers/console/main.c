@@ -2,7 +2,8 @@
 /*
  * The console server (protocol: include/l4/console.h). It owns the serial
  * port (I/O ports and its interrupt line from the boot configuration),
- * prints every client's output line by line as "NAME: text", and hands
+ * prints every client's output line by line as "NAME: text" (names from
+ * the program directory of the environment page), and hands
  * what is typed to the one program configured with `input`.
  *
  * Two threads: the main thread serves the "log" endpoint and queues
@@ -130,21 +131,20 @@ static long uart_interrupts(long arg)
 	}
 }
 
-/* The client with this badge, its name asked from the root task once. */
+/* The client with this badge (program number), named from the program
+ * directory of our environment; badge 0 is the root task, whose lines
+ * name themselves. */
 static struct client *client(l4_word_t badge)
 {
-	if (!badge || badge > MAX_CLIENTS)
+	if (badge > MAX_CLIENTS || (badge && badge > l4_env->program_count))
 		return NULL;
 	struct client *c = &clients[badge];
 	if (!c->known) {
-		struct l4_result r = L4_INVOKE(L4_CAP_PAGER, L4_ROOT_INFO, badge);
-		l4_word_t *mr = l4_utcb()->mr;
-		if (r.error || l4_tag_label(r.tag))
-			return NULL;
+		const char *name = badge ? l4_env->programs[badge - 1].name : "";
 		for (unsigned i = 0; i < L4_ENV_NAME_LEN; i++)
-			c->name[i] = (char)(mr[i / 8] >> (8 * (i % 8)));
+			c->name[i] = name[i];
 		c->name[L4_ENV_NAME_LEN] = 0;
-		c->input = mr[3] & L4_ENV_INPUT;
+		c->input = badge && (l4_env->programs[badge - 1].flags & L4_ENV_INPUT);
 		c->known = true;
 	}
 	return c;
@@ -152,8 +152,10 @@ static struct client *client(l4_word_t badge)
 
 static void emit_line(struct client *c)
 {
-	tx_str(c->name);
-	tx_put(": ", 2);
+	if (c->name[0]) {
+		tx_str(c->name);
+		tx_put(": ", 2);
+	}
 	tx_put(c->line, c->len);
 	tx_put("\r\n", 2);
 	c->len = 0;
@@ -214,14 +216,7 @@ static l4_word_t handle(l4_word_t label, l4_word_t badge, unsigned words, unsign
 		}
 		return l4_tag(L4_OK, 0, 0);
 	}
-	/* Asking the root task for a new client's name uses our message
-	 * registers: keep the request's words aside meanwhile. */
-	l4_word_t saved[L4_MR_COUNT], *mr = l4_utcb()->mr;
-	for (unsigned i = 0; i < words && i < L4_MR_COUNT; i++)
-		saved[i] = mr[i];
 	struct client *c = client(badge);
-	for (unsigned i = 0; i < words && i < L4_MR_COUNT; i++)
-		mr[i] = saved[i];
 	if (!c)
 		return l4_tag(L4_ERIGHTS, 0, 0);
 	if (label == L4_CONSOLE_WRITE && words >= 1)

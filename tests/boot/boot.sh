@@ -33,13 +33,18 @@ BOOT_TESTS=(
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off ktest=vmx/"
 )
 
-# Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME (its own
-# cmdline line should end the machine: poweroff=N).
+# Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME
+# run in Bochs if NAME starts with bochs- (its own cmdline line should end
+# the machine: poweroff=N).
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
 	expect_name=${expect_file##*/}
 	expect_name=${expect_name%.expect}
-	BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
+	if [[ $expect_name == bochs-* ]]; then
+		BOOT_TESTS+=("$expect_name bochs expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
+	else
+		BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
+	fi
 done
 unset expect_file expect_name
 

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The virtual PC (see board.h). */
+#include "board.h"
+
+#define PIC_MASTER_PORT 0x20
+#define PIC_SLAVE_PORT  0xa0
+#define PIC_ELCR     0x4d0
+#define PIT_PORTS    0x40
+#define PORT_B       0x61
+#define KBC_DATA     0x60
+#define KBC_CMD      0x64
+#define RTC_PORTS    0x70
+#define PCI_PORTS    0xcf8
+#define POST_PORT    0x80
+#define ISA_TO_GSI0  2         /* ISA IRQ 0 arrives at I/O APIC pin 2 (the usual override) */
+#define LAPIC_BUS_HZ 100000000ull   /* the local APIC timer's input clock */
+#define LAPIC_SVR_OFFSET   0xf0     /* spurious-interrupt vector register */
+#define LAPIC_SVR_ON       0x1ff    /* software enabled, spurious vector 0xff */
+#define LAPIC_LINT0_OFFSET 0x350
+#define LAPIC_LINT1_OFFSET 0x360
+#define LAPIC_DM_EXTINT    0x700    /* delivery mode ExtINT, unmasked */
+#define LAPIC_DM_NMI       0x400    /* delivery mode NMI, unmasked */
+
+/* An ISA line: to the 8259 pair, and to the I/O APIC pin of that number
+ * (IRQ 0 to pin 2, as PC firmware describes it). */
+static void isa_irq(void *ctx, unsigned line, int level)
+{
+	struct board *b = ctx;
+
+	pic_set_irq(&b->pic, line, level);
+	ioapic_set_irq(&b->ioapic, line == 0 ? ISA_TO_GSI0 : line, level);
+}
+
+/* An I/O APIC message: to our one local APIC if it is addressed. */
+static void ioapic_deliver(void *ctx, uint32_t dest, unsigned dest_mode, unsigned delivery_mode,
+			   uint8_t vector, bool level)
+{
+	struct board *b = ctx;
+
+	(void)dest, (void)dest_mode;
+	if (delivery_mode == 0 || delivery_mode == 1)     /* fixed, lowest priority */
+		lapic_accept_irq(&b->lapic, vector, level);
+}
+
+static void lapic_eoi(void *ctx, uint8_t vector)
+{
+	ioapic_eoi(&((struct board *)ctx)->ioapic, vector);
+}
+
+static void lapic_ipi(void *ctx, uint64_t icr)
+{
+	(void)ctx, (void)icr;      /* one vCPU: no one else to reach */
+}
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+	struct board *b = ctx;
+
+	if (b->console)
+		b->console(b->ctx, byte);
+}
+
+static void kbc_reset(void *ctx)
+{
+	struct board *b = ctx;
+
+	if (b->reset)
+		b->reset(b->ctx);
+}
+
+static void debug_exit(void *ctx, uint64_t code)
+{
+	struct board *b = ctx;
+
+	if (b->exit)
+		b->exit(b->ctx, code);
+}
+
+void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now)
+{
+	*b = (struct board){ .console = cfg->console, .reset = cfg->reset, .exit = cfg->exit, .ctx = cfg->ctx };
+	b->irq = (struct vdev_irq){ .set = isa_irq, .ctx = b };
+	pic_init(&b->pic);
+	pit_init(&b->pit, &b->irq, 0, now);
+	uart_init(&b->uart, &b->irq, BOARD_COM1_IRQ, uart_tx, b);
+	rtc_init(&b->rtc, &b->irq, 8, now, cfg->unix_time);
+	i8042_init(&b->kbc, &b->irq, kbc_reset, b);
+	debugport_init(&b->debug, debug_exit, uart_tx, b);
+	pci_init(&b->pci);
+	ioapic_init(&b->ioapic, ioapic_deliver, b);
+	struct lapic_config lc = {
+		.apic_id = 0, .bsp = true, .bus_hz = LAPIC_BUS_HZ, .tsc_hz = cfg->tsc_hz,
+		.phys_bits = 39, .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = b,
+	};
+	lapic_init(&b->lapic, &lc);
+	/* What PC firmware leaves: the local APIC on, in virtual-wire mode (the
+	 * 8259's INTR through LINT0 as ExtINT, NMI on LINT1). */
+	lapic_mmio_write(&b->lapic, LAPIC_SVR_OFFSET, 4, LAPIC_SVR_ON, now);
+	lapic_mmio_write(&b->lapic, LAPIC_LINT0_OFFSET, 4, LAPIC_DM_EXTINT, now);
+	lapic_mmio_write(&b->lapic, LAPIC_LINT1_OFFSET, 4, LAPIC_DM_NMI, now);
+}
+
+uint64_t board_in(struct board *b, unsigned port, unsigned size, vdev_time_t now)
+{
+	board_advance(b, now);
+	if (port - PIC_MASTER_PORT < 2)
+		return pic_read(&b->pic, 0, port - PIC_MASTER_PORT, size, now);
+	if (port - PIC_SLAVE_PORT < 2)
+		return pic_read(&b->pic, 1, port - PIC_SLAVE_PORT, size, now);
+	if (port - PIC_ELCR < 2)
+		return pic_elcr_read(&b->pic, port - PIC_ELCR, size, now);
+	if (port - PIT_PORTS < 4)
+		return pit_read(&b->pit, port - PIT_PORTS, size, now);
+	if (port == PORT_B)
+		return pit_port61_read(&b->pit, 0, size, now);
+	if (port == KBC_DATA || port == KBC_CMD)
+		return i8042_read(&b->kbc, port - KBC_DATA, size, now);
+	if (port - RTC_PORTS < 2)
+		return rtc_read(&b->rtc, port - RTC_PORTS, size, now);
+	if (port - BOARD_COM1 < 8)
+		return uart_read(&b->uart, port - BOARD_COM1, size, now);
+	if (port - PCI_PORTS < 8)
+		return pci_io_read(&b->pci, port - PCI_PORTS, size, now);
+	if (port == BOARD_EXIT_PORT)
+		return debugport_exit_read(&b->debug, 0, size, now);
+	if (port == BOARD_E9_PORT)
+		return debugport_con_read(&b->debug, 0, size, now);
+	b->ignored_ports++;
+	return vdev_open_bus(size);
+}
+
+void board_out(struct board *b, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
+{
+	board_advance(b, now);
+	if (port - PIC_MASTER_PORT < 2)
+		pic_write(&b->pic, 0, port - PIC_MASTER_PORT, size, value, now);
+	else if (port - PIC_SLAVE_PORT < 2)
+		pic_write(&b->pic, 1, port - PIC_SLAVE_PORT, size, value, now);
+	else if (port - PIC_ELCR < 2)
+		pic_elcr_write(&b->pic, port - PIC_ELCR, size, value, now);
+	else if (port - PIT_PORTS < 4)
+		pit_write(&b->pit, port - PIT_PORTS, size, value, now);
+	else if (port == PORT_B)
+		pit_port61_write(&b->pit, 0, size, value, now);
+	else if (port == KBC_DATA || port == KBC_CMD)
+		i8042_write(&b->kbc, port - KBC_DATA, size, value, now);
+	else if (port - RTC_PORTS < 2)
+		rtc_write(&b->rtc, port - RTC_PORTS, size, value, now);
+	else if (port - BOARD_COM1 < 8)
+		uart_write(&b->uart, port - BOARD_COM1, size, value, now);
+	else if (port - PCI_PORTS < 8)
+		pci_io_write(&b->pci, port - PCI_PORTS, size, value, now);
+	else if (port == BOARD_EXIT_PORT)
+		debugport_exit_write(&b->debug, 0, size, value, now);
+	else if (port == BOARD_E9_PORT)
+		debugport_con_write(&b->debug, 0, size, value, now);
+	else if (port != POST_PORT)
+		b->ignored_ports++;
+}
+
+bool board_mmio_read(struct board *b, uint64_t gpa, unsigned size, uint64_t *value, vdev_time_t now)
+{
+	uint64_t lapic = lapic_mmio_base(&b->lapic);
+
+	board_advance(b, now);
+	if (gpa - lapic < 0x1000 && lapic_mmio_enabled(&b->lapic)) {
+		*value = lapic_mmio_read(&b->lapic, gpa - lapic, size, now);
+		return true;
+	}
+	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
+		*value = ioapic_mmio_read(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, now);
+		return true;
+	}
+	*value = vdev_open_bus(size);
+	return false;
+}
+
+bool board_mmio_write(struct board *b, uint64_t gpa, unsigned size, uint64_t value, vdev_time_t now)
+{
+	uint64_t lapic = lapic_mmio_base(&b->lapic);
+
+	board_advance(b, now);
+	if (gpa - lapic < 0x1000 && lapic_mmio_enabled(&b->lapic)) {
+		lapic_mmio_write(&b->lapic, gpa - lapic, size, value, now);
+		return true;
+	}
+	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
+		ioapic_mmio_write(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, value, now);
+		return true;
+	}
+	return false;
+}
+
+static bool lapic_msr(uint32_t msr)
+{
+	return msr == 0x1b || msr == 0x6e0 || (msr >= 0x800 && msr <= 0x8ff);  /* APIC base, TSC deadline, x2APIC */
+}
+
+bool board_msr_read(struct board *b, uint32_t msr, uint64_t *value, bool *handled, vdev_time_t now)
+{
+	*handled = lapic_msr(msr);
+	if (!*handled)
+		return false;
+	board_advance(b, now);
+	return lapic_msr_read(&b->lapic, msr, value, now);
+}
+
+bool board_msr_write(struct board *b, uint32_t msr, uint64_t value, bool *handled, vdev_time_t now)
+{
+	*handled = lapic_msr(msr);
+	if (!*handled)
+		return false;
+	board_advance(b, now);
+	return lapic_msr_write(&b->lapic, msr, value, now);
+}
+
+void board_advance(struct board *b, vdev_time_t now)
+{
+	pit_advance(&b->pit, now);
+	rtc_advance(&b->rtc, now);
+	lapic_advance(&b->lapic, now);
+}
+
+vdev_time_t board_next_event(const struct board *b)
+{
+	vdev_time_t t = pit_next_event(&b->pit), r = rtc_next_event(&b->rtc), l = lapic_next_event(&b->lapic);
+
+	if (r < t)
+		t = r;
+	return l < t ? l : t;
+}
+
+int board_pending(const struct board *b)
+{
+	int v = lapic_pending_vector(&b->lapic);
+
+	if (v >= 0)
+		return v;
+	return lapic_accepts_pic_intr(&b->lapic) ? pic_pending_vector(&b->pic) : -1;
+}
+
+int board_ack(struct board *b)
+{
+	int v = lapic_pending_vector(&b->lapic);
+
+	if (v >= 0) {
+		lapic_ack(&b->lapic, (uint8_t)v);
+		return v;
+	}
+	return lapic_accepts_pic_intr(&b->lapic) ? pic_ack(&b->pic) : -1;
+}

@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The VMM: one task per guest. The root task starts it from the boot
+ * configuration (`vm`, `memory` = guest RAM, `module kernel`, optional
+ * `module initrd`, `args` = the guest's command line) and maps the guest
+ * RAM into it. It loads the kernel (a Linux bzImage by the 64-bit boot
+ * protocol, or a multiboot v1 ELF), creates the VM and its vCPU, and then
+ * handles every VM exit the kernel sends it: port I/O and MMIO to the
+ * device models of the board (board.h), CPUID, MSRs, control registers,
+ * HLT, and interrupt injection. The guest's serial output goes to the
+ * console server under this program's name.
+ *
+ * Two threads: the exit handler (all guest and device state is its), and
+ * a timer thread that sleeps until the next device timer is due and then
+ * asks for an interrupt-window exit, so the handler gets control even
+ * while the guest computes without exits.
+ */
+#include "l4lib.h"
+#include "l4vcpu.h"
+#include "board.h"
+#include "loader/linux.h"
+#include "loader/multiboot.h"
+#include "x86/emulate.h"
+
+#define VCPU_PRIO_DEFAULT 50
+#define REP_CHUNK 64              /* REP string iterations per exit before looking at interrupts */
+
+/* CPUID bits the guest must not see: we do not virtualise them. */
+#define CPUID1_ECX_VMX     (1u << 5)
+#define CPUID1_ECX_MONITOR (1u << 3)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID1_EDX_MCE     (1u << 7)
+#define CPUID1_EDX_MTRR    (1u << 12)
+#define CPUID1_EDX_MCA     (1u << 14)
+#define CPUID7_EBX_INVPCID (1u << 10)
+#define CPUID7_ECX_PKU     (1u << 3)
+#define CPUID7_ECX_WAITPKG (1u << 5)
+#define CPUID7_ECX_RDPID   (1u << 22)
+#define CPUIDX1_EDX_RDTSCP (1u << 27)
+#define CPUIDD1_EAX_XSAVES (1u << 3)
+
+static struct board board;
+static uint8_t *ram;
+static uint64_t ram_size;
+static l4_cap_t vcpu, exit_ep;
+static unsigned long long tsc0;
+static unsigned long tsc_khz;
+static volatile vdev_time_t next_deadline = VDEV_NEVER;
+static volatile bool guest_done;
+static char out_line[160];
+static unsigned out_len;
+static unsigned long long exits[80];
+
+static vdev_time_t now_ns(void)
+{
+	unsigned long long d = l4_rdtsc() - tsc0;
+
+	return d / tsc_khz * 1000000ull + d % tsc_khz * 1000000ull / tsc_khz;
+}
+
+/* ---- the board's callbacks */
+static void guest_console(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	if (byte == '\n' || out_len == sizeof(out_line) - 1) {
+		out_line[out_len] = 0;
+		l4_printf("%s\n", out_line);
+		out_len = 0;
+		if (byte == '\n')
+			return;
+	}
+	if (byte != '\r')
+		out_line[out_len++] = (char)byte;
+}
+
+static void guest_reset(void *ctx)
+{
+	(void)ctx;
+	l4_printf("vmm: the guest reset the machine; stopping it\n");
+	guest_done = true;
+}
+
+static void guest_exit(void *ctx, uint64_t code)
+{
+	(void)ctx;
+	l4_printf("vmm: the guest exited with code %lu\n", (unsigned long)code);
+	guest_done = true;
+}
+
+/* ---- guest RAM for the instruction emulator */
+static int ram_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	(void)ctx;
+	if (gpa >= ram_size || len > ram_size - gpa)
+		return 1;
+	__builtin_memcpy(buf, ram + gpa, len);
+	return 0;
+}
+
+static int ram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	(void)ctx;
+	if (gpa >= ram_size || len > ram_size - gpa)
+		return 1;
+	__builtin_memcpy(ram + gpa, buf, len);
+	return 0;
+}
+
+static int mmio_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	(void)ctx;
+	board_mmio_read(&board, gpa, size, val, now_ns());
+	return 0;
+}
+
+static int mmio_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
+{
+	(void)ctx;
+	board_mmio_write(&board, gpa, size, val, now_ns());
+	return 0;
+}
+
+/* ---- the timer thread */
+static long timer_thread(long arg)
+{
+	(void)arg;
+	l4_cap_t never = l4_make(L4_FACTORY_NOTIFICATION);
+
+	while (!guest_done) {
+		vdev_time_t now = now_ns(), due = next_deadline;
+		if (due <= now) {
+			next_deadline = VDEV_NEVER;      /* once per deadline; the handler sets the next */
+			l4_utcb()->mr[0] = L4_VCPU_REQ_IRQ_WINDOW;
+			l4_utcb()->mr[1] = l4_utcb()->mr[2] = 0;
+			l4_call(vcpu, l4_tag(L4_THREAD_VCPU_WRITE, 3, 0), L4_TIMEOUT_NEVER);
+			continue;
+		}
+		vdev_time_t wait = due - now;
+		l4_recv(never, wait > 10000000 ? 10000 : (wait + 999) / 1000);
+	}
+	return 0;
+}
+
+/* ---- exits */
+static void regs_to_cpu(const struct l4_vcpu_state *s, struct x86_cpu *c)
+{
+	static const unsigned gpr_of[X86_NGPR] = {
+		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
+		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
+		L4_REG_R14, L4_REG_R15,
+	};
+	for (unsigned i = 0; i < X86_NGPR; i++)
+		c->gpr[i] = s->gpr[gpr_of[i]];
+	c->rip = s->gpr[L4_REG_RIP];
+	c->rflags = s->gpr[L4_REG_RFLAGS];
+	for (unsigned i = 0; i < X86_NSEG; i++) {
+		l4_word_t w = s->seg[2 * i];
+		l4_word_t ar = (w >> 16) & 0xffff;
+		c->seg[i].attr = (uint32_t)((ar & 0xff) | (ar & 0x1f00) << 4);
+		c->seg[i].limit = (uint32_t)(w >> 32);
+		c->seg[i].base = s->seg[2 * i + 1];
+	}
+	c->cpl = (c->seg[X86_SS].attr >> 5) & 3;
+	c->paging = (struct x86_paging){ .cr0 = s->cr[L4_CR_CR0], .cr3 = s->cr[L4_CR_CR3],
+					 .cr4 = s->cr[L4_CR_CR4], .efer = s->cr[L4_CR_EFER], .maxphyaddr = 39 };
+}
+
+static void cpu_to_regs(const struct x86_cpu *c, struct l4_vcpu_state *s)
+{
+	static const unsigned gpr_of[X86_NGPR] = {
+		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
+		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
+		L4_REG_R14, L4_REG_R15,
+	};
+	for (unsigned i = 0; i < X86_NGPR; i++)
+		s->gpr[gpr_of[i]] = c->gpr[i];
+	s->gpr[L4_REG_RIP] = c->rip;
+	s->gpr[L4_REG_RFLAGS] = c->rflags;
+}
+
+/* What the emulator reports as an event to inject (0: none). */
+static l4_word_t emu_event(int status, const struct x86_emu_result *res, struct l4_vcpu_state *s,
+			   unsigned *groups, l4_word_t *error)
+{
+	if (status == X86_EMU_DONE || status == X86_EMU_CONTINUE || status == X86_EMU_RETRY)
+		return 0;
+	if (status == X86_EMU_ERROR || res->vector == 0) {
+		l4_printf("vmm: cannot emulate at %#lx (%u bytes %02x %02x %02x %02x): #UD\n",
+			  (unsigned long)s->gpr[L4_REG_RIP], res->nbytes, res->bytes[0], res->bytes[1],
+			  res->bytes[2], res->bytes[3]);
+		return l4_event_exception(6, false);
+	}
+	if (res->vector == 14) {
+		s->cr[L4_CR_CR2] = res->cr2;
+		*groups |= L4_VCPU_CR;
+	}
+	*error = res->error_code;
+	return l4_event_exception(res->vector, res->has_error);
+}
+
+static l4_word_t handle_mmio(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
+			     l4_word_t *error)
+{
+	struct x86_cpu cpu;
+	struct x86_emu_result res;
+	const struct x86_emu_ops ops = {
+		.ram = { .read = ram_read, .write = ram_write },
+		.mmio_read = mmio_read, .mmio_write = mmio_write,
+	};
+
+	regs_to_cpu(s, &cpu);
+	int status = x86_emulate(&cpu, e->gpa, &ops, REP_CHUNK, &res);
+	if (status == X86_EMU_DONE || status == X86_EMU_CONTINUE) {
+		cpu_to_regs(&cpu, s);
+		*groups |= L4_VCPU_GPR;
+	}
+	return emu_event(status, &res, s, groups, error);
+}
+
+static void handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
+{
+	unsigned size = (unsigned)(e->qual & 7) + 1, port = (unsigned)(e->qual >> 16);
+	bool in = e->qual & 8, string = e->qual & 16;
+	vdev_time_t now = now_ns();
+
+	if (string) {
+		/* INS/OUTS: rare outside disk drivers; one element, through RAM at the
+		 * linear address the exit gives (flat segments assumed). */
+		uint64_t value = 0;
+		if (in) {
+			value = board_in(&board, port, size, now);
+			ram_write(NULL, e->gla, &value, size);
+		} else {
+			ram_read(NULL, e->gla, &value, size);
+			board_out(&board, port, size, value, now);
+		}
+		l4_word_t step = s->gpr[L4_REG_RFLAGS] & (1u << 10) ? -(l4_word_t)size : size;
+		s->gpr[in ? L4_REG_RDI : L4_REG_RSI] += step;
+		if (e->qual & 32) {                       /* REP: one done, the guest repeats */
+			if (--s->gpr[L4_REG_RCX])
+				return;                           /* RIP stays: the instruction again */
+		}
+	} else if (in) {
+		uint64_t v = board_in(&board, port, size, now);
+		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+		s->gpr[L4_REG_RAX] = size == 4 ? v & mask : (s->gpr[L4_REG_RAX] & ~mask) | (v & mask);
+	} else {
+		board_out(&board, port, size, s->gpr[L4_REG_RAX], now);
+	}
+	s->gpr[L4_REG_RIP] += e->ilen;
+}
+
+static void handle_cpuid(struct l4_vcpu_state *s)
+{
+	unsigned leaf = (unsigned)s->gpr[L4_REG_RAX], sub = (unsigned)s->gpr[L4_REG_RCX];
+	unsigned a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(sub));
+	switch (leaf) {
+	case 1:
+		c &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
+		c |= CPUID1_ECX_HYPERVISOR;
+		d &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
+		b &= 0x00ffffff;                          /* APIC ID 0 */
+		break;
+	case 6: case 0xa:                                 /* power management, performance counters */
+		a = b = c = d = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			b &= ~CPUID7_EBX_INVPCID;
+			c &= ~(CPUID7_ECX_PKU | CPUID7_ECX_WAITPKG | CPUID7_ECX_RDPID);
+		}
+		break;
+	case 0xd:
+		if (sub == 1)
+			a &= ~CPUIDD1_EAX_XSAVES;
+		break;
+	case 0x80000001:
+		d &= ~CPUIDX1_EDX_RDTSCP;
+		break;
+	default:
+		if (leaf >= 0x40000000 && leaf < 0x50000000)
+			a = b = c = d = 0;                /* no hypervisor interface */
+		break;
+	}
+	s->gpr[L4_REG_RAX] = a;
+	s->gpr[L4_REG_RBX] = b;
+	s->gpr[L4_REG_RCX] = c;
+	s->gpr[L4_REG_RDX] = d;
+}
+
+#define MSR_TSC        0x10
+#define MSR_FEATURE    0x3a
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_PAT        0x277
+#define MSR_EFER       0xc0000080
+#define MSR_STAR       0xc0000081
+#define MSR_LSTAR      0xc0000082
+#define MSR_CSTAR      0xc0000083
+#define MSR_FMASK      0xc0000084
+#define MSR_FS_BASE    0xc0000100
+#define MSR_GS_BASE    0xc0000101
+#define MSR_KGS_BASE   0xc0000102
+
+/* The state-group word that holds msr (NULL: none). */
+static l4_word_t *msr_word(struct l4_vcpu_state *s, uint32_t msr, unsigned *group)
+{
+	*group = L4_VCPU_MSR;
+	switch (msr) {
+	case MSR_SYSENTER_CS: return &s->msr[L4_MSR_SYSENTER_CS];
+	case MSR_SYSENTER_ESP: return &s->msr[L4_MSR_SYSENTER_ESP];
+	case MSR_SYSENTER_EIP: return &s->msr[L4_MSR_SYSENTER_EIP];
+	case MSR_PAT: return &s->msr[L4_MSR_PAT];
+	case MSR_STAR: return &s->msr[L4_MSR_STAR];
+	case MSR_LSTAR: return &s->msr[L4_MSR_LSTAR];
+	case MSR_CSTAR: return &s->msr[L4_MSR_CSTAR];
+	case MSR_FMASK: return &s->msr[L4_MSR_FMASK];
+	case MSR_KGS_BASE: return &s->msr[L4_MSR_KERNEL_GS_BASE];
+	}
+	*group = L4_VCPU_SEG;
+	if (msr == MSR_FS_BASE)
+		return &s->seg[2 * L4_SEG_FS + 1];
+	if (msr == MSR_GS_BASE)
+		return &s->seg[2 * L4_SEG_GS + 1];
+	*group = L4_VCPU_CR;
+	if (msr == MSR_EFER)
+		return &s->cr[L4_CR_EFER];
+	return NULL;
+}
+
+/* RDMSR/WRMSR; false: inject #GP. */
+static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
+{
+	uint32_t msr = (uint32_t)s->gpr[L4_REG_RCX];
+	uint64_t value = (s->gpr[L4_REG_RDX] << 32) | (uint32_t)s->gpr[L4_REG_RAX];
+	unsigned group;
+	bool handled, ok;
+
+	if (write)
+		ok = board_msr_write(&board, msr, value, &handled, now_ns());
+	else
+		ok = board_msr_read(&board, msr, &value, &handled, now_ns());
+	if (!handled) {
+		l4_word_t *w = msr_word(s, msr, &group);
+		handled = ok = true;
+		if (w) {
+			if (write) {
+				*w = value;
+				*groups |= group;
+			} else {
+				value = *w;
+			}
+		} else if (msr == MSR_TSC) {
+			value = l4_rdtsc();               /* writes: ignored */
+		} else if (msr == MSR_FEATURE) {
+			value = 1;                        /* locked, VMX off */
+		} else if (msr == MSR_MISC_ENABLE) {
+			value = 1;                        /* fast strings */
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok) {
+		l4_printf("vmm: %s of MSR %#x: #GP\n", write ? "write" : "read", msr);
+		return false;
+	}
+	if (!write) {
+		s->gpr[L4_REG_RAX] = (uint32_t)value;
+		s->gpr[L4_REG_RDX] = value >> 32;
+	}
+	return true;
+}
+
+/* MOV to/from CR8 (the local APIC's TPR) and the CR0/CR4 writes VMX keeps. */
+static bool handle_cr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
+{
+	static const unsigned gpr_of[16] = {
+		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
+		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
+		L4_REG_R14, L4_REG_R15,
+	};
+	unsigned cr = e->qual & 15, type = (e->qual >> 4) & 3;
+	l4_word_t *reg = &s->gpr[gpr_of[(e->qual >> 8) & 15]];
+
+	if (cr == 8 && type == 0) {
+		lapic_mmio_write(&board.lapic, 0x80, 4, (*reg & 15) << 4, now_ns());
+	} else if (cr == 8 && type == 1) {
+		*reg = lapic_mmio_read(&board.lapic, 0x80, 4, now_ns()) >> 4;
+	} else if (type == 0 && (cr == 0 || cr == 4)) {
+		s->cr[cr == 0 ? L4_CR_CR0 : L4_CR_CR4] = *reg;
+		*groups |= L4_VCPU_CR;
+	} else {
+		l4_printf("vmm: control register access %#lx not emulated\n", (unsigned long)e->qual);
+		return false;
+	}
+	return true;
+}
+
+/* Handles one exit; returns the reply's tag. */
+static l4_word_t handle_exit(void)
+{
+	static struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	unsigned groups = L4_VCPU_GPR, requests = 0;
+	l4_word_t event = 0, error = 0;
+
+	l4_vcpu_exit_get(&e, &s);
+	unsigned reason = (unsigned)(e.reason & 0xffff);
+	if (reason < 80)
+		exits[reason]++;
+	if (e.reason & L4_VMEXIT_ENTRY_FAILED) {
+		l4_printf("vmm: VM entry failed (reason %lu, error %lu); stopping the guest\n",
+			  (unsigned long)reason, (unsigned long)e.qual);
+		guest_done = true;
+		return 0;
+	}
+	switch (reason) {
+	case L4_VMEXIT_CPUID:
+		handle_cpuid(&s);
+		s.gpr[L4_REG_RIP] += e.ilen;
+		break;
+	case L4_VMEXIT_IO:
+		handle_io(&e, &s);
+		break;
+	case L4_VMEXIT_RDMSR:
+	case L4_VMEXIT_WRMSR:
+		if (handle_msr(reason == L4_VMEXIT_WRMSR, &s, &groups))
+			s.gpr[L4_REG_RIP] += e.ilen;
+		else
+			event = l4_event_exception(13, true);
+		break;
+	case L4_VMEXIT_CR:
+		if (handle_cr(&e, &s, &groups))
+			s.gpr[L4_REG_RIP] += e.ilen;
+		else
+			event = l4_event_exception(6, false);
+		break;
+	case L4_VMEXIT_EPT_VIOLATION:
+		event = handle_mmio(&e, &s, &groups, &error);
+		break;
+	case L4_VMEXIT_XSETBV:
+		s.gpr[L4_REG_RIP] += e.ilen;              /* XCR0 stays the host's */
+		break;
+	case L4_VMEXIT_HLT:
+		s.gpr[L4_REG_RIP] += e.ilen;
+		/* Sleep until an interrupt could be due (bounded: 10 ms). */
+		for (unsigned spins = 0; board_pending(&board) < 0 && !guest_done && spins < 100; spins++) {
+			vdev_time_t now = now_ns(), due = board_next_event(&board);
+			board_advance(&board, now);
+			if (board_pending(&board) >= 0)
+				break;
+			if (due == VDEV_NEVER || due > now + 10000000)
+				break;
+			l4_sleep_us(due > now ? (due - now + 999) / 1000 : 1);
+		}
+		break;
+	case L4_VMEXIT_IRQ_WINDOW:
+		break;
+	case L4_VMEXIT_VMCALL:
+		s.gpr[L4_REG_RIP] += e.ilen;
+		s.gpr[L4_REG_RAX] = ~0ull;                /* no hypercalls */
+		break;
+	case L4_VMEXIT_TRIPLE_FAULT:
+		l4_printf("vmm: the guest triple-faulted at %#lx; stopping it\n", (unsigned long)s.gpr[L4_REG_RIP]);
+		guest_done = true;
+		return 0;
+	default:
+		l4_printf("vmm: exit %u at %#lx not handled: #UD\n", reason, (unsigned long)s.gpr[L4_REG_RIP]);
+		event = l4_event_exception(6, false);
+		break;
+	}
+	/* Interrupts: inject at a window (the hardware says when the guest can take one). */
+	board_advance(&board, now_ns());
+	if (!event && board_pending(&board) >= 0) {
+		if (reason == L4_VMEXIT_IRQ_WINDOW) {
+			int v = board_ack(&board);
+			if (v >= 0)
+				event = l4_event_interrupt((unsigned)v);
+		} else {
+			requests |= L4_VCPU_REQ_IRQ_WINDOW;
+		}
+	}
+	next_deadline = board_next_event(&board);
+	return l4_vcpu_reply_prepare(groups & e.groups, requests, event, error, &s);
+}
+
+/* ---- start-up */
+static const struct l4_env_module *env_module(const char *name)
+{
+	for (unsigned i = 0; i < l4_env->module_count && i < L4_ENV_MAX_MODULES; i++) {
+		const char *a = l4_env->modules[i].name;
+		unsigned k = 0;
+		while (a[k] && a[k] == name[k])
+			k++;
+		if (a[k] == name[k])
+			return &l4_env->modules[i];
+	}
+	return NULL;
+}
+
+static void state_from_cpu(const struct cpustate *c, struct l4_vcpu_state *s)
+{
+	__builtin_memset(s, 0, sizeof(*s));
+	s->gpr[L4_REG_RAX] = c->rax, s->gpr[L4_REG_RBX] = c->rbx, s->gpr[L4_REG_RCX] = c->rcx;
+	s->gpr[L4_REG_RDX] = c->rdx, s->gpr[L4_REG_RSI] = c->rsi, s->gpr[L4_REG_RDI] = c->rdi;
+	s->gpr[L4_REG_RBP] = c->rbp, s->gpr[L4_REG_RSP] = c->rsp, s->gpr[L4_REG_R8] = c->r8;
+	s->gpr[L4_REG_R9] = c->r9, s->gpr[L4_REG_R10] = c->r10, s->gpr[L4_REG_R11] = c->r11;
+	s->gpr[L4_REG_R12] = c->r12, s->gpr[L4_REG_R13] = c->r13, s->gpr[L4_REG_R14] = c->r14;
+	s->gpr[L4_REG_R15] = c->r15;
+	s->gpr[L4_REG_RIP] = c->rip;
+	s->gpr[L4_REG_RFLAGS] = c->rflags;
+	s->cr[L4_CR_CR0] = c->cr0;
+	s->cr[L4_CR_CR3] = c->cr3;
+	s->cr[L4_CR_CR4] = c->cr4;
+	s->cr[L4_CR_DR7] = 0x400;
+	s->cr[L4_CR_EFER] = c->efer;
+	const struct cpu_segment *seg[8] = { &c->es, &c->cs, &c->ss, &c->ds, &c->fs, &c->gs, &c->ldtr, &c->tr };
+	for (unsigned i = 0; i < 8; i++) {
+		s->seg[2 * i] = L4_SEG_WORD(seg[i]->selector, L4_SEG_AR(seg[i]->ar), seg[i]->limit);
+		s->seg[2 * i + 1] = seg[i]->base;
+	}
+	s->dt[L4_DT_GDTR_BASE] = c->gdtr.base;
+	s->dt[L4_DT_GDTR_LIMIT] = c->gdtr.limit;
+	s->dt[L4_DT_IDTR_BASE] = c->idtr.base;
+	s->dt[L4_DT_IDTR_LIMIT] = c->idtr.limit;
+	s->msr[L4_MSR_PAT] = 0x0007040600070406ull;
+}
+
+int main(int argc, char **argv)
+{
+	char cmdline[512];
+	unsigned n = 0;
+	l4_word_t err;
+
+	for (int i = 1; i < argc; i++)
+		for (const char *a = argv[i]; *a && n + 2 < sizeof(cmdline); a++)
+			cmdline[n++] = *a, cmdline[n] = 0;
+	cmdline[n] = 0;
+	if (!l4_env || !l4_env->ram_size || !(l4_env->flags & L4_ENV_VM)) {
+		l4_printf("vmm: needs `vm` and `memory` (guest RAM) in its configuration\n");
+		return 1;
+	}
+	ram = (uint8_t *)l4_env->ram_addr;
+	ram_size = l4_env->ram_size;
+	tsc_khz = l4_env->tsc_khz ? l4_env->tsc_khz : 1000000;
+	const struct l4_env_module *kernel = env_module("kernel"), *initrd = env_module("initrd");
+	if (!kernel) {
+		l4_printf("vmm: no guest kernel (`module kernel FILE`)\n");
+		return 1;
+	}
+
+	struct e820_map map;
+	struct guest_ram gram = { .ram = ram, .size = ram_size, .map = &map };
+	struct cpustate cpu;
+	char msg[160];
+	if (e820_build(&map, ram_size) != LOADER_OK) {
+		l4_printf("vmm: %lu bytes of RAM make no PC memory map\n", (unsigned long)ram_size);
+		return 1;
+	}
+	struct multiboot_boot mb = { .image = (const uint8_t *)kernel->addr, .image_len = kernel->size,
+				     .cmdline = cmdline };
+	struct multiboot_layout mbl;
+	int st = multiboot_load(&mb, &gram, &cpu, &mbl, msg, sizeof(msg));
+	if (st == LOADER_OK) {
+		l4_printf("vmm: multiboot kernel loaded (%lu bytes, entry %#lx)\n", (unsigned long)kernel->size,
+			  (unsigned long)cpu.rip);
+	} else {
+		struct linux_boot lb = { .kernel = (const uint8_t *)kernel->addr, .kernel_len = kernel->size,
+					 .initrd = initrd ? (const uint8_t *)initrd->addr : NULL,
+					 .initrd_len = initrd ? initrd->size : 0, .cmdline = cmdline };
+		struct linux_layout ll;
+		char why[160];
+		int ls = linux_load(&lb, &gram, &cpu, &ll, why, sizeof(why));
+		if (ls != LOADER_OK) {
+			l4_printf("vmm: kernel refused: as a Linux bzImage: %s; as multiboot: %s\n", why, msg);
+			return 1;
+		}
+		l4_printf("vmm: Linux kernel loaded (%lu bytes, initrd %lu bytes, command line \"%s\")\n",
+			  (unsigned long)kernel->size, (unsigned long)(initrd ? initrd->size : 0), cmdline);
+	}
+
+	/* The VM: our RAM at guest-physical 0, a vCPU whose exits come to us. */
+	l4_cap_t vm;
+	exit_ep = l4_make(L4_FACTORY_ENDPOINT);
+	if ((err = l4_vm_create(&vm))) {
+		l4_printf("vmm: no VM (error %lu: %s)\n", (unsigned long)err,
+			  err == L4_ENOSYS ? "this CPU has no VT-x" : "see errno.h");
+		return 1;
+	}
+	for (uint64_t off = 0; off < ram_size; off += 1ull << 22)
+		if ((err = l4_vm_map(vm, off, l4_env->ram_addr + off, 22, L4_FP_RWX))) {
+			l4_printf("vmm: guest RAM not mapped at %#lx (error %lu)\n", (unsigned long)off,
+				  (unsigned long)err);
+			return 1;
+		}
+	unsigned prio = l4_env->priority > 1 ? (unsigned)l4_env->priority - 1 : VCPU_PRIO_DEFAULT;
+	if ((err = l4_vcpu_create(vm, exit_ep, prio, &vcpu))) {
+		l4_printf("vmm: no vCPU (error %lu)\n", (unsigned long)err);
+		return 1;
+	}
+	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
+	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
+	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
+	masks[L4_VMEXIT_CR] = L4_VCPU_GPR | L4_VCPU_CR;
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
+	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
+	tsc0 = l4_rdtsc();
+	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .unix_time = 1764115200,
+				   .console = guest_console, .reset = guest_reset, .exit = guest_exit };
+	board_init(&board, &bc, 0);
+	struct l4_vcpu_state s;
+	state_from_cpu(&cpu, &s);
+	if ((err = l4_vcpu_write(vcpu, L4_VCPU_ALL, 0, 0, 0, &s)) ||
+	    (err = L4_INVOKE(vcpu, L4_THREAD_RESUME).error)) {
+		l4_printf("vmm: the vCPU does not start (error %lu)\n", (unsigned long)err);
+		return 1;
+	}
+	if (l4_thread_start(timer_thread, 0, (unsigned)l4_env->priority) == L4_CAP_NONE)
+		l4_printf("vmm: no timer thread: timer interrupts come only with exits\n");
+
+	struct l4_result r = l4_recv(exit_ep, L4_TIMEOUT_NEVER);
+	while (!guest_done) {
+		if (r.error || l4_tag_label(r.tag) != L4_LABEL_VMEXIT) {
+			r = l4_recv(exit_ep, L4_TIMEOUT_NEVER);
+			continue;
+		}
+		l4_word_t tag = handle_exit();
+		if (guest_done)
+			break;
+		r = l4_reply_wait(exit_ep, tag, L4_TIMEOUT_NEVER);
+	}
+	L4_INVOKE(vcpu, L4_THREAD_STOP);
+	if (out_len)
+		guest_console(NULL, '\n');
+	l4_printf("vmm: exits: cpuid %llu, io %llu, msr %llu, mmio %llu, hlt %llu, window %llu, cr %llu\n",
+		  exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_IO], exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR],
+		  exits[L4_VMEXIT_EPT_VIOLATION], exits[L4_VMEXIT_HLT], exits[L4_VMEXIT_IRQ_WINDOW],
+		  exits[L4_VMEXIT_CR]);
+	return 0;
+}
