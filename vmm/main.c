@@ -400,6 +400,32 @@ static bool handle_cr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned 
 	return true;
 }
 
+/* MOV to/from a debug register: the guest has its own, kept here (DR7 in
+ * the VMCS); its breakpoints do not fire (we intercept every DR access). */
+static l4_word_t debug_regs[8] = { 0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400 };
+
+static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
+{
+	static const unsigned gpr_of[16] = {
+		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
+		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
+		L4_REG_R14, L4_REG_R15,
+	};
+	unsigned dr = e->qual & 7;
+	l4_word_t *reg = &s->gpr[gpr_of[(e->qual >> 8) & 15]];
+
+	if (dr == 4 || dr == 5)
+		dr += 2;                                  /* aliases of DR6/DR7 (CR4.DE clear) */
+	if (e->qual & 16) {                               /* MOV from DR */
+		*reg = dr == 7 ? s->cr[L4_CR_DR7] : debug_regs[dr];
+	} else if (dr == 7) {
+		s->cr[L4_CR_DR7] = (*reg & 0xffffffff) | 0x400;
+		*groups |= L4_VCPU_CR;
+	} else {
+		debug_regs[dr] = *reg;
+	}
+}
+
 /* Handles one exit; returns the reply's tag. */
 static l4_word_t handle_exit(void)
 {
@@ -441,6 +467,10 @@ static l4_word_t handle_exit(void)
 		break;
 	case L4_VMEXIT_EPT_VIOLATION:
 		event = handle_mmio(&e, &s, &groups, &error);
+		break;
+	case L4_VMEXIT_DR:
+		handle_dr(&e, &s, &groups);
+		s.gpr[L4_REG_RIP] += e.ilen;
 		break;
 	case L4_VMEXIT_XSETBV:
 		s.gpr[L4_REG_RIP] += e.ilen;              /* XCR0 stays the host's */
@@ -536,9 +566,13 @@ int main(int argc, char **argv)
 	unsigned n = 0;
 	l4_word_t err;
 
-	for (int i = 1; i < argc; i++)
+	/* The guest's command line: our arguments, separated by spaces. */
+	for (int i = 1; i < argc; i++) {
+		if (i > 1 && n + 2 < sizeof(cmdline))
+			cmdline[n++] = ' ';
 		for (const char *a = argv[i]; *a && n + 2 < sizeof(cmdline); a++)
-			cmdline[n++] = *a, cmdline[n] = 0;
+			cmdline[n++] = *a;
+	}
 	cmdline[n] = 0;
 	if (!l4_env || !l4_env->ram_size || !(l4_env->flags & L4_ENV_VM)) {
 		l4_printf("vmm: needs `vm` and `memory` (guest RAM) in its configuration\n");
@@ -605,7 +639,7 @@ int main(int argc, char **argv)
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
-	masks[L4_VMEXIT_CR] = L4_VCPU_GPR | L4_VCPU_CR;
+	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = L4_VCPU_GPR | L4_VCPU_CR;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();

@@ -20,8 +20,11 @@
  * capability item), L4_EINVAL (bad name), L4_EEXIST (name taken),
  * L4_ENOENT (no such name), L4_ERIGHTS (UNREGISTER of another client's
  * name), L4_ENOMEM (the client has L4_NAMES_PER_CLIENT names, or the
- * service L4_NAMES_MAX), L4_ENOSYS (unknown label). A client's names go
- * when it ends.
+ * service L4_NAMES_MAX), L4_ENOSYS (unknown label); REGISTER of a
+ * capability that is no endpoint: L4_ETYPE, of one without the WRITE
+ * right: L4_ERIGHTS. LIST of an index past the end: L4_ENOENT, with the
+ * count still in MR2. A client's names go when it ends; a name whose
+ * endpoint was destroyed is dropped.
  */
 #ifndef L4_NAMES_H
 #define L4_NAMES_H

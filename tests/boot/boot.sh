@@ -197,7 +197,9 @@ boot_check_expect() {
 	fi
 	while IFS= read -r row; do
 		[[ -n $row && $row != '#'* ]] || continue
-		if tr -d '\r' <"$serial" | grep -aqE -- "${row#*|}"; then
+		# (Not `tr | grep -q`: grep's early exit would kill tr with SIGPIPE,
+		# failing the pipe under pipefail at random.)
+		if grep -aqE -- "${row#*|}" < <(tr -d '\r' <"$serial"); then
 			pass "$emu/$name/${row%%|*}"
 		else
 			fail "$emu/$name/${row%%|*}" "no line matching '${row#*|}'"
@@ -239,7 +241,7 @@ boot_check_fault() {
 		why+=("no 'PANIC: #$kind' line")
 	elif [[ ! $first =~ ^PANIC:\ \#$kind([^A-Za-z0-9]|$) ]]; then
 		why+=("the first panic is '$first', expected 'PANIC: #$kind'")
-	elif ! tr -d '\r' <"$serial" | sed -n "/^PANIC/,\$p" | grep -aq 'RIP='; then
+	elif ! sed -n "/^PANIC/,\$p" < <(tr -d '\r' <"$serial") | grep -a 'RIP=' >/dev/null; then
 		why+=("no register dump (RIP=) after the PANIC line")
 	fi
 	outcome=$(boot_outcome "$emu" 2)

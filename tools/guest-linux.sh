@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# tools/guest-linux.sh OUTDIR
+#
+# The Linux guest of the VMM, from Debian packages only: Debian 12's own
+# kernel (the package linux-image-amd64 depends on) as OUTDIR/vmlinuz, and
+# an initramfs OUTDIR/initrd.gz of busybox-static with an /init that says
+# "L4LINUX: /init reached", then either resets the machine (kernel command
+# line `l4test`: tests) or runs a shell on the console. Packages are fetched
+# with `apt-get download` once and kept in OUTDIR; nothing else is fetched.
+set -euo pipefail
+
+prog=${0##*/}
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
+[[ $# -eq 1 ]] || { printf 'usage: %s OUTDIR\n' "$prog" >&2; exit 2; }
+out=$1
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+for tool in apt-get apt-cache dpkg-deb cpio gzip; do
+	command -v "$tool" >/dev/null || die "$tool not found (run tools/setup.sh)"
+done
+
+if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz ]]; then
+	work=$(mktemp -d "${TMPDIR:-/tmp}/guest-linux.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	# The versioned image package the meta-package points at.
+	image=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	[[ -n $image ]] || die "apt-cache knows no linux-image-amd64 (run apt-get update?)"
+	(cd "$work" && apt-get download "$image" busybox-static >"$work/apt.log" 2>&1) ||
+		die "apt-get download $image busybox-static failed: $(tail -n 1 "$work/apt.log")"
+	dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
+	dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
+	vmlinuz=$(find "$work/kernel/boot" -name "vmlinuz-*" -print -quit 2>/dev/null)
+	[[ -f $vmlinuz ]] || die "no /boot/vmlinuz-* in $image"
+	root=$work/initramfs
+	mkdir -p "$root"/{bin,dev,proc,sys}
+	cp "$work/busybox/bin/busybox" "$root/bin/busybox"
+	cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
+if grep -qw l4test /proc/cmdline; then
+	echo "L4LINUX: test done, resetting"
+	reboot -f
+fi
+exec setsid cttyhack sh
+INIT
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 >"$work/initrd.gz"
+	cp "$vmlinuz" "$out/vmlinuz"
+	cp "$work/initrd.gz" "$out/initrd.gz"
+	printf '%s: %s and a busybox initramfs in %s\n' "$prog" "${vmlinuz##*/}" "$out"
+fi
