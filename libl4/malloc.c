@@ -48,7 +48,9 @@ static bool more(size_t bytes)
 	l4_cap_t mem = l4_env_cap("mem");
 
 	if (mem != L4_CAP_NONE) {
-		size_t n = bytes + HDR > CHUNK ? (bytes + HDR + 4095) & ~4095ul : CHUNK;
+		/* A region per chunk, never above the quota (the server refuses that). */
+		size_t chunk = l4_env && l4_env->memory && l4_env->memory < CHUNK ? l4_env->memory & ~4095ul : CHUNK;
+		size_t n = bytes + HDR > chunk ? (bytes + HDR + 4095) & ~4095ul : chunk;
 		struct l4_result r = L4_INVOKE(mem, L4_MEM_ALLOC, n);
 		if (r.error || l4_tag_label(r.tag))
 			return false;
