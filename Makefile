@@ -137,10 +137,15 @@ $(BUILD)/guests/%.o: tests/guests/%.S
 	@mkdir -p $(dir $@)
 	@echo "  AS32    $<"
 	$(Q)$(CC) -m32 -c -ffreestanding -fno-pic -o $@ $<
-$(BUILD)/mbtest.elf: $(BUILD)/guests/mbtest.o tests/guests/mbtest.ld
+$(BUILD)/mb%.elf: $(BUILD)/guests/mb%.o tests/guests/mbtest.ld
 	@echo "  LD32    $@"
 	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/guests/mbtest.ld -o $@ $<
-PROGRAMS += $(BUILD)/mbtest.elf
+PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf
+
+# The Linux guest: Debian's kernel and a busybox initramfs, from Debian packages.
+$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh
+	@echo "  GUEST   $(BUILD)/guest (Debian's linux-image-amd64, busybox-static)"
+	$(Q)tools/guest-linux.sh $(BUILD)/guest
 
 # Each server (and its test programs) adds its own lines in servers/NAME/program.mk.
 include $(sort $(wildcard servers/*/program.mk))
@@ -214,7 +219,7 @@ run-bochs: deps
 	tools/run-bochs.sh $(BUILD)/run.iso $(TIMEOUT)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
+	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests $(BUILD)/guest/vmlinuz
 	@tests/run.sh
 
 bench: deps

@@ -38,6 +38,11 @@
 #define CPUID7_ECX_RDPID   (1u << 22)
 #define CPUIDX1_EDX_RDTSCP (1u << 27)
 #define CPUIDD1_EAX_XSAVES (1u << 3)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CR4_OSXSAVE        (1u << 18)
+#define CPUID7_EBX_AVX512  0xdc230000u   /* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define CPUID7_ECX_AVX512  0x00005842u   /* VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+#define CPUID7_EDX_AVX512  0x0000010cu   /* 4VNNIW, 4FMAPS, VP2INTERSECT */
 
 static struct board board;
 static uint8_t *ram;
@@ -47,6 +52,8 @@ static unsigned long long tsc0;
 static unsigned long tsc_khz;
 static volatile vdev_time_t next_deadline = VDEV_NEVER;
 static volatile bool guest_done;
+static bool guest_failed;             /* stopped by an error, not by reset or exit */
+static bool end_machine;
 static char out_line[160];
 static unsigned out_len;
 static unsigned long long exits[80];
@@ -250,6 +257,16 @@ static void handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
 	s->gpr[L4_REG_RIP] += e->ilen;
 }
 
+/* The XSAVE components the guest may use: exactly those of the host's
+ * XCR0, which stays loaded while the guest runs (XSETBV does not change it). */
+static uint64_t host_xcr0(void)
+{
+	unsigned lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static void handle_cpuid(struct l4_vcpu_state *s)
 {
 	unsigned leaf = (unsigned)s->gpr[L4_REG_RAX], sub = (unsigned)s->gpr[L4_REG_RCX];
@@ -258,8 +275,10 @@ static void handle_cpuid(struct l4_vcpu_state *s)
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(sub));
 	switch (leaf) {
 	case 1:
-		c &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR);
+		c &= ~(CPUID1_ECX_VMX | CPUID1_ECX_MONITOR | CPUID1_ECX_OSXSAVE);
 		c |= CPUID1_ECX_HYPERVISOR;
+		if (s->cr[L4_CR_CR4] & CR4_OSXSAVE)       /* mirrors the guest's CR4 */
+			c |= CPUID1_ECX_OSXSAVE;
 		d &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
 		b &= 0x00ffffff;                          /* APIC ID 0 */
 		break;
@@ -268,13 +287,33 @@ static void handle_cpuid(struct l4_vcpu_state *s)
 		break;
 	case 7:
 		if (sub == 0) {
-			b &= ~CPUID7_EBX_INVPCID;
-			c &= ~(CPUID7_ECX_PKU | CPUID7_ECX_WAITPKG | CPUID7_ECX_RDPID);
+			b &= ~(CPUID7_EBX_INVPCID | CPUID7_EBX_AVX512);
+			c &= ~(CPUID7_ECX_PKU | CPUID7_ECX_WAITPKG | CPUID7_ECX_RDPID | CPUID7_ECX_AVX512);
+			d &= ~CPUID7_EDX_AVX512;
 		}
 		break;
-	case 0xd:
-		if (sub == 1)
+	case 0xd: {
+		uint64_t xcr0 = host_xcr0();
+		if (sub == 0) {                           /* supported = enabled: the host's XCR0 */
+			a = (unsigned)xcr0;
+			d = (unsigned)(xcr0 >> 32);
+			c = b;                            /* the largest area is the current one */
+		} else if (sub == 1) {
 			a &= ~CPUIDD1_EAX_XSAVES;
+		} else if (sub < 64 && !(xcr0 & (1ull << sub))) {
+			a = b = c = d = 0;
+		}
+		break;
+	}
+	case 0x15:                                        /* the TSC's true rate: crystal = TSC, ratio 1 */
+		a = b = 1;
+		c = (unsigned)(tsc_khz * 1000);
+		d = 0;
+		break;
+	case 0x16:                                        /* base and maximum MHz, bus 100 MHz */
+		a = b = (unsigned)(tsc_khz / 1000);
+		c = 100;
+		d = 0;
 		break;
 	case 0x80000001:
 		d &= ~CPUIDX1_EDX_RDTSCP;
@@ -292,6 +331,8 @@ static void handle_cpuid(struct l4_vcpu_state *s)
 
 #define MSR_TSC        0x10
 #define MSR_FEATURE    0x3a
+#define MSR_BIOS_SIGN  0x8b           /* microcode revision: writes 0, reads it back */
+#define MSR_TSC_ADJUST 0x3b           /* reads 0; writes ignored (the guest's TSC is the host's) */
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
@@ -356,6 +397,8 @@ static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
 			}
 		} else if (msr == MSR_TSC) {
 			value = l4_rdtsc();               /* writes: ignored */
+		} else if (msr == MSR_BIOS_SIGN || msr == MSR_TSC_ADJUST) {
+			value = 0;                        /* no microcode update; writes ignored */
 		} else if (msr == MSR_FEATURE) {
 			value = 1;                        /* locked, VMX off */
 		} else if (msr == MSR_MISC_ENABLE) {
@@ -441,7 +484,7 @@ static l4_word_t handle_exit(void)
 	if (e.reason & L4_VMEXIT_ENTRY_FAILED) {
 		l4_printf("vmm: VM entry failed (reason %lu, error %lu); stopping the guest\n",
 			  (unsigned long)reason, (unsigned long)e.qual);
-		guest_done = true;
+		guest_done = guest_failed = true;
 		return 0;
 	}
 	switch (reason) {
@@ -496,7 +539,7 @@ static l4_word_t handle_exit(void)
 		break;
 	case L4_VMEXIT_TRIPLE_FAULT:
 		l4_printf("vmm: the guest triple-faulted at %#lx; stopping it\n", (unsigned long)s.gpr[L4_REG_RIP]);
-		guest_done = true;
+		guest_done = guest_failed = true;
 		return 0;
 	default:
 		l4_printf("vmm: exit %u at %#lx not handled: #UD\n", reason, (unsigned long)s.gpr[L4_REG_RIP]);
@@ -566,9 +609,16 @@ int main(int argc, char **argv)
 	unsigned n = 0;
 	l4_word_t err;
 
-	/* The guest's command line: our arguments, separated by spaces. */
-	for (int i = 1; i < argc; i++) {
-		if (i > 1 && n + 2 < sizeof(cmdline))
+	/* vmm.end_machine first: when the guest stops, the whole machine ends
+	 * (status 0 if the guest ended by reset or exit, 1 after an error): for
+	 * tests. The rest is the guest's command line, separated by spaces. */
+	int first = 1;
+	if (argc > 1 && __builtin_strcmp(argv[1], "vmm.end_machine") == 0) {
+		end_machine = true;
+		first = 2;
+	}
+	for (int i = first; i < argc; i++) {
+		if (i > first && n + 2 < sizeof(cmdline))
 			cmdline[n++] = ' ';
 		for (const char *a = argv[i]; *a && n + 2 < sizeof(cmdline); a++)
 			cmdline[n++] = *a;
@@ -639,7 +689,7 @@ int main(int argc, char **argv)
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
-	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = L4_VCPU_GPR | L4_VCPU_CR;
+	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
@@ -674,5 +724,9 @@ int main(int argc, char **argv)
 		  exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_IO], exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR],
 		  exits[L4_VMEXIT_EPT_VIOLATION], exits[L4_VMEXIT_HLT], exits[L4_VMEXIT_IRQ_WINDOW],
 		  exits[L4_VMEXIT_CR]);
-	return 0;
+	if (end_machine) {
+		l4_sleep_us(500000);              /* the console server's queue drains */
+		l4_debug_exit(guest_failed ? 1 : 0);
+	}
+	return guest_failed ? 2 : 0;
 }

@@ -36,17 +36,21 @@ BOOT_TESTS=(
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME
 # run in Bochs if NAME starts with bochs- (its own cmdline line should end
 # the machine: poweroff=N).
+declare -A BOOT_ROW_TIMEOUT=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
 	expect_name=${expect_file##*/}
 	expect_name=${expect_name%.expect}
+	# A line "# timeout: N" in the .expect file gives the row N seconds.
+	expect_timeout=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$expect_file" | head -n 1)
+	[[ -z $expect_timeout ]] || BOOT_ROW_TIMEOUT[$expect_name]=$expect_timeout
 	if [[ $expect_name == bochs-* ]]; then
 		BOOT_TESTS+=("$expect_name bochs expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
 	else
 		BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
 	fi
 done
-unset expect_file expect_name
+unset expect_file expect_name expect_timeout
 
 # Seconds before a run counts as a hang.
 BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}
@@ -67,6 +71,8 @@ boot_start() {
 	rm -f "$base/result" "$base.serial"
 	timeout=BOOT_TIMEOUT_$emu
 	timeout=${!timeout}
+	local row_name=${name#qemu-}
+	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
 	if [[ $mods == cfg:* ]]; then
 		if ! "$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
 			"$ROOT/${mods#cfg:}" >"$base/mkiso.log" 2>&1; then
@@ -209,7 +215,8 @@ boot_check_expect() {
 	[[ -z $outcome ]] || why+=("$outcome")
 	panic=$(boot_first_panic "$serial")
 	[[ -z $panic ]] || why+=("$panic")
-	grep -aq '^poweroff after' "$serial" || why+=("no 'poweroff after' line")
+	grep -aqE '^(poweroff after|debug: task .* ends the machine with status 0)' "$serial" ||
+		why+=("no 'poweroff after' line (nor a program ending the machine with status 0)")
 	boot_verdict "$emu/$name" "${why[@]}"
 }
 
