@@ -369,6 +369,43 @@ static bool make_env(struct program *p, struct l4_env *env)
 
 static void end_program(struct program *p, const char *how);
 
+/* ---- client-gone notices, sent by their own thread */
+#define NOTICES 256
+static struct { l4_cap_t ep; l4_word_t id; } notices[NOTICES];
+static volatile unsigned notice_head, notice_tail;
+static l4_cap_t notice_signal;
+
+static void notice_post(l4_cap_t ep, l4_word_t id)
+{
+	if (ep == L4_CAP_NONE || notice_head - notice_tail == NOTICES) {
+		l4_printf("root: client-gone notice for program %lu dropped\n", (unsigned long)id);
+		return;
+	}
+	notices[notice_head % NOTICES].ep = ep;
+	notices[notice_head % NOTICES].id = id;
+	notice_head = notice_head + 1;
+	l4_send(notice_signal, 0, 0);       /* signal: wake the notifier */
+}
+
+/* Delivers each notice (a server has 5 s to take it: it may be busy). */
+static long notifier(long arg)
+{
+	(void)arg;
+	for (;;) {
+		while (notice_tail != notice_head) {
+			unsigned at = notice_tail % NOTICES;
+			l4_utcb()->mr[0] = notices[at].id;
+			struct l4_result r = l4_call(notices[at].ep, l4_tag(L4_SERVER_CLIENT_GONE, 1, 0), 5000000);
+			if (r.error)
+				l4_printf("root: client-gone notice for program %lu not taken (error %lu)\n",
+					  (unsigned long)notices[at].id, (unsigned long)r.error);
+			notice_tail = notice_tail + 1;
+		}
+		l4_recv(notice_signal, L4_TIMEOUT_NEVER);
+	}
+	return 0;
+}
+
 static bool start_program(struct program *p)
 {
 	const struct cfg_program *c = p->cfg;
@@ -453,11 +490,10 @@ static void end_program(struct program *p, const char *how)
 		return;
 	p->running = false;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->thread);
-	/* The servers it used drop what they kept for it (if they listen soon). */
-	for (unsigned i = 0; i < p->cfg->nuse; i++) {
-		l4_utcb()->mr[0] = p->id;
-		l4_call(endpoint(p->cfg->use[i]), l4_tag(L4_SERVER_CLIENT_GONE, 1, 0), 200000);
-	}
+	/* The servers it used drop what they kept for it: told by the notifier
+	 * thread, so a server busy calling us cannot miss the notice. */
+	for (unsigned i = 0; i < p->cfg->nuse; i++)
+		notice_post(endpoint(p->cfg->use[i]), p->id);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->task);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->factory);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->pager);
@@ -500,6 +536,9 @@ int main(int argc, char **argv)
 		l4_printf("root: config: %u error%s; programs with errors are not started\n", errors,
 			  errors == 1 ? "" : "s");
 	root_ep = l4_make(L4_FACTORY_ENDPOINT);
+	notice_signal = l4_make(L4_FACTORY_NOTIFICATION);
+	if (notice_signal == L4_CAP_NONE || l4_thread_start(notifier, 0, 200) == L4_CAP_NONE)
+		l4_printf("root: no notifier thread: servers will not hear of ended programs\n");
 	/* With a console server, our lines go through it too (unprefixed: they
 	 * say "root:" themselves), so nothing else writes the serial port. */
 	for (unsigned i = 0; i < config.count; i++)
