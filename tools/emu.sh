@@ -169,6 +169,22 @@ emu_run_qemu() {
 	if [[ $serial == - ]]; then
 		EMU_CMD+=(-serial mon:stdio)
 		timeout --foreground -k 5 "$timeout" "${EMU_CMD[@]}" 2> >(tee "$log" >&2) || rc=$?
+	elif [[ -n ${EMU_SERIAL_INPUT:-} ]]; then
+		# Typed input: the serial port is a pair of FIFOs; what the guest
+		# sends goes to the serial file, and EMU_SERIAL_INPUT is typed
+		# EMU_SERIAL_INPUT_DELAY (3) seconds after the start.
+		local fifo=$work/serial-pipe reader writer
+		rm -f "$fifo.in" "$fifo.out"
+		mkfifo "$fifo.in" "$fifo.out" || emu_die "cannot make FIFOs $fifo.in/.out"
+		cat "$fifo.out" >"$serial" &
+		reader=$!
+		{ sleep "${EMU_SERIAL_INPUT_DELAY:-3}"; printf '%s' "$EMU_SERIAL_INPUT"; sleep "$timeout"; } >"$fifo.in" &
+		writer=$!
+		EMU_CMD+=(-serial "pipe:$fifo" -monitor none)
+		timeout --foreground -k 5 "$timeout" "${EMU_CMD[@]}" </dev/null >"$log" 2>&1 || rc=$?
+		kill "$writer" 2>/dev/null || true
+		wait "$reader" 2>/dev/null || true
+		rm -f "$fifo.in" "$fifo.out"
 	else
 		[[ $serial != *,* ]] || emu_die "QEMU cannot take a serial file path with a comma: '$serial'"
 		EMU_CMD+=(-serial "file:$serial" -monitor none)

@@ -74,6 +74,11 @@ boot_start() {
 	local row_name=${name#qemu-}
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
 	if [[ $mods == cfg:* ]]; then
+		# "# input: TEXT" in the .expect file: typed on the serial port (QEMU).
+		local typed
+		typed=$(sed -n 's/^# input: //p' "$ROOT/$(boot_config_of "$name").expect" 2>/dev/null | head -n 1)
+		[[ -z $typed ]] || export EMU_SERIAL_INPUT="$typed"$'\r'
+
 		if ! "$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
 			"$ROOT/${mods#cfg:}" >"$base/mkiso.log" 2>&1; then
 			EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''

@@ -60,6 +60,23 @@ int main(int argc, char **argv)
 	if (input) {
 		check("read-as-input-program", read, L4_OK);
 		check("read-nothing-typed", count, 0);
+		/* Then what is typed (the test types a line a few seconds in). */
+		char typed[64];
+		unsigned got = 0;
+		for (unsigned tries = 0; tries < 100 && (got == 0 || typed[got - 1] != '\r'); tries++) {
+			mr[0] = sizeof(typed) - 1 - got;
+			if (call(log, L4_CONSOLE_READ, 1) != L4_OK)
+				break;
+			unsigned n = (unsigned)mr[0];
+			for (unsigned i = 0; i < n && got < sizeof(typed) - 1; i++)
+				typed[got++] = (char)(mr[1 + i / 8] >> (8 * (i % 8)));
+			if (!n)
+				l4_sleep_us(100000);
+		}
+		while (got && (typed[got - 1] == '\r' || typed[got - 1] == '\n'))
+			got--;
+		typed[got] = 0;
+		l4_printf("typed: \"%s\"\n", typed);
 	} else {
 		check("read-by-other-program", read, L4_ERIGHTS);
 	}
