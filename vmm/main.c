@@ -17,6 +17,7 @@
  */
 #include "l4lib.h"
 #include "l4vcpu.h"
+#include <l4/console.h>
 #include "board.h"
 #include "loader/linux.h"
 #include "loader/multiboot.h"
@@ -55,6 +56,11 @@ static volatile bool guest_done;
 static bool guest_failed;             /* stopped by an error, not by reset or exit */
 static bool end_machine;
 static char out_line[160];
+/* Typed input for the guest's UART (the program has `input`): the timer
+ * thread fetches it from the console server, the exit handler feeds it. */
+#define INPUT_RING 256u
+static char input[INPUT_RING];
+static volatile unsigned input_head, input_tail;
 static unsigned out_len;
 static unsigned long long exits[80];
 
@@ -127,14 +133,37 @@ static int mmio_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
 	return 0;
 }
 
+/* Typed bytes from the console server into the input ring; true if any came. */
+static bool fetch_input(l4_cap_t log)
+{
+	l4_word_t *mr = l4_utcb()->mr;
+	unsigned room = INPUT_RING - (input_head - input_tail);
+
+	if (log == L4_CAP_NONE || room == 0)
+		return false;
+	mr[0] = room < 64 ? room : 64;
+	struct l4_result r = l4_call(log, l4_tag(L4_CONSOLE_READ, 1, 0), 100000);
+	if (r.error || l4_tag_label(r.tag))
+		return false;
+	unsigned n = (unsigned)mr[0];
+	for (unsigned i = 0; i < n && i < 64; i++) {
+		input[input_head % INPUT_RING] = (char)(mr[1 + i / 8] >> (8 * (i % 8)));
+		input_head = input_head + 1;
+	}
+	return n > 0;
+}
+
 /* ---- the timer thread */
 static long timer_thread(long arg)
 {
 	(void)arg;
 	l4_cap_t never = l4_make(L4_FACTORY_NOTIFICATION);
+	l4_cap_t log = l4_env->flags & L4_ENV_INPUT ? l4_env_cap("log") : L4_CAP_NONE;
 
 	while (!guest_done) {
 		vdev_time_t now = now_ns(), due = next_deadline;
+		if (fetch_input(log))
+			due = now;                        /* the handler feeds the UART at once */
 		if (due <= now) {
 			next_deadline = VDEV_NEVER;      /* once per deadline; the handler sets the next */
 			l4_utcb()->mr[0] = L4_VCPU_REQ_IRQ_WINDOW;
@@ -143,7 +172,7 @@ static long timer_thread(long arg)
 			continue;
 		}
 		vdev_time_t wait = due - now;
-		l4_recv(never, wait > 10000000 ? 10000 : (wait + 999) / 1000);
+		l4_recv(never, wait > 10000000 || log != L4_CAP_NONE ? 10000 : (wait + 999) / 1000);
 	}
 	return 0;
 }
@@ -545,6 +574,13 @@ static l4_word_t handle_exit(void)
 		l4_printf("vmm: exit %u at %#lx not handled: #UD\n", reason, (unsigned long)s.gpr[L4_REG_RIP]);
 		event = l4_event_exception(6, false);
 		break;
+	}
+	/* Typed input into the UART's receive FIFO, as far as it takes it. */
+	while (input_tail != input_head) {
+		uint8_t c = (uint8_t)input[input_tail % INPUT_RING];
+		if (uart_receive(&board.uart, &c, 1) != 1)
+			break;
+		input_tail = input_tail + 1;
 	}
 	/* Interrupts: inject at a window (the hardware says when the guest can take one). */
 	board_advance(&board, now_ns());
