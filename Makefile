@@ -141,9 +141,10 @@ $(BUILD)/mb%.elf: $(BUILD)/guests/mb%.o tests/guests/mbtest.ld
 	@echo "  LD32    $@"
 	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/guests/mbtest.ld -o $@ $<
 PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf
+.PRECIOUS: $(BUILD)/guests/%.o
 
 # The Linux guest: Debian's kernel and a busybox initramfs, from Debian packages.
-$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh
+$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh tests/guests/l4end.S
 	@echo "  GUEST   $(BUILD)/guest (Debian's linux-image-amd64, busybox-static)"
 	$(Q)tools/guest-linux.sh $(BUILD)/guest
 
@@ -223,7 +224,7 @@ test: deps
 	@tests/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz
 	@tools/bench.sh
 
 sloc:

@@ -6,8 +6,9 @@
 # The Linux guest of the VMM, from Debian packages only: Debian 12's own
 # kernel (the package linux-image-amd64 depends on) as OUTDIR/vmlinuz, and
 # an initramfs OUTDIR/initrd.gz of busybox-static with an /init that says
-# "L4LINUX: /init reached", then either resets the machine (kernel command
-# line `l4test`: tests) or runs a shell on the console. Packages are fetched
+# "L4LINUX: /init reached", then either ends a Bochs run (`l4bench`: make
+# bench, through /bin/l4end), resets the machine (`l4test`: tests) or runs a
+# shell on the console. Packages are fetched
 # with `apt-get download` once and kept in OUTDIR; nothing else is fetched.
 set -euo pipefail
 
@@ -17,11 +18,13 @@ die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
 out=$1
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-for tool in apt-get apt-cache dpkg-deb cpio gzip; do
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+for tool in apt-get apt-cache dpkg-deb cpio gzip gcc; do
 	command -v "$tool" >/dev/null || die "$tool not found (run tools/setup.sh)"
 done
 
-if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz ]]; then
+if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || $out/initrd.gz -ot $ROOT/tools/guest-linux.sh ||
+	$out/initrd.gz -ot $ROOT/tests/guests/l4end.S ]]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/guest-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	# The versioned image package the meta-package points at.
@@ -36,6 +39,8 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz ]]; then
 	root=$work/initramfs
 	mkdir -p "$root"/{bin,dev,proc,sys}
 	cp "$work/busybox/bin/busybox" "$root/bin/busybox"
+	gcc -nostdlib -static -o "$root/bin/l4end" "$ROOT/tests/guests/l4end.S" ||
+		die "cannot build /bin/l4end from tests/guests/l4end.S"
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -43,6 +48,10 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
+if grep -qw l4bench /proc/cmdline; then
+	usleep 300000     # (the VMM prints its exit counts at the marker)
+	/bin/l4end        # ends the Bochs run here (make bench)
+fi
 if grep -qw l4test /proc/cmdline; then
 	echo "L4LINUX: test done, resetting"
 	reboot -f

@@ -72,12 +72,17 @@ static vdev_time_t now_ns(void)
 }
 
 /* ---- the board's callbacks */
+static void print_exit_counts(void);
+
 static void guest_console(void *ctx, uint8_t byte)
 {
 	(void)ctx;
 	if (byte == '\n' || out_len == sizeof(out_line) - 1) {
 		out_line[out_len] = 0;
 		l4_printf("%s\n", out_line);
+		/* The test initramfs's marker: what the boot cost in exits so far. */
+		if (__builtin_memcmp(out_line, "L4LINUX: /init", 14) == 0)
+			print_exit_counts();
 		out_len = 0;
 		if (byte == '\n')
 			return;
@@ -178,13 +183,15 @@ static long timer_thread(long arg)
 }
 
 /* ---- exits */
+
+/* The register block's index of each x86 register number (RAX, RCX, ...). */
+static const unsigned gpr_of[X86_NGPR] = {
+	L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
+	L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
+	L4_REG_R14, L4_REG_R15,
+};
 static void regs_to_cpu(const struct l4_vcpu_state *s, struct x86_cpu *c)
 {
-	static const unsigned gpr_of[X86_NGPR] = {
-		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
-		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
-		L4_REG_R14, L4_REG_R15,
-	};
 	for (unsigned i = 0; i < X86_NGPR; i++)
 		c->gpr[i] = s->gpr[gpr_of[i]];
 	c->rip = s->gpr[L4_REG_RIP];
@@ -203,11 +210,6 @@ static void regs_to_cpu(const struct l4_vcpu_state *s, struct x86_cpu *c)
 
 static void cpu_to_regs(const struct x86_cpu *c, struct l4_vcpu_state *s)
 {
-	static const unsigned gpr_of[X86_NGPR] = {
-		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
-		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
-		L4_REG_R14, L4_REG_R15,
-	};
 	for (unsigned i = 0; i < X86_NGPR; i++)
 		s->gpr[gpr_of[i]] = c->gpr[i];
 	s->gpr[L4_REG_RIP] = c->rip;
@@ -450,11 +452,6 @@ static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
 /* MOV to/from CR8 (the local APIC's TPR) and the CR0/CR4 writes VMX keeps. */
 static bool handle_cr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
 {
-	static const unsigned gpr_of[16] = {
-		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
-		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
-		L4_REG_R14, L4_REG_R15,
-	};
 	unsigned cr = e->qual & 15, type = (e->qual >> 4) & 3;
 	l4_word_t *reg = &s->gpr[gpr_of[(e->qual >> 8) & 15]];
 
@@ -478,11 +475,6 @@ static l4_word_t debug_regs[8] = { 0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400 };
 
 static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
 {
-	static const unsigned gpr_of[16] = {
-		L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
-		L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
-		L4_REG_R14, L4_REG_R15,
-	};
 	unsigned dr = e->qual & 7;
 	l4_word_t *reg = &s->gpr[gpr_of[(e->qual >> 8) & 15]];
 
@@ -595,6 +587,18 @@ static l4_word_t handle_exit(void)
 	}
 	next_deadline = board_next_event(&board);
 	return l4_vcpu_reply_prepare(groups & e.groups, requests, event, error, &s);
+}
+
+static void print_exit_counts(void)
+{
+	unsigned long long total = 0;
+
+	for (unsigned i = 0; i < 80; i++)
+		total += exits[i];
+	l4_printf("vmm: exits: %llu: io %llu, mmio %llu, msr %llu, cpuid %llu, hlt %llu, window %llu, "
+		  "cr %llu, dr %llu, xsetbv %llu\n", total, exits[L4_VMEXIT_IO], exits[L4_VMEXIT_EPT_VIOLATION],
+		  exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR], exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_HLT],
+		  exits[L4_VMEXIT_IRQ_WINDOW], exits[L4_VMEXIT_CR], exits[L4_VMEXIT_DR], exits[L4_VMEXIT_XSETBV]);
 }
 
 /* ---- start-up */
@@ -756,10 +760,7 @@ int main(int argc, char **argv)
 	L4_INVOKE(vcpu, L4_THREAD_STOP);
 	if (out_len)
 		guest_console(NULL, '\n');
-	l4_printf("vmm: exits: cpuid %llu, io %llu, msr %llu, mmio %llu, hlt %llu, window %llu, cr %llu\n",
-		  exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_IO], exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR],
-		  exits[L4_VMEXIT_EPT_VIOLATION], exits[L4_VMEXIT_HLT], exits[L4_VMEXIT_IRQ_WINDOW],
-		  exits[L4_VMEXIT_CR]);
+	print_exit_counts();
 	if (end_machine) {
 		l4_sleep_us(500000);              /* the console server's queue drains */
 		l4_debug_exit(guest_failed ? 1 : 0);
