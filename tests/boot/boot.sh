@@ -73,39 +73,30 @@ boot_start() {
 	timeout=${!timeout}
 	local row_name=${name#qemu-}
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
+	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port (QEMU).
 		local typed
 		typed=$(sed -n 's/^# input: //p' "$ROOT/$(boot_config_of "$name").expect" 2>/dev/null | head -n 1)
 		[[ -z $typed ]] || export EMU_SERIAL_INPUT="$typed"$'\r'
-
-		if ! "$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
-			"$ROOT/${mods#cfg:}" >"$base/mkiso.log" 2>&1; then
-			EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''
-			EMU_DETAIL="tools/mkimage.sh failed: $(grep -v -- '-k:' "$base/mkiso.log" | tail -n 1)"
-		else
-			emu_run "$emu" "$base.iso" "$timeout" "$base.serial" "$base"
-		fi
-		printf 'EMU_STATUS=%q EMU_EXIT=%q EMU_GUEST=%q EMU_DETAIL=%q\n' \
-			"$EMU_STATUS" "$EMU_EXIT" "$EMU_GUEST" "$EMU_DETAIL" >"$base/result"
-		return
-	fi
-	if [[ $mods != - ]]; then
-		IFS=, read -r -a m <<<"$mods"
-		for mod in "${m[@]}"; do
-			if [[ $mod == @* ]]; then
-				mod=${mod#@}
-				margs+=("$ROOT/${mod%%:*}" "${mod#*:}")
-			else
-				margs+=("$(dirname "$KERNEL")/${mod%%:*}" "${mod#*:}")
-			fi
-		done
-	fi
-	if ! "$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log"; then
-		EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''
-		EMU_DETAIL="tools/mkiso.sh failed: $(head -n 1 "$base/mkiso.log")"
+		tool=mkimage.sh
+		"$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
+			"$ROOT/${mods#cfg:}" >"$base/mkiso.log" 2>&1 && built=1
 	else
+		if [[ $mods != - ]]; then
+			IFS=, read -r -a m <<<"$mods"
+			for mod in "${m[@]}"; do
+				margs+=("$(dirname "$KERNEL")/${mod%%:*}" "${mod#*:}")
+			done
+		fi
+		tool=mkiso.sh
+		"$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log" && built=1
+	fi
+	if ((built)); then
 		emu_run "$emu" "$base.iso" "$timeout" "$base.serial" "$base"
+	else
+		EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''
+		EMU_DETAIL="tools/$tool failed: $(grep -v -- '-k:' "$base/mkiso.log" | tail -n 1)"
 	fi
 	printf 'EMU_STATUS=%q EMU_EXIT=%q EMU_GUEST=%q EMU_DETAIL=%q\n' \
 		"$EMU_STATUS" "$EMU_EXIT" "$EMU_GUEST" "$EMU_DETAIL" >"$base/result"
