@@ -74,14 +74,21 @@ emu_interactive_args() {
 }
 
 # emu_qemu_args ISO: the command shared by every QEMU run, in EMU_CMD.
-# EMU_QEMU_EXTRA (an array) adds arguments, such as -icount, or
-# -enable-kvm -cpu host (which replaces the default -cpu max).
+# EMU_QEMU_EXTRA (an array) or EMU_QEMU_EXTRA_ARGS (a string of words, from
+# the environment) add arguments, such as -icount, or -enable-kvm -cpu host
+# (which replaces the default -cpu max).
 EMU_QEMU_EXTRA=()
 emu_qemu_args() {
 	[[ $1 != *,* ]] || emu_die "QEMU cannot take an ISO path with a comma: '$1'"
 	EMU_CMD=("$EMU_QEMU_BIN" -m 512 -cdrom "$1" -display none -no-reboot
 		-device "isa-debug-exit,iobase=0xf4,iosize=4")
 	((${#EMU_QEMU_EXTRA[@]} == 0)) || EMU_CMD+=("${EMU_QEMU_EXTRA[@]}")
+	# The same from the environment, as words (tools/run-linux.sh).
+	if [[ -n ${EMU_QEMU_EXTRA_ARGS:-} ]]; then
+		local -a words
+		read -r -a words <<<"$EMU_QEMU_EXTRA_ARGS"
+		EMU_CMD+=("${words[@]}")
+	fi
 	[[ " ${EMU_CMD[*]} " == *" -cpu "* ]] || EMU_CMD+=(-cpu max)
 }
 
