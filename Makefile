@@ -108,7 +108,7 @@ $(BUILD)/ktest.elf: $(KTEST_OBJS) linker/user.ld
 ktest: $(BUILD)/ktest.elf
 
 # The IPC benchmark suite runs as the root task (bench/).
-BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c)) vmm/x86state.c $(sort $(wildcard vmm/x86/*.c))
 BENCH_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(BENCH_SRCS)) $(LIBL4_OBJS)
 
 $(BUILD)/bench.elf: $(BENCH_OBJS) linker/user.ld
@@ -130,7 +130,7 @@ $(eval $(call user_program,hello-client,examples/hello/client.c))
 $(eval $(call user_program,crash,tests/programs/crash.c))
 $(eval $(call user_program,modules-test,tests/programs/modules-test.c))
 # The VMM: board, device models, instruction emulation, loaders.
-$(eval $(call user_program,vmm,vmm/main.c vmm/board.c $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c))))
+$(eval $(call user_program,vmm,vmm/main.c vmm/board.c vmm/x86state.c $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c))))
 
 # Test guests for the VMM (32-bit, multiboot).
 $(BUILD)/guests/%.o: tests/guests/%.S

@@ -11,6 +11,7 @@
  */
 #include "l4lib.h"
 #include "l4vcpu.h"
+#include "../vmm/x86state.h"
 
 #define ITERATIONS 10000
 #define WARMUP 500
@@ -287,8 +288,57 @@ static void cap_copy(void)
 #define GUEST_VIEW 0x43000000ull
 static unsigned long long vmm_share[ITERATIONS];
 
+/* MMIO: the VMM decodes and executes the faulting instruction (vmm/x86). */
+static int bench_ram_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	(void)ctx;
+	if (gpa < GUEST_PAGE || gpa + len > GUEST_PAGE + 4096)
+		return 1;
+	for (unsigned i = 0; i < len; i++)
+		((unsigned char *)buf)[i] = ((volatile unsigned char *)GUEST_VIEW)[gpa - GUEST_PAGE + i];
+	return 0;
+}
+
+static int bench_ram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	(void)ctx, (void)gpa, (void)buf, (void)len;
+	return 1;
+}
+
+static int bench_mmio_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	(void)ctx, (void)gpa, (void)size;
+	*val = 0x5a;
+	return 0;
+}
+
+static int bench_mmio_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
+{
+	(void)ctx, (void)gpa, (void)size, (void)val;
+	return 0;
+}
+
+/* The reply to an MMIO exit, as the VMM makes it: emulate, then the GPRs back. */
+static l4_word_t mmio_reply(void)
+{
+	static struct l4_vcpu_state st;
+	struct l4_vcpu_exit e;
+	struct x86_cpu cpu;
+	struct x86_emu_result res;
+	static const struct x86_emu_ops ops = {
+		.ram = { .read = bench_ram_read, .write = bench_ram_write },
+		.mmio_read = bench_mmio_read, .mmio_write = bench_mmio_write,
+	};
+
+	l4_vcpu_exit_get(&e, &st);
+	x86_cpu_from_state(&st, &cpu);
+	if (x86_emulate(&cpu, e.gpa, &ops, 1, &res) == X86_EMU_DONE)
+		x86_cpu_to_state(&cpu, &st);
+	return l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, 0, 0, &st);
+}
+
 static void vmexit_case(const char *name, const char *vmm_name, const unsigned char *code,
-			unsigned len)
+			unsigned len, bool mmio)
 {
 	l4_cap_t vm = l4_slot_alloc(), vcpu = l4_slot_alloc(), ep = l4_make(L4_FACTORY_ENDPOINT);
 	struct l4_utcb *u = l4_utcb();
@@ -306,12 +356,18 @@ static void vmexit_case(const char *name, const char *vmm_name, const unsigned c
 	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | GUEST_PAGE, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
 	L4_INVOKE(vcpu, L4_THREAD_SET_EXC_HANDLER, ep);
 	L4_INVOKE(vcpu, L4_THREAD_SET_PRIO, SERVER_PRIO);
+	if (mmio) {                          /* as vmm/ asks: GPRs, control registers, segments */
+		uint8_t masks[L4_VMEXIT_EPT_VIOLATION + 1] = { 0 };
+		masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
+		l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, sizeof(masks));
+	}
 	L4_INVOKE(vcpu, L4_THREAD_START, GUEST_PAGE, 0x2000);
 	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
 	for (unsigned i = 0; i < WARMUP + ITERATIONS && !r.error; i++) {
 		unsigned long long t0 = l4_rdtsc();
-		/* Emulate: advance RIP past the instruction; CPUID gives zeros. */
-		l4_word_t tag = l4_vcpu_reply_gprs(u->mr[L4_VMEXIT_ILEN], 0);
+		/* Emulate: advance RIP past the instruction (CPUID gives zeros), or
+		 * decode and execute a load from a device. */
+		l4_word_t tag = mmio ? mmio_reply() : l4_vcpu_reply_gprs(u->mr[L4_VMEXIT_ILEN], 0);
 		unsigned long long t1 = l4_rdtsc();
 		r = l4_reply_wait(ep, tag, L4_TIMEOUT_NEVER);
 		unsigned long long t2 = l4_rdtsc();
@@ -334,8 +390,11 @@ static void vmexits(void)
 	static const unsigned char cpuid_loop[] = { 0x0f, 0xa2, 0xeb, 0xfc };   /* cpuid; jmp back */
 	static const unsigned char out_loop[] = { 0xe6, 0x80, 0xeb, 0xfc };     /* out 0x80, al; jmp back */
 
-	vmexit_case("vmexit_cpuid", "vmexit_cpuid_vmm_share", cpuid_loop, sizeof(cpuid_loop));
-	vmexit_case("vmexit_io_out", "vmexit_io_out_vmm_share", out_loop, sizeof(out_loop));
+	static const unsigned char mmio_loop[] = { 0xa0, 0x00, 0x30, 0xeb, 0xfb };  /* mov al, [0x3000]; jmp back */
+
+	vmexit_case("vmexit_cpuid", "vmexit_cpuid_vmm_share", cpuid_loop, sizeof(cpuid_loop), false);
+	vmexit_case("vmexit_io_out", "vmexit_io_out_vmm_share", out_loop, sizeof(out_loop), false);
+	vmexit_case("vmexit_mmio_load", "vmexit_mmio_load_vmm_share", mmio_loop, sizeof(mmio_loop), true);
 }
 
 int main(int argc, char **argv)

@@ -22,6 +22,7 @@
 #include "loader/linux.h"
 #include "loader/multiboot.h"
 #include "x86/emulate.h"
+#include "x86state.h"
 
 #define VCPU_PRIO_DEFAULT 50
 #define REP_CHUNK 64              /* REP string iterations per exit before looking at interrupts */
@@ -184,38 +185,6 @@ static long timer_thread(long arg)
 
 /* ---- exits */
 
-/* The register block's index of each x86 register number (RAX, RCX, ...). */
-static const unsigned gpr_of[X86_NGPR] = {
-	L4_REG_RAX, L4_REG_RCX, L4_REG_RDX, L4_REG_RBX, L4_REG_RSP, L4_REG_RBP, L4_REG_RSI,
-	L4_REG_RDI, L4_REG_R8, L4_REG_R9, L4_REG_R10, L4_REG_R11, L4_REG_R12, L4_REG_R13,
-	L4_REG_R14, L4_REG_R15,
-};
-static void regs_to_cpu(const struct l4_vcpu_state *s, struct x86_cpu *c)
-{
-	for (unsigned i = 0; i < X86_NGPR; i++)
-		c->gpr[i] = s->gpr[gpr_of[i]];
-	c->rip = s->gpr[L4_REG_RIP];
-	c->rflags = s->gpr[L4_REG_RFLAGS];
-	for (unsigned i = 0; i < X86_NSEG; i++) {
-		l4_word_t w = s->seg[2 * i];
-		l4_word_t ar = (w >> 16) & 0xffff;
-		c->seg[i].attr = (uint32_t)((ar & 0xff) | (ar & 0x1f00) << 4);
-		c->seg[i].limit = (uint32_t)(w >> 32);
-		c->seg[i].base = s->seg[2 * i + 1];
-	}
-	c->cpl = (c->seg[X86_SS].attr >> 5) & 3;
-	c->paging = (struct x86_paging){ .cr0 = s->cr[L4_CR_CR0], .cr3 = s->cr[L4_CR_CR3],
-					 .cr4 = s->cr[L4_CR_CR4], .efer = s->cr[L4_CR_EFER], .maxphyaddr = 39 };
-}
-
-static void cpu_to_regs(const struct x86_cpu *c, struct l4_vcpu_state *s)
-{
-	for (unsigned i = 0; i < X86_NGPR; i++)
-		s->gpr[gpr_of[i]] = c->gpr[i];
-	s->gpr[L4_REG_RIP] = c->rip;
-	s->gpr[L4_REG_RFLAGS] = c->rflags;
-}
-
 /* What the emulator reports as an event to inject (0: none). */
 static l4_word_t emu_event(int status, const struct x86_emu_result *res, struct l4_vcpu_state *s,
 			   unsigned *groups, l4_word_t *error)
@@ -246,10 +215,10 @@ static l4_word_t handle_mmio(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, un
 		.mmio_read = mmio_read, .mmio_write = mmio_write,
 	};
 
-	regs_to_cpu(s, &cpu);
+	x86_cpu_from_state(s, &cpu);
 	int status = x86_emulate(&cpu, e->gpa, &ops, REP_CHUNK, &res);
 	if (status == X86_EMU_DONE || status == X86_EMU_CONTINUE) {
-		cpu_to_regs(&cpu, s);
+		x86_cpu_to_state(&cpu, s);
 		*groups |= L4_VCPU_GPR;
 	}
 	return emu_event(status, &res, s, groups, error);
@@ -453,7 +422,7 @@ static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
 static bool handle_cr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
 {
 	unsigned cr = e->qual & 15, type = (e->qual >> 4) & 3;
-	l4_word_t *reg = &s->gpr[gpr_of[(e->qual >> 8) & 15]];
+	l4_word_t *reg = &s->gpr[vmm_gpr_of[(e->qual >> 8) & 15]];
 
 	if (cr == 8 && type == 0) {
 		lapic_mmio_write(&board.lapic, 0x80, 4, (*reg & 15) << 4, now_ns());
@@ -476,7 +445,7 @@ static l4_word_t debug_regs[8] = { 0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400 };
 static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
 {
 	unsigned dr = e->qual & 7;
-	l4_word_t *reg = &s->gpr[gpr_of[(e->qual >> 8) & 15]];
+	l4_word_t *reg = &s->gpr[vmm_gpr_of[(e->qual >> 8) & 15]];
 
 	if (dr == 4 || dr == 5)
 		dr += 2;                                  /* aliases of DR6/DR7 (CR4.DE clear) */

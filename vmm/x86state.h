@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Between the vCPU state of an exit (l4vcpu.h) and the instruction emulator's CPU (x86/emulate.h). */
+#ifndef VMM_X86STATE_H
+#define VMM_X86STATE_H
+
+#include "l4vcpu.h"
+#include "x86/emulate.h"
+
+/* The register block's index of each x86 register number (RAX, RCX, ...). */
+extern const unsigned vmm_gpr_of[X86_NGPR];
+
+/* From the GPR, CR and SEG groups of s (they must be there). */
+void x86_cpu_from_state(const struct l4_vcpu_state *s, struct x86_cpu *c);
+/* Back: the GPR group (registers, RIP, RFLAGS). */
+void x86_cpu_to_state(const struct x86_cpu *c, struct l4_vcpu_state *s);
+
+#endif
