@@ -177,7 +177,7 @@ UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kerne
 # Pure user-level code (VMM device models, instruction decoder, loaders,
 # the root task's configuration parser) is tested the same way: it uses
 # only <stdint.h>, <stddef.h>, <stdbool.h> and __builtin_mem*.
-UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c roottask/config.c))
+UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c roottask/config.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -I. -I$(BUILD)/host \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \

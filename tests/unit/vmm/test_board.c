@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The virtual PC of the VMM (vmm/board.c): port and MMIO decoding, the
+ * interrupt routing from ISA lines through the 8259 pair (virtual wire)
+ * and the I/O APIC to the local APIC, and the debug/console callbacks.
+ */
+#include <string.h>
+
+#include "tests/unit/unit.h"
+#include "vmm/board.h"
+
+static struct board b;
+static char console[256];
+static unsigned console_len;
+static uint64_t exit_code = ~0ull;
+static int resets;
+
+static void on_console(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	if (console_len < sizeof(console) - 1)
+		console[console_len++] = (char)byte;
+}
+
+static void on_reset(void *ctx)
+{
+	(void)ctx;
+	resets++;
+}
+
+static void on_exit(void *ctx, uint64_t code)
+{
+	(void)ctx;
+	exit_code = code;
+}
+
+static void setup(void)
+{
+	struct board_config cfg = { .tsc_hz = 1000000000ull, .unix_time = 1764115200,
+				    .console = on_console, .reset = on_reset, .exit = on_exit };
+	memset(console, 0, sizeof(console));
+	console_len = 0;
+	exit_code = ~0ull;
+	resets = 0;
+	board_init(&b, &cfg, 0);
+}
+
+/* Programs the 8259 pair as Linux does: vectors 0x30/0x38, everything unmasked. */
+static void init_pic(void)
+{
+	board_out(&b, 0x20, 1, 0x11, 0);
+	board_out(&b, 0x21, 1, 0x30, 0);
+	board_out(&b, 0x21, 1, 0x04, 0);
+	board_out(&b, 0x21, 1, 0x01, 0);
+	board_out(&b, 0xa0, 1, 0x11, 0);
+	board_out(&b, 0xa1, 1, 0x38, 0);
+	board_out(&b, 0xa1, 1, 0x02, 0);
+	board_out(&b, 0xa1, 1, 0x01, 0);
+	board_out(&b, 0x21, 1, 0x00, 0);
+	board_out(&b, 0xa1, 1, 0x00, 0);
+}
+
+START_TEST(test_uart_output_reaches_the_console)
+{
+	const char *s = "hi\n";
+	for (const char *p = s; *p; p++)
+		board_out(&b, 0x3f8, 1, (uint64_t)*p, 0);
+	ck_assert_str_eq(console, "hi\n");
+	/* LSR says the transmitter is empty: polling drivers go on. */
+	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 0x60, 0x60);
+}
+END_TEST
+
+START_TEST(test_unclaimed_ports_read_all_ones)
+{
+	ck_assert_uint_eq(board_in(&b, 0x2f8, 1, 0), 0xff);      /* no COM2 */
+	ck_assert_uint_eq(board_in(&b, 0x1234, 2, 0), 0xffff);
+	ck_assert_uint_eq(board_in(&b, 0x1234, 4, 0), 0xffffffffull);
+	board_out(&b, 0x1234, 1, 0, 0);
+	ck_assert_uint_eq(b.ignored_ports, 4);
+	board_out(&b, 0x80, 1, 0x55, 0);                          /* I/O delay: not counted */
+	ck_assert_uint_eq(b.ignored_ports, 4);
+}
+END_TEST
+
+START_TEST(test_debug_ports)
+{
+	board_out(&b, BOARD_EXIT_PORT, 1, 3, 0);
+	ck_assert_uint_eq(exit_code, 7);                          /* (3 << 1) | 1 */
+	board_out(&b, BOARD_E9_PORT, 1, 'x', 0);
+	ck_assert_str_eq(console, "x");
+}
+END_TEST
+
+START_TEST(test_keyboard_controller_resets)
+{
+	board_out(&b, 0x64, 1, 0xfe, 0);
+	ck_assert_int_eq(resets, 1);
+}
+END_TEST
+
+START_TEST(test_pit_interrupt_through_pic_in_virtual_wire_mode)
+{
+	init_pic();
+	ck_assert_int_eq(board_pending(&b), -1);
+	/* PIT channel 0, mode 2, 1 ms (1193 ticks of 1.193182 MHz). */
+	board_out(&b, 0x43, 1, 0x34, 0);
+	board_out(&b, 0x40, 1, 1193 & 0xff, 0);
+	board_out(&b, 0x40, 1, 1193 >> 8, 0);
+	vdev_time_t due = board_next_event(&b);
+	ck_assert(due != VDEV_NEVER);
+	ck_assert(due <= 1100000);
+	board_advance(&b, due);
+	/* The local APIC is in virtual-wire mode: the 8259's vector comes through. */
+	ck_assert_int_eq(board_pending(&b), 0x30);
+	ck_assert_int_eq(board_ack(&b), 0x30);
+	ck_assert_int_eq(board_pending(&b), -1);                 /* in service until EOI */
+	board_out(&b, 0x20, 1, 0x20, due);                        /* EOI */
+	board_advance(&b, due + 2000000);
+	ck_assert_int_eq(board_pending(&b), 0x30);                /* the next period */
+}
+END_TEST
+
+START_TEST(test_masked_line_is_not_pending)
+{
+	init_pic();
+	board_out(&b, 0x21, 1, 0x10, 0);                          /* mask IRQ 4 */
+	board_out(&b, 0x3f9, 1, 0x02, 0);                         /* UART: THRE interrupt on */
+	board_out(&b, 0x3fc, 1, 0x08, 0);                         /* OUT2: the line reaches the PIC */
+	ck_assert_int_eq(board_pending(&b), -1);
+	board_out(&b, 0x21, 1, 0x00, 0);                          /* unmask */
+	ck_assert_int_eq(board_pending(&b), 0x34);
+}
+END_TEST
+
+START_TEST(test_ioapic_routes_to_local_apic)
+{
+	uint64_t v;
+	/* I/O APIC pin 4 (COM1): vector 0x41, edge, unmasked, to APIC 0. */
+	ck_assert(board_mmio_write(&b, 0xfec00000, 4, 0x10 + 2 * 4, 0));
+	ck_assert(board_mmio_write(&b, 0xfec00010, 4, 0x41, 0));
+	ck_assert(board_mmio_write(&b, 0xfec00000, 4, 0x11 + 2 * 4, 0));
+	ck_assert(board_mmio_write(&b, 0xfec00010, 4, 0, 0));
+	/* With the local APIC's LINT0 masked the 8259 path is off. */
+	ck_assert(board_mmio_write(&b, 0xfee00350, 4, 0x10000, 0));
+	board_out(&b, 0x3f9, 1, 0x02, 0);
+	board_out(&b, 0x3fc, 1, 0x08, 0);
+	ck_assert_int_eq(board_pending(&b), 0x41);
+	ck_assert_int_eq(board_ack(&b), 0x41);
+	/* The local APIC's ISR has it now; EOI through MMIO. */
+	ck_assert(board_mmio_read(&b, 0xfee00100 + 0x10 * (0x41 / 32), 4, &v, 0));
+	ck_assert_uint_eq(v & (1u << (0x41 % 32)), 1u << (0x41 % 32));
+	ck_assert(board_mmio_write(&b, 0xfee000b0, 4, 0, 0));
+	ck_assert(board_mmio_read(&b, 0xfee00100 + 0x10 * (0x41 / 32), 4, &v, 0));
+	ck_assert_uint_eq(v & (1u << (0x41 % 32)), 0);
+}
+END_TEST
+
+START_TEST(test_mmio_outside_devices)
+{
+	uint64_t v = 0;
+	ck_assert(!board_mmio_read(&b, 0xfeb00000, 4, &v, 0));
+	ck_assert_uint_eq(v, 0xffffffffull);
+	ck_assert(!board_mmio_write(&b, 0xfeb00000, 4, 1, 0));
+}
+END_TEST
+
+START_TEST(test_apic_msrs)
+{
+	uint64_t v;
+	bool handled;
+	ck_assert(board_msr_read(&b, 0x1b, &v, &handled, 0));
+	ck_assert(handled);
+	ck_assert_uint_eq(v & 0xfffff000ull, 0xfee00000ull);
+	ck_assert(v & (1u << 8));                                 /* BSP */
+	ck_assert(!board_msr_read(&b, 0x10, &v, &handled, 0));   /* not the board's */
+	ck_assert(!handled);
+	/* x2APIC registers fault while the APIC is in xAPIC mode. */
+	ck_assert(!board_msr_read(&b, 0x802, &v, &handled, 0));
+	ck_assert(handled);
+}
+END_TEST
+
+START_TEST(test_rtc_and_pci_decode)
+{
+	board_out(&b, 0x70, 1, 0x0a, 0);
+	ck_assert_uint_eq(board_in(&b, 0x71, 1, 0) & 0x70, 0x20); /* divider 010: running */
+	board_out(&b, 0xcf8, 4, 0x80000000ull, 0);                /* 00:00.0, vendor/device */
+	ck_assert_uint_eq(board_in(&b, 0xcfc, 4, 0), 0x12378086ull);
+	board_out(&b, 0xcf8, 4, 0x80000800ull, 0);                /* 00:01.0: absent */
+	ck_assert_uint_eq(board_in(&b, 0xcfc, 4, 0), 0xffffffffull);
+}
+END_TEST
+
+Suite *board_suite(void)
+{
+	Suite *s = suite_create("board");
+	TCase *tc = tcase_create("board");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_uart_output_reaches_the_console);
+	tcase_add_test(tc, test_unclaimed_ports_read_all_ones);
+	tcase_add_test(tc, test_debug_ports);
+	tcase_add_test(tc, test_keyboard_controller_resets);
+	tcase_add_test(tc, test_pit_interrupt_through_pic_in_virtual_wire_mode);
+	tcase_add_test(tc, test_masked_line_is_not_pending);
+	tcase_add_test(tc, test_ioapic_routes_to_local_apic);
+	tcase_add_test(tc, test_mmio_outside_devices);
+	tcase_add_test(tc, test_apic_msrs);
+	tcase_add_test(tc, test_rtc_and_pci_decode);
+	suite_add_tcase(s, tc);
+	return s;
+}
