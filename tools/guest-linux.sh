@@ -39,6 +39,16 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || $out/initrd.gz -ot $ROOT/tools
 	root=$work/initramfs
 	mkdir -p "$root"/{bin,dev,proc,sys}
 	cp "$work/busybox/bin/busybox" "$root/bin/busybox"
+	# Debian's virtio modules for the VMM's virtio console (virtio-pci), in
+	# dependency order (the kernel has them as modules).
+	mkdir -p "$root/lib/modules"
+	for mod in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
+		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/char/virtio_console; do
+		src=$(find "$work/kernel/lib/modules" -path "*/kernel/$mod.ko*" -print -quit)
+		[[ -n $src ]] || die "no $mod module in $image"
+		cp "$src" "$root/lib/modules/"
+		printf '%s\n' "${src##*/}" >>"$root/lib/modules/order"
+	done
 	gcc -nostdlib -static -o "$root/bin/l4end" "$ROOT/tests/guests/l4end.S" ||
 		die "cannot build /bin/l4end from tests/guests/l4end.S"
 	cat >"$root/init" <<'INIT'
@@ -48,6 +58,13 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
+# The virtio console, if the VMM offers one: Debian's modules, then a line on it.
+while read -r mod; do insmod "/lib/modules/$mod" 2>/dev/null; done </lib/modules/order
+for i in 1 2 3 4 5; do [ -e /dev/hvc0 ] && break; sleep 1; done
+if [ -e /dev/hvc0 ]; then
+	echo "L4LINUX: hello over virtio" >/dev/hvc0
+	echo "L4LINUX: virtio console /dev/hvc0 written"
+fi
 if grep -qw l4bench /proc/cmdline; then
 	usleep 300000     # (the VMM prints its exit counts at the marker)
 	/bin/l4end        # ends the Bochs run here (make bench)

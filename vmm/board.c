@@ -93,6 +93,11 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 		.phys_bits = 39, .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = b,
 	};
 	lapic_init(&b->lapic, &lc);
+	if (cfg->ram.read && cfg->virtio_tx) {
+		struct vcon_host host = { .tx = cfg->virtio_tx, .ctx = cfg->ctx };
+		b->has_virtio = vpci_console_init(&b->virtio, &b->pci, BOARD_VIRTIO_SLOT, BOARD_VIRTIO_BAR,
+						  BOARD_VIRTIO_IRQ, &cfg->ram, &b->irq, &host);
+	}
 	/* What PC firmware leaves: the local APIC on, in virtual-wire mode (the
 	 * 8259's INTR through LINT0 as ExtINT, NMI on LINT1). */
 	lapic_mmio_write(&b->lapic, LAPIC_SVR_OFFSET, 4, LAPIC_SVR_ON, now);
@@ -167,6 +172,8 @@ bool board_mmio_read(struct board *b, uint64_t gpa, unsigned size, uint64_t *val
 		*value = lapic_mmio_read(&b->lapic, gpa - lapic, size, now);
 		return true;
 	}
+	if (b->has_virtio && vpci_console_read(&b->virtio, gpa, size, value, now))
+		return true;
 	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
 		*value = ioapic_mmio_read(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, now);
 		return true;
@@ -184,6 +191,8 @@ bool board_mmio_write(struct board *b, uint64_t gpa, unsigned size, uint64_t val
 		lapic_mmio_write(&b->lapic, gpa - lapic, size, value, now);
 		return true;
 	}
+	if (b->has_virtio && vpci_console_write(&b->virtio, gpa, size, value, now))
+		return true;
 	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
 		ioapic_mmio_write(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, value, now);
 		return true;

@@ -16,6 +16,8 @@
  *   port  0x501                               debug exit (board_exit)
  *   port  0xe9                                debug console
  *   0xfec00000, 0xfee00000                    I/O APIC, local APIC (MMIO)
+ *   PCI 00:01.0, BAR at 0xfe000000, IRQ 11    virtio console (virtio-pci), if the
+ *                                             VMM gives it guest RAM
  * Anything else reads as all ones and ignores writes.
  */
 #ifndef VMM_BOARD_H
@@ -30,11 +32,15 @@
 #include "dev/pit8254.h"
 #include "dev/rtc.h"
 #include "dev/uart16550.h"
+#include "dev/virtio_pci.h"
 
 #define BOARD_COM1      0x3f8
 #define BOARD_COM1_IRQ  4
 #define BOARD_EXIT_PORT 0x501
 #define BOARD_E9_PORT   0xe9
+#define BOARD_VIRTIO_SLOT 1
+#define BOARD_VIRTIO_BAR  0xfe000000ull
+#define BOARD_VIRTIO_IRQ  11
 
 struct board {
 	struct pic pic;
@@ -46,6 +52,8 @@ struct board {
 	struct pci pci;
 	struct ioapic ioapic;
 	struct lapic lapic;
+	struct vpci_console virtio;
+	bool has_virtio;
 	struct vdev_irq irq;            /* what the ISA devices raise */
 	/* Callbacks to the VMM: serial output, machine reset or exit. */
 	void (*console)(void *ctx, uint8_t byte);
@@ -62,6 +70,9 @@ struct board_config {
 	void (*reset)(void *ctx);
 	void (*exit)(void *ctx, uint64_t code);
 	void *ctx;
+	/* With guest RAM access, a virtio console whose output goes to virtio_tx. */
+	struct vcon_guest_ram ram;
+	void (*virtio_tx)(void *ctx, const uint8_t *buf, size_t n);
 };
 
 void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now);

@@ -92,6 +92,26 @@ static void guest_console(void *ctx, uint8_t byte)
 		out_line[out_len++] = (char)byte;
 }
 
+/* The guest's virtio console (/dev/hvc0): its lines, as "hvc0: text". */
+static char hvc_line[160];
+static unsigned hvc_len;
+
+static void virtio_tx(void *ctx, const uint8_t *buf, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n' || hvc_len == sizeof(hvc_line) - 1) {
+			hvc_line[hvc_len] = 0;
+			l4_printf("hvc0: %s\n", hvc_line);
+			hvc_len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		if (buf[i] != '\r')
+			hvc_line[hvc_len++] = (char)buf[i];
+	}
+}
+
 static void guest_reset(void *ctx)
 {
 	(void)ctx;
@@ -703,7 +723,8 @@ int main(int argc, char **argv)
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .unix_time = 1764115200,
-				   .console = guest_console, .reset = guest_reset, .exit = guest_exit };
+				   .console = guest_console, .reset = guest_reset, .exit = guest_exit,
+				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);
 	struct l4_vcpu_state s;
 	state_from_cpu(&cpu, &s);
