@@ -7,8 +7,8 @@
 # kernel (the package linux-image-amd64 depends on) as OUTDIR/vmlinuz, and
 # an initramfs OUTDIR/initrd.gz of busybox-static with an /init that says
 # "L4LINUX: /init reached", then either ends a Bochs run (`l4bench`: make
-# bench, through /bin/l4end), resets the machine (`l4test`: tests) or runs a
-# shell on the console. Packages are fetched
+# bench, through /bin/l4end), powers off (`l4test`: tests) or runs a shell on
+# the console. Packages are fetched
 # with `apt-get download` once and kept in OUTDIR; nothing else is fetched.
 set -euo pipefail
 
@@ -70,8 +70,8 @@ if grep -qw l4bench /proc/cmdline; then
 	/bin/l4end        # ends the Bochs run here (make bench)
 fi
 if grep -qw l4test /proc/cmdline; then
-	echo "L4LINUX: test done, resetting"
-	reboot -f
+	echo "L4LINUX: test done, powering off"
+	poweroff -f
 fi
 exec setsid cttyhack sh
 INIT

@@ -530,6 +530,13 @@ static l4_word_t handle_exit(void)
 		break;
 	case L4_VMEXIT_HLT:
 		s.gpr[L4_REG_RIP] += e.ilen;
+		if (!(s.gpr[L4_REG_RFLAGS] & (1u << 9))) {
+			/* HLT with interrupts off: only an NMI could wake it, and this
+			 * board has none. It is what an OS without ACPI does to power off. */
+			l4_printf("vmm: the guest halted with interrupts off: powered off\n");
+			guest_done = true;
+			return 0;
+		}
 		/* Sleep until an interrupt could be due (bounded: 10 ms). */
 		for (unsigned spins = 0; board_pending(&board) < 0 && !guest_done && spins < 100; spins++) {
 			vdev_time_t now = now_ns(), due = board_next_event(&board);
