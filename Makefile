@@ -1,8 +1,10 @@
 # L4 microhypervisor: top-level build.
 #
-#   make            build the kernel and build/l4.iso
-#   make run        boot build/l4.iso in QEMU, serial console on this terminal
-#   make run-bochs  boot it in Bochs (VMX available), serial shown on this terminal
+#   make            build everything (kernel, programs, ISOs)
+#   make run        native servers and Debian's Linux in a VM (config/linux.cfg):
+#                   QEMU with KVM where nested VT-x works, else Bochs; serial here
+#   make run-native native servers only (config/run.cfg) in QEMU: seconds
+#   make run-bochs  the native image in Bochs
 #   make test       host unit tests + boot tests in QEMU and Bochs; ends "N passed, N failed"
 #   make deps       install missing Debian packages (root) or print the apt-get command
 #
@@ -20,6 +22,7 @@ Q := $(if $(V),,@)
 # Kernel command line used by `make run`; tests build their own images.
 CMDLINE    ?= loglevel=3
 RUN_CONFIG ?= config/run.cfg
+LINUX_CONFIG ?= config/linux.cfg
 TIMEOUT    ?= 0
 
 # ---------------------------------------------------------------- kernel
@@ -37,7 +40,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs run-linux test unit deps clean sloc ktest bench programs FORCE
+.PHONY: all kernel iso run run-bochs run-linux run-native test unit deps clean sloc ktest bench programs FORCE
 all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf programs $(BUILD)/cfgtool $(BUILD)/run.iso
 
 kernel: $(BUILD)/kernel.elf
@@ -211,16 +214,20 @@ unit: $(BUILD)/unit-tests
 deps:
 	@tools/setup.sh
 
+# The whole system: native servers and Debian's Linux in a VM (LINUX_CONFIG),
+# under QEMU with KVM where nested VT-x works, else Bochs (about four minutes
+# to the shell prompt there).
 run: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz
+	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $(BUILD)/linux.iso $(LINUX_CONFIG)
+	tools/run-linux.sh $(BUILD)/linux.iso $(TIMEOUT)
+
+run-linux: run
+
+# Native programs only (RUN_CONFIG), in QEMU: seconds.
+run-native: deps
 	@$(MAKE) --no-print-directory all
 	tools/run-qemu.sh $(BUILD)/run.iso $(TIMEOUT)
-
-# Debian's Linux in a VM beside native servers (config/linux.cfg): QEMU with
-# KVM where nested VT-x works, else Bochs (about four minutes to the shell).
-run-linux: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz
-	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $(BUILD)/linux.iso config/linux.cfg
-	tools/run-linux.sh $(BUILD)/linux.iso $(TIMEOUT)
 
 run-bochs: deps
 	@$(MAKE) --no-print-directory all
