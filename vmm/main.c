@@ -251,16 +251,36 @@ static void handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
 	vdev_time_t now = now_ns();
 
 	if (string) {
-		/* INS/OUTS: rare outside disk drivers; one element, through RAM at the
-		 * linear address the exit gives (flat segments assumed). */
+		/* INS/OUTS: rare outside disk drivers, so one element per exit (a REP
+		 * form repeats), at the linear address the exit gives, translated by
+		 * the guest's page tables (their state read only here). */
+		struct l4_vcpu_state st;
+		struct x86_span span;
+		const struct x86_guest_ram gram = { .read = ram_read, .write = ram_write };
 		uint64_t value = 0;
+		if (l4_vcpu_read(vcpu, L4_VCPU_CR, &st)) {
+			s->gpr[L4_REG_RIP] += e->ilen;            /* cannot happen: skip it */
+			return;
+		}
+		struct x86_paging pg = { .cr0 = st.cr[L4_CR_CR0], .cr3 = st.cr[L4_CR_CR3],
+					 .cr4 = st.cr[L4_CR_CR4], .efer = st.cr[L4_CR_EFER], .maxphyaddr = 39 };
+		if (x86_walk_range(&pg, &gram, e->gla, size, in ? X86_ACCESS_WRITE : 0, &span) != X86_WALK_OK) {
+			l4_printf("vmm: string I/O at linear %#lx not in RAM: skipped\n", (unsigned long)e->gla);
+			s->gpr[L4_REG_RIP] += e->ilen;
+			return;
+		}
+		uint8_t bytes[4] = { 0 };
 		if (in) {
 			value = board_in(&board, port, size, now);
-			ram_write(NULL, e->gla, &value, size);
+			__builtin_memcpy(bytes, &value, size);
 		} else {
-			ram_read(NULL, e->gla, &value, size);
+			for (unsigned k = 0, at = 0; k < span.n; at += span.len[k], k++)
+				ram_read(NULL, span.gpa[k], bytes + at, span.len[k]);
+			__builtin_memcpy(&value, bytes, size);
 			board_out(&board, port, size, value, now);
 		}
+		for (unsigned k = 0, at = 0; in && k < span.n; at += span.len[k], k++)
+			ram_write(NULL, span.gpa[k], bytes + at, span.len[k]);
 		l4_word_t step = s->gpr[L4_REG_RFLAGS] & (1u << 10) ? -(l4_word_t)size : size;
 		s->gpr[in ? L4_REG_RDI : L4_REG_RSI] += step;
 		if (e->qual & 32) {                       /* REP: one done, the guest repeats */

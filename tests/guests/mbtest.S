@@ -98,6 +98,12 @@ _start:
 	inb $0x71, %al
 	cmpb $0x59, %al
 	ja fail
+	/* A string write through the debug console port: REP OUTSB. */
+	leal e9_msg, %esi
+	movl $e9_len, %ecx
+	movw $0xe9, %dx
+	cld
+	rep outsb
 	leal bye, %esi
 	call puts
 	xorl %eax, %eax                  /* exit 0: all checks passed */
@@ -149,6 +155,8 @@ newline:    .asciz "\n"
 ticks_msg:  .asciz "mbtest: 5 timer interrupts through the 8259 and the IDT\n"
 bye:        .asciz "mbtest: rtc ok; all checks passed\n"
 failed:     .asciz "mbtest: a check FAILED\n"
+e9_msg:     .ascii "mbtest: rep outsb through port 0xe9\n"
+e9_len = . - e9_msg
 	.align 8
 idt_ptr:
 	.word 0x30 * 8 - 1
