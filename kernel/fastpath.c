@@ -3,7 +3,6 @@
 #include "fastpath.h"
 #include <l4/syscall.h>
 #include <l4/thread.h>
-#include <l4/vcpu.h>
 #include "ipc.h"
 #include "fault.h"
 #include "sched.h"
@@ -121,14 +120,10 @@ static inline __attribute__((always_inline)) void reply_wait(struct thread *cur,
 		return;
 
 	if (caller->fault.kind == FAULT_VMEXIT) {
-		/* A VMM's answer to a VM exit: registers (and maybe an event), guest on. */
-		const uint64_t *mr = cur->utcb->mr;
-		if ((tag & 0x7f) != L4_VCPU_REPLY_STATE + L4_VCPU_GPR_WORDS ||
-		    mr[L4_VCPU_REPLY_GROUPS] != L4_VCPU_GPR)
+		/* A VMM's answer to a VM exit, guest on; a reply the general path
+		 * must refuse (it stops the vCPU) changes nothing here. */
+		if (vcpu_state_write(caller, cur->utcb->mr, tag & 0x7f))
 			return;
-		vcpu_regs_from_words(caller, &mr[L4_VCPU_REPLY_STATE]);
-		if (mr[L4_VCPU_REPLY_INJECT])
-			vcpu_inject(caller, mr[L4_VCPU_REPLY_INJECT], mr[L4_VCPU_REPLY_ERROR]);
 		caller->fault.kind = FAULT_NONE;
 	} else if (caller->fault.kind) {
 		return;

@@ -67,9 +67,15 @@ void fault_page(struct thread *t, uint64_t addr, uint64_t access)
 	raise(t, &t->pager);
 }
 
+/* Exceptions and VM exits go to the exception handler, else to the pager. */
+static struct cap *exception_handler(struct thread *t)
+{
+	return t->exc_handler.obj ? &t->exc_handler : &t->pager;
+}
+
 void fault_vmexit(struct thread *t, uint64_t reason)
 {
-	struct cap *handler = t->exc_handler.obj ? &t->exc_handler : &t->pager;
+	struct cap *handler = exception_handler(t);
 
 	t->fault = (struct fault_state){
 		.kind = FAULT_VMEXIT,
@@ -88,7 +94,7 @@ void fault_exception(struct thread *t, uint64_t vector, uint64_t error)
 		.vector = vector,
 		.error = error,
 	};
-	raise(t, t->exc_handler.obj ? &t->exc_handler : &t->pager);
+	raise(t, exception_handler(t));
 }
 
 uint64_t fault_message(struct thread *t, struct thread *receiver)

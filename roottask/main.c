@@ -84,38 +84,51 @@ static void report(void *ctx, unsigned line, const char *message)
 	l4_printf("root: config:%u: %s\n", line, message);
 }
 
-/* The boot module called name, mapped read-only for us; NULL if absent. */
-static const void *module(const char *name, l4_word_t *size)
+/* The boot module called name; NULL if absent. */
+static const struct l4_boot_module *boot_module(const char *name)
 {
-	for (unsigned i = 0; l4_boot_info && i < l4_boot_info->module_count; i++) {
-		const struct l4_boot_module *m = &l4_boot_info->modules[i];
-		if (!str_eq(m->name, name))
-			continue;
-		l4_word_t first = m->phys & ~(PAGE - 1), end = (m->phys + m->size + PAGE - 1) & ~(PAGE - 1);
-		l4_word_t view = module_view_next, err;
-		for (l4_word_t p = first; p < end; p += PAGE)
-			if (l4_sigma0_alloc(p, 12, l4_fpage_mem(view + (p - first), 12, 0), &err) == ~0ull) {
-				l4_printf("root: module %s: page %#lx unavailable (error %lu)\n", name,
-					  (unsigned long)p, (unsigned long)err);
-				return NULL;
-			}
-		module_view_next += end - first + PAGE;
-		*size = m->size;
-		return (const void *)(view + (m->phys - first));
-	}
+	for (unsigned i = 0; l4_boot_info && i < l4_boot_info->module_count; i++)
+		if (str_eq(l4_boot_info->modules[i].name, name))
+			return &l4_boot_info->modules[i];
 	return NULL;
 }
 
-/* The boot module called name: its first byte's physical address and size. */
-static bool module_phys(const char *name, l4_word_t *phys, l4_word_t *size)
+/* Boot module m mapped for us (pages from sigma0) and its size; NULL if
+ * there is no m or a page is unavailable. */
+static const void *map_module(const struct l4_boot_module *m, l4_word_t *size)
 {
-	for (unsigned i = 0; l4_boot_info && i < l4_boot_info->module_count; i++)
-		if (str_eq(l4_boot_info->modules[i].name, name)) {
-			*phys = l4_boot_info->modules[i].phys;
-			*size = l4_boot_info->modules[i].size;
-			return true;
+	if (!m)
+		return NULL;
+	l4_word_t first = m->phys & ~(PAGE - 1), end = (m->phys + m->size + PAGE - 1) & ~(PAGE - 1);
+	l4_word_t view = module_view_next, err;
+	for (l4_word_t p = first; p < end; p += PAGE)
+		if (l4_sigma0_alloc(p, 12, l4_fpage_mem(view + (p - first), 12, 0), &err) == ~0ull) {
+			l4_printf("root: module %s: page %#lx unavailable (error %lu)\n", m->name,
+				  (unsigned long)p, (unsigned long)err);
+			return NULL;
 		}
-	return false;
+	module_view_next += end - first + PAGE;
+	*size = m->size;
+	return (const void *)(view + (m->phys - first));
+}
+
+static const void *module(const char *name, l4_word_t *size)
+{
+	return map_module(boot_module(name), size);
+}
+
+/* A name of up to 15 characters as two NUL-padded words (SET_NAME, INFO). */
+static void pack_name(const char *name, l4_word_t w[2])
+{
+	w[0] = w[1] = 0;
+	for (unsigned i = 0; i < 15 && name[i]; i++)
+		w[i / 8] |= (l4_word_t)(unsigned char)name[i] << (8 * (i % 8));
+}
+
+/* A program's L4_ENV_* flags. */
+static l4_word_t env_flags(const struct cfg_program *c)
+{
+	return (c->input ? L4_ENV_INPUT : 0) | (c->vm ? L4_ENV_VM : 0);
 }
 
 /* Data module n of p (boot module PROGRAM.NAME), read-only at its address. */
@@ -124,7 +137,7 @@ static bool give_module(struct program *p, unsigned n, struct l4_env *env)
 	const struct cfg_module *m = &p->cfg->modules[n];
 	char full[2 * (CFG_NAME_MAX + 1)];
 	unsigned k = 0;
-	l4_word_t phys, size, base = DATA_MODULES + n * DATA_MODULE_SPACE;
+	l4_word_t size, base = DATA_MODULES + n * DATA_MODULE_SPACE;
 
 	for (const char *s = p->cfg->name; *s; s++)
 		full[k++] = *s;
@@ -132,11 +145,12 @@ static bool give_module(struct program *p, unsigned n, struct l4_env *env)
 	for (const char *s = m->name; *s; s++)
 		full[k++] = *s;
 	full[k] = 0;
-	if (!module_phys(full, &phys, &size) || size > DATA_MODULE_SPACE) {
+	const struct l4_boot_module *bm = boot_module(full);
+	if (!bm || bm->size > DATA_MODULE_SPACE) {
 		l4_printf("root: %s: no boot module \"%s\" (module %s)\n", p->cfg->name, full, m->name);
 		return false;
 	}
-	const void *view = module(full, &size);    /* ours, page by page from sigma0 */
+	const void *view = map_module(bm, &size);
 	if (!view)
 		return false;
 	l4_word_t first = (l4_word_t)view & ~(PAGE - 1);
@@ -269,12 +283,12 @@ static bool make_env(struct program *p, struct l4_env *env)
 	env->id = p->id;
 	env->tsc_khz = l4_boot_info->tsc_khz;
 	env->memory = c->memory;
-	env->flags = (c->input ? L4_ENV_INPUT : 0) | (c->vm ? L4_ENV_VM : 0);
+	env->flags = env_flags(c);
 	env->priority = c->priority;
 	for (unsigned i = 0; i < config.count && i < L4_ENV_MAX_PROGRAMS; i++) {
 		const struct cfg_program *q = &config.programs[i];
 		str_copy(env->programs[i].name, q->name, L4_ENV_NAME_LEN);
-		env->programs[i].flags = (q->input ? L4_ENV_INPUT : 0) | (q->vm ? L4_ENV_VM : 0);
+		env->programs[i].flags = env_flags(q);
 		env->program_count = i + 1;
 	}
 	unsigned at = 0;
@@ -440,9 +454,8 @@ static bool start_program(struct program *p)
 		end_program(p, "could not be started");
 		return false;
 	}
-	l4_word_t name[2] = { 0, 0 };
-	for (unsigned i = 0; i < 15 && c->name[i]; i++)
-		name[i / 8] |= (l4_word_t)(unsigned char)c->name[i] << (8 * (i % 8));
+	l4_word_t name[2];
+	pack_name(c->name, name);
 	L4_INVOKE(p->task, L4_TASK_SET_NAME, name[0], name[1]);
 	L4_INVOKE(p->thread, L4_THREAD_SET_NAME, name[0], name[1]);
 	struct l4_env *env = NULL;
@@ -579,11 +592,9 @@ int main(int argc, char **argv)
 				l4_reply(l4_tag(L4_ENOENT, 0, 0));
 				continue;
 			}
-			mr[0] = mr[1] = 0;
-			for (unsigned i = 0; i < 15 && q->cfg->name[i]; i++)
-				mr[i / 8] |= (l4_word_t)(unsigned char)q->cfg->name[i] << (8 * (i % 8));
+			pack_name(q->cfg->name, mr);
 			mr[2] = q->cfg->memory;
-			mr[3] = (q->cfg->input ? L4_ENV_INPUT : 0) | (q->cfg->vm ? L4_ENV_VM : 0);
+			mr[3] = env_flags(q->cfg);
 			l4_reply(l4_tag(0, 4, 0));
 		} else if (label == L4_ROOT_FAULT && l4_tag_words(r.tag) >= 3) {
 			l4_word_t id = mr[0], addr = mr[1], ip = mr[2];

@@ -56,14 +56,12 @@ static volatile vdev_time_t next_deadline = VDEV_NEVER;
 static volatile bool guest_done;
 static bool guest_failed;             /* stopped by an error, not by reset or exit */
 static bool end_machine;
-static char out_line[160];
 /* Typed input for the guest's UART (the program has `input`): the timer
  * thread fetches it from the console server, the exit handler feeds it. */
 #define INPUT_RING 256u
 static char input[INPUT_RING];
 static volatile unsigned input_head, input_tail;
-static unsigned out_len;
-static unsigned long long exits[80];
+static unsigned long long exits[L4_VMEXIT_REASONS];
 
 static vdev_time_t now_ns(void)
 {
@@ -75,41 +73,42 @@ static vdev_time_t now_ns(void)
 /* ---- the board's callbacks */
 static void print_exit_counts(void);
 
-static void guest_console(void *ctx, uint8_t byte)
+/* The guest's text output, forwarded line by line to the console server. */
+struct line_out {
+	const char *prefix;        /* before each line: "" (the UART) or "hvc0: " */
+	unsigned len;
+	char line[160];
+};
+static struct line_out uart_out = { .prefix = "" }, hvc_out = { .prefix = "hvc0: " };
+
+static void line_put(struct line_out *o, uint8_t byte)
 {
-	(void)ctx;
-	if (byte == '\n' || out_len == sizeof(out_line) - 1) {
-		out_line[out_len] = 0;
-		l4_printf("%s\n", out_line);
+	if (byte == '\n' || o->len == sizeof(o->line) - 1) {
+		o->line[o->len] = 0;
+		l4_printf("%s%s\n", o->prefix, o->line);
 		/* The test initramfs's marker: what the boot cost in exits so far. */
-		if (__builtin_memcmp(out_line, "L4LINUX: /init", 14) == 0)
+		if (o == &uart_out && __builtin_memcmp(o->line, "L4LINUX: /init", 14) == 0)
 			print_exit_counts();
-		out_len = 0;
+		o->len = 0;
 		if (byte == '\n')
 			return;
 	}
 	if (byte != '\r')
-		out_line[out_len++] = (char)byte;
+		o->line[o->len++] = (char)byte;
 }
 
-/* The guest's virtio console (/dev/hvc0): its lines, as "hvc0: text". */
-static char hvc_line[160];
-static unsigned hvc_len;
+static void guest_console(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	line_put(&uart_out, byte);
+}
 
+/* The guest's virtio console (/dev/hvc0). */
 static void virtio_tx(void *ctx, const uint8_t *buf, size_t n)
 {
 	(void)ctx;
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n' || hvc_len == sizeof(hvc_line) - 1) {
-			hvc_line[hvc_len] = 0;
-			l4_printf("hvc0: %s\n", hvc_line);
-			hvc_len = 0;
-			if (buf[i] == '\n')
-				continue;
-		}
-		if (buf[i] != '\r')
-			hvc_line[hvc_len++] = (char)buf[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		line_put(&hvc_out, buf[i]);
 }
 
 static void guest_reset(void *ctx)
@@ -509,7 +508,7 @@ static l4_word_t handle_exit(void)
 
 	l4_vcpu_exit_get(&e, &s);
 	unsigned reason = (unsigned)(e.reason & 0xffff);
-	if (reason < 80)
+	if (reason < L4_VMEXIT_REASONS)
 		exits[reason]++;
 	if (e.reason & L4_VMEXIT_ENTRY_FAILED) {
 		l4_printf("vmm: VM entry failed (reason %lu, error %lu); stopping the guest\n",
@@ -609,7 +608,7 @@ static void print_exit_counts(void)
 {
 	unsigned long long total = 0;
 
-	for (unsigned i = 0; i < 80; i++)
+	for (unsigned i = 0; i < L4_VMEXIT_REASONS; i++)
 		total += exits[i];
 	l4_printf("vmm: exits: %llu: io %llu, mmio %llu, msr %llu, cpuid %llu, hlt %llu, window %llu, "
 		  "cr %llu, dr %llu, xsetbv %llu\n", total, exits[L4_VMEXIT_IO], exits[L4_VMEXIT_EPT_VIOLATION],
@@ -775,8 +774,8 @@ int main(int argc, char **argv)
 		r = l4_reply_wait(exit_ep, tag, L4_TIMEOUT_NEVER);
 	}
 	L4_INVOKE(vcpu, L4_THREAD_STOP);
-	if (out_len)
-		guest_console(NULL, '\n');
+	if (uart_out.len)
+		line_put(&uart_out, '\n');
 	print_exit_counts();
 	if (end_machine) {
 		l4_sleep_us(500000);              /* the console server's queue drains */

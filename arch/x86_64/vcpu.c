@@ -363,21 +363,20 @@ bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp)
 	return true;
 }
 
-/* The register block (thread.h) between the guest's saved GPRs and its VMCS. */
-void vcpu_regs_to_words(struct thread *t, uint64_t *w)
+/* The register block (thread.h) between the guest's saved GPRs and its
+ * VMCS, which must be current. */
+static void gprs_to_words(struct thread *t, uint64_t *w)
 {
-	vcpu_load(t);
 	regs_to_words(&t->regs, w);
 	w[L4_REG_RIP] = vmread(GUEST_RIP);
 	w[L4_REG_RSP] = vmread(GUEST_RSP);
 	w[L4_REG_RFLAGS] = vmread(GUEST_RFLAGS);
 }
 
-void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
+static void gprs_from_words(struct thread *t, const uint64_t *w)
 {
 	arch_regs *r = &t->regs;
 
-	vcpu_load(t);
 #define GPR(name, field) r->field = w[L4_REG_##name];
 	GPR(RAX, rax) GPR(RBX, rbx) GPR(RCX, rcx) GPR(RDX, rdx) GPR(RSI, rsi) GPR(RDI, rdi)
 	GPR(RBP, rbp) GPR(R8, r8) GPR(R9, r9) GPR(R10, r10) GPR(R11, r11) GPR(R12, r12)
@@ -392,9 +391,21 @@ void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
 	vmwrite(GUEST_RFLAGS, (w[L4_REG_RFLAGS] & RFLAGS_GUEST) | RFLAGS_RESERVED1);
 }
 
-void vcpu_inject(struct thread *t, uint64_t info, uint64_t error)
+void vcpu_regs_to_words(struct thread *t, uint64_t *w)
 {
 	vcpu_load(t);
+	gprs_to_words(t, w);
+}
+
+void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
+{
+	vcpu_load(t);
+	gprs_from_words(t, w);
+}
+
+/* An event for the next VM entry (VM-entry interruption information). */
+static void inject(uint64_t info, uint64_t error)
+{
 	vmwrite(VMCS_ENTRY_INTR_INFO, (uint32_t)info & INTR_INFO_ENTRY);
 	vmwrite(VMCS_ENTRY_EXC_ERROR, (uint32_t)error);
 	if (INTR_INFO_TYPE(info) >= INTR_TYPE_SW_INT)    /* soft events: past the instruction */
@@ -407,7 +418,7 @@ unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 	uint64_t *start = w;
 
 	if (groups & L4_VCPU_GPR) {
-		vcpu_regs_to_words(t, w);
+		gprs_to_words(t, w);
 		w += L4_VCPU_GPR_WORDS;
 	}
 	if (groups & L4_VCPU_CR) {
@@ -464,16 +475,23 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 	unsigned groups = head & L4_VCPU_ALL;
 	uint32_t requests = (uint32_t)(head & (L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW));
 
+	/* The common reply (the fast path's): the registers, maybe an event. */
+	if (head == L4_VCPU_GPR && words == L4_VCPU_REPLY_STATE + L4_VCPU_GPR_WORDS) {
+		vcpu_load(t);
+		gprs_from_words(t, &w[L4_VCPU_REPLY_STATE]);
+		if (w[L4_VCPU_REPLY_INJECT])
+			inject(w[L4_VCPU_REPLY_INJECT], w[L4_VCPU_REPLY_ERROR]);
+		return L4_OK;
+	}
 	if (head & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW) ||
 	    words != L4_VCPU_REPLY_STATE + l4_vcpu_words(groups))
 		return L4_EMSG;
 	struct vcpu *v = vcpu_load(t);
-	uint32_t proc = (uint32_t)vmread(VMCS_PROC_CONTROLS);
 	if ((requests & L4_VCPU_REQ_NMI_WINDOW) && !(vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
 		return L4_ENOSYS;    /* NMI windows need virtual NMIs */
 	w += L4_VCPU_REPLY_STATE;
 	if (groups & L4_VCPU_GPR) {
-		vcpu_regs_from_words(t, w);
+		gprs_from_words(t, w);
 		w += L4_VCPU_GPR_WORDS;
 	}
 	if (groups & L4_VCPU_CR) {
@@ -519,14 +537,12 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 		for (unsigned i = 0; i < SWITCHED_MSRS; i++)
 			v->msrs[i].value = w[L4_MSR_STAR + i];
 	}
-	if (requests & L4_VCPU_REQ_IRQ_WINDOW)
-		proc |= PROC_IRQ_WINDOW;
-	if (requests & L4_VCPU_REQ_NMI_WINDOW)
-		proc |= PROC_NMI_WINDOW;
 	if (requests)
-		vmwrite(VMCS_PROC_CONTROLS, proc);
+		vmwrite(VMCS_PROC_CONTROLS, vmread(VMCS_PROC_CONTROLS) |
+			(requests & L4_VCPU_REQ_IRQ_WINDOW ? PROC_IRQ_WINDOW : 0) |
+			(requests & L4_VCPU_REQ_NMI_WINDOW ? PROC_NMI_WINDOW : 0));
 	if (reply[L4_VCPU_REPLY_INJECT])
-		vcpu_inject(t, reply[L4_VCPU_REPLY_INJECT], reply[L4_VCPU_REPLY_ERROR]);
+		inject(reply[L4_VCPU_REPLY_INJECT], reply[L4_VCPU_REPLY_ERROR]);
 	return L4_OK;
 }
 
@@ -560,14 +576,14 @@ unsigned vcpu_exit_words(struct thread *t, uint64_t reason)
  * come before its VMM has the message: read them only for the message. */
 void vcpu_exit_info(struct thread *t, uint64_t *mr)
 {
-	struct vcpu *v = vcpu_load(t);
+	struct vcpu *v = t->vcpu;
 
+	vcpu_state_read(t, v->exit_groups, &mr[L4_VMEXIT_STATE]);   /* (makes the VMCS current) */
 	mr[L4_VMEXIT_QUAL] = v->entry_failed ? v->entry_error : vmread(VMCS_EXIT_QUALIFICATION);
 	mr[L4_VMEXIT_ILEN] = vmread(VMCS_EXIT_INSTR_LEN);
 	mr[L4_VMEXIT_GPA] = vmread(GUEST_PHYSICAL_ADDR);
 	mr[L4_VMEXIT_GLA] = vmread(GUEST_LINEAR_ADDR);
 	mr[L4_VMEXIT_GROUPS] = v->exit_groups;
-	vcpu_state_read(t, v->exit_groups, &mr[L4_VMEXIT_STATE]);
 }
 
 /* After an exit: what the hardware left that the kernel must finish. */

@@ -19,8 +19,6 @@ bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp);
 void vcpu_regs_to_words(struct thread *t, uint64_t *w);
 void vcpu_regs_from_words(struct thread *t, const uint64_t *w);
 
-/* An event for the next VM entry (VM-entry interruption information). */
-void vcpu_inject(struct thread *t, uint64_t info, uint64_t error);
 
 /* The groups (include/l4/vcpu.h) in mask groups, to w; returns the words. */
 unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w);

@@ -196,6 +196,20 @@ static l4_word_t do_register(const struct request *q)
 	return L4_OK;
 }
 
+/* The entry a LOOKUP or UNREGISTER names, or -1 with the error set. */
+static int named_entry(const struct request *q, struct answer *a)
+{
+	int i = -1;
+
+	if (q->words < NAME_WORDS)
+		a->error = L4_EMSG;
+	else if (!name_valid(q->mr))
+		a->error = L4_EINVAL;
+	else if ((i = find(q->mr)) < 0)
+		a->error = L4_ENOENT;
+	return i;
+}
+
 static void handle(const struct request *q, struct answer *a)
 {
 	int i;
@@ -208,26 +222,18 @@ static void handle(const struct request *q, struct answer *a)
 		a->error = q->words < NAME_WORDS ? L4_EMSG : do_register(q);
 		return;
 	case L4_NAMES_LOOKUP:
-		if (q->words < NAME_WORDS)
-			a->error = L4_EMSG;
-		else if (!name_valid(q->mr))
-			a->error = L4_EINVAL;
-		else if ((i = find(q->mr)) < 0)
-			a->error = L4_ENOENT;
-		else if (dead((unsigned)i)) {
+		if ((i = named_entry(q, a)) < 0)
+			return;
+		if (dead((unsigned)i)) {
 			drop((unsigned)i);
 			a->error = L4_ENOENT;
 		} else
 			a->send = entries[i].cap;
 		return;
 	case L4_NAMES_UNREGISTER:
-		if (q->words < NAME_WORDS)
-			a->error = L4_EMSG;
-		else if (!name_valid(q->mr))
-			a->error = L4_EINVAL;
-		else if ((i = find(q->mr)) < 0)
-			a->error = L4_ENOENT;
-		else if (entries[i].owner != q->badge)
+		if ((i = named_entry(q, a)) < 0)
+			return;
+		if (entries[i].owner != q->badge)
 			a->error = L4_ERIGHTS;
 		else
 			drop((unsigned)i);

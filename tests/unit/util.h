@@ -110,4 +110,11 @@ void replace_byte(uint8_t *p, size_t len);
  */
 void add_random_tcase(Suite *s, const char *name, SFun setup, SFun teardown, const TTest *test);
 
+/* An assertion for hot loops: Check's own record a mark point on every pass. */
+#define EXPECT(cond)                                                             \
+	do {                                                                     \
+		if (!(cond))                                                     \
+			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
+	} while (0)
+
 #endif

@@ -31,20 +31,7 @@
 			ck_abort_msg("%s:%d: assertion '%s' failed", __FILE__, __LINE__, #expr); \
 	} while (0)
 
-/* ------------------------------------------------------------ guest RAM (test_walk.c) */
-
-struct gmem;
-struct gmem *gmem_new(void);
-void gmem_delete(struct gmem *m);
-uint8_t *gmem_at(struct gmem *m, uint64_t gpa);
-int gmem_read(void *ctx, uint64_t gpa, void *buf, unsigned len);
-int gmem_write(void *ctx, uint64_t gpa, const void *buf, unsigned len);
-uint64_t gmem_get(struct gmem *m, uint64_t gpa, unsigned size);
-void gmem_put(struct gmem *m, uint64_t gpa, uint64_t v, unsigned size);
-uint64_t gmem_table(struct gmem *m);
-uint64_t gmem_entry(struct gmem *m, unsigned levels, uint64_t cr3, uint64_t la, unsigned level);
-void gmem_map(struct gmem *m, unsigned levels, uint64_t cr3, uint64_t la, uint64_t pa,
-	      unsigned level, uint64_t flags);
+#include "gmem.h"
 
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)

@@ -15,12 +15,6 @@
 #define VEC0 0x30   /* Linux x86-64: ISA_IRQ_VECTOR(0) */
 #define VEC8 0x38
 
-/* An assertion for hot loops: Check's own record a mark point on every pass. */
-#define EXPECT(cond)                                                             \
-	do {                                                                     \
-		if (!(cond))                                                     \
-			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
-	} while (0)
 
 static struct pic pic;
 

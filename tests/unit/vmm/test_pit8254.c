@@ -15,12 +15,6 @@
 
 #define NS 1000000000ull
 
-/* An assertion for hot loops: Check's own record a mark point on every pass. */
-#define EXPECT(cond)                                                             \
-	do {                                                                     \
-		if (!(cond))                                                     \
-			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
-	} while (0)
 
 /* Clock edges in (0, ns] and the first time that has k of them. */
 static uint64_t ticks(uint64_t ns)

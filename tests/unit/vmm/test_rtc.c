@@ -17,12 +17,6 @@
 #define NS 1000000000ull
 #define MS 1000000ull
 
-/* An assertion for hot loops: Check's own record a mark point on every pass. */
-#define EXPECT(cond)                                                             \
-	do {                                                                     \
-		if (!(cond))                                                     \
-			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
-	} while (0)
 
 struct board {
 	int level;

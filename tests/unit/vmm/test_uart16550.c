@@ -14,12 +14,6 @@
 
 #define COM1_IRQ 4
 
-/* An assertion for hot loops: Check's own record a mark point on every pass. */
-#define EXPECT(cond)                                                             \
-	do {                                                                     \
-		if (!(cond))                                                     \
-			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
-	} while (0)
 
 /* What the board sees: the IRQ line and the transmitted bytes. */
 struct board {

@@ -32,12 +32,6 @@
 #define STATUS_ALL_OK (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
 		       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK)
 
-/* An assertion for hot loops: Check's own record a mark point on every pass. */
-#define EXPECT(cond)                                                             \
-	do {                                                                     \
-		if (!(cond))                                                     \
-			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #cond);    \
-	} while (0)
 
 /* What the board and the host see. */
 struct board {

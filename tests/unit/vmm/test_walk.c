@@ -53,18 +53,7 @@ enum pt_mode { PT_32 = 2, PT_PAE = 3, PT_4LEVEL = 4, PT_5LEVEL = 5 };
 #define PTE_ADDR64 0x000ffffffffff000ull
 #define PTE_ADDR32 0xfffff000ull
 
-/* Functions shared with test_emulate.c (declared there too; struct gmem is opaque there). */
-struct gmem *gmem_new(void);
-void gmem_delete(struct gmem *m);
-uint8_t *gmem_at(struct gmem *m, uint64_t gpa);
-int gmem_read(void *ctx, uint64_t gpa, void *buf, unsigned len);
-int gmem_write(void *ctx, uint64_t gpa, const void *buf, unsigned len);
-uint64_t gmem_get(struct gmem *m, uint64_t gpa, unsigned size);
-void gmem_put(struct gmem *m, uint64_t gpa, uint64_t v, unsigned size);
-uint64_t gmem_table(struct gmem *m);
-uint64_t gmem_entry(struct gmem *m, unsigned mode, uint64_t cr3, uint64_t la, unsigned level);
-void gmem_map(struct gmem *m, unsigned mode, uint64_t cr3, uint64_t la, uint64_t pa,
-	      unsigned level, uint64_t flags);
+#include "gmem.h"
 
 static void gmem_init(struct gmem *m)
 {
