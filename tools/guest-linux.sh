@@ -28,8 +28,15 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || $out/initrd.gz -ot $ROOT/tools
 	work=$(mktemp -d "${TMPDIR:-/tmp}/guest-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	# The versioned image package the meta-package points at.
-	image=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	[[ -n $image ]] || die "apt-cache knows no linux-image-amd64 (run apt-get update?)"
+	known() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'; }
+	image=$(known)
+	# A machine whose package lists were never fetched (a fresh container):
+	# as root, fetch them; otherwise say what to run.
+	if [[ -z $image && $(id -u) -eq 0 ]]; then
+		apt-get update >"$work/update.log" 2>&1 || die "apt-get update failed: $(tail -n 1 "$work/update.log")"
+		image=$(known)
+	fi
+	[[ -n $image ]] || die "apt-cache knows no linux-image-amd64 (run: sudo apt-get update)"
 	(cd "$work" && apt-get download "$image" busybox-static >"$work/apt.log" 2>&1) ||
 		die "apt-get download $image busybox-static failed: $(tail -n 1 "$work/apt.log")"
 	dpkg-deb -x "$work"/linux-image-*.deb "$work/kernel"
