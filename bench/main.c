@@ -337,37 +337,78 @@ static l4_word_t mmio_reply(void)
 	return l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, 0, 0, &st);
 }
 
-static void vmexit_case(const char *name, const char *vmm_name, const unsigned char *code,
-			unsigned len, bool mmio)
+/* The VMM's reply per case (the exit message is in our UTCB). */
+static l4_word_t reply_advance(void)              /* CPUID, OUT, RDMSR, WRMSR, HLT */
+{
+	return l4_vcpu_reply_gprs(l4_utcb()->mr[L4_VMEXIT_ILEN], 0);
+}
+
+static l4_word_t reply_rdmsr(void)                 /* a value in EDX:EAX */
+{
+	l4_word_t tag = reply_advance(), *mr = l4_utcb()->mr;
+	mr[L4_VCPU_REPLY_STATE + L4_REG_RAX] = 0xfee00900;
+	mr[L4_VCPU_REPLY_STATE + L4_REG_RDX] = 0;
+	return tag;
+}
+
+/* Interrupt injection: the first exit (CPUID) asks for an interrupt window;
+ * every window exit injects vector 0x20 and asks for the next window. The
+ * guest's handler is an IRET, so one round trip is window exit, IPC,
+ * reply, entry with the event, the handler, IRET, and the next window. */
+static l4_word_t reply_inject(void)
+{
+	static const struct l4_vcpu_state none;
+	l4_word_t *mr = l4_utcb()->mr;
+	if (mr[L4_VMEXIT_REASON] == L4_VMEXIT_CPUID) {
+		l4_word_t tag = reply_advance();
+		mr[L4_VCPU_REPLY_GROUPS] |= L4_VCPU_REQ_IRQ_WINDOW;
+		return tag;
+	}
+	return l4_vcpu_reply_prepare(0, L4_VCPU_REQ_IRQ_WINDOW, l4_event_interrupt(0x20), 0, &none);
+}
+
+struct vmexit_bench {
+	const char *name, *vmm_name;
+	const unsigned char *code;
+	unsigned len;
+	l4_word_t (*reply)(void);
+	bool mmio;                    /* exits carry what vmm/ asks for an EPT violation */
+};
+
+static void vmexit_case(const struct vmexit_bench *c)
 {
 	l4_cap_t vm = l4_slot_alloc(), vcpu = l4_slot_alloc(), ep = l4_make(L4_FACTORY_ENDPOINT);
-	struct l4_utcb *u = l4_utcb();
 	l4_word_t err;
 
 	if (L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm, 16).error ||
 	    L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VCPU, vcpu, vm).error) {
-		l4_printf("bench: %s unavailable (no VT-x)\n", name);
+		l4_printf("bench: %s unavailable (no VT-x)\n", c->name);
 		return;
 	}
 	if (l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(GUEST_VIEW, 12, 0), &err) == ~0ull)
 		return;
-	for (unsigned i = 0; i < len; i++)
-		((volatile unsigned char *)GUEST_VIEW)[i] = code[i];
+	for (unsigned i = 0; i < 4096; i++)
+		((volatile unsigned char *)GUEST_VIEW)[i] = 0;
+	/* The code at 0x1100; the real-mode IVT is guest page 0, the same
+	 * page, so vector 0x20 (at 0x80) points to an IRET at 0x1f00. */
+	for (unsigned i = 0; i < c->len; i++)
+		((volatile unsigned char *)GUEST_VIEW)[0x100 + i] = c->code[i];
+	((volatile unsigned char *)GUEST_VIEW)[0xf00] = 0xcf;
+	*(volatile uint32_t *)(GUEST_VIEW + 0x20 * 4) = GUEST_PAGE + 0xf00;
 	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | GUEST_PAGE, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
+	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | 0, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
 	L4_INVOKE(vcpu, L4_THREAD_SET_EXC_HANDLER, ep);
 	L4_INVOKE(vcpu, L4_THREAD_SET_PRIO, SERVER_PRIO);
-	if (mmio) {                          /* as vmm/ asks: GPRs, control registers, segments */
+	if (c->mmio) {                       /* as vmm/ asks: GPRs, control registers, segments */
 		uint8_t masks[L4_VMEXIT_EPT_VIOLATION + 1] = { 0 };
 		masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 		l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, sizeof(masks));
 	}
-	L4_INVOKE(vcpu, L4_THREAD_START, GUEST_PAGE, 0x2000);
+	L4_INVOKE(vcpu, L4_THREAD_START, GUEST_PAGE + 0x100, 0x2000);
 	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
 	for (unsigned i = 0; i < WARMUP + ITERATIONS && !r.error; i++) {
 		unsigned long long t0 = l4_rdtsc();
-		/* Emulate: advance RIP past the instruction (CPUID gives zeros), or
-		 * decode and execute a load from a device. */
-		l4_word_t tag = mmio ? mmio_reply() : l4_vcpu_reply_gprs(u->mr[L4_VMEXIT_ILEN], 0);
+		l4_word_t tag = c->reply();
 		unsigned long long t1 = l4_rdtsc();
 		r = l4_reply_wait(ep, tag, L4_TIMEOUT_NEVER);
 		unsigned long long t2 = l4_rdtsc();
@@ -379,22 +420,49 @@ static void vmexit_case(const char *name, const char *vmm_name, const unsigned c
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vcpu);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
-	report(name, ITERATIONS);
+	if (r.error) {
+		l4_printf("bench: %s: the exit loop failed (error %lu)\n", c->name, (unsigned long)r.error);
+		return;
+	}
+	report(c->name, ITERATIONS);
 	for (unsigned i = 0; i < ITERATIONS; i++)
 		samples[i] = vmm_share[i];
-	report(vmm_name, ITERATIONS);
+	report(c->vmm_name, ITERATIONS);
 }
+
+/* Real-mode guest code: an exiting instruction and a jump back to it. */
+static const unsigned char cpuid_loop[] = { 0x0f, 0xa2, 0xeb, 0xfc };        /* cpuid; jmp */
+static const unsigned char out_loop[] = { 0xe6, 0x80, 0xeb, 0xfc };          /* out 0x80, al */
+static const unsigned char in_loop[] = { 0xec, 0xeb, 0xfd };                 /* in al, dx */
+static const unsigned char rdmsr_loop[] = { 0x66, 0xb9, 0x1b, 0, 0, 0,     /* mov ecx, 0x1b */
+					    0x0f, 0x32, 0xeb, 0xfc };        /* rdmsr */
+static const unsigned char wrmsr_loop[] = { 0x66, 0xb9, 0xe0, 0x06, 0, 0,  /* mov ecx, 0x6e0 */
+					    0x0f, 0x30, 0xeb, 0xfc };        /* wrmsr */
+static const unsigned char hlt_loop[] = { 0xf4, 0xeb, 0xfd };                /* hlt */
+static const unsigned char irq_loop[] = { 0xfb, 0x0f, 0xa2, 0xeb, 0xfe };    /* sti; cpuid; jmp $ */
+static const unsigned char mmio_loop[] = { 0xa0, 0x00, 0x30, 0xeb, 0xfb };   /* mov al, [0x3000] */
+
+#define VMEXIT(n, code, reply, mmio) \
+	{ "vmexit_" n, "vmexit_" n "_vmm_share", code, sizeof(code), reply, mmio }
+static const struct vmexit_bench vmexit_cases[] = {
+	VMEXIT("cpuid", cpuid_loop, reply_advance, false),
+	VMEXIT("io_out", out_loop, reply_advance, false),
+	VMEXIT("io_in", in_loop, reply_advance, false),
+	VMEXIT("rdmsr", rdmsr_loop, reply_rdmsr, false),
+	VMEXIT("wrmsr", wrmsr_loop, reply_advance, false),
+	VMEXIT("hlt", hlt_loop, reply_advance, false),
+	VMEXIT("irq_inject", irq_loop, reply_inject, false),
+	VMEXIT("mmio_load", mmio_loop, NULL, true),
+};
 
 static void vmexits(void)
 {
-	static const unsigned char cpuid_loop[] = { 0x0f, 0xa2, 0xeb, 0xfc };   /* cpuid; jmp back */
-	static const unsigned char out_loop[] = { 0xe6, 0x80, 0xeb, 0xfc };     /* out 0x80, al; jmp back */
-
-	static const unsigned char mmio_loop[] = { 0xa0, 0x00, 0x30, 0xeb, 0xfb };  /* mov al, [0x3000]; jmp back */
-
-	vmexit_case("vmexit_cpuid", "vmexit_cpuid_vmm_share", cpuid_loop, sizeof(cpuid_loop), false);
-	vmexit_case("vmexit_io_out", "vmexit_io_out_vmm_share", out_loop, sizeof(out_loop), false);
-	vmexit_case("vmexit_mmio_load", "vmexit_mmio_load_vmm_share", mmio_loop, sizeof(mmio_loop), true);
+	for (unsigned i = 0; i < sizeof(vmexit_cases) / sizeof(vmexit_cases[0]); i++) {
+		struct vmexit_bench c = vmexit_cases[i];
+		if (c.mmio)
+			c.reply = mmio_reply;
+		vmexit_case(&c);
+	}
 }
 
 int main(int argc, char **argv)

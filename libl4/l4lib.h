@@ -35,9 +35,12 @@ extern const struct l4_env *l4_env;
 /* The slot of the environment's capability called name, or L4_CAP_NONE. */
 l4_cap_t l4_env_cap(const char *name);
 
-/* ---- printing (through the kernel's debug console for now) */
+/* ---- printing: whole lines (see l4_log_set); l4_flush sends an unfinished
+ * line now (a prompt), which the console server shows at once only for the
+ * program configured with `input` */
 int l4_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int l4_vprintf(const char *fmt, va_list ap);
+void l4_flush(void);
 
 /* ---- the calling thread */
 struct l4_tls {

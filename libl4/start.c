@@ -131,6 +131,11 @@ static void flush_line_mrs(void)
 	line_len = 0;
 }
 
+void l4_flush(void)
+{
+	flush_line();
+}
+
 static void line_sink(void *ctx, char c)
 {
 	(void)ctx;

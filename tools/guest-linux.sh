@@ -7,8 +7,8 @@
 # kernel (the package linux-image-amd64 depends on) as OUTDIR/vmlinuz, and
 # an initramfs OUTDIR/initrd.gz of busybox-static with an /init that says
 # "L4LINUX: /init reached", then either ends a Bochs run (`l4bench`: make
-# bench, through /bin/l4end), powers off (`l4test`: tests) or runs a shell on
-# the console. Packages are fetched
+# bench, through /bin/l4end), runs one typed line and powers off (`l4test`:
+# tests) or runs a shell on the console. Packages are fetched
 # with `apt-get download` once and kept in OUTDIR; nothing else is fetched.
 set -euo pipefail
 
@@ -77,6 +77,9 @@ if grep -qw l4bench /proc/cmdline; then
 	/bin/l4end        # ends the Bochs run here (make bench)
 fi
 if grep -qw l4test /proc/cmdline; then
+	# A line typed on the console (the test types one) runs as a command.
+	printf 'L4LINUX: type a command> '
+	if read -t 300 -r line; then eval "$line"; else echo "L4LINUX: nothing typed"; fi
 	echo "L4LINUX: test done, powering off"
 	poweroff -f
 fi

@@ -105,6 +105,14 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 	lapic_mmio_write(&b->lapic, LAPIC_LINT1_OFFSET, 4, LAPIC_DM_NMI, now);
 }
 
+size_t board_input(struct board *b, const uint8_t *buf, size_t n, bool virtio, vdev_time_t now)
+{
+	board_advance(b, now);
+	if (virtio)
+		return b->has_virtio ? vcon_receive(&b->virtio.con, buf, n) : 0;
+	return uart_receive(&b->uart, buf, n);
+}
+
 uint64_t board_in(struct board *b, unsigned port, unsigned size, vdev_time_t now)
 {
 	board_advance(b, now);

@@ -90,6 +90,10 @@ bool board_mmio_write(struct board *b, uint64_t gpa, unsigned size, uint64_t val
 bool board_msr_read(struct board *b, uint32_t msr, uint64_t *value, bool *handled, vdev_time_t now);
 bool board_msr_write(struct board *b, uint32_t msr, uint64_t value, bool *handled, vdev_time_t now);
 
+/* Typed input for the guest's console: the UART's receive FIFO, or with
+ * virtio the virtio console's receive queue. Returns how many of the n bytes
+ * the device took (0 while it has no room: try again later). */
+size_t board_input(struct board *b, const uint8_t *buf, size_t n, bool virtio, vdev_time_t now);
 /* Runs every timer up to now. */
 void board_advance(struct board *b, vdev_time_t now);
 /* When the next timer event is due (VDEV_NEVER if none). */

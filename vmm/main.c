@@ -56,12 +56,31 @@ static volatile vdev_time_t next_deadline = VDEV_NEVER;
 static volatile bool guest_done;
 static bool guest_failed;             /* stopped by an error, not by reset or exit */
 static bool end_machine;
+/* Typed input goes to the virtio console (the guest's console is hvc0). */
+static bool input_virtio;
 /* Typed input for the guest's UART (the program has `input`): the timer
  * thread fetches it from the console server, the exit handler feeds it. */
 #define INPUT_RING 256u
 static char input[INPUT_RING];
 static volatile unsigned input_head, input_tail;
 static unsigned long long exits[L4_VMEXIT_REASONS];
+/* Where the exits went, for the statistics: port I/O by device, and the
+ * interrupts injected by vector. */
+enum { IO_UART, IO_PIC, IO_PIT, IO_RTC, IO_PCI, IO_OTHER, IO_KINDS };
+static unsigned long long io_exits[IO_KINDS], injected[256];
+
+static unsigned io_kind(unsigned port)
+{
+	if (port >= BOARD_COM1 && port < BOARD_COM1 + 8)
+		return IO_UART;
+	if ((port & ~1u) == 0x20 || (port & ~1u) == 0xa0 || (port & ~1u) == 0x4d0)
+		return IO_PIC;
+	if ((port >= 0x40 && port <= 0x43) || port == 0x61)
+		return IO_PIT;
+	if (port == 0x70 || port == 0x71)
+		return IO_RTC;
+	return port >= 0xcf8 && port <= 0xcff ? IO_PCI : IO_OTHER;
+}
 
 static vdev_time_t now_ns(void)
 {
@@ -76,25 +95,52 @@ static void print_exit_counts(void);
 /* The guest's text output, forwarded line by line to the console server. */
 struct line_out {
 	const char *prefix;        /* before each line: "" (the UART) or "hvc0: " */
+	bool open;                 /* the line's start has gone out (line_flush) */
 	unsigned len;
 	char line[160];
 };
 static struct line_out uart_out = { .prefix = "" }, hvc_out = { .prefix = "hvc0: " };
 
+/* Before o prints, the other output's unfinished line ends. */
+static void line_take_turn(struct line_out *o)
+{
+	struct line_out *other = o == &uart_out ? &hvc_out : &uart_out;
+	if (other->open) {
+		l4_printf("\n");
+		other->open = false;
+	}
+}
+
 static void line_put(struct line_out *o, uint8_t byte)
 {
 	if (byte == '\n' || o->len == sizeof(o->line) - 1) {
+		line_take_turn(o);
 		o->line[o->len] = 0;
-		l4_printf("%s%s\n", o->prefix, o->line);
+		l4_printf("%s%s\n", o->open ? "" : o->prefix, o->line);
 		/* The test initramfs's marker: what the boot cost in exits so far. */
 		if (o == &uart_out && __builtin_memcmp(o->line, "L4LINUX: /init", 14) == 0)
 			print_exit_counts();
 		o->len = 0;
+		o->open = false;
 		if (byte == '\n')
 			return;
 	}
 	if (byte != '\r')
 		o->line[o->len++] = (char)byte;
+}
+
+/* The guest waits (HLT): what it wrote of a line goes out now, such as a
+ * shell's prompt or the echo of what is typed. */
+static void line_flush(struct line_out *o)
+{
+	if (!o->len)
+		return;
+	line_take_turn(o);
+	o->line[o->len] = 0;
+	l4_printf("%s%s", o->open ? "" : o->prefix, o->line);
+	l4_flush();
+	o->len = 0;
+	o->open = true;
 }
 
 static void guest_console(void *ctx, uint8_t byte)
@@ -173,6 +219,7 @@ static bool fetch_input(l4_cap_t log)
 	unsigned n = (unsigned)mr[0];
 	for (unsigned i = 0; i < n && i < 64; i++) {
 		input[input_head % INPUT_RING] = (char)(mr[1 + i / 8] >> (8 * (i % 8)));
+		__atomic_thread_fence(__ATOMIC_RELEASE);  /* the byte before the head */
 		input_head = input_head + 1;
 	}
 	return n > 0;
@@ -522,6 +569,7 @@ static l4_word_t handle_exit(void)
 		s.gpr[L4_REG_RIP] += e.ilen;
 		break;
 	case L4_VMEXIT_IO:
+		io_exits[io_kind((unsigned)(e.qual >> 16))]++;
 		handle_io(&e, &s);
 		break;
 	case L4_VMEXIT_RDMSR:
@@ -556,6 +604,8 @@ static l4_word_t handle_exit(void)
 			guest_done = true;
 			return 0;
 		}
+		line_flush(&uart_out);
+		line_flush(&hvc_out);
 		/* Sleep until an interrupt could be due (bounded: 10 ms). */
 		for (unsigned spins = 0; board_pending(&board) < 0 && !guest_done && spins < 100; spins++) {
 			vdev_time_t now = now_ns(), due = board_next_event(&board);
@@ -582,20 +632,25 @@ static l4_word_t handle_exit(void)
 		event = l4_event_exception(6, false);
 		break;
 	}
-	/* Typed input into the UART's receive FIFO, as far as it takes it. */
+	/* Typed input into the guest's console device, as far as it takes it. */
 	while (input_tail != input_head) {
-		uint8_t c = (uint8_t)input[input_tail % INPUT_RING];
-		if (uart_receive(&board.uart, &c, 1) != 1)
+		unsigned at = input_tail % INPUT_RING, n = input_head - input_tail;
+		if (n > INPUT_RING - at)
+			n = INPUT_RING - at;                  /* up to the ring's end */
+		size_t took = board_input(&board, (const uint8_t *)&input[at], n, input_virtio, now_ns());
+		input_tail = input_tail + (unsigned)took;
+		if (took < n)
 			break;
-		input_tail = input_tail + 1;
 	}
 	/* Interrupts: inject at a window (the hardware says when the guest can take one). */
 	board_advance(&board, now_ns());
 	if (!event && board_pending(&board) >= 0) {
 		if (reason == L4_VMEXIT_IRQ_WINDOW) {
 			int v = board_ack(&board);
-			if (v >= 0)
+			if (v >= 0) {
 				event = l4_event_interrupt((unsigned)v);
+				injected[v & 0xff]++;
+			}
 		} else {
 			requests |= L4_VCPU_REQ_IRQ_WINDOW;
 		}
@@ -614,6 +669,27 @@ static void print_exit_counts(void)
 		  "cr %llu, dr %llu, xsetbv %llu\n", total, exits[L4_VMEXIT_IO], exits[L4_VMEXIT_EPT_VIOLATION],
 		  exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR], exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_HLT],
 		  exits[L4_VMEXIT_IRQ_WINDOW], exits[L4_VMEXIT_CR], exits[L4_VMEXIT_DR], exits[L4_VMEXIT_XSETBV]);
+	l4_printf("vmm: port I/O: uart %llu, pic %llu, pit %llu, rtc %llu, pci %llu, other %llu\n",
+		  io_exits[IO_UART], io_exits[IO_PIC], io_exits[IO_PIT], io_exits[IO_RTC], io_exits[IO_PCI],
+		  io_exits[IO_OTHER]);
+	/* The interrupts injected, by vector (the three most frequent). */
+	unsigned long long all = 0;
+	int top[3] = { -1, -1, -1 };
+	for (int v = 0; v < 256; v++) {
+		all += injected[v];
+		for (int k = 0; k < 3; k++) {
+			if (injected[v] && (top[k] < 0 || injected[v] > injected[top[k]])) {
+				for (int j = 2; j > k; j--)
+					top[j] = top[j - 1];
+				top[k] = v;
+				break;
+			}
+		}
+	}
+	l4_printf("vmm: interrupts injected: %llu", all);
+	for (int k = 0; k < 3 && top[k] >= 0; k++)
+		l4_printf("%s vector %#x %llu", k ? "," : ":", top[k], injected[top[k]]);
+	l4_printf("\n");
 }
 
 /* ---- start-up */
@@ -658,6 +734,13 @@ static void state_from_cpu(const struct cpustate *c, struct l4_vcpu_state *s)
 	s->msr[L4_MSR_PAT] = 0x0007040600070406ull;
 }
 
+static bool starts_with(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return !*prefix;
+}
+
 int main(int argc, char **argv)
 {
 	char cmdline[512];
@@ -673,6 +756,9 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	for (int i = first; i < argc; i++) {
+		/* The last console= is Linux's /dev/console: input goes there. */
+		if (starts_with(argv[i], "console="))
+			input_virtio = starts_with(argv[i] + 8, "hvc");
 		if (i > first && n + 2 < sizeof(cmdline))
 			cmdline[n++] = ' ';
 		for (const char *a = argv[i]; *a && n + 2 < sizeof(cmdline); a++)

@@ -70,6 +70,30 @@ struct msr_entry {
 
 static struct msr_entry host_msrs[HOST_SWITCHED_MSRS] __attribute__((aligned(16)));
 
+/* The MSRs a guest reads and writes without exits: while it runs, the CPU
+ * holds its values (the VMCS's guest fields, or the MSR areas above) and
+ * checks what it writes; the VMM sees them in the MSR group and FS/GS in
+ * the segment group. Every other MSR access exits. One bitmap for all
+ * vCPUs: read bits for MSRs 0-0x1fff, then 0xc0000000-0xc0001fff, then the
+ * same for writes; a set bit exits. */
+static const uint32_t guest_owned_msr[] = {
+	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_IA32_PAT, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+};
+static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
+
+static void msr_bitmap_setup(void)
+{
+	for (unsigned i = 0; i < sizeof(msr_bitmap); i++)
+		msr_bitmap[i] = 0xff;
+	for (unsigned i = 0; i < sizeof(guest_owned_msr) / sizeof(guest_owned_msr[0]); i++) {
+		uint32_t msr = guest_owned_msr[i], bit = msr & 0x1fff;
+		unsigned at = (msr >= 0xc0000000u ? 1024 : 0) + bit / 8;
+		msr_bitmap[at] &= (uint8_t)~(1u << (bit % 8));            /* reads */
+		msr_bitmap[2048 + at] &= (uint8_t)~(1u << (bit % 8));     /* writes */
+	}
+}
+
 struct vcpu {
 	struct msr_entry msrs[SWITCHED_MSRS];   /* first: 16-byte aligned, as VT-x wants */
 	uint64_t vmcs;          /* physical address of the VMCS */
@@ -241,6 +265,7 @@ static void vcpu_setup_statics(void)
 	cr4_allowed = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	for (unsigned i = 0; i < HOST_SWITCHED_MSRS; i++)
 		host_msrs[i] = (struct msr_entry){ switched_msr[i], 0, rdmsr(switched_msr[i]) };
+	msr_bitmap_setup();
 }
 
 /* A VPID of its own for the vCPU's TLB entries (0: none left, or no VPIDs). */
@@ -297,12 +322,14 @@ int vcpu_create(struct thread *t, struct quota *q)
 	vmwrite(VMCS_PIN_CONTROLS, control(MSR_IA32_VMX_PINBASED, MSR_IA32_VMX_TRUE_PINBASED,
 					   PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI |
 					   (cpu.vmx.preemption_timer ? PIN_PREEMPTION_TIMER : 0)));
-	/* Every I/O port, MSR access (no bitmaps), debug-register and CR8
-	 * access and HLT exits: no guest reaches a host resource. */
+	/* Every I/O port, MSR access but the guest's own (msr_bitmap),
+	 * debug-register and CR8 access and HLT exits: no guest reaches a host
+	 * resource. */
 	vmwrite(VMCS_PROC_CONTROLS, control(MSR_IA32_VMX_PROCBASED, MSR_IA32_VMX_TRUE_PROCBASED,
-					    PROC_HLT | PROC_MOV_DR | PROC_UNCONDITIONAL_IO |
+					    PROC_HLT | PROC_MOV_DR | PROC_UNCONDITIONAL_IO | PROC_MSR_BITMAP |
 					    PROC_CR8_LOAD | PROC_CR8_STORE | PROC_SECONDARY) &
 				    ~(PROC_CR3_LOAD | PROC_CR3_STORE));
+	vmwrite(VMCS_MSR_BITMAP, virt_to_phys(msr_bitmap));
 	v->vpid = vpid_alloc();
 	vmwrite(VMCS_PROC_CONTROLS2, control(MSR_IA32_VMX_PROCBASED2, MSR_IA32_VMX_PROCBASED2,
 					     PROC2_EPT | PROC2_UNRESTRICTED | (v->vpid ? PROC2_VPID : 0)));

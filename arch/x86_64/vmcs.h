@@ -21,6 +21,7 @@
 #define HOST_GS_SEL            0x0c0a
 #define HOST_TR_SEL            0x0c0c
 /* 64-bit fields */
+#define VMCS_MSR_BITMAP        0x2004     /* MSR-bitmap address */
 #define VMCS_EXIT_MSR_STORE    0x2006     /* VM-exit MSR-store area address */
 #define VMCS_EXIT_MSR_LOAD     0x2008     /* VM-exit MSR-load area address */
 #define VMCS_ENTRY_MSR_LOAD    0x200a     /* VM-entry MSR-load area address */
@@ -129,6 +130,7 @@
 #define PROC_NMI_WINDOW        (1u << 22)
 #define PROC_MOV_DR            (1u << 23)
 #define PROC_UNCONDITIONAL_IO  (1u << 24)
+#define PROC_MSR_BITMAP        (1u << 28)
 #define PROC_SECONDARY         (1u << 31)
 /* Secondary processor-based controls */
 #define PROC2_EPT              (1u << 1)
@@ -157,5 +159,8 @@
 #define MSR_IA32_VMX_TRUE_EXIT  0x48f
 #define MSR_IA32_VMX_TRUE_ENTRY 0x490
 #define MSR_IA32_PAT            0x277
+#define MSR_SYSENTER_CS         0x174
+#define MSR_SYSENTER_ESP        0x175
+#define MSR_SYSENTER_EIP        0x176
 
 #endif

@@ -4,6 +4,9 @@
  * log`). The server owns the serial port; it prints each client's output
  * line by line as "NAME: text" (NAME from the boot configuration) and
  * gives keyboard input to the one program configured with `input`.
+ * That program's output is shown as it comes, without waiting for the end
+ * of its line (a prompt, the echo of what is typed); another program's
+ * line in between ends it, and the rest goes on under the name again.
  * Calls; the reply's label is the error code. libl4's l4_printf writes
  * here when the program has a "log" capability.
  *

@@ -49,6 +49,10 @@
  * MSRs, debug registers, HLT and CR8 exiting (guests touch no host
  * resource), the preemption timer, and CR0/CR4 bits VMX requires (NE,
  * VMXE: hidden behind read shadows, so the guest reads what it wrote).
+ * The guest's own MSRs do not exit: SYSENTER_CS/ESP/EIP, PAT, FS_BASE,
+ * GS_BASE, KERNEL_GS_BASE, STAR, LSTAR, CSTAR and FMASK are the guest's
+ * while it runs (the CPU checks what it writes); the VMM reads them in the
+ * MSR group and FS/GS bases in the SEG group. Every other MSR exits.
  * Invalid guest state from the VMM is not checked here: the VM entry fails
  * and the VMM gets that exit (bit 31).
  */

@@ -4,7 +4,8 @@
  * port (I/O ports and its interrupt line from the boot configuration),
  * prints every client's output line by line as "NAME: text" (names from
  * the program directory of the environment page), and hands
- * what is typed to the one program configured with `input`.
+ * what is typed to the one program configured with `input`, whose output
+ * it shows as it comes (prompts and echoes appear before the line ends).
  *
  * Two threads: the main thread serves the "log" endpoint and queues
  * output; the interrupt thread, at a higher priority, moves bytes between
@@ -150,15 +151,50 @@ static struct client *client(l4_word_t badge)
 	return c;
 }
 
-static void emit_line(struct client *c)
+/* The input program's line on the terminal that has no end yet (its
+ * output is shown as it comes, so prompts and echoes appear before Enter). */
+static struct client *open_line;
+
+static void emit_name(struct client *c)
 {
 	if (c->name[0]) {
 		tx_str(c->name);
 		tx_put(": ", 2);
 	}
+}
+
+/* Ends the input program's open line (someone else prints a line now). */
+static void close_open_line(void)
+{
+	if (open_line) {
+		tx_put("\r\n", 2);
+		open_line = NULL;
+	}
+}
+
+static void emit_line(struct client *c)
+{
+	close_open_line();
+	emit_name(c);
 	tx_put(c->line, c->len);
 	tx_put("\r\n", 2);
 	c->len = 0;
+}
+
+/* One character of the input program: straight to the terminal. */
+static void emit_input_program(struct client *c, char ch)
+{
+	if (open_line != c) {
+		close_open_line();
+		emit_name(c);
+		open_line = c;
+	}
+	if (ch == '\n') {
+		tx_put("\r\n", 2);
+		open_line = NULL;
+	} else {
+		tx_put(&ch, 1);
+	}
 }
 
 static l4_word_t write_request(struct client *c, unsigned words)
@@ -169,12 +205,16 @@ static l4_word_t write_request(struct client *c, unsigned words)
 		return L4_EMSG;
 	for (unsigned i = 0; i < n; i++) {
 		char ch = (char)(mr[1 + i / 8] >> (8 * (i % 8)));
+		if (ch == '\r')
+			continue;
+		if (c->input) {
+			emit_input_program(c, ch);
+			continue;
+		}
 		if (ch == '\n') {
 			emit_line(c);
 			continue;
 		}
-		if (ch == '\r')
-			continue;
 		c->line[c->len++] = ch;
 		if (c->len == LINE_MAX)
 			emit_line(c);
@@ -212,6 +252,8 @@ static l4_word_t handle(l4_word_t label, l4_word_t badge, unsigned words, unsign
 		if (id && id <= MAX_CLIENTS) {
 			if (clients[id].len)
 				emit_line(&clients[id]);      /* its last words */
+			if (open_line == &clients[id])
+				close_open_line();
 			clients[id].known = false;
 		}
 		return l4_tag(L4_OK, 0, 0);

@@ -75,10 +75,13 @@ boot_start() {
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
-		# "# input: TEXT" in the .expect file: typed on the serial port (QEMU).
-		local typed
-		typed=$(sed -n 's/^# input: //p' "$ROOT/$(boot_config_of "$name").expect" 2>/dev/null | head -n 1)
-		[[ -z $typed ]] || export EMU_SERIAL_INPUT="$typed"$'\r'
+		# "# input: TEXT" in the .expect file: typed on the serial port, with
+		# Enter, 3 s in or, given "# input-after: REGEX", once a line matches.
+		local typed after expect_file
+		expect_file=$ROOT/$(boot_config_of "$name").expect
+		typed=$(sed -n 's/^# input: //p' "$expect_file" 2>/dev/null | head -n 1)
+		after=$(sed -n 's/^# input-after: //p' "$expect_file" 2>/dev/null | head -n 1)
+		[[ -z $typed ]] || export EMU_SERIAL_INPUT="$typed"$'\r' EMU_SERIAL_INPUT_AFTER="$after"
 		tool=mkimage.sh
 		"$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
 			"$ROOT/${mods#cfg:}" >"$base/mkiso.log" 2>&1 && built=1

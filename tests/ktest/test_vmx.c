@@ -683,6 +683,48 @@ static void guest_msrs_and_cr2_are_its_own(void)
 	drop_big_vm(&vm);
 }
 
+/*
+ * Long mode: WRMSR LSTAR, FS_BASE, SYSENTER_CS and RDMSR FS_BASE run
+ * without exits (the MSR bitmap passes the guest's own MSRs); WRMSR
+ * TSC_AUX, a host MSR, exits. The VMM finds the values in the MSR and
+ * segment groups.
+ */
+static void guest_owned_msrs_do_not_exit(void)
+{
+	static const unsigned char code[] = {
+		0xb9, 0x82, 0x00, 0x00, 0xc0,                 /* mov ecx, LSTAR */
+		0xb8, 0x44, 0x33, 0x22, 0x11,                 /* mov eax, 0x11223344 */
+		0x31, 0xd2, 0x0f, 0x30,                       /* xor edx, edx; wrmsr */
+		0xb9, 0x00, 0x01, 0x00, 0xc0,                 /* mov ecx, FS_BASE */
+		0xb8, 0x00, 0x70, 0x00, 0x00, 0x0f, 0x30,     /* mov eax, 0x7000; wrmsr */
+		0x31, 0xc0, 0x0f, 0x32, 0x89, 0xc3,           /* xor eax, eax; rdmsr; mov ebx, eax */
+		0xb9, 0x74, 0x01, 0x00, 0x00,                 /* mov ecx, SYSENTER_CS */
+		0xb8, 0x10, 0x00, 0x00, 0x00, 0x0f, 0x30,     /* mov eax, 0x10; wrmsr */
+		0xb9, 0x03, 0x01, 0x00, 0xc0, 0x0f, 0x30,     /* mov ecx, TSC_AUX; wrmsr: exits */
+	};
+	struct vm vm;
+	l4_word_t err;
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	struct l4_vcpu_state s;
+	mode_state(LONG64, &s);
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	struct l4_vcpu_exit e;
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_WRMSR);
+	CHECK_EQ(s.gpr[L4_REG_RCX], 0xc0000103);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_CODE + sizeof(code) - 2);
+	CHECK_EQ(s.gpr[L4_REG_RBX], 0x7000);                      /* RDMSR read the guest's FS base */
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	CHECK_EQ(l4_vcpu_read(vm.vcpu, L4_VCPU_MSR | L4_VCPU_SEG, &s), L4_OK);
+	CHECK_EQ(s.msr[L4_MSR_LSTAR], 0x11223344);
+	CHECK_EQ(s.msr[L4_MSR_SYSENTER_CS], 0x10);
+	CHECK_EQ(s.seg[2 * L4_SEG_FS + 1], 0x7000);
+	drop_big_vm(&vm);
+}
+
 /* cli; cpuid; sti; nop; hlt (real mode, vector 0x20 -> 0:0x6100: out 0x81, al; hlt) */
 static void interrupt_window_exit(void)
 {
@@ -867,6 +909,7 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/protected-mode-guest", protected_mode_guest },
 	{ "vmx/long-mode-guest", long_mode_guest },
 	{ "vmx/guest-msrs-and-cr2-are-its-own", guest_msrs_and_cr2_are_its_own },
+	{ "vmx/guest-owned-msrs-do-not-exit", guest_owned_msrs_do_not_exit },
 	{ "vmx/interrupt-window-exit", interrupt_window_exit },
 	{ "vmx/transfer-masks-choose-the-state-sent", transfer_masks_choose_the_state_sent },
 	{ "vmx/vcpu-operations-check-their-arguments", vcpu_operations_check_their_arguments },

@@ -60,7 +60,10 @@ int main(int argc, char **argv)
 	if (input) {
 		check("read-as-input-program", read, L4_OK);
 		check("read-nothing-typed", count, 0);
-		/* Then what is typed (the test types a line a few seconds in). */
+		/* A prompt without a line end shows at once (the test types only
+		 * when it sees it), then what is typed, echoed after it. */
+		l4_printf("type a line> ");
+		l4_flush();
 		char typed[64];
 		unsigned got = 0;
 		for (unsigned tries = 0; tries < 100 && (got == 0 || typed[got - 1] != '\r'); tries++) {
@@ -76,6 +79,7 @@ int main(int argc, char **argv)
 		while (got && (typed[got - 1] == '\r' || typed[got - 1] == '\n'))
 			got--;
 		typed[got] = 0;
+		l4_printf("%s\n", typed);
 		l4_printf("typed: \"%s\"\n", typed);
 	} else {
 		check("read-by-other-program", read, L4_ERIGHTS);

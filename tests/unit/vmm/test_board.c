@@ -192,6 +192,110 @@ START_TEST(test_rtc_and_pci_decode)
 }
 END_TEST
 
+START_TEST(test_typed_input_reaches_the_uart)
+{
+	init_pic();
+	board_out(&b, 0x3f9, 1, 0x01, 0);                          /* IER: receive data */
+	board_out(&b, 0x3fc, 1, 0x08, 0);                          /* MCR OUT2: IRQ to the PIC */
+	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"ab", 2, false, 0), 1); /* no FIFO: one */
+	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), 'a');
+	board_out(&b, 0x3fa, 1, 0x07, 0);                          /* FCR: FIFO on, cleared */
+	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"ls\r", 3, false, 0), 3);
+	ck_assert_int_eq(board_pending(&b), 0x34);                 /* IRQ 4 */
+	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 1, 1);        /* LSR: data ready */
+	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), 'l');
+	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), 's');
+	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), '\r');
+	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 1, 0);
+	/* The FIFO holds 16: the rest waits with the caller. */
+	uint8_t many[40];
+	memset(many, 'x', sizeof(many));
+	ck_assert_uint_eq(board_input(&b, many, sizeof(many), false, 0), 16);
+	/* No virtio console on this board: nothing goes there. */
+	ck_assert_uint_eq(board_input(&b, many, 1, true, 0), 0);
+}
+END_TEST
+
+/* A board with guest RAM has the virtio console at 00:01.0. */
+static uint8_t vram[0x10000];
+
+static int vram_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	(void)ctx;
+	if (gpa > sizeof(vram) || len > sizeof(vram) - gpa)
+		return 1;
+	memcpy(buf, vram + gpa, len);
+	return 0;
+}
+
+static int vram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	(void)ctx;
+	if (gpa > sizeof(vram) || len > sizeof(vram) - gpa)
+		return 1;
+	memcpy(vram + gpa, buf, len);
+	return 0;
+}
+
+static void virtio_tx(void *ctx, const uint8_t *buf, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		on_console(NULL, buf[i]);
+}
+
+static void vwr(uint32_t off, unsigned size, uint64_t val)
+{
+	ck_assert(board_mmio_write(&b, BOARD_VIRTIO_BAR + off, size, val, 0));
+}
+
+START_TEST(test_typed_input_reaches_the_virtio_console)
+{
+	struct board_config cfg = { .tsc_hz = 1000000000ull, .console = on_console, .reset = on_reset,
+				    .exit = on_exit, .ram = { .read = vram_read, .write = vram_write },
+				    .virtio_tx = virtio_tx };
+	memset(vram, 0, sizeof(vram));
+	board_init(&b, &cfg, 0);
+	ck_assert(b.has_virtio);
+	init_pic();
+	/* Before the driver is up, the device takes nothing. */
+	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"x", 1, true, 0), 0);
+	/* The driver: VERSION_1, receive queue 0 of 8 at 0x1000/0x2000/0x3000. */
+	vwr(0x14, 1, 1 | 2);
+	vwr(0x08, 4, 1);
+	vwr(0x0c, 4, 1);
+	vwr(0x14, 1, 1 | 2 | 8);
+	vwr(0x16, 2, 0);
+	vwr(0x18, 2, 8);
+	vwr(0x20, 4, 0x1000);
+	vwr(0x28, 4, 0x2000);
+	vwr(0x30, 4, 0x3000);
+	vwr(0x1c, 2, 1);
+	vwr(0x14, 1, 1 | 2 | 8 | 4);
+	/* One device-writable buffer of 4 bytes at 0x4000. */
+	uint64_t addr = 0x4000;
+	uint32_t len = 4;
+	uint16_t flags = 2, idx = 1;                               /* VIRTQ_DESC_F_WRITE */
+	memcpy(vram + 0x1000, &addr, 8);
+	memcpy(vram + 0x1008, &len, 4);
+	memcpy(vram + 0x100c, &flags, 2);
+	memcpy(vram + 0x2002, &idx, 2);
+	vwr(VPCI_NOTIFY, 2, 0);
+	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"date\r", 5, true, 0), 4);
+	ck_assert_int_eq(memcmp(vram + 0x4000, "date", 4), 0);
+	uint16_t used_idx;
+	uint32_t used_len;
+	memcpy(&used_idx, vram + 0x3002, 2);
+	memcpy(&used_len, vram + 0x3008, 4);
+	ck_assert_uint_eq(used_idx, 1);
+	ck_assert_uint_eq(used_len, 4);
+	ck_assert_int_eq(board_pending(&b), 0x3b);                 /* IRQ 11 on the second 8259 */
+	/* No buffer left: the rest waits. The UART is not fed instead. */
+	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"\r", 1, true, 0), 0);
+	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 1, 0);
+}
+END_TEST
+
 Suite *board_suite(void)
 {
 	Suite *s = suite_create("board");
@@ -208,6 +312,8 @@ Suite *board_suite(void)
 	tcase_add_test(tc, test_mmio_outside_devices);
 	tcase_add_test(tc, test_apic_msrs);
 	tcase_add_test(tc, test_rtc_and_pci_decode);
+	tcase_add_test(tc, test_typed_input_reaches_the_uart);
+	tcase_add_test(tc, test_typed_input_reaches_the_virtio_console);
 	suite_add_tcase(s, tc);
 	return s;
 }
