@@ -247,6 +247,27 @@ vdev_time_t board_next_event(const struct board *b)
 	return l < t ? l : t;
 }
 
+void board_set_cr8(struct board *b, uint64_t cr8)
+{
+	if ((b->lapic.tpr >> 4) != (cr8 & 15))             /* (keeps a TPR's low bits) */
+		b->lapic.tpr = (uint32_t)(cr8 & 15) << 4;
+}
+
+unsigned board_cr8(const struct board *b)
+{
+	return b->lapic.tpr >> 4;
+}
+
+unsigned board_tpr_threshold(const struct board *b)
+{
+	int v = lapic_requested_vector(&b->lapic);
+
+	if (v < 0 || lapic_pending_vector(&b->lapic) >= 0)
+		return 0;
+	unsigned class = (unsigned)v >> 4, cr8 = board_cr8(b);
+	return class < cr8 ? class : cr8;
+}
+
 int board_pending(const struct board *b)
 {
 	int v = lapic_pending_vector(&b->lapic);

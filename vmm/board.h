@@ -99,6 +99,15 @@ void board_advance(struct board *b, vdev_time_t now);
 /* When the next timer event is due (VDEV_NEVER if none). */
 vdev_time_t board_next_event(const struct board *b);
 
+/* The local APIC's task priority is the vCPU's CR8 (the kernel's TPR
+ * shadow): board_set_cr8 takes the guest's value at an exit, board_cr8 is
+ * the value to give back (changed by a TPR write through the xAPIC page).
+ * board_tpr_threshold: the priority class of an interrupt the task
+ * priority holds back, at most CR8 (the guest lowering CR8 below it must
+ * exit), else 0. */
+void board_set_cr8(struct board *b, uint64_t cr8);
+unsigned board_cr8(const struct board *b);
+unsigned board_tpr_threshold(const struct board *b);
 /* The vector the vCPU would take now (-1: none); board_ack takes it. */
 int board_pending(const struct board *b);
 int board_ack(struct board *b);

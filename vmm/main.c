@@ -510,11 +510,7 @@ static bool handle_cr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned 
 	unsigned cr = e->qual & 15, type = (e->qual >> 4) & 3;
 	l4_word_t *reg = &s->gpr[vmm_gpr_of[(e->qual >> 8) & 15]];
 
-	if (cr == 8 && type == 0) {
-		lapic_mmio_write(&board.lapic, 0x80, 4, (*reg & 15) << 4, now_ns());
-	} else if (cr == 8 && type == 1) {
-		*reg = lapic_mmio_read(&board.lapic, 0x80, 4, now_ns()) >> 4;
-	} else if (type == 0 && (cr == 0 || cr == 4)) {
+	if (type == 0 && (cr == 0 || cr == 4)) {      /* (CR8 is the TPR shadow's: no exits) */
 		s->cr[cr == 0 ? L4_CR_CR0 : L4_CR_CR4] = *reg;
 		*groups |= L4_VCPU_CR;
 	} else {
@@ -563,6 +559,8 @@ static l4_word_t handle_exit(void)
 		guest_done = guest_failed = true;
 		return 0;
 	}
+	if (e.groups & L4_VCPU_CR)
+		board_set_cr8(&board, L4_TPR_CR8(s.cr[L4_CR_TPR]));
 	switch (reason) {
 	case L4_VMEXIT_CPUID:
 		handle_cpuid(&s);
@@ -618,6 +616,7 @@ static l4_word_t handle_exit(void)
 		}
 		break;
 	case L4_VMEXIT_IRQ_WINDOW:
+	case L4_VMEXIT_TPR_BELOW:                        /* (a held interrupt may go now) */
 		break;
 	case L4_VMEXIT_VMCALL:
 		s.gpr[L4_REG_RIP] += e.ilen;
@@ -656,6 +655,13 @@ static l4_word_t handle_exit(void)
 		}
 	}
 	next_deadline = board_next_event(&board);
+	/* The task priority back to CR8 if a TPR write changed it, and the
+	 * threshold below which lowering it exits. */
+	l4_word_t tpr = L4_TPR(board_cr8(&board), board_tpr_threshold(&board));
+	if ((e.groups & L4_VCPU_CR) && s.cr[L4_CR_TPR] != tpr) {
+		s.cr[L4_CR_TPR] = tpr;
+		groups |= L4_VCPU_CR;
+	}
 	return l4_vcpu_reply_prepare(groups & e.groups, requests, event, error, &s);
 }
 
@@ -830,9 +836,9 @@ int main(int argc, char **argv)
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
-	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
-	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
+	/* Every exit carries CR too: its CR8 is the local APIC's task priority. */
+	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR | L4_VCPU_CR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .unix_time = 1764115200,
 				   .console = guest_console, .reset = guest_reset, .exit = guest_exit,

@@ -84,6 +84,8 @@ static void detect_vmx(struct vmx_caps *v)
 	}
 	if (!v->ept)
 		v->why_not = "no EPT with 4-level walks";
+	else if (!v->tpr_shadow)
+		v->why_not = "no TPR shadow";
 	else
 		v->usable = true;
 }

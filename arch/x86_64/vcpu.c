@@ -97,6 +97,7 @@ static void msr_bitmap_setup(void)
 struct vcpu {
 	struct msr_entry msrs[SWITCHED_MSRS];   /* first: 16-byte aligned, as VT-x wants */
 	uint64_t vmcs;          /* physical address of the VMCS */
+	uint64_t vapic;         /* ... of the virtual-APIC page (TPR shadow: CR8) */
 	uint64_t entry_error;   /* after a failed VM entry: the VM-instruction error */
 	uint64_t cr2;           /* the guest's CR2 while the host runs */
 	bool launched;          /* VMLAUNCH done: VMRESUME from now on */
@@ -268,6 +269,12 @@ static void vcpu_setup_statics(void)
 	msr_bitmap_setup();
 }
 
+/* The virtual TPR (offset 0x80 of the virtual-APIC page): CR8 << 4. */
+static uint8_t *vtpr(struct vcpu *v)
+{
+	return (uint8_t *)phys_to_virt(v->vapic) + 0x80;
+}
+
 /* A VPID of its own for the vCPU's TLB entries (0: none left, or no VPIDs). */
 static uint16_t vpid_alloc(void)
 {
@@ -303,13 +310,17 @@ int vcpu_create(struct thread *t, struct quota *q)
 		return L4_ENOMEM;
 	memset(v, 0, sizeof(*v));
 	v->vmcs = kmem_page_alloc(q);
-	if (!v->vmcs) {
+	v->vapic = v->vmcs ? kmem_page_alloc(q) : 0;
+	if (!v->vapic) {
+		if (v->vmcs)
+			kmem_page_free(q, v->vmcs);
 		kmem_free(q, v, sizeof(*v));
 		return L4_ENOMEM;
 	}
 	*(uint32_t *)phys_to_virt(v->vmcs) = cpu.vmx.revision;
 	vmclear(v->vmcs);
 	if (!vmptrld(v->vmcs)) {
+		kmem_page_free(q, v->vapic);
 		kmem_page_free(q, v->vmcs);
 		kmem_free(q, v, sizeof(*v));
 		return L4_EINVAL;
@@ -323,13 +334,16 @@ int vcpu_create(struct thread *t, struct quota *q)
 					   PIN_EXTERNAL_INTERRUPT | PIN_NMI | PIN_VIRTUAL_NMI |
 					   (cpu.vmx.preemption_timer ? PIN_PREEMPTION_TIMER : 0)));
 	/* Every I/O port, MSR access but the guest's own (msr_bitmap),
-	 * debug-register and CR8 access and HLT exits: no guest reaches a host
-	 * resource. */
+	 * debug-register access and HLT exits: no guest reaches a host
+	 * resource. CR8 is the TPR shadow's (the virtual-APIC page): it exits
+	 * only when the guest lowers it below the VMM's TPR threshold. */
 	vmwrite(VMCS_PROC_CONTROLS, control(MSR_IA32_VMX_PROCBASED, MSR_IA32_VMX_TRUE_PROCBASED,
 					    PROC_HLT | PROC_MOV_DR | PROC_UNCONDITIONAL_IO | PROC_MSR_BITMAP |
-					    PROC_CR8_LOAD | PROC_CR8_STORE | PROC_SECONDARY) &
-				    ~(PROC_CR3_LOAD | PROC_CR3_STORE));
+					    PROC_TPR_SHADOW | PROC_SECONDARY) &
+				    ~(PROC_CR3_LOAD | PROC_CR3_STORE | PROC_CR8_LOAD | PROC_CR8_STORE));
 	vmwrite(VMCS_MSR_BITMAP, virt_to_phys(msr_bitmap));
+	vmwrite(VMCS_VIRTUAL_APIC, v->vapic);
+	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	v->vpid = vpid_alloc();
 	vmwrite(VMCS_PROC_CONTROLS2, control(MSR_IA32_VMX_PROCBASED2, MSR_IA32_VMX_PROCBASED2,
 					     PROC2_EPT | PROC2_UNRESTRICTED | (v->vpid ? PROC2_VPID : 0)));
@@ -366,6 +380,7 @@ void vcpu_destroy(struct thread *t, struct quota *q)
 	vmclear(v->vmcs);
 	if (v->vpid)
 		vpid_used[v->vpid / 64] &= ~(1ull << (v->vpid % 64));
+	kmem_page_free(q, v->vapic);
 	kmem_page_free(q, v->vmcs);
 	kmem_free(q, v, sizeof(*v));
 	t->vcpu = NULL;
@@ -455,6 +470,7 @@ unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 		w[L4_CR_CR4] = read_guest_cr(GUEST_CR4, VMCS_CR4_SHADOW, cr4_forced);
 		w[L4_CR_DR7] = vmread(GUEST_DR7);
 		w[L4_CR_EFER] = vmread(GUEST_IA32_EFER);
+		w[L4_CR_TPR] = L4_TPR(*vtpr(v) >> 4, vmread(VMCS_TPR_THRESHOLD));
 		w += L4_VCPU_CR_WORDS;
 	}
 	if (groups & L4_VCPU_SEG) {
@@ -522,16 +538,22 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 		w += L4_VCPU_GPR_WORDS;
 	}
 	if (groups & L4_VCPU_CR) {
+		/* (A VMM that changes only CR8, the threshold or CR2 keeps the TLB.) */
+		bool paging = w[L4_CR_CR0] != read_guest_cr(GUEST_CR0, VMCS_CR0_SHADOW, cr0_forced) ||
+			      w[L4_CR_CR3] != vmread(GUEST_CR3) || w[L4_CR_EFER] != vmread(GUEST_IA32_EFER) ||
+			      w[L4_CR_CR4] != read_guest_cr(GUEST_CR4, VMCS_CR4_SHADOW, cr4_forced);
 		write_guest_cr(GUEST_CR0, VMCS_CR0_SHADOW, w[L4_CR_CR0], cr0_forced, cr0_allowed);
 		v->cr2 = w[L4_CR_CR2];
 		vmwrite(GUEST_CR3, w[L4_CR_CR3]);
 		write_guest_cr(GUEST_CR4, VMCS_CR4_SHADOW, w[L4_CR_CR4], cr4_forced, cr4_allowed);
 		vmwrite(GUEST_DR7, w[L4_CR_DR7]);
 		vmwrite(GUEST_IA32_EFER, w[L4_CR_EFER]);
+		*vtpr(v) = (uint8_t)(L4_TPR_CR8(w[L4_CR_TPR]) << 4);
+		vmwrite(VMCS_TPR_THRESHOLD, L4_TPR_THRESHOLD(w[L4_CR_TPR]));
 		/* The entry control says whether the guest is in long mode: EFER.LMA. */
 		uint64_t entry = vmread(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
 		vmwrite(VMCS_ENTRY_CONTROLS, entry | (w[L4_CR_EFER] & EFER_LMA ? ENTRY_IA32E_GUEST : 0));
-		v->flush_vpid = true;    /* the guest did not switch paging itself */
+		v->flush_vpid |= paging;    /* the guest did not switch paging itself */
 		w += L4_VCPU_CR_WORDS;
 	}
 	if (groups & L4_VCPU_SEG) {
@@ -573,14 +595,20 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 	return L4_OK;
 }
 
+/* A transfer mask: known groups that fit the exit message's registers. */
+static bool exit_mask_ok(uint64_t m)
+{
+	return !(m & ~(uint64_t)L4_VCPU_ALL) && l4_vcpu_words((unsigned)m) <= L4_VMEXIT_MAX_STATE;
+}
+
 int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
 {
 	struct vcpu *v = vcpu_load(t);
 
-	if (words < 2 || words > 2 + L4_VMEXIT_REASONS || (w[0] >> 32) || (w[1] & ~(uint64_t)L4_VCPU_ALL))
+	if (words < 2 || words > 2 + L4_VMEXIT_REASONS || (w[0] >> 32) || !exit_mask_ok(w[1]))
 		return L4_EINVAL;
 	for (unsigned r = 0; r + 2 < words; r++)
-		if (w[2 + r] & ~(uint64_t)L4_VCPU_ALL)
+		if (!exit_mask_ok(w[2 + r]))
 			return L4_EINVAL;
 	vmwrite(VMCS_EXCEPTION_BITMAP, w[0]);
 	v->default_mask = (uint8_t)w[1];

@@ -25,6 +25,7 @@
 #define VMCS_EXIT_MSR_STORE    0x2006     /* VM-exit MSR-store area address */
 #define VMCS_EXIT_MSR_LOAD     0x2008     /* VM-exit MSR-load area address */
 #define VMCS_ENTRY_MSR_LOAD    0x200a     /* VM-entry MSR-load area address */
+#define VMCS_VIRTUAL_APIC      0x2012     /* virtual-APIC page address */
 #define VMCS_EPT_POINTER       0x201a
 #define GUEST_PHYSICAL_ADDR    0x2400
 #define VMCS_LINK_POINTER      0x2800
@@ -45,6 +46,7 @@
 #define VMCS_ENTRY_INTR_INFO   0x4016
 #define VMCS_ENTRY_EXC_ERROR   0x4018
 #define VMCS_ENTRY_INSTR_LEN   0x401a
+#define VMCS_TPR_THRESHOLD     0x401c
 #define VMCS_PROC_CONTROLS2    0x401e
 #define VMCS_INSTRUCTION_ERROR 0x4400
 #define VMCS_EXIT_REASON       0x4402
@@ -127,6 +129,7 @@
 #define PROC_CR3_STORE         (1u << 16)
 #define PROC_CR8_LOAD          (1u << 19)
 #define PROC_CR8_STORE         (1u << 20)
+#define PROC_TPR_SHADOW        (1u << 21)
 #define PROC_NMI_WINDOW        (1u << 22)
 #define PROC_MOV_DR            (1u << 23)
 #define PROC_UNCONDITIONAL_IO  (1u << 24)

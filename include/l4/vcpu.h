@@ -39,20 +39,26 @@
  *   L4_THREAD_VCPU_CONFIG  MR0 exception bitmap (bit n: guest exception n
  *                          exits with reason 0 instead of being delivered),
  *                          MR1 default transfer mask, MR2+r the mask for exit
- *                          reason r (0: the default), r < words - 2
+ *                          reason r (0: the default), r < words - 2; a mask
+ *                          of more than L4_VMEXIT_MAX_STATE words: L4_EINVAL
  *   L4_THREAD_VCPU_READ    MR0 groups -> MR0 groups, MR1.. the groups
  *   L4_THREAD_VCPU_WRITE   as a reply (MR0 groups | requests, MR1-2 event,
  *                          MR3.. groups); on a stopped or new vCPU this sets
  *                          the state it starts in (then L4_THREAD_RESUME)
  *
  * What the kernel keeps for itself: the VMCS host state, all I/O ports,
- * MSRs, debug registers, HLT and CR8 exiting (guests touch no host
- * resource), the preemption timer, and CR0/CR4 bits VMX requires (NE,
+ * MSRs, debug registers and HLT exiting (guests touch no host resource),
+ * the preemption timer, and CR0/CR4 bits VMX requires (NE,
  * VMXE: hidden behind read shadows, so the guest reads what it wrote).
  * The guest's own MSRs do not exit: SYSENTER_CS/ESP/EIP, PAT, FS_BASE,
  * GS_BASE, KERNEL_GS_BASE, STAR, LSTAR, CSTAR and FMASK are the guest's
  * while it runs (the CPU checks what it writes); the VMM reads them in the
  * MSR group and FS/GS bases in the SEG group. Every other MSR exits.
+ * CR8 does not exit either (TPR shadow): the guest's task priority is in
+ * the CR group's TPR word, and the VMM that holds an interrupt back for it
+ * sets the TPR threshold to that interrupt's priority class (vector >> 4):
+ * when the guest lowers CR8 below it, L4_VMEXIT_TPR_BELOW exits (RIP past
+ * the MOV). A threshold above CR8 makes the VM entry fail.
  * Invalid guest state from the VMM is not checked here: the VM entry fails
  * and the VMM gets that exit (bit 31).
  */
@@ -71,6 +77,10 @@
 #define L4_VMEXIT_GLA    4
 #define L4_VMEXIT_GROUPS 5
 #define L4_VMEXIT_STATE  6      /* the first group's first word */
+/* The most state words an exit carries (the message registers after the
+ * header): every group but not all six at once; all of them together
+ * (L4_VCPU_ALL, 60 words) fit a read, a write and a reply, not an exit. */
+#define L4_VMEXIT_MAX_STATE (L4_MR_COUNT - L4_VMEXIT_STATE)
 
 #define L4_VCPU_REPLY_GROUPS 0
 #define L4_VCPU_REPLY_INJECT 1
@@ -79,7 +89,8 @@
 
 /* State groups (bit order = message order). */
 #define L4_VCPU_GPR  0x01u   /* the register block of thread.h (RIP, RSP, RFLAGS, RAX..R15) */
-#define L4_VCPU_CR   0x02u   /* CR0, CR2, CR3, CR4, DR7, IA32_EFER */
+#define L4_VCPU_CR   0x02u   /* CR0, CR2, CR3, CR4, DR7, IA32_EFER, TPR: see
+				L4_CR_TPR below */
 #define L4_VCPU_SEG  0x04u   /* ES CS SS DS FS GS LDTR TR, 2 words each: see below */
 #define L4_VCPU_DT   0x08u   /* GDTR base, GDTR limit, IDTR base, IDTR limit */
 #define L4_VCPU_INTR 0x10u   /* interruptibility, activity state, pending debug exceptions;
@@ -90,14 +101,25 @@
 #define L4_VCPU_ALL  0x3fu
 
 #define L4_VCPU_GPR_WORDS  L4_REG_COUNT
-#define L4_VCPU_CR_WORDS   6
+#define L4_VCPU_CR_WORDS   7
 #define L4_VCPU_SEG_WORDS  16
 #define L4_VCPU_DT_WORDS   4
 #define L4_VCPU_INTR_WORDS 7
 #define L4_VCPU_MSR_WORDS  9
 
+/* All groups fit a write or a reply (and a read); an exit takes fewer. */
+#define L4_VCPU_ALL_WORDS (L4_VCPU_GPR_WORDS + L4_VCPU_CR_WORDS + L4_VCPU_SEG_WORDS + \
+			   L4_VCPU_DT_WORDS + L4_VCPU_INTR_WORDS + L4_VCPU_MSR_WORDS)
+_Static_assert(3 + L4_VCPU_ALL_WORDS <= L4_MR_COUNT, "a reply with every group must fit");
+
 /* Word offsets inside the groups. */
-enum l4_vcpu_cr { L4_CR_CR0, L4_CR_CR2, L4_CR_CR3, L4_CR_CR4, L4_CR_DR7, L4_CR_EFER };
+enum l4_vcpu_cr { L4_CR_CR0, L4_CR_CR2, L4_CR_CR3, L4_CR_CR4, L4_CR_DR7, L4_CR_EFER, L4_CR_TPR };
+/* The CR group's TPR word: bits 3:0 the guest's CR8 (its task priority),
+ * bits 11:8 the TPR threshold (the guest lowering CR8 below it exits with
+ * L4_VMEXIT_TPR_BELOW; it must not exceed CR8). Other bits are ignored. */
+#define L4_TPR(cr8, threshold)  ((l4_word_t)((cr8) & 15) | (l4_word_t)((threshold) & 15) << 8)
+#define L4_TPR_CR8(w)           ((unsigned)(w) & 15)
+#define L4_TPR_THRESHOLD(w)     ((unsigned)((w) >> 8) & 15)
 enum l4_vcpu_seg { L4_SEG_ES, L4_SEG_CS, L4_SEG_SS, L4_SEG_DS, L4_SEG_FS, L4_SEG_GS,
 		   L4_SEG_LDTR, L4_SEG_TR };
 /* A segment: word 2n = selector | access rights << 16 | limit << 32;
@@ -155,6 +177,7 @@ enum l4_vmexit_reason {
 	L4_VMEXIT_WRMSR = 32,
 	L4_VMEXIT_INVALID_GUEST_STATE = 33,
 	L4_VMEXIT_MSR_LOADING = 34,
+	L4_VMEXIT_TPR_BELOW = 43,         /* after a MOV to CR8 below the TPR threshold */
 	L4_VMEXIT_EPT_VIOLATION = 48,
 	L4_VMEXIT_XSETBV = 55,
 };

@@ -523,6 +523,22 @@ static l4_word_t get_exit(struct vm *vm, struct l4_vcpu_exit *e, struct l4_vcpu_
 	return e->reason;
 }
 
+/* A VM running code in 64-bit mode, its exits carrying the groups of mask.
+ * Error code (L4_ENOSYS: no VT-x here). */
+static l4_word_t long_mode_vm(struct vm *vm, const unsigned char *code, unsigned len, unsigned mask)
+{
+	l4_word_t err;
+	if (!make_big_vm(vm, code, len, &err))
+		return err;
+	struct l4_vcpu_state s;
+	mode_state(LONG64, &s);
+	if ((err = l4_vcpu_config(vm->vcpu, 0, mask, NULL, 0)) ||
+	    (err = l4_vcpu_write(vm->vcpu, L4_VCPU_ALL, 0, 0, 0, &s)) ||
+	    (err = L4_INVOKE(vm->vcpu, L4_THREAD_RESUME).error))
+		drop_big_vm(vm);
+	return err;
+}
+
 /* Resumes past the instruction with the registers of *s and maybe an event. */
 static l4_word_t step(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, l4_word_t event)
 {
@@ -648,7 +664,7 @@ static void guest_msrs_and_cr2_are_its_own(void)
 	}
 	put(G_HANDLERS + 0x200, handler, sizeof(handler));
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
-	masks[L4_VMEXIT_CPUID] = L4_VCPU_ALL;
+	masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
 	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_CPUID + 1), L4_OK);
 	struct l4_vcpu_state s;
 	mode_state(LONG64, &s);
@@ -662,7 +678,7 @@ static void guest_msrs_and_cr2_are_its_own(void)
 
 	struct l4_vcpu_exit e;
 	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
-	CHECK_EQ(e.groups, L4_VCPU_ALL);
+	CHECK_EQ(e.groups, L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR);
 	CHECK_EQ(s.gpr[L4_REG_RIP], G_HANDLERS + 0x203);          /* SYSCALL went to LSTAR */
 	CHECK_EQ(s.gpr[L4_REG_RCX], G_CODE + sizeof(code));       /* return address */
 	CHECK_EQ(s.gpr[L4_REG_RFLAGS] & 0x200, 0);                /* FMASK cleared IF */
@@ -703,15 +719,12 @@ static void guest_owned_msrs_do_not_exit(void)
 		0xb9, 0x03, 0x01, 0x00, 0xc0, 0x0f, 0x30,     /* mov ecx, TSC_AUX; wrmsr: exits */
 	};
 	struct vm vm;
-	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+	l4_word_t err = long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR);
+	if (err) {
 		CHECK_EQ(err, L4_ENOSYS);
 		return;
 	}
 	struct l4_vcpu_state s;
-	mode_state(LONG64, &s);
-	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
-	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
 	struct l4_vcpu_exit e;
 	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_WRMSR);
 	CHECK_EQ(s.gpr[L4_REG_RCX], 0xc0000103);
@@ -722,6 +735,57 @@ static void guest_owned_msrs_do_not_exit(void)
 	CHECK_EQ(s.msr[L4_MSR_LSTAR], 0x11223344);
 	CHECK_EQ(s.msr[L4_MSR_SYSENTER_CS], 0x10);
 	CHECK_EQ(s.seg[2 * L4_SEG_FS + 1], 0x7000);
+	drop_big_vm(&vm);
+}
+
+/*
+ * Long mode, TPR shadow: MOV to and from CR8 do not exit; the VMM sees CR8
+ * in the CR group and sets it and the TPR threshold; lowering CR8 below
+ * the threshold exits after the MOV; a threshold above CR8 fails the entry.
+ */
+static void cr8_is_the_tpr_shadow(void)
+{
+	static const unsigned char code[] = {
+		0xb8, 0x05, 0x00, 0x00, 0x00,                 /* mov eax, 5 */
+		0x44, 0x0f, 0x22, 0xc0,                       /* mov cr8, rax */
+		0x44, 0x0f, 0x20, 0xc3,                       /* mov rbx, cr8 */
+		0x0f, 0xa2,                                   /* cpuid: exits */
+		0x44, 0x0f, 0x20, 0xc1,                       /* mov rcx, cr8 (the VMM's 9) */
+		0xb8, 0x06, 0x00, 0x00, 0x00,                 /* mov eax, 6 */
+		0x44, 0x0f, 0x22, 0xc0,                       /* mov cr8, rax: 6 >= 4 */
+		0xb8, 0x02, 0x00, 0x00, 0x00,                 /* mov eax, 2 */
+		0x44, 0x0f, 0x22, 0xc0,                       /* mov cr8, rax: 2 < 4, exits */
+		0xf4,                                         /* hlt */
+	};
+	struct vm vm;
+	l4_word_t err = long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR | L4_VCPU_CR);
+	if (err) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
+	CHECK_EQ(s.gpr[L4_REG_RBX], 5);
+	CHECK_EQ(s.cr[L4_CR_TPR], L4_TPR(5, 0));
+	s.gpr[L4_REG_RIP] += e.ilen;
+	s.cr[L4_CR_TPR] = L4_TPR(9, 4);
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR | L4_VCPU_CR, 0, 0, 0, &s)), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_TPR_BELOW);
+	CHECK_EQ(s.gpr[L4_REG_RCX], 9);
+	CHECK_EQ(s.gpr[L4_REG_RIP], G_CODE + sizeof(code) - 1);   /* past the MOV */
+	CHECK_EQ(s.cr[L4_CR_TPR], L4_TPR(2, 4));
+	s.cr[L4_CR_TPR] = L4_TPR(2, 0);
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_CR, 0, 0, 0, &s)), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_HLT);
+	/* Bad state from the VMM: a threshold above CR8. */
+	s.gpr[L4_REG_RIP] += e.ilen;
+	s.cr[L4_CR_TPR] = L4_TPR(1, 3);
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR | L4_VCPU_CR, 0, 0, 0, &s)), L4_OK);
+	struct l4_result r = l4_recv(vm.ep, 2000000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK(UTCB0->mr[L4_VMEXIT_REASON] & L4_VMEXIT_ENTRY_FAILED);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
 	drop_big_vm(&vm);
 }
 
@@ -776,8 +840,14 @@ static void transfer_masks_choose_the_state_sent(void)
 		CHECK_EQ(err, L4_ENOSYS);
 		return;
 	}
+	/* All six groups (60 words) do not fit an exit's 64 registers. */
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_IO] = L4_VCPU_ALL;
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, 0, masks, L4_VMEXIT_IO + 1), L4_EINVAL);
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, L4_VCPU_ALL, NULL, 0), L4_EINVAL);
+	const unsigned most = L4_VCPU_ALL & ~L4_VCPU_DT;             /* 56 words */
+	CHECK(l4_vcpu_words(most) <= L4_VMEXIT_MAX_STATE);
+	masks[L4_VMEXIT_IO] = most;
 	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, 0, masks, L4_VMEXIT_IO + 1), L4_OK);   /* default: nothing */
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
 	struct l4_result r = l4_recv(vm.ep, 2000000);
@@ -798,8 +868,9 @@ static void transfer_masks_choose_the_state_sent(void)
 	r = l4_recv(vm.ep, 2000000);
 	CHECK_EQ(r.error, L4_OK);
 	CHECK_EQ(UTCB0->mr[L4_VMEXIT_REASON], L4_VMEXIT_IO);
-	CHECK_EQ(l4_tag_words(r.tag), L4_VMEXIT_STATE + l4_vcpu_words(L4_VCPU_ALL));
-	CHECK_EQ(UTCB0->mr[L4_VMEXIT_GROUPS], L4_VCPU_ALL);
+	CHECK_EQ(l4_tag_words(r.tag), L4_VMEXIT_STATE + l4_vcpu_words(most));
+	CHECK(l4_tag_words(r.tag) <= L4_MR_COUNT);
+	CHECK_EQ(UTCB0->mr[L4_VMEXIT_GROUPS], most);
 	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
 	drop_big_vm(&vm);
 }
@@ -910,6 +981,7 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/long-mode-guest", long_mode_guest },
 	{ "vmx/guest-msrs-and-cr2-are-its-own", guest_msrs_and_cr2_are_its_own },
 	{ "vmx/guest-owned-msrs-do-not-exit", guest_owned_msrs_do_not_exit },
+	{ "vmx/cr8-is-the-tpr-shadow", cr8_is_the_tpr_shadow },
 	{ "vmx/interrupt-window-exit", interrupt_window_exit },
 	{ "vmx/transfer-masks-choose-the-state-sent", transfer_masks_choose_the_state_sent },
 	{ "vmx/vcpu-operations-check-their-arguments", vcpu_operations_check_their_arguments },

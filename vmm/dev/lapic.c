@@ -221,6 +221,11 @@ int lapic_pending_vector(const struct lapic *l)
 	return ((uint32_t)v & PRIO_CLASS) > (lapic_ppr(l) & PRIO_CLASS) ? v : -1;
 }
 
+int lapic_requested_vector(const struct lapic *l)
+{
+	return lapic_hw_enabled(l) ? vec_highest(l->irr) : -1;
+}
+
 bool lapic_ack(struct lapic *l, uint8_t vector)
 {
 	if (!vec_test(l->irr, vector))

@@ -198,6 +198,9 @@ bool lapic_accept_irq(struct lapic *l, uint8_t vector, bool level_triggered);
 /* The vector to inject now: the highest IRR vector whose class beats PPR's, or -1. */
 int lapic_pending_vector(const struct lapic *l);
 
+/* The highest requested (IRR) vector, deliverable or not, or -1. */
+int lapic_requested_vector(const struct lapic *l);
+
 /* The CPU takes vector: IRR -> ISR. false if vector was not requested. */
 bool lapic_ack(struct lapic *l, uint8_t vector);
 

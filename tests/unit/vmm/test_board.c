@@ -216,6 +216,41 @@ START_TEST(test_typed_input_reaches_the_uart)
 }
 END_TEST
 
+START_TEST(test_cr8_is_the_task_priority)
+{
+	uint64_t v = 0;
+	ck_assert(lapic_accept_irq(&b.lapic, 0x51, false));
+	ck_assert_int_eq(lapic_requested_vector(&b.lapic), 0x51);
+	/* CR8 6 holds class 5 back: nothing to take, threshold 5. */
+	board_set_cr8(&b, 6);
+	ck_assert_uint_eq(board_cr8(&b), 6);
+	ck_assert_int_eq(board_pending(&b), -1);
+	ck_assert_uint_eq(board_tpr_threshold(&b), 5);
+	ck_assert(board_mmio_read(&b, 0xfee00080, 4, &v, 0));
+	ck_assert_uint_eq(v, 0x60);
+	/* CR8 4: it goes; no threshold needed. */
+	board_set_cr8(&b, 4);
+	ck_assert_int_eq(board_pending(&b), 0x51);
+	ck_assert_uint_eq(board_tpr_threshold(&b), 0);
+	/* A TPR write through the xAPIC page is CR8 for the guest; setting
+	 * the same CR8 back keeps the TPR's low bits. */
+	ck_assert(board_mmio_write(&b, 0xfee00080, 4, 0x75, 0));
+	ck_assert_uint_eq(board_cr8(&b), 7);
+	ck_assert_uint_eq(board_tpr_threshold(&b), 5);
+	board_set_cr8(&b, 7);
+	ck_assert(board_mmio_read(&b, 0xfee00080, 4, &v, 0));
+	ck_assert_uint_eq(v, 0x75);
+	/* The threshold never exceeds CR8 (or the VM entry would fail): an
+	 * in-service vector holds class 5 back, CR8 is 2. */
+	board_set_cr8(&b, 0);
+	ck_assert_int_eq(board_ack(&b), 0x51);
+	ck_assert(lapic_accept_irq(&b.lapic, 0x52, false));
+	board_set_cr8(&b, 2);
+	ck_assert_int_eq(board_pending(&b), -1);
+	ck_assert_uint_eq(board_tpr_threshold(&b), 2);
+}
+END_TEST
+
 /* A board with guest RAM has the virtio console at 00:01.0. */
 static uint8_t vram[0x10000];
 
@@ -313,6 +348,7 @@ Suite *board_suite(void)
 	tcase_add_test(tc, test_apic_msrs);
 	tcase_add_test(tc, test_rtc_and_pci_decode);
 	tcase_add_test(tc, test_typed_input_reaches_the_uart);
+	tcase_add_test(tc, test_cr8_is_the_task_priority);
 	tcase_add_test(tc, test_typed_input_reaches_the_virtio_console);
 	suite_add_tcase(s, tc);
 	return s;
