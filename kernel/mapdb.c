@@ -154,24 +154,33 @@ static bool is_ancestor(const struct mapnode *a, const struct mapnode *n)
 	return false;
 }
 
-/* Clears `to`'s page (or port) at va for a new mapping; refuses frames
- * outside the database (a UTCB) and the mapping src itself descends from. */
-static int make_room(struct task *to, uint64_t va, const struct mapnode *src)
+/* What `to` has at va (a page or port) for a mapping from src to go there:
+ * *old its node (NULL: none). False if something is there that the
+ * database does not hold (a UTCB page, a port sigma0 never handed out). */
+static bool occupant(struct task *to, uint64_t va, const struct mapnode *src, struct mapnode **old)
 {
 	uint64_t pa;
 	unsigned rights;
-	struct mapnode *old;
 
 	if (src->io) {
-		old = mapdb_lookup_io(to, (unsigned)va);
-		if (!old)
-			return space_io_allowed(&to->space, (unsigned)va) ? L4_EBUSY : L4_OK;
-	} else {
-		if (!space_lookup(&to->space, va, &pa, &rights))
-			return L4_OK;
-		old = mapdb_lookup(to, va);
+		*old = mapdb_lookup_io(to, (unsigned)va);
+		return *old || !space_io_allowed(&to->space, (unsigned)va);
 	}
-	if (!old || old == src || is_ancestor(old, src))
+	if (!space_lookup(&to->space, va, &pa, &rights)) {
+		*old = NULL;
+		return true;
+	}
+	*old = (pa >> PAGE_SHIFT) < root_frames ? find(to, va, pa, false) : NULL;
+	return *old != NULL;
+}
+
+/* Clears the place of old (an occupant, or NULL) for a new mapping from
+ * src; refuses src itself and the mappings src descends from. */
+static int make_room(struct mapnode *old, const struct mapnode *src)
+{
+	if (!old)
+		return L4_OK;
+	if (old == src || is_ancestor(old, src))
 		return L4_EBUSY;
 	mapdb_unmap(old, true);
 	return L4_OK;
@@ -180,14 +189,16 @@ static int make_room(struct task *to, uint64_t va, const struct mapnode *src)
 int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights)
 {
 	rights = (rights & src->rights & SPACE_RWX) | (rights & SPACE_TYPE);
-	struct mapnode *old = src->io ? mapdb_lookup_io(to, (unsigned)va) : mapdb_lookup(to, va);
+	struct mapnode *old;
 
+	if (!occupant(to, va, src, &old))
+		return L4_EBUSY;
 	/* Mapping the same page again from the same source just updates the rights. */
 	if (old && old->tree.parent == &src->tree) {
 		old->rights = (uint8_t)rights;
 		return install(old);
 	}
-	int err = make_room(to, va, src);
+	int err = make_room(old, src);
 	if (err)
 		return err;
 	struct mapnode *n = kmem_alloc(quota_of(to), sizeof(*n));
@@ -210,7 +221,10 @@ int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights
 
 	if (from == to && n->va == va)
 		return L4_OK;
-	int err = make_room(to, va, n);
+	struct mapnode *old;
+	if (!occupant(to, va, n, &old))
+		return L4_EBUSY;
+	int err = make_room(old, n);
 	if (err)
 		return err;
 	/* The node (and a kernel frame) is charged to its holder: move the charge too. */

@@ -3,10 +3,19 @@
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
-
+#if defined(__x86_64__)
+	/* Whole words with one instruction (kernel objects, zeroed pages). */
+	size_t words = n / 8;
+	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+	void *d = dst;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	unsigned char *db = d;
+	n %= 8;
+#else
+	unsigned char *db = dst;
+#endif
 	while (n--)
-		*d++ = (unsigned char)c;
+		*db++ = (unsigned char)c;
 	return dst;
 }
 

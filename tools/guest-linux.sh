@@ -67,7 +67,11 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
 # The virtio console, if the VMM offers one: Debian's modules, then a line on it.
 while read -r mod; do insmod "/lib/modules/$mod" 2>/dev/null; done </lib/modules/order
-for i in 1 2 3 4 5; do [ -e /dev/hvc0 ] && break; sleep 1; done
+# (Only where there is a virtio device: on bare Bochs, whose TSC runs 17 times
+# slower than Linux believes, a needless wait would cost 17 G ticks of the bench.)
+if grep -qs 0x1af4 /sys/bus/pci/devices/*/vendor; then
+	for i in 1 2 3 4 5; do [ -e /dev/hvc0 ] && break; sleep 1; done
+fi
 if [ -e /dev/hvc0 ]; then
 	echo "L4LINUX: hello over virtio" >/dev/hvc0
 	echo "L4LINUX: virtio console /dev/hvc0 written"

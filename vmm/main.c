@@ -68,6 +68,7 @@ static unsigned long long exits[L4_VMEXIT_REASONS];
  * interrupts injected by vector. */
 enum { IO_UART, IO_PIC, IO_PIT, IO_RTC, IO_PCI, IO_OTHER, IO_KINDS };
 static unsigned long long io_exits[IO_KINDS], injected[256];
+static unsigned long long vmm_ticks;       /* TSC ticks in handle_exit (HLT waits not) */
 
 static unsigned io_kind(unsigned port)
 {
@@ -675,6 +676,8 @@ static void print_exit_counts(void)
 		  "cr %llu, dr %llu, xsetbv %llu\n", total, exits[L4_VMEXIT_IO], exits[L4_VMEXIT_EPT_VIOLATION],
 		  exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR], exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_HLT],
 		  exits[L4_VMEXIT_IRQ_WINDOW], exits[L4_VMEXIT_CR], exits[L4_VMEXIT_DR], exits[L4_VMEXIT_XSETBV]);
+	l4_printf("vmm: handling them took %llu TSC ticks here (%llu per exit)\n", vmm_ticks,
+		  total ? vmm_ticks / total : 0);
 	l4_printf("vmm: port I/O: uart %llu, pic %llu, pit %llu, rtc %llu, pci %llu, other %llu\n",
 		  io_exits[IO_UART], io_exits[IO_PIC], io_exits[IO_PIT], io_exits[IO_RTC], io_exits[IO_PCI],
 		  io_exits[IO_OTHER]);
@@ -860,7 +863,11 @@ int main(int argc, char **argv)
 			r = l4_recv(exit_ep, L4_TIMEOUT_NEVER);
 			continue;
 		}
+		uint64_t t0 = l4_rdtsc();
+		unsigned long long halts = exits[L4_VMEXIT_HLT];
 		l4_word_t tag = handle_exit();
+		if (exits[L4_VMEXIT_HLT] == halts)                /* (not the time HLT waits) */
+			vmm_ticks += l4_rdtsc() - t0;
 		if (guest_done)
 			break;
 		r = l4_reply_wait(exit_ep, tag, L4_TIMEOUT_NEVER);

@@ -147,7 +147,7 @@ int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 		     (rights & SPACE_UC ? EPT_MT_UC : rights & SPACE_WT ? EPT_MT_WT : EPT_MT_WB);
 	else
 		*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
-		     (rights & SPACE_X ? 0 : (rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0)) |
+		     (rights & SPACE_X || !cpu.nx ? 0 : PTE_NX) |    /* (EFER.NXE is on with NX) */
 		     /* the default PAT: PCD|PWT selects UC, PWT alone WT */
 		     (rights & SPACE_UC ? PTE_PCD | PTE_PWT : rights & SPACE_WT ? PTE_PWT : 0);
 	if (old & PTE_P)

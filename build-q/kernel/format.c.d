@@ -1,0 +1,3 @@
+build-q/kernel/format.c.o: kernel/format.c kernel/format.h kernel/types.h
+kernel/format.h:
+kernel/types.h:

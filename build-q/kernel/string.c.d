@@ -1,0 +1,3 @@
+build-q/kernel/string.c.o: kernel/string.c kernel/string.h kernel/types.h
+kernel/string.h:
+kernel/types.h:

@@ -1,0 +1,35 @@
+build-q/kernel/syscall.c.o: kernel/syscall.c include/l4/errno.h \
+ include/l4/syscall.h include/l4/types.h kernel/arch.h kernel/types.h \
+ kernel/console.h kernel/factory.h kernel/kmem.h kernel/kobj.h \
+ include/l4/caps.h kernel/ipc.h kernel/thread.h include/l4/utcb.h \
+ include/l4/msg.h kernel/cap.h kernel/dtree.h kernel/fault.h \
+ arch/x86_64/regs.h arch/x86_64/trap.h kernel/types.h kernel/irq.h \
+ kernel/acpi.h kernel/sched.h kernel/syscall.h kernel/task.h \
+ arch/x86_64/space.h kernel/kmem.h
+include/l4/errno.h:
+include/l4/syscall.h:
+include/l4/types.h:
+kernel/arch.h:
+kernel/types.h:
+kernel/console.h:
+kernel/factory.h:
+kernel/kmem.h:
+kernel/kobj.h:
+include/l4/caps.h:
+kernel/ipc.h:
+kernel/thread.h:
+include/l4/utcb.h:
+include/l4/msg.h:
+kernel/cap.h:
+kernel/dtree.h:
+kernel/fault.h:
+arch/x86_64/regs.h:
+arch/x86_64/trap.h:
+kernel/types.h:
+kernel/irq.h:
+kernel/acpi.h:
+kernel/sched.h:
+kernel/syscall.h:
+kernel/task.h:
+arch/x86_64/space.h:
+kernel/kmem.h:
