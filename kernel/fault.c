@@ -116,6 +116,39 @@ uint64_t fault_message(struct thread *t, struct thread *receiver)
 	return t->fault.tag;
 }
 
+/* Whether t's faulting access would now succeed. */
+static bool fault_resolved(struct thread *t)
+{
+	uint64_t pa;
+	unsigned rights;
+
+	return space_lookup(&t->task->space, t->fault.addr, &pa, &rights) &&
+	       (!(t->fault.access & L4_FAULT_WRITE) || (rights & SPACE_W)) &&
+	       (!(t->fault.access & L4_FAULT_EXEC) || (rights & SPACE_X));
+}
+
+/* The pager's mapping failed (err: the kernel refused it, such as for the
+ * receiver's kernel quota), so t would only fault again: its exception
+ * handler, if it has one apart from the pager, gets the fault as exception
+ * 14 (error code: L4_FAULT_* bits) and decides; otherwise t stops. */
+static void map_failed(struct thread *t, enum fault_kind kind, int err)
+{
+	klog(LOG_INFO, "fault: thread %s in task %s: its pager's mapping for %#llx failed (error %d)\n",
+	     thread_name(t), task_name(t), (unsigned long long)t->fault.addr, err);
+	if (t->exc_handler.obj && t->exc_handler.obj != t->pager.obj) {
+		t->fault = (struct fault_state){
+			.kind = FAULT_EXCEPTION,
+			.tag = l4_tag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0),
+			.vector = 14,
+			.error = t->fault.access,
+		};
+		raise(t, &t->exc_handler);
+		return;
+	}
+	t->fault.kind = kind;
+	fault_unhandled(t, "its pager's mapping failed");
+}
+
 void fault_reply(struct thread *handler, struct thread *t, uint64_t tag)
 {
 	const uint64_t *mr = handler->utcb->mr;
@@ -127,11 +160,14 @@ void fault_reply(struct thread *handler, struct thread *t, uint64_t tag)
 	t->blocked_on = NULL;
 	if (kind == FAULT_PAGE) {
 		/* Map items enter the whole address space: each at its send base. */
+		int failed = 0;
 		for (unsigned i = 0; i < items; i++) {
 			int err = map_item(handler->task, &mr[words + 2 * i], t->task, 0, true);
-			if (err)
-				klog(LOG_DEBUG, "fault: pager's map item %u for %s failed: error %d\n",
-				     i, thread_name(t), err);
+			failed = failed ? failed : err;
+		}
+		if (failed && !fault_resolved(t)) {
+			map_failed(t, kind, failed);
+			return;
 		}
 	} else if (kind == FAULT_VMEXIT) {
 		if (words && vcpu_state_write(t, mr, words)) {

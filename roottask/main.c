@@ -528,11 +528,6 @@ static void end_program(struct program *p, const char *how)
 	p->arena_used = 0;
 }
 
-static const char *fault_kind(l4_word_t label)
-{
-	return label == L4_LABEL_PAGE_FAULT ? "page fault" : label == L4_LABEL_EXCEPTION ? "exception" : "?";
-}
-
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -577,10 +572,15 @@ int main(int argc, char **argv)
 			continue;
 		struct program *p = &programs[r.badge - 1];
 		l4_word_t label = l4_tag_label(r.tag), *mr = l4_utcb()->mr;
-		if (label == L4_LABEL_PAGE_FAULT || label == L4_LABEL_EXCEPTION) {
-			l4_printf("root: %s: %s at %#lx (ip %#lx); ending it\n", p->cfg->name, fault_kind(label),
-				  (unsigned long)mr[0], (unsigned long)(label == L4_LABEL_PAGE_FAULT ? mr[1] :
-						mr[L4_EXC_REGS + L4_REG_RIP]));
+		if (label == L4_LABEL_PAGE_FAULT) {
+			l4_printf("root: %s: page fault at %#lx (ip %#lx); ending it\n", p->cfg->name,
+				  (unsigned long)mr[0], (unsigned long)mr[1]);
+			end_program(p, "crashed");
+		} else if (label == L4_LABEL_EXCEPTION) {
+			/* (Exception 14: a page fault its pager's mapping could not resolve.) */
+			l4_printf("root: %s: exception %lu (error %#lx) at ip %#lx; ending it\n", p->cfg->name,
+				  (unsigned long)mr[L4_EXC_VECTOR], (unsigned long)mr[L4_EXC_ERROR],
+				  (unsigned long)mr[L4_EXC_REGS + L4_REG_RIP]);
 			end_program(p, "crashed");
 		} else if (label == L4_ROOT_EXIT) {
 			l4_printf("root: %s exited with status %ld\n", p->cfg->name, (long)mr[0]);

@@ -27,7 +27,8 @@
  * MAX_PAGES pages, the size of its page table). Its mappings cost kernel
  * memory: the server's `quota` needs about 80 bytes a page of that (3M
  * for the default), and each client's about 80 bytes a page it touches;
- * a client whose quota cannot map its page any more is ended too.
+ * a client whose quota cannot map its page any more is ended too (the
+ * kernel gives that fault to its exception handler, the root task).
  *
  * All state is in fixed arrays: 32 programs (badges 1..32, the root task's
  * numbering), L4_MEM_REGIONS regions each, MAX_PAGES pages in all.
@@ -42,7 +43,6 @@
 #define VIEW_BASE 0x0000300000000000ull         /* page slot i is ours at VIEW_BASE + i * PAGE */
 #define GUARD PAGE                              /* unmapped gap after each region */
 #define NONE 0xffffffffu
-#define REPEATS_MAX 64                          /* > threads that may fault at one page at once */
 
 struct region {
 	l4_word_t base, size;                   /* size 0: unused entry */
@@ -55,7 +55,6 @@ struct client {
 	l4_word_t touched;                      /* pages it holds */
 	l4_word_t region_bytes;
 	uint32_t pages;                         /* its first page slot, NONE if none */
-	uint32_t last_vpn, repeats;             /* faults in a row at a page it has */
 	struct region regions[L4_MEM_REGIONS];
 };
 
@@ -175,7 +174,7 @@ static bool ask_root(l4_word_t b)
 
 	if (r.error || l4_tag_label(r.tag) || l4_tag_words(r.tag) < 3)
 		return false;
-	*c = (struct client){ .known = true, .quota = l4_utcb()->mr[2], .pages = NONE, .last_vpn = NONE };
+	*c = (struct client){ .known = true, .quota = l4_utcb()->mr[2], .pages = NONE };
 	copy_name(c->name, l4_utcb()->mr);
 	return true;
 }
@@ -485,17 +484,9 @@ static bool mem_fault(unsigned b, l4_word_t addr, l4_word_t ip, l4_word_t access
 		c->touched++;
 		hash_insert(slot);
 	}
-	/* A page it has already: another thread's fault at the same page gets
-	 * it again; but a mapping that never holds (the kernel refuses it when
-	 * the program's kernel quota is spent) would fault for ever. */
-	if (vpn != c->last_vpn)
-		c->last_vpn = vpn, c->repeats = 0;
-	else if (++c->repeats == REPEATS_MAX) {
-		l4_printf("%s: page at %#lx mapped %u times, faults still (kernel quota spent?); ending it\n",
-			  c->name, (unsigned long)addr, REPEATS_MAX);
-		end_client(b, addr, ip);
-		return false;
-	}
+	/* (A page it has already: another thread's fault at the same page gets
+	 * it again. A mapping the kernel refuses, such as when the program's
+	 * kernel quota is spent, goes to its exception handler, the root task.) */
 	mr[0] = L4_ITEM_MAP | (addr & ~(PAGE - 1));
 	mr[1] = l4_fpage_mem(view_of(slot), 12, L4_FP_RW);
 	*tag = l4_tag(0, 0, 1);

@@ -357,6 +357,48 @@ static void call_between_tasks(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
+/* A pager's mapping that fails would only repeat the fault: the thread's
+ * exception handler gets it as exception 14; without one, it stops. */
+static void failed_pager_mapping_is_an_exception(void)
+{
+	l4_word_t va = WINDOW_BASE + 0xf0000;
+	l4_cap_t b = l4_task_share_image(4096), ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t exc = l4_make(L4_FACTORY_ENDPOINT);
+
+	CHECK(get_page(va) != ~0ull);
+	l4_cap_t t = l4_thread_start_in(b, reader, 0x34000000, 50);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	L4_INVOKE(t, L4_THREAD_SET_EXC_HANDLER, exc);
+	struct l4_result r = l4_recv(ep, 100000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], 0x34000000);
+	UTCB0->mr[0] = 0xf | 0x34000000;                 /* no such item type */
+	UTCB0->mr[1] = l4_fpage_mem(va, 12, L4_FP_R);
+	CHECK_EQ(l4_reply(l4_tag(0, 0, 1)), L4_OK);
+	r = l4_recv(exc, 100000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_EXCEPTION);
+	CHECK_EQ(UTCB0->mr[L4_EXC_VECTOR], 14);
+	CHECK_EQ(UTCB0->mr[L4_EXC_ERROR] & L4_FAULT_WRITE, 0);   /* a read */
+	l4_thread_kill(t);
+	/* A pager that maps nothing has the thread fault again (it may retry). */
+	t = l4_thread_start_in(b, reader, 0x34000000, 50);
+	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	CHECK_EQ(l4_recv(ep, 100000).error, L4_OK);
+	CHECK_EQ(l4_reply(l4_tag(0, 0, 0)), L4_OK);
+	CHECK_EQ(l4_recv(ep, 100000).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], 0x34000000);
+	/* No exception handler apart from the pager: a failed mapping stops it. */
+	UTCB0->mr[0] = 0xf | 0x34000000;
+	UTCB0->mr[1] = l4_fpage_mem(va, 12, L4_FP_R);
+	CHECK_EQ(l4_reply(l4_tag(0, 0, 1)), L4_OK);
+	CHECK_EQ(l4_recv(ep, 100000).error, L4_ETIMEOUT);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], L4_THREAD_INACTIVE);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
 const struct ktest ktests_mem[] = {
 	{ "mem/sigma0-alloc-and-use", sigma0_alloc_and_use },
 	{ "mem/sigma0-refuses-bad-requests", sigma0_refuses_bad_requests },
@@ -369,6 +411,7 @@ const struct ktest ktests_mem[] = {
 	{ "mem/deleting-task-revokes-its-mappings", deleting_task_revokes_its_mappings },
 	{ "mem/bad-map-items", bad_map_items },
 	{ "mem/ipc-map-into-receive-window", ipc_map_into_receive_window },
+	{ "mem/failed-pager-mapping-is-an-exception", failed_pager_mapping_is_an_exception },
 	{ "ipc/call-between-tasks", call_between_tasks },
 	{ NULL, NULL },
 };

@@ -13,8 +13,9 @@
  *   reuse  waits for the peer, then touches as many pages as the server's
  *          pool has only if the quota client's pages came back.
  *   stray  touches a region it has freed, which must end it.
- *   kquota touches more pages than its kernel quota can map: the server
- *          must end it rather than answer the same fault for ever.
+ *   kquota touches more pages than its kernel quota can map: the kernel
+ *          gives the fault its pager could not resolve to the exception
+ *          handler (the root task), which ends it; it never faults for ever.
  *   trap   a thread with the server as its pager (and no exception
  *          handler) runs into an exception, which must end the program.
  *
@@ -355,7 +356,7 @@ static int role_stray(void)
 }
 
 /* ---- kquota: more pages than its kernel quota can hold mappings of
- * (the kernel refuses the server's map, so the page faults again). */
+ * (the kernel refuses the server's map: exception 14 to the root task). */
 
 static int role_kquota(void)
 {
