@@ -50,6 +50,11 @@ static inline l4_word_t l4_tag_label(l4_word_t tag) { return tag >> L4_TAG_LABEL
  * The pager replies with one map or grant item: the page is entered at
  * the fault address (the whole address space is the receive window).
  * An empty reply resumes the thread, which faults again if nothing changed.
+ * If the kernel refuses the reply's mapping (a malformed item, the
+ * receiver's kernel quota spent) and the access would still fault, the
+ * thread does not fault again: its exception handler, if it has one apart
+ * from the pager, gets the exception message with vector 14 and the
+ * L4_FAULT_* bits as error code; otherwise the thread stops.
  */
 #define L4_FAULT_WRITE   (1u << 0)
 #define L4_FAULT_EXEC    (1u << 1)
