@@ -372,7 +372,7 @@ emu_run_bochs() {
 	elif ((rc == 0)) && grep -qs 'Magic breakpoint' "$out"; then
 		EMU_STATUS=ok EMU_DETAIL="the guest ended the run (magic breakpoint)"
 	elif ((EMU_INTERRUPTS > 0)); then
-		EMU_STATUS=stopped EMU_DETAIL="Bochs stopped by Ctrl-C"
+		EMU_STATUS=stopped EMU_DETAIL="Bochs stopped by the user (Ctrl-A X or Ctrl-C)"
 	elif ((rc == 0)); then
 		EMU_STATUS=stopped EMU_DETAIL="Bochs quit without the guest's magic breakpoint (interrupted?)"
 	else

@@ -7,10 +7,11 @@
 # Boots ISO in Bochs (corei7_skylake_x: VT-x with EPT, VPID, unrestricted
 # guest) and shows the serial console on this terminal while it runs. Bochs
 # quits when the kernel executes the magic breakpoint `xchg %bx,%bx`, when
-# you press Ctrl-C, or after TIMEOUT_SECONDS (default 0 = none).
+# you press Ctrl-A X (Ctrl-C if stdin is no terminal), or after TIMEOUT_SECONDS
+# (default 0 = none). On a terminal, what you type goes to COM1.
 # The VGA screen is a VNC server on the first free port from 5900.
 #
-# Exit status: 0 when the guest ended the run, when you pressed Ctrl-C or at
+# Exit status: 0 when the guest ended the run, when you stopped it or at
 # the timeout; 1 for a triple fault or when Bochs failed. (Bochs cannot tell
 # the guest's exit value: read it from the serial output.)
 set -euo pipefail
@@ -25,10 +26,13 @@ keep=0 # 1: keep $work for a look after a Bochs failure
 cleanup() { ((keep)) || rm -rf "$work"; }
 trap cleanup EXIT
 
+# On a terminal what is typed goes to the guest (tools/emu.sh), Ctrl-C too.
+keys="Ctrl-C stops"
+[[ ! -t 0 || ! -t 1 ]] || keys="what you type goes to COM1; Ctrl-A X stops"
 if ((timeout > 0)); then
-	echo "Bochs: serial console below; Ctrl-C stops (stops by itself after $timeout s)."
+	echo "Bochs: serial console below; $keys (stops by itself after $timeout s)."
 else
-	echo "Bochs: serial console below; Ctrl-C stops."
+	echo "Bochs: serial console below; $keys."
 fi
 EMU_FOLLOW=1 emu_run bochs "$iso" "$timeout" "$work/serial.out" "$work"
 # The serial output may end in the middle of a line.
