@@ -320,7 +320,9 @@ emu_run_bochs() {
 	printf 'c\nquit\n' >"$cmds"
 	rm -f "$log"
 	if [[ ${EMU_FOLLOW:-0} != 1 && -z $typing ]]; then
-		# Headless: in a network namespace of its own where possible.
+		# Headless: in a network namespace of its own where possible. (Not
+		# with typed input: the bridge must reach Bochs's port, and a new
+		# namespace's loopback is down, which only `ip` could change.)
 		emu_netns_probe
 		[[ $EMU_NETNS == none ]] || read -r -a prefix <<<"$EMU_NETNS"
 	fi
