@@ -90,6 +90,7 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 	ioapic_init(&b->ioapic, ioapic_deliver, b);
 	struct lapic_config lc = {
 		.apic_id = 0, .bsp = true, .bus_hz = LAPIC_BUS_HZ, .tsc_hz = cfg->tsc_hz,
+		.tsc_offset = cfg->tsc_at_0,
 		.phys_bits = 39, .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = b,
 	};
 	lapic_init(&b->lapic, &lc);

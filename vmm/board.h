@@ -65,6 +65,7 @@ struct board {
 
 struct board_config {
 	uint64_t tsc_hz;                /* guest TSC rate */
+	uint64_t tsc_at_0;              /* the guest's TSC at board time 0 */
 	int64_t unix_time;              /* the RTC's start */
 	void (*console)(void *ctx, uint8_t byte);
 	void (*reset)(void *ctx);

@@ -20,6 +20,7 @@
 #include <l4/console.h>
 #include "board.h"
 #include "loader/linux.h"
+#include "loader/mptable.h"
 #include "loader/multiboot.h"
 #include "x86/emulate.h"
 #include "x86state.h"
@@ -56,6 +57,7 @@ static volatile vdev_time_t next_deadline = VDEV_NEVER;
 static volatile bool guest_done;
 static bool guest_failed;             /* stopped by an error, not by reset or exit */
 static bool end_machine;
+#define MPTABLE_GPA 0xf0000u              /* in the BIOS area Linux scans */
 /* Typed input goes to the virtio console (the guest's console is hvc0). */
 static bool input_virtio;
 /* Typed input for the guest's UART (the program has `input`): the timer
@@ -815,6 +817,15 @@ int main(int argc, char **argv)
 		}
 		l4_printf("vmm: Linux kernel loaded (%lu bytes, initrd %lu bytes, command line \"%s\")\n",
 			  (unsigned long)kernel->size, (unsigned long)(initrd ? initrd->size : 0), cmdline);
+		/* MP tables in the BIOS area (reserved in the e820 map), where
+		 * Linux looks: it runs its interrupts through the I/O APIC. */
+		const struct mptable_config mp = {
+			.apic_id = 0, .lapic_base = 0xfee00000u, .ioapic_id = 1, .ioapic_version = IOAPIC_VERSION,
+			.ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE, .ioapic_pins = IOAPIC_PINS,
+			.pci_slot = BOARD_VIRTIO_SLOT, .pci_pin = BOARD_VIRTIO_IRQ,
+		};
+		if (!mptable_write(ram + MPTABLE_GPA, 0x10000, MPTABLE_GPA, &mp))
+			l4_printf("vmm: no MP tables: the guest stays with the 8259s\n");
 	}
 
 	/* The VM: our RAM at guest-physical 0, a vCPU whose exits come to us. */
@@ -843,7 +854,8 @@ int main(int argc, char **argv)
 	/* Every exit carries CR too: its CR8 is the local APIC's task priority. */
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR | L4_VCPU_CR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
-	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .unix_time = 1764115200,
+	/* The guest reads the host's TSC (no offset): at board time 0 it is tsc0. */
+	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0, .unix_time = 1764115200,
 				   .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);

@@ -251,6 +251,25 @@ START_TEST(test_cr8_is_the_task_priority)
 }
 END_TEST
 
+/* The guest reads the host's TSC: a TSC deadline is in its terms, and the
+ * board's time 0 is when its TSC read tsc_at_0. */
+START_TEST(test_tsc_deadline_in_the_guests_tsc)
+{
+	struct board_config cfg = { .tsc_hz = 1000000000ull, .tsc_at_0 = 5000000000ull,
+				    .console = on_console, .reset = on_reset, .exit = on_exit };
+	board_init(&b, &cfg, 0);
+	bool handled = false;
+	ck_assert(board_mmio_write(&b, 0xfee00320, 4, 0x40000 | 0xec, 0));   /* LVTT: TSC deadline */
+	ck_assert(board_msr_write(&b, 0x6e0, 5000000000ull + 2000, &handled, 0));
+	ck_assert(handled);
+	ck_assert_uint_eq(board_next_event(&b), 2000);                       /* ns after time 0 */
+	board_advance(&b, 1999);
+	ck_assert_int_eq(board_pending(&b), -1);
+	board_advance(&b, 2000);
+	ck_assert_int_eq(board_pending(&b), 0xec);
+}
+END_TEST
+
 /* A board with guest RAM has the virtio console at 00:01.0. */
 static uint8_t vram[0x10000];
 
@@ -349,6 +368,7 @@ Suite *board_suite(void)
 	tcase_add_test(tc, test_rtc_and_pci_decode);
 	tcase_add_test(tc, test_typed_input_reaches_the_uart);
 	tcase_add_test(tc, test_cr8_is_the_task_priority);
+	tcase_add_test(tc, test_tsc_deadline_in_the_guests_tsc);
 	tcase_add_test(tc, test_typed_input_reaches_the_virtio_console);
 	suite_add_tcase(s, tc);
 	return s;

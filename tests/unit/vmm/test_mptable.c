@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The MP tables (vmm/loader/mptable.c), read back the way Linux's
+ * mpparse.c reads them: the floating pointer's signature, length and
+ * checksum, the configuration table's header and checksum, and its
+ * entries in type order.
+ */
+#include <string.h>
+
+#include "tests/unit/unit.h"
+#include "vmm/loader/mptable.h"
+
+#define GPA 0xf0000u
+
+static uint8_t buf[4096];
+static const struct mptable_config cfg = {
+	.apic_id = 0, .lapic_base = 0xfee00000u, .ioapic_id = 1, .ioapic_version = 0x20,
+	.ioapic_base = 0xfec00000u, .ioapic_pins = 24, .pci_slot = 1, .pci_pin = 11,
+};
+
+static unsigned sum(const uint8_t *p, size_t n)
+{
+	unsigned s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += p[i];
+	return s & 0xff;
+}
+
+static uint32_t u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The I/O interrupt entry (type 3) for source bus and IRQ, or NULL. */
+static const uint8_t *io_interrupt(const uint8_t *t, unsigned bus, unsigned irq)
+{
+	unsigned count = t[34] | t[35] << 8;
+	const uint8_t *e = t + 44;
+	for (unsigned i = 0; i < count; i++) {
+		if (e[0] == 3 && e[4] == bus && e[5] == irq)
+			return e;
+		e += e[0] == 0 ? 20 : 8;
+	}
+	return NULL;
+}
+
+START_TEST(test_floating_pointer_and_header)
+{
+	memset(buf, 0xee, sizeof(buf));
+	size_t n = mptable_write(buf, sizeof(buf), GPA, &cfg);
+	ck_assert_uint_gt(n, 60);
+	ck_assert_int_eq(memcmp(buf, "_MP_", 4), 0);
+	ck_assert_uint_eq(u32(buf + 4), GPA + 16);               /* the table follows */
+	ck_assert_uint_eq(buf[8], 1);                            /* 16 bytes */
+	ck_assert_uint_eq(buf[9], 4);                            /* version 1.4 */
+	ck_assert_uint_eq(buf[11], 0);                           /* a table, no default config */
+	ck_assert_uint_eq(sum(buf, 16), 0);
+	const uint8_t *t = buf + 16;
+	unsigned len = t[4] | t[5] << 8;
+	ck_assert_int_eq(memcmp(t, "PCMP", 4), 0);
+	ck_assert_uint_eq(16 + len, n);
+	ck_assert_uint_eq(sum(t, len), 0);
+	ck_assert_uint_eq(u32(t + 36), 0xfee00000u);
+	ck_assert_uint_eq(t[40] | t[41] << 8, 0);                /* no extended entries */
+}
+END_TEST
+
+START_TEST(test_entries_in_type_order)
+{
+	ck_assert_uint_gt(mptable_write(buf, sizeof(buf), GPA, &cfg), 0);
+	const uint8_t *t = buf + 16, *e = t + 44;
+	unsigned count = t[34] | t[35] << 8, last = 0, cpus = 0, buses = 0, ioapics = 0, lints = 0;
+	for (unsigned i = 0; i < count; i++) {
+		ck_assert_uint_ge(e[0], last);
+		last = e[0];
+		if (e[0] == 0) {
+			cpus++;
+			ck_assert_uint_eq(e[1], 0);                      /* APIC ID */
+			ck_assert_uint_eq(e[3] & 3, 3);                  /* enabled, bootstrap */
+		} else if (e[0] == 1) {
+			buses++;
+			ck_assert_int_eq(memcmp(e + 2, e[1] == 0 ? "PCI   " : "ISA   ", 6), 0);
+		} else if (e[0] == 2) {
+			ioapics++;
+			ck_assert_uint_eq(e[1], 1);
+			ck_assert_uint_eq(e[2], 0x20);
+			ck_assert_uint_eq(e[3] & 1, 1);
+			ck_assert_uint_eq(u32(e + 4), 0xfec00000u);
+		} else if (e[0] == 4) {
+			lints++;
+			ck_assert_uint_eq(e[6], 0xff);                   /* every local APIC */
+			ck_assert_uint_eq(e[7], e[1] == 3 ? 0 : 1);      /* ExtINT LINT0, NMI LINT1 */
+		} else {
+			ck_assert_uint_eq(e[0], 3);
+		}
+		e += e[0] == 0 ? 20 : 8;
+	}
+	ck_assert_uint_eq(e - t, t[4] | t[5] << 8);
+	ck_assert_uint_eq(cpus, 1);
+	ck_assert_uint_eq(buses, 2);
+	ck_assert_uint_eq(ioapics, 1);
+	ck_assert_uint_eq(lints, 2);
+}
+END_TEST
+
+START_TEST(test_interrupt_routing)
+{
+	ck_assert_uint_gt(mptable_write(buf, sizeof(buf), GPA, &cfg), 0);
+	const uint8_t *t = buf + 16, *e;
+	/* The PIT (IRQ 0) on pin 2, as Linux's check_timer expects; no cascade;
+	 * no ExtINT on pin 0 (the 8259s use LINT0). */
+	e = io_interrupt(t, 1, 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e[1], 0);
+	ck_assert_uint_eq(e[7], 2);
+	ck_assert_ptr_null(io_interrupt(t, 1, 2));
+	for (unsigned irq = 1; irq < 16; irq++) {
+		e = io_interrupt(t, 1, irq);
+		if (irq == 2 || irq == 11) {
+			ck_assert_ptr_null(e);                           /* cascade; the PCI pin */
+			continue;
+		}
+		ck_assert_ptr_nonnull(e);
+		ck_assert_uint_eq(e[7], irq);
+		ck_assert_uint_eq(e[2] | e[3] << 8, 0);                 /* as the bus has it: edge */
+	}
+	/* The PCI function 00:01.0, INTA#: level, active low, on pin 11. */
+	e = io_interrupt(t, 0, 1 << 2);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(e[1], 0);
+	ck_assert_uint_eq(e[2], 0x0f);
+	ck_assert_uint_eq(e[6], 1);
+	ck_assert_uint_eq(e[7], 11);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	struct mptable_config c = cfg;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA + 8, &c), 0);       /* unaligned */
+	ck_assert_uint_eq(mptable_write(buf, 100, GPA, &c), 0);                   /* too small */
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), 0xfffff800u, &c), 0);   /* past 4 GiB */
+	c.ioapic_id = c.apic_id;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c = cfg;
+	c.pci_pin = 24;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c = cfg;
+	c.ioapic_pins = 8;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	/* Without a PCI function, ISA IRQ 11 is on its pin. */
+	c = cfg;
+	c.pci_slot = 0;
+	ck_assert_uint_gt(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	ck_assert_ptr_nonnull(io_interrupt(buf + 16, 1, 11));
+	ck_assert_ptr_null(io_interrupt(buf + 16, 0, 1 << 2));
+}
+END_TEST
+
+Suite *mptable_suite(void)
+{
+	Suite *s = suite_create("mptable");
+	TCase *tc = tcase_create("mptable");
+
+	tcase_add_test(tc, test_floating_pointer_and_header);
+	tcase_add_test(tc, test_entries_in_type_order);
+	tcase_add_test(tc, test_interrupt_routing);
+	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(s, tc);
+	return s;
+}

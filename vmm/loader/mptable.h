@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * MP tables (Intel MultiProcessor Specification 1.4) for the VMM's board:
+ * how a guest without ACPI learns that there is a local APIC, an I/O APIC
+ * and how the ISA and PCI interrupt lines reach it. Linux finds the
+ * floating pointer by scanning 0xf0000-0xfffff and then runs its
+ * interrupts through the I/O APIC and the local APIC (timer included)
+ * instead of the 8259 pair in virtual-wire mode.
+ *
+ * The tables describe one processor, bus 0 PCI and bus 1 ISA, one I/O
+ * APIC, ISA IRQ n on pin n except IRQ 0 on pin 2 and the cascade IRQ 2
+ * not at all, one PCI function's INTA# on its pin (level, active low;
+ * that pin's ISA entry is left out), and the local APIC's LINT0 (ExtINT:
+ * the 8259s, virtual wire) and LINT1 (NMI).
+ */
+#ifndef VMM_LOADER_MPTABLE_H
+#define VMM_LOADER_MPTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mptable_config {
+	uint8_t apic_id;             /* the processor's local APIC ID */
+	uint32_t lapic_base;         /* the local APIC's physical address */
+	uint8_t ioapic_id;           /* must differ from apic_id */
+	uint8_t ioapic_version;
+	uint32_t ioapic_base;
+	unsigned ioapic_pins;        /* ISA IRQs on pins below this */
+	unsigned pci_slot;           /* a PCI function 00:slot.0 with INTA# (0: none) */
+	unsigned pci_pin;            /* ... on this I/O APIC pin */
+};
+
+/* The floating pointer (16 bytes) and then the configuration table,
+ * written to dst, which the guest sees at guest-physical gpa (16-byte
+ * aligned). Returns the bytes written, or 0 if room is too small or the
+ * configuration is unusable (gpa not aligned, gpa + room above 4 GiB, equal IDs,
+ * pins out of range). */
+size_t mptable_write(uint8_t *dst, size_t room, uint64_t gpa, const struct mptable_config *c);
+
+#endif
