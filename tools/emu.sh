@@ -179,7 +179,8 @@ emu_free_port() {
 emu_bochs_connect() {
 	local tries
 	for tries in {1..300}; do
-		exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null && return 0
+		# (The braces: `exec ... 2>/dev/null` would silence this shell for good.)
+		{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null && return 0
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.2
 	done
