@@ -824,7 +824,7 @@ int main(int argc, char **argv)
 			.ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE, .ioapic_pins = IOAPIC_PINS,
 			.pci_slot = BOARD_VIRTIO_SLOT, .pci_pin = BOARD_VIRTIO_IRQ,
 		};
-		if (!mptable_write(ram + MPTABLE_GPA, 0x10000, MPTABLE_GPA, &mp))
+		if (ram_size < MPTABLE_GPA + 0x10000 || !mptable_write(ram + MPTABLE_GPA, 0x10000, MPTABLE_GPA, &mp))
 			l4_printf("vmm: no MP tables: the guest stays with the 8259s\n");
 	}
 
