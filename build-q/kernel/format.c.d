@@ -1,3 +1,0 @@
-build-q/kernel/format.c.o: kernel/format.c kernel/format.h kernel/types.h
-kernel/format.h:
-kernel/types.h:

@@ -1,3 +1,0 @@
-build-q/kernel/string.c.o: kernel/string.c kernel/string.h kernel/types.h
-kernel/string.h:
-kernel/types.h:

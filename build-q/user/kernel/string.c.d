@@ -1,4 +1,0 @@
-build-q/user/kernel/string.c.o: kernel/string.c kernel/string.h \
- kernel/types.h
-kernel/string.h:
-kernel/types.h:

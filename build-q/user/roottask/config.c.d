@@ -1,2 +1,0 @@
-build-q/user/roottask/config.c.o: roottask/config.c roottask/config.h
-roottask/config.h:

@@ -1,4 +1,0 @@
-build-q/user/vmm/dev/debugport.c.o: vmm/dev/debugport.c \
- vmm/dev/debugport.h vmm/dev/dev.h
-vmm/dev/debugport.h:
-vmm/dev/dev.h:
