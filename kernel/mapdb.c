@@ -54,14 +54,21 @@ static struct mapnode *find(struct task *t, uint64_t va, uint64_t frame, bool io
 	return NULL;
 }
 
-struct mapnode *mapdb_lookup(struct task *t, uint64_t va)
+/* t's node for its page at va; *mapped: whether anything is mapped there. */
+static struct mapnode *node_at(struct task *t, uint64_t va, bool *mapped)
 {
 	uint64_t pa;
 	unsigned rights;
 
-	if (!space_lookup(&t->space, va, &pa, &rights) || (pa >> PAGE_SHIFT) >= root_frames)
-		return NULL;
-	return find(t, va, pa, false);
+	*mapped = space_lookup(&t->space, va, &pa, &rights);
+	return *mapped && (pa >> PAGE_SHIFT) < root_frames ? find(t, va, pa, false) : NULL;
+}
+
+struct mapnode *mapdb_lookup(struct task *t, uint64_t va)
+{
+	bool mapped;
+
+	return node_at(t, va, &mapped);
 }
 
 struct mapnode *mapdb_lookup_io(struct task *t, unsigned port)
@@ -159,19 +166,14 @@ static bool is_ancestor(const struct mapnode *a, const struct mapnode *n)
  * database does not hold (a UTCB page, a port sigma0 never handed out). */
 static bool occupant(struct task *to, uint64_t va, const struct mapnode *src, struct mapnode **old)
 {
-	uint64_t pa;
-	unsigned rights;
+	bool mapped;
 
 	if (src->io) {
 		*old = mapdb_lookup_io(to, (unsigned)va);
 		return *old || !space_io_allowed(&to->space, (unsigned)va);
 	}
-	if (!space_lookup(&to->space, va, &pa, &rights)) {
-		*old = NULL;
-		return true;
-	}
-	*old = (pa >> PAGE_SHIFT) < root_frames ? find(to, va, pa, false) : NULL;
-	return *old != NULL;
+	*old = node_at(to, va, &mapped);
+	return *old || !mapped;
 }
 
 /* Clears the place of old (an occupant, or NULL) for a new mapping from

@@ -42,6 +42,7 @@ struct l4_vcpu_exit {
 	l4_word_t reason;     /* bit 31: the VM entry failed */
 	l4_word_t qual, ilen, gpa, gla;
 	unsigned groups;      /* the groups the message carried */
+	unsigned cr8;         /* the guest's CR8 (every exit has it) */
 };
 
 /* A VM task with 16 capability slots in *vm (a fresh slot). Error code. */

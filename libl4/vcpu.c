@@ -100,6 +100,7 @@ void l4_vcpu_exit_get(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
 	e->gpa = mr[L4_VMEXIT_GPA];
 	e->gla = mr[L4_VMEXIT_GLA];
 	e->groups = (unsigned)mr[L4_VMEXIT_GROUPS] & L4_VCPU_ALL;
+	e->cr8 = L4_VMEXIT_CR8(mr[L4_VMEXIT_GROUPS]);
 	if (s)
 		copy_groups(e->groups, s, &mr[L4_VMEXIT_STATE], false);
 }

@@ -114,62 +114,104 @@ size_t board_input(struct board *b, const uint8_t *buf, size_t n, bool virtio, v
 	return uart_receive(&b->uart, buf, n);
 }
 
+/* Which device a port belongs to (statistics, and the first step of decoding it). */
+static enum board_port_kind port_kind(unsigned port)
+{
+	if (port - BOARD_COM1 < 8)
+		return BOARD_PORT_UART;
+	if (port - PIC_MASTER_PORT < 2 || port - PIC_SLAVE_PORT < 2 || port - PIC_ELCR < 2)
+		return BOARD_PORT_PIC;
+	if (port - PIT_PORTS < 4 || port == PORT_B)
+		return BOARD_PORT_PIT;
+	if (port - RTC_PORTS < 2)
+		return BOARD_PORT_RTC;
+	if (port - PCI_PORTS < 8)
+		return BOARD_PORT_PCI;
+	if (port == KBC_DATA || port == KBC_CMD || port == BOARD_EXIT_PORT || port == BOARD_E9_PORT ||
+	    port == POST_PORT)
+		return BOARD_PORT_OTHER;
+	return BOARD_PORT_NONE;
+}
+
+/* The 8259 (0 master, 1 slave) of a PIC port, and its register. */
+static unsigned pic_of(unsigned port)
+{
+	return port - PIC_SLAVE_PORT < 2;
+}
+
 uint64_t board_in(struct board *b, unsigned port, unsigned size, vdev_time_t now)
 {
+	enum board_port_kind kind = port_kind(port);
+
 	board_advance(b, now);
-	if (port - PIC_MASTER_PORT < 2)
-		return pic_read(&b->pic, 0, port - PIC_MASTER_PORT, size, now);
-	if (port - PIC_SLAVE_PORT < 2)
-		return pic_read(&b->pic, 1, port - PIC_SLAVE_PORT, size, now);
-	if (port - PIC_ELCR < 2)
-		return pic_elcr_read(&b->pic, port - PIC_ELCR, size, now);
-	if (port - PIT_PORTS < 4)
-		return pit_read(&b->pit, port - PIT_PORTS, size, now);
-	if (port == PORT_B)
-		return pit_port61_read(&b->pit, 0, size, now);
-	if (port == KBC_DATA || port == KBC_CMD)
-		return i8042_read(&b->kbc, port - KBC_DATA, size, now);
-	if (port - RTC_PORTS < 2)
-		return rtc_read(&b->rtc, port - RTC_PORTS, size, now);
-	if (port - BOARD_COM1 < 8)
+	b->port_accesses[kind]++;
+	switch (kind) {
+	case BOARD_PORT_UART:
 		return uart_read(&b->uart, port - BOARD_COM1, size, now);
-	if (port - PCI_PORTS < 8)
+	case BOARD_PORT_PIC:
+		if (port - PIC_ELCR < 2)
+			return pic_elcr_read(&b->pic, port - PIC_ELCR, size, now);
+		return pic_read(&b->pic, pic_of(port), port & 1, size, now);
+	case BOARD_PORT_PIT:
+		return port == PORT_B ? pit_port61_read(&b->pit, 0, size, now) :
+					pit_read(&b->pit, port - PIT_PORTS, size, now);
+	case BOARD_PORT_RTC:
+		return rtc_read(&b->rtc, port - RTC_PORTS, size, now);
+	case BOARD_PORT_PCI:
 		return pci_io_read(&b->pci, port - PCI_PORTS, size, now);
-	if (port == BOARD_EXIT_PORT)
-		return debugport_exit_read(&b->debug, 0, size, now);
-	if (port == BOARD_E9_PORT)
-		return debugport_con_read(&b->debug, 0, size, now);
-	b->ignored_ports++;
+	case BOARD_PORT_OTHER:
+		if (port == KBC_DATA || port == KBC_CMD)
+			return i8042_read(&b->kbc, port - KBC_DATA, size, now);
+		if (port == BOARD_EXIT_PORT)
+			return debugport_exit_read(&b->debug, 0, size, now);
+		if (port == BOARD_E9_PORT)
+			return debugport_con_read(&b->debug, 0, size, now);
+		break;                                   /* POST codes read as all ones */
+	default:
+		break;
+	}
 	return vdev_open_bus(size);
 }
 
 void board_out(struct board *b, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
 {
+	enum board_port_kind kind = port_kind(port);
+
 	board_advance(b, now);
-	if (port - PIC_MASTER_PORT < 2)
-		pic_write(&b->pic, 0, port - PIC_MASTER_PORT, size, value, now);
-	else if (port - PIC_SLAVE_PORT < 2)
-		pic_write(&b->pic, 1, port - PIC_SLAVE_PORT, size, value, now);
-	else if (port - PIC_ELCR < 2)
-		pic_elcr_write(&b->pic, port - PIC_ELCR, size, value, now);
-	else if (port - PIT_PORTS < 4)
-		pit_write(&b->pit, port - PIT_PORTS, size, value, now);
-	else if (port == PORT_B)
-		pit_port61_write(&b->pit, 0, size, value, now);
-	else if (port == KBC_DATA || port == KBC_CMD)
-		i8042_write(&b->kbc, port - KBC_DATA, size, value, now);
-	else if (port - RTC_PORTS < 2)
-		rtc_write(&b->rtc, port - RTC_PORTS, size, value, now);
-	else if (port - BOARD_COM1 < 8)
+	b->port_accesses[kind]++;
+	switch (kind) {
+	case BOARD_PORT_UART:
 		uart_write(&b->uart, port - BOARD_COM1, size, value, now);
-	else if (port - PCI_PORTS < 8)
+		break;
+	case BOARD_PORT_PIC:
+		if (port - PIC_ELCR < 2)
+			pic_elcr_write(&b->pic, port - PIC_ELCR, size, value, now);
+		else
+			pic_write(&b->pic, pic_of(port), port & 1, size, value, now);
+		break;
+	case BOARD_PORT_PIT:
+		if (port == PORT_B)
+			pit_port61_write(&b->pit, 0, size, value, now);
+		else
+			pit_write(&b->pit, port - PIT_PORTS, size, value, now);
+		break;
+	case BOARD_PORT_RTC:
+		rtc_write(&b->rtc, port - RTC_PORTS, size, value, now);
+		break;
+	case BOARD_PORT_PCI:
 		pci_io_write(&b->pci, port - PCI_PORTS, size, value, now);
-	else if (port == BOARD_EXIT_PORT)
-		debugport_exit_write(&b->debug, 0, size, value, now);
-	else if (port == BOARD_E9_PORT)
-		debugport_con_write(&b->debug, 0, size, value, now);
-	else if (port != POST_PORT)
-		b->ignored_ports++;
+		break;
+	case BOARD_PORT_OTHER:
+		if (port == KBC_DATA || port == KBC_CMD)
+			i8042_write(&b->kbc, port - KBC_DATA, size, value, now);
+		else if (port == BOARD_EXIT_PORT)
+			debugport_exit_write(&b->debug, 0, size, value, now);
+		else if (port == BOARD_E9_PORT)
+			debugport_con_write(&b->debug, 0, size, value, now);
+		break;                                   /* POST codes: ignored */
+	default:
+		break;
+	}
 }
 
 bool board_mmio_read(struct board *b, uint64_t gpa, unsigned size, uint64_t *value, vdev_time_t now)

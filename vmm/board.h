@@ -42,6 +42,11 @@
 #define BOARD_VIRTIO_BAR  0xfe000000ull
 #define BOARD_VIRTIO_IRQ  11
 
+/* The devices behind the ports, for board.port_accesses: other is the
+ * i8042, the debug ports and the POST port; none, what nothing decodes. */
+enum board_port_kind { BOARD_PORT_UART, BOARD_PORT_PIC, BOARD_PORT_PIT, BOARD_PORT_RTC, BOARD_PORT_PCI,
+		       BOARD_PORT_OTHER, BOARD_PORT_NONE, BOARD_PORT_KINDS };
+
 struct board {
 	struct pic pic;
 	struct pit pit;
@@ -60,7 +65,7 @@ struct board {
 	void (*reset)(void *ctx);
 	void (*exit)(void *ctx, uint64_t code);
 	void *ctx;
-	uint64_t ignored_ports;        /* accesses nothing decodes (statistics) */
+	uint64_t port_accesses[BOARD_PORT_KINDS];   /* by device (statistics) */
 };
 
 struct board_config {

@@ -57,6 +57,7 @@ static volatile vdev_time_t next_deadline = VDEV_NEVER;
 static volatile bool guest_done;
 static bool guest_failed;             /* stopped by an error, not by reset or exit */
 static bool end_machine;
+static unsigned tpr_threshold;            /* the TPR threshold we last gave the vCPU */
 #define MPTABLE_GPA 0xf0000u              /* in the BIOS area Linux scans */
 /* Typed input goes to the virtio console (the guest's console is hvc0). */
 static bool input_virtio;
@@ -66,24 +67,10 @@ static bool input_virtio;
 static char input[INPUT_RING];
 static volatile unsigned input_head, input_tail;
 static unsigned long long exits[L4_VMEXIT_REASONS];
-/* Where the exits went, for the statistics: port I/O by device, and the
- * interrupts injected by vector. */
-enum { IO_UART, IO_PIC, IO_PIT, IO_RTC, IO_PCI, IO_OTHER, IO_KINDS };
-static unsigned long long io_exits[IO_KINDS], injected[256];
+/* For the statistics: the interrupts injected by vector (port accesses by
+ * device are the board's), and our time. */
+static unsigned long long injected[256];
 static unsigned long long vmm_ticks;       /* TSC ticks in handle_exit (HLT waits not) */
-
-static unsigned io_kind(unsigned port)
-{
-	if (port >= BOARD_COM1 && port < BOARD_COM1 + 8)
-		return IO_UART;
-	if ((port & ~1u) == 0x20 || (port & ~1u) == 0xa0 || (port & ~1u) == 0x4d0)
-		return IO_PIC;
-	if ((port >= 0x40 && port <= 0x43) || port == 0x61)
-		return IO_PIT;
-	if (port == 0x70 || port == 0x71)
-		return IO_RTC;
-	return port >= 0xcf8 && port <= 0xcff ? IO_PCI : IO_OTHER;
-}
 
 static vdev_time_t now_ns(void)
 {
@@ -114,17 +101,25 @@ static void line_take_turn(struct line_out *o)
 	}
 }
 
+/* Sends what o has of its line, with the line's end or (end false) without. */
+static void line_send(struct line_out *o, bool end)
+{
+	line_take_turn(o);
+	o->line[o->len] = 0;
+	l4_printf("%s%s%s", o->open ? "" : o->prefix, o->line, end ? "\n" : "");
+	o->len = 0;
+	o->open = !end;
+}
+
 static void line_put(struct line_out *o, uint8_t byte)
 {
 	if (byte == '\n' || o->len == sizeof(o->line) - 1) {
-		line_take_turn(o);
-		o->line[o->len] = 0;
-		l4_printf("%s%s\n", o->open ? "" : o->prefix, o->line);
 		/* The test initramfs's marker: what the boot cost in exits so far. */
-		if (o == &uart_out && __builtin_memcmp(o->line, "L4LINUX: /init", 14) == 0)
+		bool marker = o == &uart_out && o->len >= 14 &&
+			      __builtin_memcmp(o->line, "L4LINUX: /init", 14) == 0;
+		line_send(o, true);
+		if (marker)
 			print_exit_counts();
-		o->len = 0;
-		o->open = false;
 		if (byte == '\n')
 			return;
 	}
@@ -136,14 +131,10 @@ static void line_put(struct line_out *o, uint8_t byte)
  * shell's prompt or the echo of what is typed. */
 static void line_flush(struct line_out *o)
 {
-	if (!o->len)
-		return;
-	line_take_turn(o);
-	o->line[o->len] = 0;
-	l4_printf("%s%s", o->open ? "" : o->prefix, o->line);
-	l4_flush();
-	o->len = 0;
-	o->open = true;
+	if (o->len) {
+		line_send(o, false);
+		l4_flush();
+	}
 }
 
 static void guest_console(void *ctx, uint8_t byte)
@@ -562,15 +553,13 @@ static l4_word_t handle_exit(void)
 		guest_done = guest_failed = true;
 		return 0;
 	}
-	if (e.groups & L4_VCPU_CR)
-		board_set_cr8(&board, L4_TPR_CR8(s.cr[L4_CR_TPR]));
+	board_set_cr8(&board, e.cr8);
 	switch (reason) {
 	case L4_VMEXIT_CPUID:
 		handle_cpuid(&s);
 		s.gpr[L4_REG_RIP] += e.ilen;
 		break;
 	case L4_VMEXIT_IO:
-		io_exits[io_kind((unsigned)(e.qual >> 16))]++;
 		handle_io(&e, &s);
 		break;
 	case L4_VMEXIT_RDMSR:
@@ -659,11 +648,17 @@ static l4_word_t handle_exit(void)
 	}
 	next_deadline = board_next_event(&board);
 	/* The task priority back to CR8 if a TPR write changed it, and the
-	 * threshold below which lowering it exits. */
+	 * threshold below which lowering it exits; they go in the CR group, so
+	 * an exit without it asks for an interrupt window, whose exit has it. */
 	l4_word_t tpr = L4_TPR(board_cr8(&board), board_tpr_threshold(&board));
-	if ((e.groups & L4_VCPU_CR) && s.cr[L4_CR_TPR] != tpr) {
-		s.cr[L4_CR_TPR] = tpr;
-		groups |= L4_VCPU_CR;
+	if (tpr != L4_TPR(e.cr8, tpr_threshold)) {
+		if (e.groups & L4_VCPU_CR) {
+			s.cr[L4_CR_TPR] = tpr;
+			tpr_threshold = L4_TPR_THRESHOLD(tpr);
+			groups |= L4_VCPU_CR;
+		} else {
+			requests |= L4_VCPU_REQ_IRQ_WINDOW;
+		}
 	}
 	return l4_vcpu_reply_prepare(groups & e.groups, requests, event, error, &s);
 }
@@ -680,9 +675,12 @@ static void print_exit_counts(void)
 		  exits[L4_VMEXIT_IRQ_WINDOW], exits[L4_VMEXIT_CR], exits[L4_VMEXIT_DR], exits[L4_VMEXIT_XSETBV]);
 	l4_printf("vmm: handling them took %llu TSC ticks here (%llu per exit)\n", vmm_ticks,
 		  total ? vmm_ticks / total : 0);
+	const uint64_t *io = board.port_accesses;
 	l4_printf("vmm: port I/O: uart %llu, pic %llu, pit %llu, rtc %llu, pci %llu, other %llu\n",
-		  io_exits[IO_UART], io_exits[IO_PIC], io_exits[IO_PIT], io_exits[IO_RTC], io_exits[IO_PCI],
-		  io_exits[IO_OTHER]);
+		  (unsigned long long)io[BOARD_PORT_UART], (unsigned long long)io[BOARD_PORT_PIC],
+		  (unsigned long long)io[BOARD_PORT_PIT], (unsigned long long)io[BOARD_PORT_RTC],
+		  (unsigned long long)io[BOARD_PORT_PCI],
+		  (unsigned long long)(io[BOARD_PORT_OTHER] + io[BOARD_PORT_NONE]));
 	/* The interrupts injected, by vector (the three most frequent). */
 	unsigned long long all = 0;
 	int top[3] = { -1, -1, -1 };
@@ -850,9 +848,12 @@ int main(int argc, char **argv)
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
+	/* (Every exit has CR8, the local APIC's task priority; window exits
+	 * carry the CR group to change it or the TPR threshold.) */
+	masks[L4_VMEXIT_IRQ_WINDOW] = masks[L4_VMEXIT_TPR_BELOW] = L4_VCPU_GPR | L4_VCPU_CR;
+	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
-	/* Every exit carries CR too: its CR8 is the local APIC's task priority. */
-	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR | L4_VCPU_CR, masks, L4_VMEXIT_REASONS);
+	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	/* The guest reads the host's TSC (no offset): at board time 0 it is tsc0. */
 	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0, .unix_time = 1764115200,

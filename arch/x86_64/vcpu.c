@@ -638,7 +638,7 @@ void vcpu_exit_info(struct thread *t, uint64_t *mr)
 	mr[L4_VMEXIT_ILEN] = vmread(VMCS_EXIT_INSTR_LEN);
 	mr[L4_VMEXIT_GPA] = vmread(GUEST_PHYSICAL_ADDR);
 	mr[L4_VMEXIT_GLA] = vmread(GUEST_LINEAR_ADDR);
-	mr[L4_VMEXIT_GROUPS] = v->exit_groups;
+	mr[L4_VMEXIT_GROUPS] = v->exit_groups | (uint64_t)(*vtpr(v) >> 4) << 8;   /* + CR8 */
 }
 
 /* After an exit: what the hardware left that the kernel must finish. */

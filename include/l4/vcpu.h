@@ -19,7 +19,8 @@
  *   MR2 instruction length
  *   MR3 guest-physical address (EPT violations)
  *   MR4 guest linear address
- *   MR5 the groups that follow (a mask of L4_VCPU_GPR...)
+ *   MR5 bits 7:0 the groups that follow (a mask of L4_VCPU_GPR...),
+ *       bits 11:8 the guest's CR8 (its task priority; L4_VMEXIT_CR8)
  *   MR6.. the groups
  * Reply: no words resumes the guest as it was. Otherwise:
  *   MR0 the groups that follow, written back | L4_VCPU_REQ_* requests
@@ -54,8 +55,9 @@
  * GS_BASE, KERNEL_GS_BASE, STAR, LSTAR, CSTAR and FMASK are the guest's
  * while it runs (the CPU checks what it writes); the VMM reads them in the
  * MSR group and FS/GS bases in the SEG group. Every other MSR exits.
- * CR8 does not exit either (TPR shadow): the guest's task priority is in
- * the CR group's TPR word, and the VMM that holds an interrupt back for it
+ * CR8 does not exit either (TPR shadow): the guest's task priority comes
+ * with every exit (MR5, L4_VMEXIT_CR8) and is in the CR group's TPR word,
+ * which sets it; the VMM that holds an interrupt back for it
  * sets the TPR threshold to that interrupt's priority class (vector >> 4):
  * when the guest lowers CR8 below it, L4_VMEXIT_TPR_BELOW exits (RIP past
  * the MOV). A threshold above CR8 makes the VM entry fail.
@@ -76,6 +78,7 @@
 #define L4_VMEXIT_GPA    3
 #define L4_VMEXIT_GLA    4
 #define L4_VMEXIT_GROUPS 5
+#define L4_VMEXIT_CR8(mr5) ((unsigned)((mr5) >> 8) & 15)
 #define L4_VMEXIT_STATE  6      /* the first group's first word */
 /* The most state words an exit carries (the message registers after the
  * header): every group but not all six at once; all of them together

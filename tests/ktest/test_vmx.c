@@ -768,6 +768,7 @@ static void cr8_is_the_tpr_shadow(void)
 	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
 	CHECK_EQ(s.gpr[L4_REG_RBX], 5);
 	CHECK_EQ(s.cr[L4_CR_TPR], L4_TPR(5, 0));
+	CHECK_EQ(e.cr8, 5);                                       /* in every exit's header too */
 	s.gpr[L4_REG_RIP] += e.ilen;
 	s.cr[L4_CR_TPR] = L4_TPR(9, 4);
 	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR | L4_VCPU_CR, 0, 0, 0, &s)), L4_OK);
@@ -775,6 +776,7 @@ static void cr8_is_the_tpr_shadow(void)
 	CHECK_EQ(s.gpr[L4_REG_RCX], 9);
 	CHECK_EQ(s.gpr[L4_REG_RIP], G_CODE + sizeof(code) - 1);   /* past the MOV */
 	CHECK_EQ(s.cr[L4_CR_TPR], L4_TPR(2, 4));
+	CHECK_EQ(e.cr8, 2);
 	s.cr[L4_CR_TPR] = L4_TPR(2, 0);
 	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_CR, 0, 0, 0, &s)), L4_OK);
 	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_HLT);

@@ -77,9 +77,15 @@ START_TEST(test_unclaimed_ports_read_all_ones)
 	ck_assert_uint_eq(board_in(&b, 0x1234, 2, 0), 0xffff);
 	ck_assert_uint_eq(board_in(&b, 0x1234, 4, 0), 0xffffffffull);
 	board_out(&b, 0x1234, 1, 0, 0);
-	ck_assert_uint_eq(b.ignored_ports, 4);
-	board_out(&b, 0x80, 1, 0x55, 0);                          /* I/O delay: not counted */
-	ck_assert_uint_eq(b.ignored_ports, 4);
+	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_NONE], 4);
+	board_out(&b, 0x80, 1, 0x55, 0);                          /* I/O delay: a known port */
+	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_NONE], 4);
+	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_OTHER], 1);
+	board_out(&b, 0x21, 1, 0xa5, 0);                          /* the master 8259's mask */
+	board_out(&b, 0xa1, 1, 0x5a, 0);                          /* the slave's */
+	ck_assert_uint_eq(board_in(&b, 0x21, 1, 0), 0xa5);
+	ck_assert_uint_eq(board_in(&b, 0xa1, 1, 0), 0x5a);
+	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_PIC], 4);
 }
 END_TEST
 
