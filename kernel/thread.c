@@ -161,7 +161,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		[L4_THREAD_START] = 2, [L4_THREAD_SET_PRIO] = 1, [L4_THREAD_SET_MCP] = 1, [L4_THREAD_SET_TIMESLICE] = 1,
 		[L4_THREAD_SET_PAGER] = 1, [L4_THREAD_SET_EXC_HANDLER] = 1,
 		[L4_THREAD_SET_NAME] = 2, [L4_THREAD_WRITE_REGS] = L4_REG_COUNT,
-		[L4_THREAD_SET_TLS] = 1, [L4_THREAD_VCPU_READ] = 1,
+		[L4_THREAD_SET_TLS] = 1, [L4_THREAD_VCPU_READ] = 1, [L4_THREAD_VCPU_APIC] = 1,
 	};
 
 	if (op < ARRAY_SIZE(need) && words < need[op])
@@ -238,12 +238,11 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 	case L4_THREAD_VCPU_CONFIG:
 		return t->vcpu ? vcpu_config(t, mr, words) : L4_EINVAL;
 	case L4_THREAD_VCPU_READ:
-		if (!t->vcpu || (mr[0] & ~(uint64_t)L4_VCPU_ALL))
-			return L4_EINVAL;
-		*out_words = 1 + vcpu_state_read(t, (unsigned)mr[0], &mr[1]);
-		return L4_OK;
+		return t->vcpu ? vcpu_read(t, mr, out_words) : L4_EINVAL;
 	case L4_THREAD_VCPU_WRITE:
 		return t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
+	case L4_THREAD_VCPU_APIC:
+		return t->vcpu ? vcpu_apic(t, mr[0]) : L4_EINVAL;
 	case L4_THREAD_INFO:
 		mr[0] = state_abi[t->state];
 		mr[1] = t->prio;

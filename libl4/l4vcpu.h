@@ -21,7 +21,8 @@
  *   }
  *
  * A reply may carry fewer groups than the exit (only what changed), an
- * event to inject (L4_EVENT_*), and window requests (L4_VCPU_REQ_*).
+ * event to inject (L4_EVENT_*), window requests (L4_VCPU_REQ_*) and, with
+ * APIC virtualization (l4_vcpu_apic), a posted interrupt (L4_VCPU_POST).
  */
 #ifndef L4VCPU_H
 #define L4VCPU_H
@@ -36,6 +37,7 @@ struct l4_vcpu_state {
 	l4_word_t dt[L4_VCPU_DT_WORDS];       /* enum l4_vcpu_dt */
 	l4_word_t intr[L4_VCPU_INTR_WORDS];   /* enum l4_vcpu_intr */
 	l4_word_t msr[L4_VCPU_MSR_WORDS];     /* enum l4_vcpu_msr */
+	l4_word_t apic[L4_VCPU_APIC_WORDS];   /* enum l4_vcpu_apic (virtual-interrupt delivery) */
 };
 
 struct l4_vcpu_exit {
@@ -57,6 +59,13 @@ l4_word_t l4_vcpu_create(l4_cap_t vm, l4_cap_t exit_ep, unsigned prio, l4_cap_t 
  * for exit reasons r < n (0: the default). Error code. */
 l4_word_t l4_vcpu_config(l4_cap_t vcpu, uint32_t exceptions, unsigned default_mask,
 			 const uint8_t *masks, unsigned n);
+/* APIC virtualization: the guest's APIC page at guest-physical gpa (page
+ * aligned, mapped in the VM: l4_vm_map), flags L4_VAPIC_*; gpa 0: off.
+ * Error code (L4_ENOSYS: the CPU cannot). */
+static inline l4_word_t l4_vcpu_apic(l4_cap_t vcpu, l4_word_t gpa, unsigned flags)
+{
+	return L4_INVOKE(vcpu, L4_THREAD_VCPU_APIC, gpa | flags).error;
+}
 /* Reads the groups into *s. Error code. */
 l4_word_t l4_vcpu_read(l4_cap_t vcpu, unsigned groups, struct l4_vcpu_state *s);
 /* Writes the groups from *s, with requests and an event (0: none). Error code. */

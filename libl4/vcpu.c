@@ -11,7 +11,8 @@ static l4_word_t *group_words(struct l4_vcpu_state *s, unsigned bit)
 	case L4_VCPU_SEG: return s->seg;
 	case L4_VCPU_DT: return s->dt;
 	case L4_VCPU_INTR: return s->intr;
-	default: return s->msr;
+	case L4_VCPU_MSR: return s->msr;
+	default: return s->apic;
 	}
 }
 
@@ -21,7 +22,7 @@ static unsigned copy_groups(unsigned groups, struct l4_vcpu_state *s, l4_word_t 
 {
 	unsigned n = 0;
 
-	for (unsigned bit = 1; bit <= L4_VCPU_MSR; bit <<= 1) {
+	for (unsigned bit = 1; bit <= L4_VCPU_APIC; bit <<= 1) {
 		if (!(groups & bit))
 			continue;
 		l4_word_t *g = group_words(s, bit);
@@ -99,7 +100,7 @@ void l4_vcpu_exit_get(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
 	e->ilen = mr[L4_VMEXIT_ILEN];
 	e->gpa = mr[L4_VMEXIT_GPA];
 	e->gla = mr[L4_VMEXIT_GLA];
-	e->groups = (unsigned)mr[L4_VMEXIT_GROUPS] & L4_VCPU_ALL;
+	e->groups = (unsigned)mr[L4_VMEXIT_GROUPS] & (L4_VCPU_ALL | L4_VCPU_APIC);
 	e->cr8 = L4_VMEXIT_CR8(mr[L4_VMEXIT_GROUPS]);
 	if (s)
 		copy_groups(e->groups, s, &mr[L4_VMEXIT_STATE], false);
@@ -110,7 +111,7 @@ l4_word_t l4_vcpu_reply_prepare(unsigned groups, unsigned requests, l4_word_t ev
 {
 	l4_word_t *mr = l4_utcb()->mr;
 
-	groups &= L4_VCPU_ALL;
+	groups &= L4_VCPU_ALL | L4_VCPU_APIC;
 	mr[L4_VCPU_REPLY_GROUPS] = groups | requests;
 	mr[L4_VCPU_REPLY_INJECT] = event;
 	mr[L4_VCPU_REPLY_ERROR] = error;

@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "console.h"
 #include "cpu.h"
+#include "vmcs.h"
 #include "x86.h"
 
 /* CPUID bits (SDM vol. 2A, CPUID; vol. 3 appendix A for VMX). */
@@ -23,14 +24,6 @@
 #define FEATURE_CONTROL_LOCK        (1ull << 0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 #define VMX_BASIC_TRUE_CTLS         (1ull << 55)
-#define PIN_PREEMPTION_TIMER        (1u << 6)
-#define PROC_TPR_SHADOW             (1u << 21)
-#define PROC_SECONDARY              (1u << 31)
-#define PROC2_APIC_ACCESS           (1u << 0)
-#define PROC2_EPT                   (1u << 1)
-#define PROC2_VPID                  (1u << 5)
-#define PROC2_UNRESTRICTED_GUEST    (1u << 7)
-#define PROC2_VIRTUAL_INTR_DELIVERY (1u << 9)
 #define EPT_CAP_WALK_4              (1ull << 6)
 #define EPT_CAP_WB                  (1ull << 14)
 #define EPT_CAP_2M                  (1ull << 16)
@@ -71,8 +64,8 @@ static void detect_vmx(struct vmx_caps *v)
 	v->apic_access = proc2 & PROC2_APIC_ACCESS;
 	v->ept = proc2 & PROC2_EPT;
 	v->vpid = proc2 & PROC2_VPID;
-	v->unrestricted_guest = proc2 & PROC2_UNRESTRICTED_GUEST;
-	v->virtual_interrupts = proc2 & PROC2_VIRTUAL_INTR_DELIVERY;
+	v->unrestricted_guest = proc2 & PROC2_UNRESTRICTED;
+	v->virtual_interrupts = proc2 & PROC2_VID;
 	if (v->ept) {
 		uint64_t cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 		v->ept = cap & EPT_CAP_WALK_4;

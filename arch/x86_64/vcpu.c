@@ -98,6 +98,8 @@ struct vcpu {
 	struct msr_entry msrs[SWITCHED_MSRS];   /* first: 16-byte aligned, as VT-x wants */
 	uint64_t vmcs;          /* physical address of the VMCS */
 	uint64_t vapic;         /* ... of the virtual-APIC page (TPR shadow: CR8) */
+	uint64_t apic_gpa;      /* the guest's APIC page with APIC virtualization, else 0 */
+	bool vid;               /* ... with virtual-interrupt delivery */
 	uint64_t entry_error;   /* after a failed VM entry: the VM-instruction error */
 	uint64_t cr2;           /* the guest's CR2 while the host runs */
 	bool launched;          /* VMLAUNCH done: VMRESUME from now on */
@@ -269,10 +271,22 @@ static void vcpu_setup_statics(void)
 	msr_bitmap_setup();
 }
 
-/* The virtual TPR (offset 0x80 of the virtual-APIC page): CR8 << 4. */
+/* Registers of the virtual-APIC page, as the local APIC's page lays them
+ * out: the virtual TPR (CR8 << 4), PPR, and the ISR and IRR, 8 32-bit
+ * registers each, 16 bytes apart. */
+#define VAPIC_TPR 0x80
+#define VAPIC_PPR 0xa0
+#define VAPIC_ISR 0x100
+#define VAPIC_IRR 0x200
+
+static uint32_t *vapic_reg(struct vcpu *v, unsigned offset)
+{
+	return (uint32_t *)((uint8_t *)phys_to_virt(v->vapic) + offset);
+}
+
 static uint8_t *vtpr(struct vcpu *v)
 {
-	return (uint8_t *)phys_to_virt(v->vapic) + 0x80;
+	return (uint8_t *)vapic_reg(v, VAPIC_TPR);
 }
 
 /* A VPID of its own for the vCPU's TLB entries (0: none left, or no VPIDs). */
@@ -454,7 +468,8 @@ static void inject(uint64_t info, uint64_t error)
 		vmwrite(VMCS_ENTRY_INSTR_LEN, vmread(VMCS_EXIT_INSTR_LEN));
 }
 
-unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
+/* The groups (include/l4/vcpu.h) in mask groups, to w; returns the words. */
+static unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 {
 	struct vcpu *v = vcpu_load(t);
 	uint64_t *start = w;
@@ -508,15 +523,58 @@ unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 			w[L4_MSR_STAR + i] = v->msrs[i].value;
 		w += L4_VCPU_MSR_WORDS;
 	}
+	if (groups & L4_VCPU_APIC) {
+		w[L4_APIC_STATUS] = vmread(GUEST_INTR_STATUS);
+		for (unsigned k = 0; k < 4; k++) {
+			w[L4_APIC_EOI_EXIT + k] = vmread(VMCS_EOI_EXIT0 + 2 * k);
+			w[L4_APIC_IRR + k] = *vapic_reg(v, VAPIC_IRR + 32 * k) |
+					     (uint64_t)*vapic_reg(v, VAPIC_IRR + 32 * k + 16) << 32;
+			w[L4_APIC_ISR + k] = *vapic_reg(v, VAPIC_ISR + 32 * k) |
+					     (uint64_t)*vapic_reg(v, VAPIC_ISR + 32 * k + 16) << 32;
+		}
+		w += L4_VCPU_APIC_WORDS;
+	}
 	return (unsigned)(w - start);
+}
+
+int vcpu_read(struct thread *t, uint64_t *mr, unsigned *words)
+{
+	struct vcpu *v = t->vcpu;
+
+	if ((mr[0] & ~(uint64_t)(L4_VCPU_ALL | (v->vid ? L4_VCPU_APIC : 0))) ||
+	    l4_vcpu_words((unsigned)mr[0]) >= L4_MR_COUNT)
+		return L4_EINVAL;
+	*words = 1 + vcpu_state_read(t, (unsigned)mr[0], &mr[1]);
+	return L4_OK;
+}
+
+/* The virtual PPR from the virtual TPR and SVI (SDM 29.1.3). */
+static void vppr_update(struct vcpu *v)
+{
+	uint32_t tpr = *vtpr(v), svi = (uint32_t)(vmread(GUEST_INTR_STATUS) >> 8) & 0xff;
+
+	*vapic_reg(v, VAPIC_PPR) = (tpr >> 4) >= (svi >> 4) ? tpr : svi & 0xf0;
+}
+
+/* Vector vec to the virtual IRR (and RVI), its EOI-exit bit as asked. */
+static void post(struct vcpu *v, unsigned vec, bool eoi_exit)
+{
+	uint64_t status = vmread(GUEST_INTR_STATUS), eoi = vmread(VMCS_EOI_EXIT0 + 2 * (vec / 64));
+
+	*vapic_reg(v, VAPIC_IRR + 16 * (vec / 32)) |= 1u << (vec % 32);
+	if (vec > (status & 0xff))
+		vmwrite(GUEST_INTR_STATUS, (status & 0xff00) | vec);
+	eoi = eoi_exit ? eoi | 1ull << (vec % 64) : eoi & ~(1ull << (vec % 64));
+	vmwrite(VMCS_EOI_EXIT0 + 2 * (vec / 64), eoi);
 }
 
 int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 {
 	const uint64_t *reply = w;
 	uint64_t head = words ? w[L4_VCPU_REPLY_GROUPS] : 0;
-	unsigned groups = head & L4_VCPU_ALL;
+	unsigned groups = head & (L4_VCPU_ALL | L4_VCPU_APIC);
 	uint32_t requests = (uint32_t)(head & (L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW));
+	bool vid = ((struct vcpu *)t->vcpu)->vid;
 
 	/* The common reply (the fast path's): the registers, maybe an event. */
 	if (head == L4_VCPU_GPR && words == L4_VCPU_REPLY_STATE + L4_VCPU_GPR_WORDS) {
@@ -526,9 +584,15 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 			inject(w[L4_VCPU_REPLY_INJECT], w[L4_VCPU_REPLY_ERROR]);
 		return L4_OK;
 	}
-	if (head & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW) ||
+	if (head & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_APIC | L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW |
+				L4_VCPU_POST(0xff, true)) ||
 	    words != L4_VCPU_REPLY_STATE + l4_vcpu_words(groups))
 		return L4_EMSG;
+	/* The virtual interrupt state exists with virtual-interrupt delivery. */
+	if (!vid && (groups & L4_VCPU_APIC || head & (L4_VCPU_REQ_POST | L4_VCPU_REQ_EOI_EXIT)))
+		return L4_EINVAL;
+	if ((head & L4_VCPU_REQ_POST) && L4_VCPU_POST_VECTOR(head) < 16)
+		return L4_EINVAL;     /* vectors 0-15 are exceptions */
 	struct vcpu *v = vcpu_load(t);
 	if ((requests & L4_VCPU_REQ_NMI_WINDOW) && !(vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
 		return L4_ENOSYS;    /* NMI windows need virtual NMIs */
@@ -585,7 +649,21 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 		vmwrite(GUEST_IA32_PAT, w[L4_MSR_PAT]);
 		for (unsigned i = 0; i < SWITCHED_MSRS; i++)
 			v->msrs[i].value = w[L4_MSR_STAR + i];
+		w += L4_VCPU_MSR_WORDS;
 	}
+	if (groups & L4_VCPU_APIC) {
+		vmwrite(GUEST_INTR_STATUS, w[L4_APIC_STATUS] & 0xffff);
+		for (unsigned k = 0; k < 4; k++) {
+			vmwrite(VMCS_EOI_EXIT0 + 2 * k, w[L4_APIC_EOI_EXIT + k]);
+			*vapic_reg(v, VAPIC_IRR + 32 * k) = (uint32_t)w[L4_APIC_IRR + k];
+			*vapic_reg(v, VAPIC_IRR + 32 * k + 16) = (uint32_t)(w[L4_APIC_IRR + k] >> 32);
+			*vapic_reg(v, VAPIC_ISR + 32 * k) = (uint32_t)w[L4_APIC_ISR + k];
+			*vapic_reg(v, VAPIC_ISR + 32 * k + 16) = (uint32_t)(w[L4_APIC_ISR + k] >> 32);
+		}
+		vppr_update(v);
+	}
+	if (head & L4_VCPU_REQ_POST)
+		post(v, L4_VCPU_POST_VECTOR(head), head & L4_VCPU_REQ_EOI_EXIT);
 	if (requests)
 		vmwrite(VMCS_PROC_CONTROLS, vmread(VMCS_PROC_CONTROLS) |
 			(requests & L4_VCPU_REQ_IRQ_WINDOW ? PROC_IRQ_WINDOW : 0) |
@@ -598,7 +676,7 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 /* A transfer mask: known groups that fit the exit message's registers. */
 static bool exit_mask_ok(uint64_t m)
 {
-	return !(m & ~(uint64_t)L4_VCPU_ALL) && l4_vcpu_words((unsigned)m) <= L4_VMEXIT_MAX_STATE;
+	return !(m & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_APIC)) && l4_vcpu_words((unsigned)m) <= L4_VMEXIT_MAX_STATE;
 }
 
 int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
@@ -617,6 +695,30 @@ int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
 	return L4_OK;
 }
 
+/* L4_THREAD_VCPU_APIC: APIC virtualization at guest-physical w & ~0xfff, or off. */
+int vcpu_apic(struct thread *t, uint64_t w)
+{
+	uint64_t gpa = w & ~0xfffull, hpa = 0;
+	unsigned rights;
+
+	if ((w & 0xfff & ~(uint64_t)L4_VAPIC_VID) || (w && !gpa))
+		return L4_EINVAL;
+	if (!cpu.vmx.apic_access || ((w & L4_VAPIC_VID) && !cpu.vmx.virtual_interrupts))
+		return L4_ENOSYS;
+	if (gpa && !space_lookup(&t->task->space, gpa, &hpa, &rights))
+		return L4_EFAULT;
+	struct vcpu *v = vcpu_load(t);
+	uint64_t proc2 = vmread(VMCS_PROC_CONTROLS2) & ~(uint64_t)(PROC2_APIC_ACCESS | PROC2_VID);
+	if (gpa) {
+		vmwrite(VMCS_APIC_ACCESS, hpa);
+		proc2 |= PROC2_APIC_ACCESS | (w & L4_VAPIC_VID ? PROC2_VID : 0);
+	}
+	vmwrite(VMCS_PROC_CONTROLS2, proc2);
+	v->apic_gpa = gpa;
+	v->vid = gpa && (w & L4_VAPIC_VID);
+	return L4_OK;
+}
+
 unsigned vcpu_exit_words(struct thread *t, uint64_t reason)
 {
 	struct vcpu *v = t->vcpu;
@@ -624,6 +726,8 @@ unsigned vcpu_exit_words(struct thread *t, uint64_t reason)
 	unsigned m = r < L4_VMEXIT_REASONS ? v->mask[r] : 0;
 
 	v->exit_groups = (uint8_t)(m ? m : v->default_mask);
+	if (!v->vid)
+		v->exit_groups &= (uint8_t)~L4_VCPU_APIC;    /* (no such state now) */
 	return L4_VMEXIT_STATE + l4_vcpu_words(v->exit_groups);
 }
 
@@ -639,6 +743,11 @@ void vcpu_exit_info(struct thread *t, uint64_t *mr)
 	mr[L4_VMEXIT_GPA] = vmread(GUEST_PHYSICAL_ADDR);
 	mr[L4_VMEXIT_GLA] = vmread(GUEST_LINEAR_ADDR);
 	mr[L4_VMEXIT_GROUPS] = v->exit_groups | (uint64_t)(*vtpr(v) >> 4) << 8;   /* + CR8 */
+	uint64_t reason = mr[L4_VMEXIT_REASON];
+	if (reason == L4_VMEXIT_APIC_ACCESS)          /* where, as for an EPT violation */
+		mr[L4_VMEXIT_GPA] = v->apic_gpa + (mr[L4_VMEXIT_QUAL] & 0xfff);
+	else if (reason == L4_VMEXIT_APIC_WRITE)      /* what the guest wrote */
+		mr[L4_VMEXIT_QUAL] |= (uint64_t)*vapic_reg(v, mr[L4_VMEXIT_QUAL] & 0xff0) << 32;
 }
 
 /* After an exit: what the hardware left that the kernel must finish. */

@@ -20,12 +20,14 @@ void vcpu_regs_to_words(struct thread *t, uint64_t *w);
 void vcpu_regs_from_words(struct thread *t, const uint64_t *w);
 
 
-/* The groups (include/l4/vcpu.h) in mask groups, to w; returns the words. */
-unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w);
+/* L4_THREAD_VCPU_READ: MR0 groups -> MR0 groups, MR1.. them; *words the reply's. */
+int vcpu_read(struct thread *t, uint64_t *mr, unsigned *words);
 /* A reply or L4_THREAD_VCPU_WRITE (header, event, groups); L4_EMSG if malformed. */
 int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words);
 /* L4_THREAD_VCPU_CONFIG: exception bitmap and transfer masks. */
 int vcpu_config(struct thread *t, const uint64_t *w, unsigned words);
+/* L4_THREAD_VCPU_APIC: APIC virtualization (MR0 w). */
+int vcpu_apic(struct thread *t, uint64_t w);
 
 /* The words of the message for an exit with this reason (picks its groups). */
 unsigned vcpu_exit_words(struct thread *t, uint64_t reason);

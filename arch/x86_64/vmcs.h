@@ -13,6 +13,7 @@
 #define GUEST_GS_SEL           0x080a
 #define GUEST_LDTR_SEL         0x080c
 #define GUEST_TR_SEL           0x080e
+#define GUEST_INTR_STATUS      0x0810     /* RVI | SVI << 8 (virtual-interrupt delivery) */
 #define HOST_ES_SEL            0x0c00
 #define HOST_CS_SEL            0x0c02
 #define HOST_SS_SEL            0x0c04
@@ -26,6 +27,8 @@
 #define VMCS_EXIT_MSR_LOAD     0x2008     /* VM-exit MSR-load area address */
 #define VMCS_ENTRY_MSR_LOAD    0x200a     /* VM-entry MSR-load area address */
 #define VMCS_VIRTUAL_APIC      0x2012     /* virtual-APIC page address */
+#define VMCS_APIC_ACCESS       0x2014     /* APIC-access address */
+#define VMCS_EOI_EXIT0         0x201c     /* EOI-exit bitmap, vectors 0-63; +2n: 64n.. */
 #define VMCS_EPT_POINTER       0x201a
 #define GUEST_PHYSICAL_ADDR    0x2400
 #define VMCS_LINK_POINTER      0x2800
@@ -136,9 +139,11 @@
 #define PROC_MSR_BITMAP        (1u << 28)
 #define PROC_SECONDARY         (1u << 31)
 /* Secondary processor-based controls */
+#define PROC2_APIC_ACCESS      (1u << 0)
 #define PROC2_EPT              (1u << 1)
 #define PROC2_VPID             (1u << 5)
 #define PROC2_UNRESTRICTED     (1u << 7)
+#define PROC2_VID              (1u << 9)  /* virtual-interrupt delivery */
 /* VM-exit controls */
 #define EXIT_SAVE_DEBUG        (1u << 2)
 #define EXIT_HOST_64           (1u << 9)

@@ -22,7 +22,7 @@
  *                                                               MR2 UTCB address
  * L4_THREAD_SET_TLS         MR0 thread-local storage base: the FS segment
  *                           base on x86-64 (a user address)
- * L4_THREAD_VCPU_CONFIG, L4_THREAD_VCPU_READ, L4_THREAD_VCPU_WRITE: vCPUs
+ * L4_THREAD_VCPU_CONFIG, _READ, _WRITE, _APIC: vCPUs
  *                           only (vcpu.h); L4_EINVAL on other threads
  *
  * The pager and exception handler are copies of the given capabilities,
@@ -50,6 +50,7 @@ enum l4_thread_op {
 	L4_THREAD_VCPU_CONFIG = 14,    /* vCPUs only: see vcpu.h */
 	L4_THREAD_VCPU_READ = 15,
 	L4_THREAD_VCPU_WRITE = 16,
+	L4_THREAD_VCPU_APIC = 17,
 };
 
 /* L4_THREAD_INFO states. */

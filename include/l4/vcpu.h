@@ -46,6 +46,7 @@
  *   L4_THREAD_VCPU_WRITE   as a reply (MR0 groups | requests, MR1-2 event,
  *                          MR3.. groups); on a stopped or new vCPU this sets
  *                          the state it starts in (then L4_THREAD_RESUME)
+ *   L4_THREAD_VCPU_APIC    MR0 APIC page | L4_VAPIC_* flags (see below)
  *
  * What the kernel keeps for itself: the VMCS host state, all I/O ports,
  * MSRs, debug registers and HLT exiting (guests touch no host resource),
@@ -63,6 +64,35 @@
  * the MOV). A threshold above CR8 makes the VM entry fail.
  * Invalid guest state from the VMM is not checked here: the VM entry fails
  * and the VMM gets that exit (bit 31).
+ *
+ * APIC virtualization (L4_THREAD_VCPU_APIC, where the CPU has it: else
+ * L4_ENOSYS). MR0 = the guest-physical address of the guest's local APIC
+ * page (page aligned) | L4_VAPIC_* flags; 0 turns it off. The VMM maps a
+ * page of its own memory there first (L4_EFAULT if nothing is mapped);
+ * the kernel takes the frame mapped at that moment as the APIC-access
+ * page, so map it before and configure again after changing it. The
+ * guest never reads or writes that frame: its accesses to the page go to
+ * the vCPU's virtual-APIC page (kept by the kernel) or exit:
+ *   - reads and writes of the TPR (offset 0x80) are CR8: no exit;
+ *   - other accesses exit with L4_VMEXIT_APIC_ACCESS before the
+ *     instruction (MR1 bits 11:0 the offset, 15:12 the access type: 0
+ *     read, 1 write, others: during event delivery or instruction fetch);
+ *     MR3 is the guest-physical address accessed, as for an EPT violation.
+ * With L4_VAPIC_VID also virtual-interrupt delivery (the CPU delivers
+ * posted interrupts by the guest's priorities, without exits) and EOI
+ * virtualization:
+ *   - a reply or VCPU_WRITE posts a vector (L4_VCPU_POST: its virtual IRR
+ *     bit); the guest takes it when its RFLAGS.IF, interrupt shadow and
+ *     priority allow (an interrupt-window request holds posted interrupts
+ *     back until its exit);
+ *   - the guest's EOI write clears the in-service vector without an exit,
+ *     unless the vector was posted with its EOI-exit bit (level-triggered
+ *     interrupts): then L4_VMEXIT_EOI after the write, MR1 the vector;
+ *   - a write of ICR low (0x300) that is a fixed self-IPI posts its vector
+ *     without an exit; other ICR writes exit after the write with
+ *     L4_VMEXIT_APIC_WRITE (MR1 bits 11:0 the offset, bits 63:32 the
+ *     value written); TPR-threshold exits no longer happen;
+ *   - the L4_VCPU_APIC state group holds the virtual interrupt state.
  */
 #ifndef L4_VCPU_H
 #define L4_VCPU_H
@@ -101,7 +131,8 @@
 				IDT-vectoring info and error code */
 #define L4_VCPU_MSR  0x20u   /* SYSENTER_CS, SYSENTER_ESP, SYSENTER_EIP, PAT, STAR, LSTAR,
 				CSTAR, FMASK, KERNEL_GS_BASE */
-#define L4_VCPU_ALL  0x3fu
+#define L4_VCPU_ALL  0x3fu   /* the groups of every vCPU (a reply takes them all) */
+#define L4_VCPU_APIC 0x40u   /* with L4_VAPIC_VID only: the virtual interrupt state (below) */
 
 #define L4_VCPU_GPR_WORDS  L4_REG_COUNT
 #define L4_VCPU_CR_WORDS   7
@@ -109,6 +140,7 @@
 #define L4_VCPU_DT_WORDS   4
 #define L4_VCPU_INTR_WORDS 7
 #define L4_VCPU_MSR_WORDS  9
+#define L4_VCPU_APIC_WORDS 13
 
 /* All groups fit a write or a reply (and a read); an exit takes fewer. */
 #define L4_VCPU_ALL_WORDS (L4_VCPU_GPR_WORDS + L4_VCPU_CR_WORDS + L4_VCPU_SEG_WORDS + \
@@ -138,11 +170,30 @@ enum l4_vcpu_intr { L4_INTR_INTERRUPTIBILITY, L4_INTR_ACTIVITY, L4_INTR_PENDING_
 		    L4_INTR_EXIT_INFO, L4_INTR_EXIT_ERROR, L4_INTR_IDT_INFO, L4_INTR_IDT_ERROR };
 enum l4_vcpu_msr { L4_MSR_SYSENTER_CS, L4_MSR_SYSENTER_ESP, L4_MSR_SYSENTER_EIP, L4_MSR_PAT,
 		   L4_MSR_STAR, L4_MSR_LSTAR, L4_MSR_CSTAR, L4_MSR_FMASK, L4_MSR_KERNEL_GS_BASE };
+/* The APIC group: the guest interrupt status (bits 7:0 RVI, the highest
+ * posted vector; 15:8 SVI, the highest in service), then three 256-bit
+ * vector sets of 4 words each (vector v: bit v % 64 of word v / 64): the
+ * EOI-exit bitmap, the virtual IRR (posted, not yet taken) and the virtual
+ * ISR (taken, no EOI yet). Writing it also recomputes the virtual PPR. */
+enum l4_vcpu_apic { L4_APIC_STATUS, L4_APIC_EOI_EXIT = 1, L4_APIC_IRR = 5, L4_APIC_ISR = 9 };
+#define L4_APIC_RVI(w) ((unsigned)(w) & 0xff)
+#define L4_APIC_SVI(w) ((unsigned)((w) >> 8) & 0xff)
+
+/* L4_THREAD_VCPU_APIC flags (MR0 bits 11:0). */
+#define L4_VAPIC_VID 1u      /* virtual-interrupt delivery and EOI virtualization */
 
 /* Requests (reply MR0): an exit (reason 7 / 8) as soon as the guest can
  * take an external interrupt / an NMI. Each stays until its exit. */
 #define L4_VCPU_REQ_IRQ_WINDOW (1u << 8)
 #define L4_VCPU_REQ_NMI_WINDOW (1u << 9)
+/* Post vector v (16-255) to the virtual IRR (APIC virtualization with
+ * L4_VAPIC_VID); with eoi_exit, the guest's EOI for it exits
+ * (L4_VMEXIT_EOI), else that EOI stays in the CPU. One per reply. */
+#define L4_VCPU_REQ_POST       (1u << 10)
+#define L4_VCPU_REQ_EOI_EXIT   (1u << 11)
+#define L4_VCPU_POST(v, eoi_exit) \
+	(L4_VCPU_REQ_POST | ((eoi_exit) ? L4_VCPU_REQ_EOI_EXIT : 0) | ((l4_word_t)((v) & 0xff) << 16))
+#define L4_VCPU_POST_VECTOR(w) ((unsigned)((w) >> 16) & 0xff)
 
 /* Events to inject (reply MR1). */
 #define L4_EVENT_VALID      (1u << 31)
@@ -160,7 +211,8 @@ static inline unsigned l4_vcpu_words(unsigned m)
 {
 	return (m & L4_VCPU_GPR ? L4_VCPU_GPR_WORDS : 0) + (m & L4_VCPU_CR ? L4_VCPU_CR_WORDS : 0) +
 	       (m & L4_VCPU_SEG ? L4_VCPU_SEG_WORDS : 0) + (m & L4_VCPU_DT ? L4_VCPU_DT_WORDS : 0) +
-	       (m & L4_VCPU_INTR ? L4_VCPU_INTR_WORDS : 0) + (m & L4_VCPU_MSR ? L4_VCPU_MSR_WORDS : 0);
+	       (m & L4_VCPU_INTR ? L4_VCPU_INTR_WORDS : 0) + (m & L4_VCPU_MSR ? L4_VCPU_MSR_WORDS : 0) +
+	       (m & L4_VCPU_APIC ? L4_VCPU_APIC_WORDS : 0);
 }
 
 /* A few exit reasons (the full list is Intel's). */
@@ -181,8 +233,11 @@ enum l4_vmexit_reason {
 	L4_VMEXIT_INVALID_GUEST_STATE = 33,
 	L4_VMEXIT_MSR_LOADING = 34,
 	L4_VMEXIT_TPR_BELOW = 43,         /* after a MOV to CR8 below the TPR threshold */
+	L4_VMEXIT_APIC_ACCESS = 44,       /* APIC virtualization: see above */
+	L4_VMEXIT_EOI = 45,               /* ... an EOI with the vector's EOI-exit bit */
 	L4_VMEXIT_EPT_VIOLATION = 48,
 	L4_VMEXIT_XSETBV = 55,
+	L4_VMEXIT_APIC_WRITE = 56,        /* ... a write the CPU did but does not complete */
 };
 
 #define L4_VMEXIT_ENTRY_FAILED (1ull << 31)
