@@ -412,13 +412,37 @@ static l4_word_t reply_inject(void)
 	return l4_vcpu_reply_prepare(0, L4_VCPU_REQ_IRQ_WINDOW, l4_event_interrupt(0x20), 0, &none);
 }
 
+/* Virtual-interrupt delivery: every CPUID exit posts vector 0x21, which the
+ * CPU delivers at the entry; its handler writes the EOI to the APIC page
+ * (no exit) and IRETs. One round trip is the exit, IPC, reply with the
+ * post, entry, delivery, the handler, the EOI, IRET, and the next CPUID:
+ * a local APIC timer tick's interrupt and EOI. */
+static l4_word_t reply_post(void)
+{
+	l4_word_t tag = reply_advance();
+	l4_utcb()->mr[L4_VCPU_REPLY_GROUPS] |= L4_VCPU_POST(0x21, false);
+	return tag;
+}
+
+#define APIC_PAGE 0x3000ull       /* the guest's APIC page in the APIC cases */
+
 struct vmexit_bench {
 	const char *name, *vmm_name;
 	const unsigned char *code;
 	unsigned len;
 	l4_word_t (*reply)(void);
 	bool mmio;                    /* exits carry what vmm/ asks for an EPT violation */
+	bool apic;                    /* APIC virtualization, the page at APIC_PAGE */
 };
+
+#define APIC_VIEW (GUEST_VIEW + 0x1000)
+
+static void vmexit_case_end(l4_cap_t vm, l4_cap_t vcpu)
+{
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vcpu);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(GUEST_VIEW, 13, L4_FP_RWX), L4_UNMAP_SELF);
+}
 
 static void vmexit_case(const struct vmexit_bench *c)
 {
@@ -440,6 +464,11 @@ static void vmexit_case(const struct vmexit_bench *c)
 		((volatile unsigned char *)GUEST_VIEW)[0x100 + i] = c->code[i];
 	((volatile unsigned char *)GUEST_VIEW)[0xf00] = 0xcf;
 	*(volatile uint32_t *)(GUEST_VIEW + 0x20 * 4) = GUEST_PAGE + 0xf00;
+	/* Vector 0x21: mov dword [APIC_PAGE + 0xb0], 0 (EOI); iret, at 0x1e00. */
+	static const unsigned char eoi_iret[] = { 0x66, 0xc7, 0x06, 0xb0, 0x30, 0, 0, 0, 0, 0xcf };
+	for (unsigned i = 0; i < sizeof(eoi_iret); i++)
+		((volatile unsigned char *)GUEST_VIEW)[0xe00 + i] = eoi_iret[i];
+	*(volatile uint32_t *)(GUEST_VIEW + 0x21 * 4) = GUEST_PAGE + 0xe00;
 	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | GUEST_PAGE, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
 	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | 0, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
 	L4_INVOKE(vcpu, L4_THREAD_SET_EXC_HANDLER, ep);
@@ -447,7 +476,17 @@ static void vmexit_case(const struct vmexit_bench *c)
 	if (c->mmio) {                       /* as vmm/ asks: GPRs, control registers, segments */
 		uint8_t masks[L4_VMEXIT_EPT_VIOLATION + 1] = { 0 };
 		masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
+		masks[L4_VMEXIT_APIC_ACCESS] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_APIC;
 		l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, sizeof(masks));
+	}
+	/* A page of ours (not the code's) stands for the APIC page. */
+	if (c->apic && (l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(APIC_VIEW, 12, 0), &err) == ~0ull ||
+			L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | APIC_PAGE,
+				  l4_fpage_mem(APIC_VIEW, 12, L4_FP_R | L4_FP_W)).error ||
+			(err = l4_vcpu_apic(vcpu, APIC_PAGE, L4_VAPIC_VID)))) {
+		l4_printf("bench: %s unavailable (APIC virtualization: error %lu)\n", c->name, (unsigned long)err);
+		vmexit_case_end(vm, vcpu);
+		return;
 	}
 	L4_INVOKE(vcpu, L4_THREAD_START, GUEST_PAGE + 0x100, 0x2000);
 	struct l4_result r = l4_recv(ep, L4_TIMEOUT_NEVER);
@@ -462,9 +501,7 @@ static void vmexit_case(const struct vmexit_bench *c)
 			vmm_share[i - WARMUP] = t1 - t0;
 		}
 	}
-	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vcpu);
-	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
-	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	vmexit_case_end(vm, vcpu);
 	if (r.error) {
 		l4_printf("bench: %s: the exit loop failed (error %lu)\n", c->name, (unsigned long)r.error);
 		return;
@@ -486,18 +523,23 @@ static const unsigned char wrmsr_loop[] = { 0x66, 0xb9, 0xe0, 0x06, 0, 0,  /* mo
 static const unsigned char hlt_loop[] = { 0xf4, 0xeb, 0xfd };                /* hlt */
 static const unsigned char irq_loop[] = { 0xfb, 0x0f, 0xa2, 0xeb, 0xfe };    /* sti; cpuid; jmp $ */
 static const unsigned char mmio_loop[] = { 0xa0, 0x00, 0x30, 0xeb, 0xfb };   /* mov al, [0x3000] */
+static const unsigned char post_loop[] = { 0xfb, 0x0f, 0xa2, 0xeb, 0xfc };   /* sti; cpuid; jmp */
+static const unsigned char apic_read_loop[] = { 0x66, 0xa1, 0x30, 0x30,     /* mov eax, [0x3030] */
+						0xeb, 0xfa };
 
-#define VMEXIT(n, code, reply, mmio) \
-	{ "vmexit_" n, "vmexit_" n "_vmm_share", code, sizeof(code), reply, mmio }
+#define VMEXIT(n, code, reply, mmio, apic) \
+	{ "vmexit_" n, "vmexit_" n "_vmm_share", code, sizeof(code), reply, mmio, apic }
 static const struct vmexit_bench vmexit_cases[] = {
-	VMEXIT("cpuid", cpuid_loop, reply_advance, false),
-	VMEXIT("io_out", out_loop, reply_advance, false),
-	VMEXIT("io_in", in_loop, reply_advance, false),
-	VMEXIT("rdmsr", rdmsr_loop, reply_rdmsr, false),
-	VMEXIT("wrmsr", wrmsr_loop, reply_advance, false),
-	VMEXIT("hlt", hlt_loop, reply_advance, false),
-	VMEXIT("irq_inject", irq_loop, reply_inject, false),
-	VMEXIT("mmio_load", mmio_loop, NULL, true),
+	VMEXIT("cpuid", cpuid_loop, reply_advance, false, false),
+	VMEXIT("io_out", out_loop, reply_advance, false, false),
+	VMEXIT("io_in", in_loop, reply_advance, false, false),
+	VMEXIT("rdmsr", rdmsr_loop, reply_rdmsr, false, false),
+	VMEXIT("wrmsr", wrmsr_loop, reply_advance, false, false),
+	VMEXIT("hlt", hlt_loop, reply_advance, false, false),
+	VMEXIT("irq_inject", irq_loop, reply_inject, false, false),
+	VMEXIT("irq_post_eoi", post_loop, reply_post, false, true),
+	VMEXIT("mmio_load", mmio_loop, NULL, true, false),
+	VMEXIT("apic_read", apic_read_loop, NULL, true, true),
 };
 
 static void vmexits(void)

@@ -123,7 +123,7 @@ if [[ ${BENCH_LINUX:-1} == 1 && -s $BUILD/guest/vmlinuz && -s $BUILD/guest/initr
 	printf '%-24s %14s\n' "bare (GRUB, no hypervisor)" "${ticks[bare]}" "under the hypervisor" "${ticks[vmm]}"
 	awk -v a="${ticks[vmm]}" -v b="${ticks[bare]}" 'BEGIN { printf "%-24s %14.3f (target <= 1.05; KVM with QEMU: 1.004)\n", "ratio", a / b }'
 	tr -d '\r' <"$OUT/linux-vmm.serial" | grep -a 'vmm: exits:' | head -n 1 | sed 's/^[a-z]*: vmm: /VM exits by reason: /'
-	tr -d '\r' <"$OUT/linux-vmm.serial" | grep -aE 'vmm: (handling them|port I/O|interrupts injected)' | head -n 3 | sed 's/^[a-z]*: vmm: /  /'
+	tr -d '\r' <"$OUT/linux-vmm.serial" | grep -aE 'vmm: (handling them|port I/O|interrupts:)' | head -n 3 | sed 's/^[a-z]*: vmm: /  /'
 fi
 
 # The benchmark issue's targets, as information (figures never fail a run).

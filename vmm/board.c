@@ -305,8 +305,8 @@ unsigned board_tpr_threshold(const struct board *b)
 {
 	int v = lapic_requested_vector(&b->lapic);
 
-	if (v < 0 || lapic_pending_vector(&b->lapic) >= 0)
-		return 0;
+	if (v < 0 || lapic_pending_vector(&b->lapic) >= 0 || b->lapic.vid)
+		return 0;                  /* (with virtual-interrupt delivery the CPU holds it back) */
 	unsigned class = (unsigned)v >> 4, cr8 = board_cr8(b);
 	return class < cr8 ? class : cr8;
 }

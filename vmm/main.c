@@ -67,6 +67,12 @@ static bool input_virtio;
 static char input[INPUT_RING];
 static volatile unsigned input_head, input_tail;
 static unsigned long long exits[L4_VMEXIT_REASONS];
+/* APIC virtualization with virtual-interrupt delivery (where the CPU has
+ * it, unless vmm.novapic): this page of ours is the VM's at the local
+ * APIC's address, the CPU delivers the local APIC's interrupts. */
+static bool vapic, no_vapic;
+static uint8_t apic_page[4096] __attribute__((aligned(4096)));
+static unsigned long long posted;          /* interrupts posted (the rest injected) */
 /* For the statistics: the interrupts injected by vector (port accesses by
  * device are the board's), and our time. */
 static unsigned long long injected[256];
@@ -536,6 +542,49 @@ static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned 
 }
 
 /* Handles one exit; returns the reply's tag. */
+/* The CPU's virtual IRR and ISR (the APIC group) to the local APIC model. */
+static void vid_state_to_model(const struct l4_vcpu_state *s)
+{
+	uint32_t irr[8], isr[8];
+
+	for (unsigned i = 0; i < 8; i++) {
+		irr[i] = (uint32_t)(s->apic[L4_APIC_IRR + i / 2] >> (i % 2 * 32));
+		isr[i] = (uint32_t)(s->apic[L4_APIC_ISR + i / 2] >> (i % 2 * 32));
+	}
+	lapic_vid_state(&board.lapic, irr, isr);
+}
+
+/* Whether the CPU holds a posted interrupt the guest can take now (its
+ * class above the task priority and the one in service). */
+static bool vid_deliverable(const struct l4_vcpu_state *s, unsigned cr8)
+{
+	unsigned rvi = L4_APIC_RVI(s->apic[L4_APIC_STATUS]), svi = L4_APIC_SVI(s->apic[L4_APIC_STATUS]);
+
+	return (rvi >> 4) > cr8 && (rvi >> 4) > (svi >> 4);
+}
+
+/* Back to injection by the model when the guest leaves the xAPIC page at
+ * its usual place (x2APIC, disabled, moved): the model takes the CPU's
+ * interrupt state, and the VM loses the page. */
+static void vapic_off(const char *why)
+{
+	struct l4_vcpu_state st;
+
+	if (l4_vcpu_read(vcpu, L4_VCPU_APIC, &st) == L4_OK)
+		vid_state_to_model(&st);
+	l4_vcpu_apic(vcpu, 0, 0);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem((l4_word_t)apic_page, 12, L4_FP_RWX), 0);
+	lapic_set_vid(&board.lapic, false);
+	vapic = false;
+	l4_printf("vmm: APIC virtualization off: %s\n", why);
+}
+
+/* Whether an interrupt waits for the guest (for HLT). */
+static bool interrupt_waiting(void)
+{
+	return board_pending(&board) >= 0 || (vapic && lapic_requested_vector(&board.lapic) >= 0);
+}
+
 static l4_word_t handle_exit(void)
 {
 	static struct l4_vcpu_state s;
@@ -578,6 +627,25 @@ static l4_word_t handle_exit(void)
 	case L4_VMEXIT_EPT_VIOLATION:
 		event = handle_mmio(&e, &s, &groups, &error);
 		break;
+	case L4_VMEXIT_APIC_ACCESS:                   /* the local APIC, as MMIO at e.gpa */
+		if ((e.qual >> 12 & 15) > 1) {
+			l4_printf("vmm: the guest used its APIC page at %#lx as code or a table (access type %lu); "
+				  "stopping it\n", (unsigned long)e.gpa, (unsigned long)(e.qual >> 12 & 15));
+			guest_done = guest_failed = true;
+			return 0;
+		}
+		if (vapic && (e.groups & L4_VCPU_APIC))
+			vid_state_to_model(&s);         /* for reads of IRR, ISR, PPR */
+		event = handle_mmio(&e, &s, &groups, &error);
+		break;
+	case L4_VMEXIT_EOI:                           /* after the write: nothing to redo */
+		lapic_vid_eoi(&board.lapic, (uint8_t)e.qual);
+		groups = 0;
+		break;
+	case L4_VMEXIT_APIC_WRITE:                    /* done in the CPU's page; ours to act on */
+		mmio_write(NULL, LAPIC_DEFAULT_BASE + (e.qual & 0xff0), 4, e.qual >> 32);
+		groups = 0;
+		break;
 	case L4_VMEXIT_DR:
 		handle_dr(&e, &s, &groups);
 		s.gpr[L4_REG_RIP] += e.ilen;
@@ -596,11 +664,13 @@ static l4_word_t handle_exit(void)
 		}
 		line_flush(&uart_out);
 		line_flush(&hvc_out);
+		if (vapic && (e.groups & L4_VCPU_APIC) && vid_deliverable(&s, e.cr8))
+			break;                           /* a posted interrupt wakes it at once */
 		/* Sleep until an interrupt could be due (bounded: 10 ms). */
-		for (unsigned spins = 0; board_pending(&board) < 0 && !guest_done && spins < 100; spins++) {
+		for (unsigned spins = 0; !interrupt_waiting() && !guest_done && spins < 100; spins++) {
 			vdev_time_t now = now_ns(), due = board_next_event(&board);
 			board_advance(&board, now);
-			if (board_pending(&board) >= 0)
+			if (interrupt_waiting())
 				break;
 			if (due == VDEV_NEVER || due > now + 10000000)
 				break;
@@ -633,8 +703,21 @@ static l4_word_t handle_exit(void)
 		if (took < n)
 			break;
 	}
-	/* Interrupts: inject at a window (the hardware says when the guest can take one). */
+	if (vapic && !(lapic_mmio_enabled(&board.lapic) && lapic_mmio_base(&board.lapic) == LAPIC_DEFAULT_BASE))
+		vapic_off("the guest left the xAPIC page at its usual address");
+	/* Interrupts: the local APIC's are posted to the CPU, which delivers
+	 * them (one per reply: a window exit brings the next); the others are
+	 * injected at a window (the hardware says when the guest can take one). */
 	board_advance(&board, now_ns());
+	bool level;
+	int pv = vapic ? lapic_post(&board.lapic, &level) : -1;
+	if (pv >= 0) {
+		requests |= (unsigned)L4_VCPU_POST(pv, level);
+		injected[pv]++;
+		posted++;
+		if (lapic_requested_vector(&board.lapic) >= 0)
+			requests |= L4_VCPU_REQ_IRQ_WINDOW;
+	}
 	if (!event && board_pending(&board) >= 0) {
 		if (reason == L4_VMEXIT_IRQ_WINDOW) {
 			int v = board_ack(&board);
@@ -670,9 +753,11 @@ static void print_exit_counts(void)
 	for (unsigned i = 0; i < L4_VMEXIT_REASONS; i++)
 		total += exits[i];
 	l4_printf("vmm: exits: %llu: io %llu, mmio %llu, msr %llu, cpuid %llu, hlt %llu, window %llu, "
-		  "cr %llu, dr %llu, xsetbv %llu\n", total, exits[L4_VMEXIT_IO], exits[L4_VMEXIT_EPT_VIOLATION],
+		  "cr %llu, dr %llu, xsetbv %llu, apic %llu, eoi %llu, apic-write %llu\n", total,
+		  exits[L4_VMEXIT_IO], exits[L4_VMEXIT_EPT_VIOLATION],
 		  exits[L4_VMEXIT_RDMSR] + exits[L4_VMEXIT_WRMSR], exits[L4_VMEXIT_CPUID], exits[L4_VMEXIT_HLT],
-		  exits[L4_VMEXIT_IRQ_WINDOW], exits[L4_VMEXIT_CR], exits[L4_VMEXIT_DR], exits[L4_VMEXIT_XSETBV]);
+		  exits[L4_VMEXIT_IRQ_WINDOW], exits[L4_VMEXIT_CR], exits[L4_VMEXIT_DR], exits[L4_VMEXIT_XSETBV],
+		  exits[L4_VMEXIT_APIC_ACCESS], exits[L4_VMEXIT_EOI], exits[L4_VMEXIT_APIC_WRITE]);
 	l4_printf("vmm: handling them took %llu TSC ticks here (%llu per exit)\n", vmm_ticks,
 		  total ? vmm_ticks / total : 0);
 	const uint64_t *io = board.port_accesses;
@@ -695,7 +780,7 @@ static void print_exit_counts(void)
 			}
 		}
 	}
-	l4_printf("vmm: interrupts injected: %llu", all);
+	l4_printf("vmm: interrupts: %llu (%llu posted, %llu injected)", all, posted, all - posted);
 	for (int k = 0; k < 3 && top[k] >= 0; k++)
 		l4_printf("%s vector %#x %llu", k ? "," : ":", top[k], injected[top[k]]);
 	l4_printf("\n");
@@ -760,9 +845,13 @@ int main(int argc, char **argv)
 	 * (status 0 if the guest ended by reset or exit, 1 after an error): for
 	 * tests. The rest is the guest's command line, separated by spaces. */
 	int first = 1;
-	if (argc > 1 && __builtin_strcmp(argv[1], "vmm.end_machine") == 0) {
-		end_machine = true;
-		first = 2;
+	for (; first < argc && starts_with(argv[first], "vmm."); first++) {
+		if (__builtin_strcmp(argv[first], "vmm.end_machine") == 0)
+			end_machine = true;
+		else if (__builtin_strcmp(argv[first], "vmm.novapic") == 0)
+			no_vapic = true;              /* (to measure what APIC virtualization saves) */
+		else
+			l4_printf("vmm: unknown option %s ignored\n", argv[first]);
 	}
 	for (int i = first; i < argc; i++) {
 		/* The last console= is Linux's /dev/console: input goes there. */
@@ -852,6 +941,9 @@ int main(int argc, char **argv)
 	 * carry the CR group to change it or the TPR threshold.) */
 	masks[L4_VMEXIT_IRQ_WINDOW] = masks[L4_VMEXIT_TPR_BELOW] = L4_VCPU_GPR | L4_VCPU_CR;
 	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR;
+	/* (APIC virtualization: the CPU's interrupt state where it matters.) */
+	masks[L4_VMEXIT_APIC_ACCESS] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_APIC;
+	masks[L4_VMEXIT_HLT] = L4_VCPU_GPR | L4_VCPU_APIC;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
@@ -860,6 +952,16 @@ int main(int argc, char **argv)
 				   .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);
+	apic_page[0] = 0;                                 /* (ours before we lend it) */
+	if (!no_vapic) {
+		err = l4_vm_map(vm, LAPIC_DEFAULT_BASE, (l4_word_t)apic_page, 12, L4_FP_R | L4_FP_W);
+		if (!err && (err = l4_vcpu_apic(vcpu, LAPIC_DEFAULT_BASE, L4_VAPIC_VID)))
+			L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem((l4_word_t)apic_page, 12, L4_FP_RWX), 0);
+		vapic = !err;
+		lapic_set_vid(&board.lapic, vapic);
+		l4_printf("vmm: local APIC interrupts %s\n", vapic ? "posted (virtual-interrupt delivery)" :
+			  err == L4_ENOSYS ? "injected (the CPU has no virtual-interrupt delivery)" : "injected");
+	}
 	struct l4_vcpu_state s;
 	state_from_cpu(&cpu, &s);
 	if ((err = l4_vcpu_write(vcpu, L4_VCPU_ALL, 0, 0, 0, &s)) ||

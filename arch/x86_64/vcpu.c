@@ -111,6 +111,11 @@ struct vcpu {
 	uint8_t mask[L4_VMEXIT_REASONS];
 };
 
+/* The words of each mask of groups (l4_vcpu_words, looked up: exits and
+ * replies need it every time). */
+#define GROUP_MASKS ((L4_VCPU_ALL | L4_VCPU_APIC) + 1)
+static uint8_t group_words[GROUP_MASKS];
+
 static uint64_t preemption_ticks;   /* one scheduler tick, in VMX-preemption-timer units */
 static uint64_t cr0_forced, cr4_forced, cr0_allowed, cr4_allowed;
 static uint64_t vpid_used[VPIDS / 64];
@@ -269,6 +274,8 @@ static void vcpu_setup_statics(void)
 	for (unsigned i = 0; i < HOST_SWITCHED_MSRS; i++)
 		host_msrs[i] = (struct msr_entry){ switched_msr[i], 0, rdmsr(switched_msr[i]) };
 	msr_bitmap_setup();
+	for (unsigned m = 0; m < GROUP_MASKS; m++)
+		group_words[m] = (uint8_t)l4_vcpu_words(m);
 }
 
 /* Registers of the virtual-APIC page, as the local APIC's page lays them
@@ -524,9 +531,9 @@ static unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 		w += L4_VCPU_MSR_WORDS;
 	}
 	if (groups & L4_VCPU_APIC) {
-		w[L4_APIC_STATUS] = vmread(GUEST_INTR_STATUS);
+		w[L4_APIC_STATUS] = v->vid ? vmread(GUEST_INTR_STATUS) : 0;
 		for (unsigned k = 0; k < 4; k++) {
-			w[L4_APIC_EOI_EXIT + k] = vmread(VMCS_EOI_EXIT0 + 2 * k);
+			w[L4_APIC_EOI_EXIT + k] = v->vid ? vmread(VMCS_EOI_EXIT0 + 2 * k) : 0;
 			w[L4_APIC_IRR + k] = *vapic_reg(v, VAPIC_IRR + 32 * k) |
 					     (uint64_t)*vapic_reg(v, VAPIC_IRR + 32 * k + 16) << 32;
 			w[L4_APIC_ISR + k] = *vapic_reg(v, VAPIC_ISR + 32 * k) |
@@ -539,10 +546,7 @@ static unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 
 int vcpu_read(struct thread *t, uint64_t *mr, unsigned *words)
 {
-	struct vcpu *v = t->vcpu;
-
-	if ((mr[0] & ~(uint64_t)(L4_VCPU_ALL | (v->vid ? L4_VCPU_APIC : 0))) ||
-	    l4_vcpu_words((unsigned)mr[0]) >= L4_MR_COUNT)
+	if (mr[0] >= GROUP_MASKS || group_words[mr[0]] >= L4_MR_COUNT)
 		return L4_EINVAL;
 	*words = 1 + vcpu_state_read(t, (unsigned)mr[0], &mr[1]);
 	return L4_OK;
@@ -574,7 +578,6 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 	uint64_t head = words ? w[L4_VCPU_REPLY_GROUPS] : 0;
 	unsigned groups = head & (L4_VCPU_ALL | L4_VCPU_APIC);
 	uint32_t requests = (uint32_t)(head & (L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW));
-	bool vid = ((struct vcpu *)t->vcpu)->vid;
 
 	/* The common reply (the fast path's): the registers, maybe an event. */
 	if (head == L4_VCPU_GPR && words == L4_VCPU_REPLY_STATE + L4_VCPU_GPR_WORDS) {
@@ -584,16 +587,15 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 			inject(w[L4_VCPU_REPLY_INJECT], w[L4_VCPU_REPLY_ERROR]);
 		return L4_OK;
 	}
-	if (head & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_APIC | L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW |
-				L4_VCPU_POST(0xff, true)) ||
-	    words != L4_VCPU_REPLY_STATE + l4_vcpu_words(groups))
+	/* (The virtual interrupt state exists with virtual-interrupt delivery.) */
+	struct vcpu *v = t->vcpu;
+	uint64_t known = L4_VCPU_ALL | L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW |
+			 (v->vid ? L4_VCPU_APIC | L4_VCPU_POST(0xff, true) : 0);
+	if ((head & ~known) || words != L4_VCPU_REPLY_STATE + (unsigned)group_words[groups])
 		return L4_EMSG;
-	/* The virtual interrupt state exists with virtual-interrupt delivery. */
-	if (!vid && (groups & L4_VCPU_APIC || head & (L4_VCPU_REQ_POST | L4_VCPU_REQ_EOI_EXIT)))
-		return L4_EINVAL;
 	if ((head & L4_VCPU_REQ_POST) && L4_VCPU_POST_VECTOR(head) < 16)
-		return L4_EINVAL;     /* vectors 0-15 are exceptions */
-	struct vcpu *v = vcpu_load(t);
+		return L4_EMSG;       /* vectors 0-15 are exceptions */
+	vcpu_load(t);
 	if ((requests & L4_VCPU_REQ_NMI_WINDOW) && !(vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
 		return L4_ENOSYS;    /* NMI windows need virtual NMIs */
 	w += L4_VCPU_REPLY_STATE;
@@ -676,7 +678,7 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 /* A transfer mask: known groups that fit the exit message's registers. */
 static bool exit_mask_ok(uint64_t m)
 {
-	return !(m & ~(uint64_t)(L4_VCPU_ALL | L4_VCPU_APIC)) && l4_vcpu_words((unsigned)m) <= L4_VMEXIT_MAX_STATE;
+	return m < GROUP_MASKS && group_words[m] <= L4_VMEXIT_MAX_STATE;
 }
 
 int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
@@ -726,9 +728,7 @@ unsigned vcpu_exit_words(struct thread *t, uint64_t reason)
 	unsigned m = r < L4_VMEXIT_REASONS ? v->mask[r] : 0;
 
 	v->exit_groups = (uint8_t)(m ? m : v->default_mask);
-	if (!v->vid)
-		v->exit_groups &= (uint8_t)~L4_VCPU_APIC;    /* (no such state now) */
-	return L4_VMEXIT_STATE + l4_vcpu_words(v->exit_groups);
+	return L4_VMEXIT_STATE + group_words[v->exit_groups];
 }
 
 /* The exit fields stay in the VMCS until the vCPU's next exit, which cannot
@@ -743,11 +743,12 @@ void vcpu_exit_info(struct thread *t, uint64_t *mr)
 	mr[L4_VMEXIT_GPA] = vmread(GUEST_PHYSICAL_ADDR);
 	mr[L4_VMEXIT_GLA] = vmread(GUEST_LINEAR_ADDR);
 	mr[L4_VMEXIT_GROUPS] = v->exit_groups | (uint64_t)(*vtpr(v) >> 4) << 8;   /* + CR8 */
-	uint64_t reason = mr[L4_VMEXIT_REASON];
-	if (reason == L4_VMEXIT_APIC_ACCESS)          /* where, as for an EPT violation */
-		mr[L4_VMEXIT_GPA] = v->apic_gpa + (mr[L4_VMEXIT_QUAL] & 0xfff);
-	else if (reason == L4_VMEXIT_APIC_WRITE)      /* what the guest wrote */
-		mr[L4_VMEXIT_QUAL] |= (uint64_t)*vapic_reg(v, mr[L4_VMEXIT_QUAL] & 0xff0) << 32;
+	if (v->apic_gpa) {
+		if (mr[L4_VMEXIT_REASON] == L4_VMEXIT_APIC_ACCESS)   /* where, as for an EPT violation */
+			mr[L4_VMEXIT_GPA] = v->apic_gpa + (mr[L4_VMEXIT_QUAL] & 0xfff);
+		else if (mr[L4_VMEXIT_REASON] == L4_VMEXIT_APIC_WRITE)   /* what the guest wrote */
+			mr[L4_VMEXIT_QUAL] |= (uint64_t)*vapic_reg(v, mr[L4_VMEXIT_QUAL] & 0xff0) << 32;
+	}
 }
 
 /* After an exit: what the hardware left that the kernel must finish. */

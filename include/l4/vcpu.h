@@ -132,7 +132,8 @@
 #define L4_VCPU_MSR  0x20u   /* SYSENTER_CS, SYSENTER_ESP, SYSENTER_EIP, PAT, STAR, LSTAR,
 				CSTAR, FMASK, KERNEL_GS_BASE */
 #define L4_VCPU_ALL  0x3fu   /* the groups of every vCPU (a reply takes them all) */
-#define L4_VCPU_APIC 0x40u   /* with L4_VAPIC_VID only: the virtual interrupt state (below) */
+#define L4_VCPU_APIC 0x40u   /* the virtual interrupt state (below): written only with
+				L4_VAPIC_VID, read as zeros without */
 
 #define L4_VCPU_GPR_WORDS  L4_REG_COUNT
 #define L4_VCPU_CR_WORDS   7

@@ -216,7 +216,7 @@ int lapic_pending_vector(const struct lapic *l)
 {
 	int v = vec_highest(l->irr);
 
-	if (!lapic_hw_enabled(l) || v < 0)
+	if (!lapic_hw_enabled(l) || v < 0 || l->vid)
 		return -1;
 	return ((uint32_t)v & PRIO_CLASS) > (lapic_ppr(l) & PRIO_CLASS) ? v : -1;
 }
@@ -235,16 +235,50 @@ bool lapic_ack(struct lapic *l, uint8_t vector)
 	return true;
 }
 
-/* EOI: retire the highest in-service vector; level-triggered ones go back to the IOAPIC. */
+void lapic_set_vid(struct lapic *l, bool on)
+{
+	if (!on)
+		for (unsigned i = 0; i < 8; i++)
+			l->irr[i] |= l->vid_irr[i];   /* posted, not taken: ours again */
+	for (unsigned i = 0; i < 8; i++)
+		l->vid_irr[i] = 0;
+	l->vid = on;
+}
+
+int lapic_post(struct lapic *l, bool *level)
+{
+	int v = lapic_requested_vector(l);
+
+	if (!l->vid || v < 0)
+		return -1;
+	vec_clear(l->irr, (unsigned)v);
+	*level = vec_test(l->tmr, (unsigned)v);
+	return v;
+}
+
+void lapic_vid_state(struct lapic *l, const uint32_t irr[8], const uint32_t isr[8])
+{
+	for (unsigned i = 0; i < 8; i++) {
+		l->vid_irr[i] = irr[i];
+		l->isr[i] = isr[i];
+	}
+}
+
+/* Retires vector from service; a level-triggered one goes back to the IOAPIC. */
+void lapic_vid_eoi(struct lapic *l, uint8_t vector)
+{
+	vec_clear(l->isr, vector);
+	if (vec_test(l->tmr, vector) && l->cfg.eoi)
+		l->cfg.eoi(l->cfg.ctx, vector);
+}
+
+/* EOI: retire the highest in-service vector. */
 static void eoi(struct lapic *l)
 {
 	int v = vec_highest(l->isr);
 
-	if (v < 0)
-		return;
-	vec_clear(l->isr, (unsigned)v);
-	if (vec_test(l->tmr, (unsigned)v) && l->cfg.eoi)
-		l->cfg.eoi(l->cfg.ctx, (uint8_t)v);
+	if (v >= 0)
+		lapic_vid_eoi(l, (uint8_t)v);
 }
 
 /* ICR write: a fixed IPI to this APIC is delivered here, everything else by the board. */
@@ -517,7 +551,7 @@ static enum reg_status reg_read(struct lapic *l, unsigned reg, uint32_t *val, vd
 		return REG_OK;
 	}
 	if (in_range(reg, LAPIC_IRR, 8)) {
-		*val = l->irr[(reg - LAPIC_IRR) >> 4];
+		*val = l->irr[(reg - LAPIC_IRR) >> 4] | l->vid_irr[(reg - LAPIC_IRR) >> 4];
 		return REG_OK;
 	}
 	if (in_range(reg, LAPIC_LVT_TIMER, LAPIC_LVT_COUNT)) {

@@ -159,6 +159,11 @@ struct lapic {
 	uint64_t timer_first;          /* counts from start to the first expiry */
 	uint64_t timer_fired;          /* expiries already handled */
 	uint64_t tsc_deadline;         /* IA32_TSC_DEADLINE, 0 = disarmed */
+	/* Virtual-interrupt delivery (lapic_set_vid): the CPU takes the posted
+	 * vectors and their EOIs. irr holds what is not posted yet; isr and
+	 * vid_irr are the CPU's virtual ISR and IRR as last seen. */
+	bool vid;
+	uint32_t vid_irr[8];
 };
 
 /* Power-up state: xAPIC mode at LAPIC_DEFAULT_BASE, software disabled, LVTs masked. */
@@ -206,6 +211,26 @@ bool lapic_ack(struct lapic *l, uint8_t vector);
 
 /* Processor priority: TPR or the class of the highest in-service vector. */
 uint32_t lapic_ppr(const struct lapic *l);
+
+/*
+ * Virtual-interrupt delivery (the CPU's APIC virtualization): the VMM
+ * posts accepted vectors to the CPU, which delivers them by the guest's
+ * priorities and retires them at the guest's EOI writes without asking the
+ * model. lapic_set_vid turns it on (before the guest runs, with IRR and
+ * ISR empty) or off (after lapic_vid_state with the CPU's last state,
+ * which the model takes over). While on:
+ *   - lapic_post takes the highest accepted vector (-1: none) for the VMM
+ *     to post, *level if it is level-triggered (its EOI must come back);
+ *   - lapic_pending_vector is -1: nothing is injected by the model;
+ *   - lapic_vid_state gives the CPU's virtual IRR and ISR, which register
+ *     reads (IRR, ISR, PPR) then show;
+ *   - lapic_vid_eoi: the guest's EOI of vector came back to the VMM:
+ *     a level-triggered vector goes to cfg.eoi.
+ */
+void lapic_set_vid(struct lapic *l, bool on);
+int lapic_post(struct lapic *l, bool *level);
+void lapic_vid_state(struct lapic *l, const uint32_t irr[8], const uint32_t isr[8]);
+void lapic_vid_eoi(struct lapic *l, uint8_t vector);
 
 /* Timer: absolute time of the next expiry (VDEV_NEVER if none matters), and the catch-up. */
 vdev_time_t lapic_next_event(const struct lapic *l);

@@ -983,6 +983,50 @@ START_TEST(test_random_accesses)
 }
 END_TEST
 
+/* Virtual-interrupt delivery: the model hands accepted vectors to the CPU
+ * (highest first, with their trigger mode), injects nothing itself, shows
+ * the CPU's IRR/ISR in register reads, sends level EOIs that come back to
+ * the IOAPIC, and takes posted-but-not-taken vectors back when turned off. */
+START_TEST(test_virtual_interrupt_delivery)
+{
+	struct lapic l;
+	bool level = true;
+	uint32_t irr[8] = { 0 }, isr[8] = { 0 };
+
+	setup(&l, 0);
+	sw_enable(&l);
+	lapic_set_vid(&l, true);
+	ck_assert_int_eq(lapic_post(&l, &level), -1);
+	ck_assert(lapic_accept_irq(&l, 0x41, false));
+	ck_assert(lapic_accept_irq(&l, 0x62, true));
+	ck_assert_int_eq(lapic_pending_vector(&l), -1);          /* the CPU delivers, not us */
+	ck_assert_int_eq(lapic_post(&l, &level), 0x62);
+	ck_assert(level);
+	ck_assert_int_eq(lapic_post(&l, &level), 0x41);
+	ck_assert(!level);
+	ck_assert_int_eq(lapic_post(&l, &level), -1);
+	ck_assert_uint_eq(rd(&l, LAPIC_IRR + 0x20, 0), 0);      /* posted: no longer ours */
+	/* The CPU took 0x62, 0x41 is still requested there. */
+	irr[0x41 / 32] = 1u << (0x41 % 32);
+	isr[0x62 / 32] = 1u << (0x62 % 32);
+	lapic_vid_state(&l, irr, isr);
+	ck_assert(in_set(&l, LAPIC_IRR, 0x41));
+	ck_assert(in_set(&l, LAPIC_ISR, 0x62));
+	ck_assert_uint_eq(rd(&l, LAPIC_PPR, 0), 0x60);
+	/* Its EOI came back (EOI-exit bit): the IOAPIC hears of the level vector. */
+	lapic_vid_eoi(&l, 0x62);
+	ck_assert_uint_eq(rec.eois, 1);
+	ck_assert_uint_eq(rec.eoi[0], 0x62);
+	ck_assert(!in_set(&l, LAPIC_ISR, 0x62));
+	lapic_vid_eoi(&l, 0x41);                                   /* edge: nothing to tell */
+	ck_assert_uint_eq(rec.eois, 1);
+	/* Off: 0x41, posted but not taken, is the model's to inject again. */
+	lapic_set_vid(&l, false);
+	ck_assert_int_eq(lapic_pending_vector(&l), 0x41);
+	ck_assert_int_eq(lapic_post(&l, &level), -1);
+}
+END_TEST
+
 Suite *lapic_suite(void)
 {
 	Suite *s = suite_create("lapic");
@@ -1003,6 +1047,7 @@ Suite *lapic_suite(void)
 	tcase_add_test(tc, test_x2apic_msr_rules);
 	tcase_add_test(tc, test_apic_base_transitions);
 	tcase_add_test(tc, test_init_reset_keeps_id_and_mode);
+	tcase_add_test(tc, test_virtual_interrupt_delivery);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timer");
