@@ -4,8 +4,10 @@
  * off, as multiboot starts it). It checks the loader's hand-over, prints
  * over the emulated 16550, runs CPUID, takes timer interrupts from the
  * emulated 8254 through the 8259 pair and its own IDT, reads the RTC,
- * and ends through the debug exit port with 0 (all well) or the number of
- * the check that failed.
+ * runs the local APIC (its timer, a self-IPI, ISR and EOI: with APIC
+ * virtualization the CPU delivers them) at 0xfee00000 and again after
+ * moving it to 0xfed00000 (the VMM's model alone), and ends through the
+ * debug exit port with 0 (all well) or the number of the check that failed.
  */
 #define COM1 0x3f8
 #define EXIT_PORT 0x501
@@ -13,6 +15,8 @@
 #define MB_FLAGS 0x00000003          /* page-align modules, memory info */
 #define MB_BOOT_MAGIC 0x2badb002
 #define TICKS 5
+#define MSR_APIC_BASE 0x1b
+#define APIC_MOVED 0xfed00000
 
 	.code32
 	.section .multiboot, "a"
@@ -48,13 +52,16 @@ _start:
 	call puts
 	leal newline, %esi
 	call puts
-	/* An IDT with the timer handler at vector 0x20. */
+	/* An IDT: the 8254's handler at vector 0x20, the local APIC's at 0x40, 0x41. */
+	movl $0x20, %ecx
 	movl $timer, %eax
-	movw %ax, idt + 0x20 * 8
-	movw %cs, idt + 0x20 * 8 + 2
-	movw $0x8e00, idt + 0x20 * 8 + 4
-	shrl $16, %eax
-	movw %ax, idt + 0x20 * 8 + 6
+	call set_gate
+	movl $0x40, %ecx
+	movl $apic_timer, %eax
+	call set_gate
+	movl $0x41, %ecx
+	movl $apic_ipi, %eax
+	call set_gate
 	lidt idt_ptr
 	/* 8259: ICW1-4, vectors 0x20/0x28, then only IRQ 0 unmasked. */
 	movb $0x11, %al
@@ -98,6 +105,22 @@ _start:
 	inb $0x71, %al
 	cmpb $0x59, %al
 	ja fail
+	/* check 6: the local APIC where it starts */
+	movl $6, %edi
+	call apic_checks
+	leal apic_msg, %esi
+	call puts
+	/* check 7: moved (IA32_APIC_BASE), the same again */
+	movl $7, %edi
+	movl $MSR_APIC_BASE, %ecx
+	rdmsr
+	andl $0xfff, %eax
+	orl $APIC_MOVED, %eax
+	wrmsr
+	movl $APIC_MOVED, apic_base
+	call apic_checks
+	leal apic_moved_msg, %esi
+	call puts
 	/* A string write through the debug console port: REP OUTSB. */
 	leal e9_msg, %esi
 	movl $e9_len, %ecx
@@ -124,6 +147,71 @@ timer:
 	incl ticks
 	movb $0x20, %al                  /* EOI */
 	outb %al, $0x20
+	popl %eax
+	iret
+
+/* IDT gate ECX -> handler EAX (32-bit interrupt gate). */
+set_gate:
+	movw %ax, idt(,%ecx,8)
+	movw %cs, idt + 2(,%ecx,8)
+	movw $0x8e00, idt + 4(,%ecx,8)
+	shrl $16, %eax
+	movw %ax, idt + 6(,%ecx,8)
+	ret
+
+/* The local APIC at apic_base: version, 3 periodic timer interrupts
+ * (vector 0x40), then a self-IPI (vector 0x41) in service while its
+ * handler runs; each handler ends with an EOI. Fails with EDI. */
+apic_checks:
+	movl apic_base, %ebx
+	movl 0x30(%ebx), %eax            /* version: integrated, 6 LVT entries */
+	cmpl $0x50014, %eax
+	jne fail
+	movl $0x1ff, 0xf0(%ebx)          /* SVR: enabled, spurious vector 0xff */
+	movl $0xb, 0x3e0(%ebx)           /* divide by 1 */
+	movl $0, apic_ticks
+	movl $0x20040, 0x320(%ebx)       /* LVT timer: periodic, vector 0x40 */
+	movl $200000, 0x380(%ebx)        /* 2 ms */
+1:	sti
+	hlt
+	cli
+	cmpl $3, apic_ticks
+	jb 1b
+	movl $0x10000, 0x320(%ebx)       /* timer masked */
+	movl $0, ipi_isr
+	movl $0x40041, 0x300(%ebx)       /* ICR: fixed, to self, vector 0x41 */
+2:	sti
+	nop
+	cli
+	cmpl $0, ipi_isr
+	jne 3f
+	sti
+	hlt
+	cli
+	jmp 2b
+3:	testl $2, ipi_isr                /* ISR bit 0x41 (word 2, bit 1) while in service */
+	jz fail
+	movl 0x120(%ebx), %eax           /* and no longer after the EOI */
+	testl $2, %eax
+	jnz fail
+	ret
+
+apic_timer:
+	pushl %eax
+	incl apic_ticks
+	movl apic_base, %eax
+	movl $0, 0xb0(%eax)              /* EOI */
+	popl %eax
+	iret
+
+apic_ipi:
+	pushl %eax
+	movl apic_base, %eax
+	movl 0x120(%eax), %eax           /* ISR, vectors 0x40-0x5f */
+	orl $0x80000000, %eax            /* (seen) */
+	movl %eax, ipi_isr
+	movl apic_base, %eax
+	movl $0, 0xb0(%eax)              /* EOI */
 	popl %eax
 	iret
 
@@ -155,19 +243,24 @@ newline:    .asciz "\n"
 ticks_msg:  .asciz "mbtest: 5 timer interrupts through the 8259 and the IDT\n"
 bye:        .asciz "mbtest: rtc ok; all checks passed\n"
 failed:     .asciz "mbtest: a check FAILED\n"
+apic_msg:   .asciz "mbtest: local APIC timer, self-IPI, ISR and EOI at 0xfee00000\n"
+apic_moved_msg: .asciz "mbtest: the same with the local APIC moved to 0xfed00000\n"
 e9_msg:     .ascii "mbtest: rep outsb through port 0xe9\n"
 e9_len = . - e9_msg
 	.align 8
 idt_ptr:
-	.word 0x30 * 8 - 1
+	.word 0x48 * 8 - 1
 	.long idt
 	.align 4
 ticks:      .long 0
+apic_base:  .long 0xfee00000
+apic_ticks: .long 0
+ipi_isr:    .long 0
 mem_upper:  .long 0
 vendor:     .space 16
 
 	.bss
 	.align 16
-idt:        .space 0x30 * 8
+idt:        .space 0x48 * 8
 	.space 4096
 stack_top:
