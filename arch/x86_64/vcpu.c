@@ -616,6 +616,8 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 		vmwrite(GUEST_IA32_EFER, w[L4_CR_EFER]);
 		*vtpr(v) = (uint8_t)(L4_TPR_CR8(w[L4_CR_TPR]) << 4);
 		vmwrite(VMCS_TPR_THRESHOLD, L4_TPR_THRESHOLD(w[L4_CR_TPR]));
+		if (v->vid)
+			vppr_update(v);      /* (VM entry evaluates posted interrupts by it) */
 		/* The entry control says whether the guest is in long mode: EFER.LMA. */
 		uint64_t entry = vmread(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
 		vmwrite(VMCS_ENTRY_CONTROLS, entry | (w[L4_CR_EFER] & EFER_LMA ? ENTRY_IA32E_GUEST : 0));
