@@ -466,6 +466,27 @@ void vcpu_regs_from_words(struct thread *t, const uint64_t *w)
 	gprs_from_words(t, w);
 }
 
+/* An event the VM entry takes (SDM 26.2.1.3; Bochs stops the whole machine
+ * at some it does not): a known type, NMI as vector 2, exceptions up to
+ * 31, an error code only with the exceptions that have one. (Whether an
+ * exception that has one must deliver it depends on CR0.PE: a failed entry
+ * tells the VMM.) Without the valid bit nothing is injected. */
+#define INTR_TYPE_NMI     2
+#define INTR_TYPE_HW_EXC  3
+#define ERROR_CODE_VECTORS ((1u << 8) | (0x1fu << 10) | (1u << 17))   /* #DF, #TS-#PF, #AC */
+
+static bool event_ok(uint64_t info)
+{
+	unsigned type = INTR_INFO_TYPE(info), vector = info & 0xff;
+
+	if (!(info & INTR_INFO_VALID))
+		return true;
+	if ((info & ~(uint64_t)INTR_INFO_ENTRY) || type == 1 || type == 7 ||
+	    (type == INTR_TYPE_NMI && vector != 2) || (type == INTR_TYPE_HW_EXC && vector > 31))
+		return false;
+	return !(info & INTR_INFO_ERROR) || (type == INTR_TYPE_HW_EXC && (ERROR_CODE_VECTORS >> vector & 1));
+}
+
 /* An event for the next VM entry (VM-entry interruption information). */
 static void inject(uint64_t info, uint64_t error)
 {
@@ -579,6 +600,8 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 	unsigned groups = head & (L4_VCPU_ALL | L4_VCPU_APIC);
 	uint32_t requests = (uint32_t)(head & (L4_VCPU_REQ_IRQ_WINDOW | L4_VCPU_REQ_NMI_WINDOW));
 
+	if (words && !event_ok(w[L4_VCPU_REPLY_INJECT]))
+		return L4_EMSG;
 	/* The common reply (the fast path's): the registers, maybe an event. */
 	if (head == L4_VCPU_GPR && words == L4_VCPU_REPLY_STATE + L4_VCPU_GPR_WORDS) {
 		vcpu_load(t);

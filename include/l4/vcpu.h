@@ -28,10 +28,12 @@
  *       bit 31 valid, 11 deliver error code, 10:8 type, 7:0 vector)
  *   MR2 its error code
  *   MR3.. the groups (exactly those MR0 names)
- * A malformed reply (unknown bits, a word count that does not match)
- * stops the vCPU with a kernel log line. An event whose delivery a VM
- * exit interrupted (IDT-vectoring information) is re-injected by the
- * kernel unless the reply injects one itself.
+ * A malformed reply (unknown bits, a word count that does not match, an
+ * event the VM entry would refuse: a reserved type, an NMI not at vector 2,
+ * an exception above 31, an error code with anything but #DF, #TS, #NP,
+ * #SS, #GP, #PF or #AC) stops the vCPU with a kernel log line. An event
+ * whose delivery a VM exit interrupted (IDT-vectoring information) is
+ * re-injected by the kernel unless the reply injects one itself.
  *
  * Thread operations on a vCPU (thread.h): L4_THREAD_START (MR0 guest RIP,
  * MR1 guest RSP: real mode, CS = 0, all segment bases 0), STOP, RESUME,

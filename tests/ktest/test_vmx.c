@@ -899,6 +899,18 @@ static void vcpu_operations_check_their_arguments(void)
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, L4_VCPU_GPR, 0, 0).error, L4_EMSG);
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, 1u << 12, 0, 0).error, L4_EMSG);
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, 0, 0, 0).error, L4_OK);
+	/* Events the VM entry would not take (Bochs would stop the machine at some). */
+	static const l4_word_t bad_events[] = {
+		L4_EVENT_VALID | 7u << 8,                          /* "other event" */
+		L4_EVENT_VALID | 1u << 8 | 0x20,                   /* reserved type */
+		L4_EVENT_VALID | L4_EVENT_NMI | 3,                 /* NMI is vector 2 */
+		L4_EVENT_VALID | L4_EVENT_HW_EXC | 40,             /* exceptions end at 31 */
+		L4_EVENT_VALID | L4_EVENT_HW_EXC | L4_EVENT_ERROR_CODE | 6,   /* #UD has none */
+		L4_EVENT_VALID | L4_EVENT_EXTINT | L4_EVENT_ERROR_CODE | 0x20,
+		L4_EVENT_VALID | L4_EVENT_EXTINT | 1u << 12 | 0x20,          /* reserved bit */
+	};
+	for (unsigned i = 0; i < sizeof(bad_events) / sizeof(bad_events[0]); i++)
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_WRITE, 0, bad_events[i], 0).error, L4_EMSG);
 	/* A read-only vCPU capability reads but does not write. */
 	l4_cap_t ro = l4_slot_alloc();
 	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, vm.vcpu, ro, L4_CAP_RIGHT_READ).error, L4_OK);
@@ -1129,6 +1141,132 @@ static void apic_virtualization(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
+/* ---------------------------------------------------------------- fuzzing */
+
+#define VMX_FUZZ_STEPS 3000
+
+static uint64_t vrng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t vrnd(void)
+{
+	vrng ^= vrng >> 12;
+	vrng ^= vrng << 25;
+	vrng ^= vrng >> 27;
+	return vrng * 0x2545f4914f6cdd1dull;
+}
+
+/* A message for a reply or VCPU_WRITE: mostly well-formed headers with
+ * random groups, requests, events and state; sometimes anything. Its
+ * words (for the tag), up to 70 (more than the registers hold). */
+static unsigned random_vcpu_message(const struct l4_vcpu_state *good)
+{
+	l4_word_t *mr = l4_utcb()->mr;
+	unsigned groups = (unsigned)vrnd() & 0x7f, n;
+
+	if (vrnd() % 4 == 0) {
+		n = (unsigned)(vrnd() % 71);
+		for (unsigned i = 0; i < n && i < L4_MR_COUNT; i++)
+			mr[i] = vrnd() % 2 ? vrnd() : vrnd() % 256;
+		return n;
+	}
+	mr[L4_VCPU_REPLY_GROUPS] = groups | (vrnd() % 2 ? vrnd() & 0xffff00u : 0);
+	mr[L4_VCPU_REPLY_INJECT] = vrnd() % 2 ? 0 : (vrnd() % 2 ? vrnd() : L4_EVENT_VALID | (vrnd() & 0xfff));
+	mr[L4_VCPU_REPLY_ERROR] = vrnd();
+	n = L4_VCPU_REPLY_STATE + l4_vcpu_words(groups);
+	for (unsigned i = L4_VCPU_REPLY_STATE; i < n && i < L4_MR_COUNT; i++) {
+		l4_word_t w = i - L4_VCPU_REPLY_STATE < sizeof(*good) / sizeof(l4_word_t) ?
+				      ((const l4_word_t *)good)[i - L4_VCPU_REPLY_STATE] : 0;
+		mr[i] = vrnd() % 8 ? w : vrnd() % 2 ? w ^ 1ull << (vrnd() % 64) : vrnd();
+	}
+	return vrnd() % 16 ? n : n + (unsigned)(vrnd() % 3) - 1;
+}
+
+/*
+ * Thousands of random replies to exits, VCPU_WRITE/READ/CONFIG/APIC
+ * operations, stops and restarts against a long-mode guest with an APIC
+ * page: bad messages are refused or stop the vCPU, bad guest state fails
+ * the entry, and the kernel, this task and a fresh VM go on.
+ */
+static void random_vcpu_operations(void)
+{
+	static const unsigned char code[] = { 0x0f, 0xa2, 0xe6, 0x80, 0xfb, 0xf4, 0xeb, 0xf8 };
+	struct vm vm;
+	struct l4_vcpu_state good;
+	l4_word_t err = long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR);
+	if (err) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	mode_state(LONG64, &good);
+	put64(G_PDPT + 8 * 3, G_PD | 3);
+	put64(G_PD + 8 * 503, APIC_GPA | 0x83);
+	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(APIC_VIEW, 12, 0), &err) != ~0ull);
+	CHECK_EQ(l4_vm_map(vm.task, APIC_GPA, APIC_VIEW, 12, L4_FP_R | L4_FP_W), L4_OK);
+	unsigned long exits = 0, refused = 0, restarts = 0, entry_failures = 0;
+	for (unsigned step = 0; step < VMX_FUZZ_STEPS; step++) {
+		l4_word_t *mr = l4_utcb()->mr;
+		switch (vrnd() % 8) {
+		case 0: case 1: case 2: case 3: {        /* the next exit, a random reply */
+			struct l4_result r = l4_recv(vm.ep, 20000);
+			if (r.error)
+				break;
+			exits++;
+			entry_failures += (mr[L4_VMEXIT_REASON] & L4_VMEXIT_ENTRY_FAILED) != 0;
+			unsigned n = random_vcpu_message(&good);
+			refused += l4_reply(l4_tag(0, n, 0)) != L4_OK;
+			break;
+		}
+		case 4: {                                 /* VCPU_WRITE */
+			unsigned n = random_vcpu_message(&good);
+			refused += l4_call(vm.vcpu, l4_tag(L4_THREAD_VCPU_WRITE, n, 0), L4_TIMEOUT_NEVER).error != 0;
+			break;
+		}
+		case 5:                                   /* VCPU_READ, VCPU_CONFIG */
+			if (vrnd() % 2) {
+				refused += L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_READ, vrnd() % 2 ? vrnd() % 256 : vrnd()).error != 0;
+			} else {
+				unsigned n = (unsigned)(vrnd() % (2 + L4_VMEXIT_REASONS + 2));
+				for (unsigned i = 0; i < n && i < L4_MR_COUNT; i++)
+					mr[i] = vrnd() % 4 ? vrnd() % 0x80 : vrnd();
+				refused += l4_call(vm.vcpu, l4_tag(L4_THREAD_VCPU_CONFIG, n, 0), L4_TIMEOUT_NEVER).error != 0;
+			}
+			break;
+		case 6: {                                 /* VCPU_APIC */
+			l4_word_t a[] = { 0, APIC_GPA, APIC_GPA | L4_VAPIC_VID, vrnd() & ~0xfffull, vrnd() };
+			refused += L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_APIC, a[vrnd() % 5]).error != 0;
+			break;
+		}
+		default:                                  /* stop, or back to a good state */
+			if (vrnd() % 4 == 0) {
+				L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+			} else {
+				struct l4_result info = L4_INVOKE(vm.vcpu, L4_THREAD_INFO);
+				if (!info.error && mr[0] == L4_THREAD_INACTIVE) {
+					CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &good), L4_OK);
+					CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+					restarts++;
+				}
+			}
+			break;
+		}
+	}
+	l4_printf("ktest: (vCPU fuzzing: %lu exits, %lu entry failures, %lu refused, %lu restarts)\n",
+		  exits, entry_failures, refused, restarts);
+	CHECK(exits > 100 && refused > 100 && restarts > 10);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	/* A fresh VM works as ever. */
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	CHECK_EQ(long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+}
+
 const struct ktest ktests_vmx[] = {
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
@@ -1149,5 +1287,6 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/bad-state-from-vmm-fails-the-entry", bad_state_from_vmm_fails_the_entry },
 	{ "vmx/unmap-takes-memory-from-the-guest", unmap_takes_memory_from_the_guest },
 	{ "vmx/apic-virtualization", apic_virtualization },
+	{ "vmx/random-vcpu-operations", random_vcpu_operations },
 	{ NULL, NULL },
 };
