@@ -479,8 +479,8 @@ static bool event_ok(uint64_t info)
 {
 	unsigned type = INTR_INFO_TYPE(info), vector = info & 0xff;
 
-	if (!(info & INTR_INFO_VALID))
-		return true;
+	if (!(info & INTR_INFO_VALID) || !(info & ~(uint64_t)(INTR_INFO_VALID | 0xff)))
+		return true;        /* none, or an external interrupt: the common ones */
 	if ((info & ~(uint64_t)INTR_INFO_ENTRY) || type == 1 || type == 7 ||
 	    (type == INTR_TYPE_NMI && vector != 2) || (type == INTR_TYPE_HW_EXC && vector > 31))
 		return false;
