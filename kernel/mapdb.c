@@ -60,9 +60,8 @@ static inline __attribute__((always_inline))
 struct mapnode *node_at(struct task *t, uint64_t va, bool *mapped)
 {
 	uint64_t pa;
-	unsigned rights;
 
-	*mapped = space_lookup(&t->space, va, &pa, &rights);
+	*mapped = space_lookup(&t->space, va, &pa, NULL);
 	return *mapped && (pa >> PAGE_SHIFT) < root_frames ? find(t, va, pa, false) : NULL;
 }
 
@@ -88,11 +87,10 @@ static int install(struct mapnode *n)
 static void uninstall(struct mapnode *n)
 {
 	uint64_t pa;
-	unsigned rights;
 
 	if (n->io)
 		space_io_deny(&n->task->space, (unsigned)n->va);
-	else if (space_lookup(&n->task->space, n->va, &pa, &rights) && pa == n->frame)
+	else if (space_lookup(&n->task->space, n->va, &pa, NULL) && pa == n->frame)
 		space_unmap(&n->task->space, n->va);
 }
 

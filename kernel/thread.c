@@ -39,14 +39,13 @@ int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out
 int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, struct thread **out)
 {
 	uint64_t pa;
-	unsigned rights;
 
 	if (task->space.guest)
 		return L4_ETYPE;    /* a VM task's threads are vCPUs: not yet */
 	if (!IS_ALIGNED(utcb_addr, PAGE_SIZE) || !user_addr_ok(utcb_addr) ||
 	    !user_addr_ok(utcb_addr + PAGE_SIZE - 1))
 		return L4_EFAULT;
-	if (space_lookup(&task->space, utcb_addr, &pa, &rights))
+	if (space_lookup(&task->space, utcb_addr, &pa, NULL))
 		return L4_EBUSY;
 	struct thread *t = factory_alloc(f, sizeof(*t), L4_OBJ_THREAD);
 	if (!t)

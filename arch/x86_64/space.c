@@ -178,15 +178,18 @@ bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *ri
 		if (!(e & EPT_R))
 			return false;
 		*pa = e & PTE_ADDR;
-		*rights = SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0) |
-			  ((e & EPT_MT_MASK) == EPT_MT_UC ? SPACE_UC : (e & EPT_MT_MASK) == EPT_MT_WT ? SPACE_WT : 0);
+		if (rights)
+			*rights = SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0) |
+				  ((e & EPT_MT_MASK) == EPT_MT_UC ? SPACE_UC :
+				   (e & EPT_MT_MASK) == EPT_MT_WT ? SPACE_WT : 0);
 		return true;
 	}
 	if (!(e & PTE_P) || !(e & PTE_U))
 		return false;
 	*pa = e & PTE_ADDR;
-	*rights = SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X) |
-		  (e & PTE_PCD ? SPACE_UC : e & PTE_PWT ? SPACE_WT : 0);
+	if (rights)
+		*rights = SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X) |
+			  (e & PTE_PCD ? SPACE_UC : e & PTE_PWT ? SPACE_WT : 0);
 	return true;
 }
 

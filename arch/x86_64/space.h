@@ -49,7 +49,7 @@ void space_destroy(struct space *s);
 int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights);
 /* Removes the mapping at va; returns the frame it mapped, or 0. */
 uint64_t space_unmap(struct space *s, uint64_t va);
-/* The frame mapped at va and its rights; false if none. */
+/* The frame mapped at va and its rights (rights may be NULL); false if none. */
 bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
 
 /* The first 4 KiB mapping at or above *va: sets *va and *pa, or returns false. */

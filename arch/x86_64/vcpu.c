@@ -726,13 +726,12 @@ int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
 int vcpu_apic(struct thread *t, uint64_t w)
 {
 	uint64_t gpa = w & ~0xfffull, hpa = 0;
-	unsigned rights;
 
 	if ((w & 0xfff & ~(uint64_t)L4_VAPIC_VID) || (w && !gpa))
 		return L4_EINVAL;
 	if (!cpu.vmx.apic_access || ((w & L4_VAPIC_VID) && !cpu.vmx.virtual_interrupts))
 		return L4_ENOSYS;
-	if (gpa && !space_lookup(&t->task->space, gpa, &hpa, &rights))
+	if (gpa && !space_lookup(&t->task->space, gpa, &hpa, NULL))
 		return L4_EFAULT;
 	struct vcpu *v = vcpu_load(t);
 	uint64_t proc2 = vmread(VMCS_PROC_CONTROLS2) & ~(uint64_t)(PROC2_APIC_ACCESS | PROC2_VID);
