@@ -11,7 +11,6 @@
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
 #define PT_ENTRIES 512
 #define PCID_COUNT 4096            /* 0 is the kernel's own tables */
-#define GUEST_LIMIT (1ull << 48)   /* 4-level EPT: 48-bit guest-physical addresses */
 
 /* EPT entries (SDM vol. 3C, 29.3.2): read, write, execute, memory type.
  * Read doubles as "present" for the shared table walker (PTE_P, bit 0),
@@ -54,15 +53,6 @@ static void tlb_changed(struct space *s, uint64_t va)
 static uint64_t table_alloc(void *ctx)
 {
 	return kmem_page_alloc(ctx);
-}
-
-bool space_range_ok(const struct space *s, uint64_t va, uint64_t len)
-{
-	uint64_t last = va + len - 1;
-
-	if (!len || last < va)
-		return false;
-	return s->guest ? last < GUEST_LIMIT : user_addr_ok(last);
 }
 
 int space_init_guest(struct space *s, struct quota *q)

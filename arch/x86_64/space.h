@@ -8,6 +8,7 @@
 #define ARCH_SPACE_H
 
 #include "kmem.h"
+#include "regs.h"
 
 struct space {
 	uint64_t root;          /* physical address of the PML4 */
@@ -39,9 +40,18 @@ int space_init(struct space *s, struct quota *q);
 /* A guest-physical address space: an EPT (extended page tables). */
 int space_init_guest(struct space *s, struct quota *q);
 
+#define GUEST_LIMIT (1ull << 48)   /* 4-level EPT: 48-bit guest-physical addresses */
+
 /* True if va (and va + len - 1) lie in the space: the user half of a host
  * space, the 48-bit guest-physical range of a guest one. */
-bool space_range_ok(const struct space *s, uint64_t va, uint64_t len);
+static inline bool space_range_ok(const struct space *s, uint64_t va, uint64_t len)
+{
+	uint64_t last = va + len - 1;
+
+	if (!len || last < va)
+		return false;
+	return s->guest ? last < GUEST_LIMIT : user_addr_ok(last);
+}
 /* Frees every user page table; the mapped frames are not touched. */
 void space_destroy(struct space *s);
 
