@@ -68,31 +68,46 @@ static long echo_once(long ep)
 	return r.error ? -1 : (long)l4_reply(l4_tag(0, 0, 0));
 }
 
-static void random_system_calls(void)
+/* A task for the fuzzer (*b), holding in slots 2..5: a factory (*f), an
+ * endpoint, a notification, itself; it makes more as it goes. */
+static void fuzz_task(l4_cap_t ep, l4_cap_t n, l4_cap_t *b_out, l4_cap_t *f)
 {
-	l4_cap_t b = l4_task_share_image(4096), f = l4_slot_alloc();
-	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), n = l4_make(L4_FACTORY_NOTIFICATION);
+	l4_cap_t b = *b_out = l4_task_share_image(4096);
 
+	*f = l4_slot_alloc();
 	CHECK(b != L4_CAP_NONE);
-	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_FACTORY, f, 256 * 1024).error, L4_OK);
-	/* The fuzzer's task holds, in slots 2..5: a factory, an endpoint, a
-	 * notification, its own task; it makes more as it goes. */
-	const l4_cap_t give[][2] = { { f, 2 }, { ep, 3 }, { n, 4 }, { b, 5 } };
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_FACTORY, *f, 256 * 1024).error, L4_OK);
+	const l4_cap_t give[][2] = { { *f, 2 }, { ep, 3 }, { n, 4 }, { b, 5 } };
 	for (unsigned i = 0; i < 4; i++)
 		CHECK_EQ(L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | give[i][1] << 12,
 				   l4_fpage_cap(give[i][0], 0, L4_CAP_RIGHTS_ALL)).error, L4_OK);
+}
+
+static void random_system_calls(void)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), n = l4_make(L4_FACTORY_NOTIFICATION), b, f;
+	fuzz_task(ep, n, &b, &f);
 	unsigned long total = 0;
-	for (int round = 0; round < 8 && total < FUZZ_CALLS; round++) {
+	unsigned tasks = 1;
+	for (int round = 0; round < 12 && total < FUZZ_CALLS; round++) {
 		fuzz_done = 0;
 		l4_cap_t t = l4_thread_start_in(b, fuzzer, FUZZ_CALLS - (long)total, 50);
-		CHECK(t != L4_CAP_NONE);
+		if (t == L4_CAP_NONE) {
+			/* The fuzzer may have made its task unusable for a new thread
+			 * (its slot or UTCB place taken): a fresh task, and on. */
+			CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b).error, L4_OK);
+			CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, f).error, L4_OK);
+			fuzz_task(ep, n, &b, &f);
+			tasks++;
+			continue;
+		}
 		/* Let it run; it may stop itself, fault or block: then start another. */
 		for (int i = 0; i < 400 && l4_thread_result(t) != 1; i++)
 			l4_sleep_us(2000);
 		total += fuzz_done;
 		l4_thread_kill(t);
 	}
-	l4_printf("ktest: (the fuzzer made %lu system calls)\n", total);
+	l4_printf("ktest: (the fuzzer made %lu system calls in %u tasks)\n", total, tasks);
 	CHECK(total >= 1000);
 	/* The kernel still serves us: a call and a reply through a fresh endpoint. */
 	l4_cap_t ep2 = l4_make(L4_FACTORY_ENDPOINT);
