@@ -264,6 +264,7 @@ bool space_io_allowed(const struct space *s, unsigned port)
 }
 
 void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
+extern bool tss_io_on;
 
 struct space *space_current;
 
@@ -272,5 +273,6 @@ void space_switch(struct space *s)
 	write_cr3(s->root | s->pcid | (pcid_on && !s->tlb_stale ? CR3_NOFLUSH : 0));
 	s->tlb_stale = false;
 	space_current = s;
-	tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
+	if (s->io[0] || tss_io_on)     /* (between tasks without ports: nothing to do) */
+		tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
 }
