@@ -12,14 +12,9 @@
 
 /* ---- wait queues: circular, by priority (highest first), FIFO within one */
 
-void waitq_insert(struct thread **head, struct thread *t)
+/* Into a non-empty queue: before the first queued thread of lower priority. */
+void waitq_insert_ordered(struct thread **head, struct thread *t)
 {
-	if (!*head) {
-		t->q_next = t->q_prev = t;
-		*head = t;
-		return;
-	}
-	/* Find the first queued thread of lower priority; t goes before it. */
 	struct thread *pos = *head;
 	bool first = t->prio > pos->prio;
 	if (!first) {
@@ -33,19 +28,6 @@ void waitq_insert(struct thread **head, struct thread *t)
 	pos->q_prev = t;
 	if (first)
 		*head = t;
-}
-
-void waitq_remove(struct thread **head, struct thread *t)
-{
-	if (t->q_next == t) {
-		*head = NULL;
-	} else {
-		t->q_prev->q_next = t->q_next;
-		t->q_next->q_prev = t->q_prev;
-		if (*head == t)
-			*head = t->q_next;
-	}
-	t->q_next = t->q_prev = NULL;
 }
 
 /* ---- blocking and waking */

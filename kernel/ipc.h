@@ -27,9 +27,33 @@ struct notification {
 	struct thread *queue;        /* waiters */
 };
 
-/* Priority-ordered wait queues (circular; the head waits longest among the highest). */
-void waitq_insert(struct thread **head, struct thread *t);
-void waitq_remove(struct thread **head, struct thread *t);
+/* Priority-ordered wait queues (circular; the head waits longest among the
+ * highest). Inline where the IPC paths need them most: into an empty
+ * queue, and out of any. */
+void waitq_insert_ordered(struct thread **head, struct thread *t);
+
+static inline void waitq_insert(struct thread **head, struct thread *t)
+{
+	if (*head) {
+		waitq_insert_ordered(head, t);
+		return;
+	}
+	t->q_next = t->q_prev = t;
+	*head = t;
+}
+
+static inline void waitq_remove(struct thread **head, struct thread *t)
+{
+	if (t->q_next == t) {
+		*head = NULL;
+	} else {
+		t->q_prev->q_next = t->q_next;
+		t->q_next->q_prev = t->q_prev;
+		if (*head == t)
+			*head = t->q_next;
+	}
+	t->q_next = t->q_prev = NULL;
+}
 
 /* The first thread of ep's queue, taken out of it. */
 static inline struct thread *endpoint_take_first(struct endpoint *ep)
