@@ -22,6 +22,15 @@ void ktest_fail_eq(const char *file, int line, const char *what, unsigned long l
 #define CHECK_EQ(a, b) do { unsigned long long _a = (a), _b = (b); if (_a != _b) { \
 	ktest_fail_eq(__FILE__, __LINE__, #a, _a, _b); return; } } while (0)
 
+/* The fuzzers' generator (xorshift64*): the next number from *state. */
+static inline uint64_t ktest_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dull;
+}
+
 struct ktest {
 	const char *name;
 	void (*fn)(void);

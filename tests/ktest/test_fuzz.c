@@ -15,10 +15,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
+	return ktest_random(&rng);
 }
 
 /* Mostly small values, sometimes anything: slots, labels, sizes. */

@@ -468,6 +468,14 @@ static bool make_big_vm(struct vm *vm, const unsigned char *code, unsigned len, 
 	return !(*err = l4_vm_map(vm->task, 0, BIG_VIEW, 15, L4_FP_RWX));
 }
 
+/* make_big_vm with code, or the test ends here (where there is no VT-x). */
+#define BIG_VM_OR_RETURN(vm, code) do { \
+	l4_word_t err_; \
+	if (!make_big_vm(vm, code, sizeof(code), &err_)) { \
+		CHECK_EQ(err_, L4_ENOSYS); \
+		return; \
+	} } while (0)
+
 static void drop_big_vm(struct vm *vm)
 {
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm->vcpu);
@@ -658,10 +666,7 @@ static void guest_msrs_and_cr2_are_its_own(void)
 	};
 	struct vm vm;
 	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	BIG_VM_OR_RETURN(&vm, code);
 	put(G_HANDLERS + 0x200, handler, sizeof(handler));
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
@@ -797,11 +802,7 @@ static void interrupt_window_exit(void)
 	static const unsigned char code[] = { 0xfa, 0x0f, 0xa2, 0xfb, 0x90, 0xf4 };
 	static const unsigned char handler[] = { 0xe6, 0x81, 0xf4 };
 	struct vm vm;
-	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	BIG_VM_OR_RETURN(&vm, code);
 	put(G_HANDLERS + 0x100, handler, sizeof(handler));
 	put64(0x20 * 4, G_HANDLERS + 0x100);                        /* IVT: 0000:6100 */
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
@@ -837,11 +838,7 @@ static void transfer_masks_choose_the_state_sent(void)
 {
 	static const unsigned char code[] = { 0x0f, 0xa2, 0xe6, 0x80, 0xf4 };   /* cpuid; out; hlt */
 	struct vm vm;
-	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	BIG_VM_OR_RETURN(&vm, code);
 	/* All six groups (60 words) do not fit an exit's 64 registers. */
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_IO] = L4_VCPU_ALL;
@@ -934,11 +931,7 @@ static void bad_state_from_vmm_fails_the_entry(void)
 {
 	static const unsigned char code[] = { 0xf4 };
 	struct vm vm;
-	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	BIG_VM_OR_RETURN(&vm, code);
 	struct l4_vcpu_state s;
 	mode_state(LONG64, &s);
 	s.cr[L4_CR_CR4] = 0;
@@ -960,11 +953,7 @@ static void unmap_takes_memory_from_the_guest(void)
 {
 	static const unsigned char code[] = { 0xa0, 0x00, 0x30, 0xe6, 0x80, 0xa0, 0x00, 0x30, 0xf4 };
 	struct vm vm;
-	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	BIG_VM_OR_RETURN(&vm, code);
 	big(0x3000)[0] = 0x5c;
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
 	struct l4_vcpu_exit e;
@@ -1023,10 +1012,7 @@ static void apic_virtualization(void)
 	};
 	struct vm vm;
 	l4_word_t err;
-	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	BIG_VM_OR_RETURN(&vm, code);
 	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
 	mode_state(LONG64, &s);
@@ -1149,10 +1135,7 @@ static uint64_t vrng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t vrnd(void)
 {
-	vrng ^= vrng >> 12;
-	vrng ^= vrng << 25;
-	vrng ^= vrng >> 27;
-	return vrng * 0x2545f4914f6cdd1dull;
+	return ktest_random(&vrng);
 }
 
 /* A message for a reply or VCPU_WRITE: mostly well-formed headers with
