@@ -232,20 +232,23 @@ static long fault_loop(long n)
 	return 0;
 }
 
-static void pagefault_roundtrip(l4_cap_t task)
+/* A fault round trip: handler serves an endpoint from the other task; our
+ * thread running loop (which times itself) has it as its pager or
+ * exception handler (op: L4_THREAD_SET_PAGER or _SET_EXC_HANDLER). */
+static void fault_case(const char *name, l4_cap_t task, l4_thread_fn handler, l4_thread_fn loop,
+		       l4_word_t op)
 {
 	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
 
 	l4_give_cap(task, ep);
-	l4_cap_t pg = l4_thread_start_in(task, pager, (long)ep, SERVER_PRIO);
-	/* The faulting thread is ours, paged by the pager in the other task. */
-	l4_cap_t t = l4_thread_start(fault_loop, WARMUP + ITERATIONS, 1);
-	L4_INVOKE(t, L4_THREAD_SET_PAGER, ep);
+	l4_cap_t h = l4_thread_start_in(task, handler, (long)ep, SERVER_PRIO);
+	l4_cap_t t = l4_thread_start(loop, WARMUP + ITERATIONS, 1);
+	L4_INVOKE(t, op, ep);
 	L4_INVOKE(t, L4_THREAD_SET_PRIO, 110);
 	l4_thread_join(t);
-	report("pagefault_roundtrip", ITERATIONS);
+	report(name, ITERATIONS);
 	l4_thread_kill(t);
-	l4_thread_kill(pg);
+	l4_thread_kill(h);
 }
 
 /* Exceptions: a UD2 goes to the handler in the other task as a message;
@@ -276,21 +279,6 @@ static long ud_loop(long n)
 			samples[i - WARMUP] = t1 - t0;
 	}
 	return 0;
-}
-
-static void exception_roundtrip(l4_cap_t task)
-{
-	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
-
-	l4_give_cap(task, ep);
-	l4_cap_t h = l4_thread_start_in(task, exc_handler, (long)ep, SERVER_PRIO);
-	l4_cap_t t = l4_thread_start(ud_loop, WARMUP + ITERATIONS, 1);
-	L4_INVOKE(t, L4_THREAD_SET_EXC_HANDLER, ep);
-	L4_INVOKE(t, L4_THREAD_SET_PRIO, 110);
-	l4_thread_join(t);
-	report("exception_roundtrip", ITERATIONS);
-	l4_thread_kill(t);
-	l4_thread_kill(h);
 }
 
 static void yield_switch(void)
@@ -568,8 +556,8 @@ int main(int argc, char **argv)
 	send_one_way(other);
 	call_reply_map(other);
 	notify_wake(other);
-	pagefault_roundtrip(other);
-	exception_roundtrip(other);
+	fault_case("pagefault_roundtrip", other, pager, fault_loop, L4_THREAD_SET_PAGER);
+	fault_case("exception_roundtrip", other, exc_handler, ud_loop, L4_THREAD_SET_EXC_HANDLER);
 	yield_switch();
 	cap_copy();
 	vmexits();

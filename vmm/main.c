@@ -542,6 +542,12 @@ static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned 
 }
 
 /* Handles one exit; returns the reply's tag. */
+/* Takes apic_page back from the VM (we keep it). */
+static void apic_page_revoke(void)
+{
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem((l4_word_t)apic_page, 12, L4_FP_RWX), 0);
+}
+
 /* The CPU's virtual IRR and ISR (the APIC group) to the local APIC model. */
 static void vid_state_to_model(const struct l4_vcpu_state *s)
 {
@@ -573,7 +579,7 @@ static void vapic_off(const char *why)
 	if (l4_vcpu_read(vcpu, L4_VCPU_APIC, &st) == L4_OK)
 		vid_state_to_model(&st);
 	l4_vcpu_apic(vcpu, 0, 0);
-	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem((l4_word_t)apic_page, 12, L4_FP_RWX), 0);
+	apic_page_revoke();
 	lapic_set_vid(&board.lapic, false);
 	vapic = false;
 	l4_printf("vmm: APIC virtualization off: %s\n", why);
@@ -639,7 +645,7 @@ static l4_word_t handle_exit(void)
 		event = handle_mmio(&e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_EOI:                           /* after the write: nothing to redo */
-		lapic_vid_eoi(&board.lapic, (uint8_t)e.qual);
+		lapic_eoi_vector(&board.lapic, (uint8_t)e.qual);
 		groups = 0;
 		break;
 	case L4_VMEXIT_APIC_WRITE:                    /* done in the CPU's page; ours to act on */
@@ -934,6 +940,15 @@ int main(int argc, char **argv)
 		l4_printf("vmm: no vCPU (error %lu)\n", (unsigned long)err);
 		return 1;
 	}
+	apic_page[0] = 0;                                 /* (ours before we lend it) */
+	if (!no_vapic) {
+		err = l4_vm_map(vm, LAPIC_DEFAULT_BASE, (l4_word_t)apic_page, 12, L4_FP_R | L4_FP_W);
+		if (!err && (err = l4_vcpu_apic(vcpu, LAPIC_DEFAULT_BASE, L4_VAPIC_VID)))
+			apic_page_revoke();
+		vapic = !err;
+		l4_printf("vmm: local APIC interrupts %s\n", vapic ? "posted (virtual-interrupt delivery)" :
+			  err == L4_ENOSYS ? "injected (the CPU has no virtual-interrupt delivery)" : "injected");
+	}
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
@@ -942,8 +957,8 @@ int main(int argc, char **argv)
 	masks[L4_VMEXIT_IRQ_WINDOW] = masks[L4_VMEXIT_TPR_BELOW] = L4_VCPU_GPR | L4_VCPU_CR;
 	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR;
 	/* (APIC virtualization: the CPU's interrupt state where it matters.) */
-	masks[L4_VMEXIT_APIC_ACCESS] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_APIC;
-	masks[L4_VMEXIT_HLT] = L4_VCPU_GPR | L4_VCPU_APIC;
+	masks[L4_VMEXIT_APIC_ACCESS] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | (vapic ? L4_VCPU_APIC : 0);
+	masks[L4_VMEXIT_HLT] = L4_VCPU_GPR | (vapic ? L4_VCPU_APIC : 0);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
@@ -952,16 +967,7 @@ int main(int argc, char **argv)
 				   .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);
-	apic_page[0] = 0;                                 /* (ours before we lend it) */
-	if (!no_vapic) {
-		err = l4_vm_map(vm, LAPIC_DEFAULT_BASE, (l4_word_t)apic_page, 12, L4_FP_R | L4_FP_W);
-		if (!err && (err = l4_vcpu_apic(vcpu, LAPIC_DEFAULT_BASE, L4_VAPIC_VID)))
-			L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem((l4_word_t)apic_page, 12, L4_FP_RWX), 0);
-		vapic = !err;
-		lapic_set_vid(&board.lapic, vapic);
-		l4_printf("vmm: local APIC interrupts %s\n", vapic ? "posted (virtual-interrupt delivery)" :
-			  err == L4_ENOSYS ? "injected (the CPU has no virtual-interrupt delivery)" : "injected");
-	}
+	lapic_set_vid(&board.lapic, vapic);
 	struct l4_vcpu_state s;
 	state_from_cpu(&cpu, &s);
 	if ((err = l4_vcpu_write(vcpu, L4_VCPU_ALL, 0, 0, 0, &s)) ||

@@ -4,7 +4,6 @@
 #include "x86.h"
 
 #define IST_STACK_SIZE 8192
-#define IOMAP_NONE 0xffff           /* an I/O map base beyond the TSS limit: every port denied */
 
 
 /* Code/data descriptors: flat, 64-bit code has L=1. */
@@ -20,7 +19,6 @@ struct tss_io tss_io;
 #define tss tss_io.tss
 
 static const void *io_loaded;        /* whose bitmap tss_io.bitmap holds */
-bool tss_io_on;                      /* the TSS's I/O map is in use (else every port denied) */
 static uint32_t io_loaded_gen, io_loaded_len;
 static uint64_t gdt[7];
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
@@ -32,7 +30,6 @@ struct desc_ptr {
 
 void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len)
 {
-	tss_io_on = owner;
 	if (!owner) {
 		tss.iomap_base = IOMAP_NONE;
 		return;

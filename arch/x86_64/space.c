@@ -6,6 +6,7 @@
 #include "paging.h"
 #include "regs.h"
 #include "string.h"
+#include "trap.h"
 #include "x86.h"
 
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
@@ -263,8 +264,6 @@ bool space_io_allowed(const struct space *s, unsigned port)
 	       !(s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] & (1u << (port % 8)));
 }
 
-void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
-extern bool tss_io_on;
 
 struct space *space_current;
 
@@ -273,6 +272,6 @@ void space_switch(struct space *s)
 	write_cr3(s->root | s->pcid | (pcid_on && !s->tlb_stale ? CR3_NOFLUSH : 0));
 	s->tlb_stale = false;
 	space_current = s;
-	if (s->io[0] || tss_io_on)     /* (between tasks without ports: nothing to do) */
+	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */
 		tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
 }

@@ -49,6 +49,18 @@ struct tss_io {
 
 extern struct tss_io tss_io;
 
+#define IOMAP_NONE 0xffff           /* an I/O map base beyond the TSS limit: every port denied */
+
+/* The I/O map for owner (its generation, bitmap pages, bytes used), or,
+ * for NULL, none: every port denied. */
+void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
+
+/* Whether the TSS's I/O map is in use. */
+static inline bool tss_io_map_on(void)
+{
+	return tss_io.tss.iomap_base != IOMAP_NONE;
+}
+
 void gdt_init(void);
 void idt_init(void);
 void idt_reload(void);

@@ -291,6 +291,18 @@ static uint32_t *vapic_reg(struct vcpu *v, unsigned offset)
 	return (uint32_t *)((uint8_t *)phys_to_virt(v->vapic) + offset);
 }
 
+/* Word k (vectors 64k..64k+63) of the 256-bit set at base (ISR, IRR). */
+static uint64_t vapic_words_get(struct vcpu *v, unsigned base, unsigned k)
+{
+	return *vapic_reg(v, base + 32 * k) | (uint64_t)*vapic_reg(v, base + 32 * k + 16) << 32;
+}
+
+static void vapic_words_put(struct vcpu *v, unsigned base, unsigned k, uint64_t w)
+{
+	*vapic_reg(v, base + 32 * k) = (uint32_t)w;
+	*vapic_reg(v, base + 32 * k + 16) = (uint32_t)(w >> 32);
+}
+
 static uint8_t *vtpr(struct vcpu *v)
 {
 	return (uint8_t *)vapic_reg(v, VAPIC_TPR);
@@ -551,14 +563,13 @@ static unsigned vcpu_state_read(struct thread *t, unsigned groups, uint64_t *w)
 			w[L4_MSR_STAR + i] = v->msrs[i].value;
 		w += L4_VCPU_MSR_WORDS;
 	}
-	if (groups & L4_VCPU_APIC) {
-		w[L4_APIC_STATUS] = v->vid ? vmread(GUEST_INTR_STATUS) : 0;
+	if (groups & L4_VCPU_APIC) {                 /* (zeros without VID) */
+		bool vid = v->vid;
+		w[L4_APIC_STATUS] = vid ? vmread(GUEST_INTR_STATUS) : 0;
 		for (unsigned k = 0; k < 4; k++) {
-			w[L4_APIC_EOI_EXIT + k] = v->vid ? vmread(VMCS_EOI_EXIT0 + 2 * k) : 0;
-			w[L4_APIC_IRR + k] = *vapic_reg(v, VAPIC_IRR + 32 * k) |
-					     (uint64_t)*vapic_reg(v, VAPIC_IRR + 32 * k + 16) << 32;
-			w[L4_APIC_ISR + k] = *vapic_reg(v, VAPIC_ISR + 32 * k) |
-					     (uint64_t)*vapic_reg(v, VAPIC_ISR + 32 * k + 16) << 32;
+			w[L4_APIC_EOI_EXIT + k] = vid ? vmread(VMCS_EOI_EXIT0 + 2 * k) : 0;
+			w[L4_APIC_IRR + k] = vid ? vapic_words_get(v, VAPIC_IRR, k) : 0;
+			w[L4_APIC_ISR + k] = vid ? vapic_words_get(v, VAPIC_ISR, k) : 0;
 		}
 		w += L4_VCPU_APIC_WORDS;
 	}
@@ -682,10 +693,8 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 		vmwrite(GUEST_INTR_STATUS, w[L4_APIC_STATUS] & 0xffff);
 		for (unsigned k = 0; k < 4; k++) {
 			vmwrite(VMCS_EOI_EXIT0 + 2 * k, w[L4_APIC_EOI_EXIT + k]);
-			*vapic_reg(v, VAPIC_IRR + 32 * k) = (uint32_t)w[L4_APIC_IRR + k];
-			*vapic_reg(v, VAPIC_IRR + 32 * k + 16) = (uint32_t)(w[L4_APIC_IRR + k] >> 32);
-			*vapic_reg(v, VAPIC_ISR + 32 * k) = (uint32_t)w[L4_APIC_ISR + k];
-			*vapic_reg(v, VAPIC_ISR + 32 * k + 16) = (uint32_t)(w[L4_APIC_ISR + k] >> 32);
+			vapic_words_put(v, VAPIC_IRR, k, w[L4_APIC_IRR + k]);
+			vapic_words_put(v, VAPIC_ISR, k, w[L4_APIC_ISR + k]);
 		}
 		vppr_update(v);
 	}

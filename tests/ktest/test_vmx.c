@@ -468,13 +468,19 @@ static bool make_big_vm(struct vm *vm, const unsigned char *code, unsigned len, 
 	return !(*err = l4_vm_map(vm->task, 0, BIG_VIEW, 15, L4_FP_RWX));
 }
 
-/* make_big_vm with code, or the test ends here (where there is no VT-x). */
-#define BIG_VM_OR_RETURN(vm, code) do { \
-	l4_word_t err_; \
-	if (!make_big_vm(vm, code, sizeof(code), &err_)) { \
+/* The test ends here if err is L4_ENOSYS (no VT-x here) and fails on any other error. */
+#define RETURN_IF_NO_VMX(err) do { \
+	l4_word_t err_ = (err); \
+	if (err_) { \
 		CHECK_EQ(err_, L4_ENOSYS); \
 		return; \
 	} } while (0)
+/* make_big_vm with code, or the test ends (RETURN_IF_NO_VMX). */
+#define BIG_VM_OR_RETURN(vm, code) do { \
+	l4_word_t e_ = 0; \
+	/* (a refusal without an error code still fails the test) */ \
+	RETURN_IF_NO_VMX(make_big_vm(vm, code, sizeof(code), &e_) ? L4_OK : e_ ? e_ : L4_ENOMEM); \
+	} while (0)
 
 static void drop_big_vm(struct vm *vm)
 {
@@ -724,11 +730,7 @@ static void guest_owned_msrs_do_not_exit(void)
 		0xb9, 0x03, 0x01, 0x00, 0xc0, 0x0f, 0x30,     /* mov ecx, TSC_AUX; wrmsr: exits */
 	};
 	struct vm vm;
-	l4_word_t err = long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR);
-	if (err) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	RETURN_IF_NO_VMX(long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR));
 	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
 	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_WRMSR);
@@ -763,11 +765,7 @@ static void cr8_is_the_tpr_shadow(void)
 		0xf4,                                         /* hlt */
 	};
 	struct vm vm;
-	l4_word_t err = long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR | L4_VCPU_CR);
-	if (err) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	RETURN_IF_NO_VMX(long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR | L4_VCPU_CR));
 	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
 	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_CPUID);
@@ -1175,11 +1173,8 @@ static void random_vcpu_operations(void)
 	static const unsigned char code[] = { 0x0f, 0xa2, 0xe6, 0x80, 0xfb, 0xf4, 0xeb, 0xf8 };
 	struct vm vm;
 	struct l4_vcpu_state good;
-	l4_word_t err = long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR);
-	if (err) {
-		CHECK_EQ(err, L4_ENOSYS);
-		return;
-	}
+	l4_word_t err;
+	RETURN_IF_NO_VMX(long_mode_vm(&vm, code, sizeof(code), L4_VCPU_GPR));
 	mode_state(LONG64, &good);
 	put64(G_PDPT + 8 * 3, G_PD | 3);
 	put64(G_PD + 8 * 503, APIC_GPA | 0x83);

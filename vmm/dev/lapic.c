@@ -265,7 +265,7 @@ void lapic_vid_state(struct lapic *l, const uint32_t irr[8], const uint32_t isr[
 }
 
 /* Retires vector from service; a level-triggered one goes back to the IOAPIC. */
-void lapic_vid_eoi(struct lapic *l, uint8_t vector)
+void lapic_eoi_vector(struct lapic *l, uint8_t vector)
 {
 	vec_clear(l->isr, vector);
 	if (vec_test(l->tmr, vector) && l->cfg.eoi)
@@ -278,7 +278,7 @@ static void eoi(struct lapic *l)
 	int v = vec_highest(l->isr);
 
 	if (v >= 0)
-		lapic_vid_eoi(l, (uint8_t)v);
+		lapic_eoi_vector(l, (uint8_t)v);
 }
 
 /* ICR write: a fixed IPI to this APIC is delivered here, everything else by the board. */

@@ -224,13 +224,16 @@ uint32_t lapic_ppr(const struct lapic *l);
  *   - lapic_pending_vector is -1: nothing is injected by the model;
  *   - lapic_vid_state gives the CPU's virtual IRR and ISR, which register
  *     reads (IRR, ISR, PPR) then show;
- *   - lapic_vid_eoi: the guest's EOI of vector came back to the VMM:
- *     a level-triggered vector goes to cfg.eoi.
+ *   - lapic_eoi_vector: the guest's EOI of vector came back to the VMM
+ *     (an EOI exit).
  */
 void lapic_set_vid(struct lapic *l, bool on);
 int lapic_post(struct lapic *l, bool *level);
 void lapic_vid_state(struct lapic *l, const uint32_t irr[8], const uint32_t isr[8]);
-void lapic_vid_eoi(struct lapic *l, uint8_t vector);
+
+/* The EOI of vector (the register's EOI retires the highest in service):
+ * out of service, and a level-triggered one goes to cfg.eoi. */
+void lapic_eoi_vector(struct lapic *l, uint8_t vector);
 
 /* Timer: absolute time of the next expiry (VDEV_NEVER if none matters), and the catch-up. */
 vdev_time_t lapic_next_event(const struct lapic *l);

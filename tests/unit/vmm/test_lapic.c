@@ -1014,11 +1014,11 @@ START_TEST(test_virtual_interrupt_delivery)
 	ck_assert(in_set(&l, LAPIC_ISR, 0x62));
 	ck_assert_uint_eq(rd(&l, LAPIC_PPR, 0), 0x60);
 	/* Its EOI came back (EOI-exit bit): the IOAPIC hears of the level vector. */
-	lapic_vid_eoi(&l, 0x62);
+	lapic_eoi_vector(&l, 0x62);
 	ck_assert_uint_eq(rec.eois, 1);
 	ck_assert_uint_eq(rec.eoi[0], 0x62);
 	ck_assert(!in_set(&l, LAPIC_ISR, 0x62));
-	lapic_vid_eoi(&l, 0x41);                                   /* edge: nothing to tell */
+	lapic_eoi_vector(&l, 0x41);                                   /* edge: nothing to tell */
 	ck_assert_uint_eq(rec.eois, 1);
 	/* Off: 0x41, posted but not taken, is the model's to inject again. */
 	lapic_set_vid(&l, false);
