@@ -191,8 +191,10 @@ static void deliver(struct thread *sender, struct thread *receiver, uint64_t tag
 }
 
 /*
- * Delivers to a waiting receiver, or queues the sender (its tag stays in
- * its registers, or in its fault state, until a receiver comes).
+ * Delivers to a waiting receiver, or queues the sender. A queued sender
+ * keeps the tag that was checked (word and item counts, items only with
+ * the GRANT right) in its TCB: its registers may change while it waits
+ * (L4_THREAD_WRITE_REGS), and what is delivered must be what was checked.
  */
 static void send_or_queue(struct thread *sender, struct cap *dest, uint64_t tag, bool call,
 			  uint64_t timeout)
@@ -209,6 +211,7 @@ static void send_or_queue(struct thread *sender, struct cap *dest, uint64_t tag,
 	}
 	sender->ipc_call = call;
 	sender->ipc_badge = dest->badge;
+	sender->ipc_tag = tag;
 	ep->state = EP_SENDERS;
 	block(sender, TS_SEND_BLOCKED, ep, &ep->queue, timeout);
 }
@@ -268,8 +271,7 @@ void do_recv(struct thread *cur, struct cap *src, uint64_t timeout)
 	struct endpoint *ep = (struct endpoint *)src->obj;
 	if (ep->state == EP_SENDERS) {
 		struct thread *s = endpoint_take_first(ep);
-		uint64_t tag = s->fault.kind ? s->fault.tag : regs_tag(&s->regs);
-		deliver(s, cur, tag, s->ipc_badge, s->ipc_call);
+		deliver(s, cur, s->ipc_tag, s->ipc_badge, s->ipc_call);
 		return;
 	}
 	if (timeout == L4_TIMEOUT_POLL) {

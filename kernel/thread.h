@@ -53,6 +53,8 @@ struct thread {
 	struct thread *q_next, *q_prev;   /* ready queue or an endpoint's wait queue */
 	void *blocked_on;                 /* the endpoint or notification whose queue holds us */
 	uint64_t ipc_badge;               /* SEND_BLOCKED: the badge of the capability used */
+	uint64_t ipc_tag;                 /* SEND_BLOCKED: the tag as checked when it blocked (items
+					   * only if the capability had GRANT); never re-read from regs */
 	struct fault_state fault;         /* a page fault or exception being handled by IPC */
 
 	struct thread *caller;        /* the thread waiting for our reply (one-shot reply right) */

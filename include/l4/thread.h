@@ -27,6 +27,14 @@
  *
  * The pager and exception handler are copies of the given capabilities,
  * kept by the thread; faults are sent through them with their badges.
+ *
+ * L4_THREAD_WRITE_REGS on a thread blocked in IPC leaves it blocked and
+ * does not change the IPC: a queued send or call goes out as the kernel
+ * checked it when the thread blocked (its tag, badge and rights), whatever
+ * the registers hold later. The written values are what the thread
+ * resumes with, except the result registers (RAX, RSI, RDX), which the
+ * kernel writes when the IPC ends. (On a thread blocked in a system call
+ * RCX and R11 are lost, as for any syscall.)
  */
 #ifndef L4_THREAD_H
 #define L4_THREAD_H

@@ -18,6 +18,8 @@
 void ktest_fail(const char *file, int line, const char *what);
 void ktest_fail_eq(const char *file, int line, const char *what, unsigned long long got,
 		   unsigned long long want);
+/* Whether the running test has failed (for loops over cases). */
+bool ktest_failed(void);
 #define CHECK(cond) do { if (!(cond)) { ktest_fail(__FILE__, __LINE__, #cond); return; } } while (0)
 #define CHECK_EQ(a, b) do { unsigned long long _a = (a), _b = (b); if (_a != _b) { \
 	ktest_fail_eq(__FILE__, __LINE__, #a, _a, _b); return; } } while (0)

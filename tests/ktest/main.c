@@ -22,6 +22,11 @@ void ktest_fail_eq(const char *file, int line, const char *what, unsigned long l
 	current_failed = true;
 }
 
+bool ktest_failed(void)
+{
+	return current_failed;
+}
+
 /* "ktest=PREFIX" on the kernel command line runs only the tests whose
  * names start with PREFIX (for working on one area). */
 static char only[32];

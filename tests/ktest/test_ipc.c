@@ -265,6 +265,110 @@ static void notifications(void)
 	CHECK_EQ(l4_recv(n, 1000).error, L4_ETIMEOUT);
 }
 
+/*
+ * A queued sender's message is the one the kernel checked when it blocked.
+ * A thread of the sender's task rewrites the blocked sender's tag (RSI)
+ * before the receiver comes: to more words than there are message
+ * registers (they would spill over the receiver's buffer registers), or
+ * to a typed item the sender's capability has no GRANT right for (a map
+ * item through the receiver's window). The receiver must get the words
+ * that were sent, and nothing else may change. (Security review, finding 1.)
+ */
+#define FORGE_VICTIM 0x28000000ull      /* the receiver's page, in its window */
+#define FORGE_SOURCE 0x28010000ull      /* the page the forged item would map */
+#define FORGE_SENT_WORDS 2
+
+static long forged_sender(long arg)
+{
+	struct l4_utcb *u = l4_utcb();
+	l4_cap_t cap = (l4_cap_t)(arg & 0xffff);
+	bool call = arg >> 16;
+
+	for (unsigned i = 0; i < L4_MR_COUNT; i++)
+		u->mr[i] = 0xf0f0000000000000ull + i;
+	/* What a forged tag would take for items: a map item right after the
+	 * words, and (for 72 words) in the buffer and user registers. */
+	u->mr[FORGE_SENT_WORDS] = L4_ITEM_MAP;
+	u->mr[FORGE_SENT_WORDS + 1] = l4_fpage_mem(FORGE_SOURCE, 12, L4_FP_RW);
+	u->br[L4_BR_MEM_WINDOW] = l4_fpage_mem(0, 47, 0);    /* "the whole space" */
+	u->user[0] = L4_ITEM_MAP;
+	u->user[1] = l4_fpage_mem(FORGE_SOURCE, 12, L4_FP_RW);
+	l4_word_t tag = l4_tag(0x7a, FORGE_SENT_WORDS, 0);
+	return (long)(call ? l4_call(cap, tag, L4_TIMEOUT_NEVER) : l4_send(cap, tag, L4_TIMEOUT_NEVER)).error;
+}
+
+static void forge_case(l4_cap_t ep, l4_cap_t wonly, l4_word_t forged, bool call)
+{
+	l4_cap_t s = l4_thread_start(forged_sender, (long)wonly | (long)call << 16, SERVER_PRIO);
+
+	CHECK(s != L4_CAP_NONE);
+	CHECK_EQ(L4_INVOKE(s, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], L4_THREAD_SEND_BLOCKED);
+	/* Its task (we) rewrites its tag register while it waits in the queue. */
+	CHECK_EQ(L4_INVOKE(s, L4_THREAD_READ_REGS).error, L4_OK);
+	UTCB0->mr[L4_REG_RSI] = forged;
+	CHECK_EQ(l4_call(s, l4_tag(L4_THREAD_WRITE_REGS, L4_REG_COUNT, 0), L4_TIMEOUT_NEVER).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(s, L4_THREAD_INFO).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], L4_THREAD_SEND_BLOCKED);
+	/* The receiver: a window over its own page, and marks in the registers
+	 * that only a message longer than 64 words could reach. */
+	for (unsigned i = 0; i < L4_MR_COUNT; i++)
+		UTCB0->mr[i] = 0;
+	UTCB0->br[L4_BR_MEM_WINDOW] = l4_fpage_mem(FORGE_VICTIM, 12, 0);
+	for (unsigned i = 3; i < L4_BR_COUNT; i++)
+		UTCB0->br[i] = 0xb0b0 + i;
+	for (unsigned i = 0; i < 8; i++)
+		UTCB0->user[i] = 0x5050 + i;
+	struct l4_result r = l4_recv(ep, L4_TIMEOUT_POLL);
+	l4_word_t window = UTCB0->br[L4_BR_MEM_WINDOW];
+	UTCB0->br[L4_BR_MEM_WINDOW] = 0;
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(r.tag, l4_tag(0x7a, FORGE_SENT_WORDS, 0));
+	CHECK_EQ(UTCB0->mr[0], 0xf0f0000000000000ull);
+	CHECK_EQ(UTCB0->mr[FORGE_SENT_WORDS - 1], 0xf0f0000000000000ull + FORGE_SENT_WORDS - 1);
+	CHECK_EQ(UTCB0->mr[FORGE_SENT_WORDS], 0);          /* nothing past the words sent */
+	CHECK_EQ(UTCB0->mr[L4_MR_COUNT - 1], 0);
+	CHECK_EQ(window, l4_fpage_mem(FORGE_VICTIM, 12, 0));
+	for (unsigned i = 3; i < L4_BR_COUNT; i++)
+		CHECK_EQ(UTCB0->br[i], 0xb0b0 + i);
+	for (unsigned i = 0; i < 8; i++)
+		CHECK_EQ(UTCB0->user[i], 0x5050 + i);
+	CHECK_EQ(*(volatile l4_word_t *)FORGE_VICTIM, 0x71c7140);   /* still our own page */
+	if (call)
+		CHECK_EQ(l4_reply(l4_tag(0, 0, 0)), L4_OK);
+	CHECK(l4_thread_join(s));
+	CHECK_EQ(l4_thread_result(s), L4_OK);
+	l4_thread_kill(s);
+}
+
+static void queued_sender_tag_cannot_be_forged(void)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), wonly = l4_slot_alloc();
+	l4_word_t err;
+
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, ep, wonly, L4_CAP_RIGHT_WRITE).error, L4_OK);
+	l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(FORGE_VICTIM, 12, 0), &err);
+	CHECK_EQ(err, L4_OK);
+	l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(FORGE_SOURCE, 12, 0), &err);
+	CHECK_EQ(err, L4_OK);
+	*(volatile l4_word_t *)FORGE_VICTIM = 0x71c7140;
+	*(volatile l4_word_t *)FORGE_SOURCE = 0xbadbad;
+	/* The review's attack: 72 words and an item (send and call); then more
+	 * words alone, and an item alone. */
+	const l4_word_t forged[] = {
+		l4_tag(0x7a, 72, 1), l4_tag(0x7a, 72, 0), l4_tag(0x7a, FORGE_SENT_WORDS, 1),
+		l4_tag(0x7a, L4_MR_COUNT, 0),
+	};
+	for (unsigned i = 0; i < sizeof(forged) / sizeof(forged[0]); i++)
+		for (int call = 0; call < 2; call++) {
+			forge_case(ep, wonly, forged[i], call);
+			if (ktest_failed())
+				return;
+		}
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, wonly);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, ep);
+}
+
 const struct ktest ktests_ipc[] = {
 	{ "ipc/call-reply-all-lengths", call_reply_all_lengths },
 	{ "ipc/badge-reaches-receiver", badge_reaches_receiver },
@@ -276,5 +380,6 @@ const struct ktest ktests_ipc[] = {
 	{ "ipc/reply-right-is-one-shot", reply_right_is_one_shot },
 	{ "ipc/killed-server-cancels-caller", killed_server_cancels_caller },
 	{ "ipc/notifications", notifications },
+	{ "ipc/queued-sender-tag-cannot-be-forged", queued_sender_tag_cannot_be_forged },
 	{ NULL, NULL },
 };
