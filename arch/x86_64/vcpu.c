@@ -177,7 +177,11 @@ static void host_state(void)
 	struct gdt_ptr gdtr, idtr;
 
 	__asm__ volatile("sgdt %0\n sidt %1" : "=m"(gdtr), "=m"(idtr));
-	vmwrite(HOST_CR0, read_cr0());
+	/* Every entry runs with the FPU the guest's, CR0.TS clear (vcpu_run),
+	 * and fpu_ts_set says so at the exit: the host CR0 must not bring back
+	 * a TS that was set when this VMCS was made, or the next FPU save in
+	 * the kernel raises #NM in ring 0. */
+	vmwrite(HOST_CR0, read_cr0() & ~CR0_TS);
 	vmwrite(HOST_CR3, virt_to_phys(paging_kernel_root()));
 	vmwrite(HOST_CR4, read_cr4());
 	vmwrite(HOST_CS_SEL, SEL_KCODE);

@@ -30,7 +30,7 @@ BOOT_TESTS=(
 	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"
-	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off ktest=vmx/"
+	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
 )
 
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME

@@ -652,6 +652,142 @@ static void long_mode_guest(void)
 }
 
 /*
+ * Two long-mode guests at one priority spin for 50 ms, each checking that
+ * xmm0 and the upper half of ymm1 still hold its own value, beside a
+ * native thread at that priority doing the same with its registers: time
+ * slices switch the FPU between all three, lazily or eagerly (fpu=eager).
+ * A VMCS whose host CR0 kept the TS bit of the moment it was made set TS
+ * at every exit behind the FPU code's back: the next switch panicked the
+ * kernel with #NM (review finding 3).
+ *
+ *   mov rax, K; movq xmm0, rax; vperm2f128 ymm1, ymm0, ymm0, 0
+ *   xor ebx, ebx; xor edx, edx
+ * loop: vextractf128 xmm2, ymm1, 1; movq rcx, xmm2; cmp rcx, rax; jne fail
+ *   movq rcx, xmm0; cmp rcx, rax; jne fail; inc rbx; jmp loop
+ * fail: inc rdx; out 0x99, al; jmp $
+ * (Without AVX the two VEX instructions are SSE moves: movdqa, 2 NOPs.)
+ */
+static const unsigned char fpu_spin_code[] = {
+	0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+	0x66, 0x48, 0x0f, 0x6e, 0xc0,
+	0xc4, 0xe3, 0x7d, 0x06, 0xc8, 0x00,
+	0x31, 0xdb, 0x31, 0xd2,
+	0xc4, 0xe3, 0x7d, 0x19, 0xca, 0x01,
+	0x66, 0x48, 0x0f, 0x7e, 0xd1,
+	0x48, 0x39, 0xc1, 0x75, 0x0f,
+	0x66, 0x48, 0x0f, 0x7e, 0xc1,
+	0x48, 0x39, 0xc1, 0x75, 0x05,
+	0x48, 0xff, 0xc3, 0xeb, 0xe1,
+	0x48, 0xff, 0xc2, 0xe6, 0x99, 0xeb, 0xfe,
+};
+#define FPU_SPIN_PRIO 60
+#define BIG_VIEW2 0x27200000ull
+
+static bool cpu_has_avx(void)
+{
+	unsigned int a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	return (c & (1u << 28)) && (c & (1u << 27));
+}
+
+static volatile unsigned long native_fpu_checks;
+
+/* The native neighbour: its own value in xmm5 and ymm6's upper half. */
+static long native_fpu_checker(long v)
+{
+	bool avx = cpu_has_avx();
+	unsigned long long lo, hi = (unsigned long long)v;
+
+	__asm__ volatile("movq %0, %%xmm5" : : "r"((unsigned long long)v));
+	if (avx)
+		__asm__ volatile("vinsertf128 $1, %%xmm5, %%ymm6, %%ymm6" : : : "memory");
+	for (;;) {
+		__asm__ volatile("movq %%xmm5, %0" : "=r"(lo));
+		if (avx)
+			__asm__ volatile("vextractf128 $1, %%ymm6, %%xmm7\nmovq %%xmm7, %0" : "=r"(hi));
+		if (lo != (unsigned long long)v || hi != (unsigned long long)v)
+			return 0;
+		native_fpu_checks++;
+	}
+}
+
+static void spinning_fpu_guests_at_one_priority(void)
+{
+	unsigned char code[sizeof(fpu_spin_code)];
+	struct vm a, b;
+	l4_word_t err;
+	bool avx = cpu_has_avx();
+
+	for (unsigned i = 0; i < sizeof(code); i++)
+		code[i] = fpu_spin_code[i];
+	if (!avx) {
+		static const unsigned char movdqa_10[] = { 0x66, 0x0f, 0x6f, 0xc8, 0x90, 0x90 };
+		static const unsigned char movdqa_21[] = { 0x66, 0x0f, 0x6f, 0xd1, 0x90, 0x90 };
+		for (unsigned i = 0; i < 6; i++) {
+			code[15 + i] = movdqa_10[i];
+			code[25 + i] = movdqa_21[i];
+		}
+		l4_printf("ktest: (no AVX: the guests check SSE state only)\n");
+	}
+	const l4_word_t value[2] = { 0x1111222233334444ull, 0x5555666677778888ull };
+	for (unsigned i = 0; i < 8; i++)
+		code[2 + i] = (unsigned char)(value[0] >> (8 * i));
+	if (!make_big_vm(&a, code, sizeof(code), &err)) {
+		RETURN_IF_NO_VMX(err ? err : L4_ENOMEM);
+	}
+	struct l4_vcpu_state s;
+	mode_state(LONG64, &s);
+	s.cr[L4_CR_CR0] |= 0x2;                                  /* MP; EM and TS clear */
+	s.cr[L4_CR_CR4] |= 0x600 | (avx ? 0x40000u : 0);         /* OSFXSR, OSXMMEXCPT, OSXSAVE */
+	/* The second VM: a copy of the first's memory, its own value. */
+	b.ep = a.ep;
+	CHECK_EQ(l4_vm_create(&b.task), L4_OK);
+	CHECK_EQ(l4_vcpu_create(b.task, b.ep, 50, &b.vcpu), L4_OK);
+	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 15, l4_fpage_mem(BIG_VIEW2, 15, 0), &err) != ~0ull);
+	for (l4_word_t off = 0; off < 0x8000; off += 8)
+		*(volatile l4_word_t *)(BIG_VIEW2 + off) = *(volatile l4_word_t *)(BIG_VIEW + off);
+	for (unsigned i = 0; i < 8; i++)
+		((volatile unsigned char *)BIG_VIEW2)[G_CODE + 2 + i] = (unsigned char)(value[1] >> (8 * i));
+	CHECK_EQ(l4_vm_map(b.task, 0, BIG_VIEW2, 15, L4_FP_RWX), L4_OK);
+	const struct vm *vms[2] = { &a, &b };
+	for (unsigned i = 0; i < 2; i++) {
+		CHECK_EQ(l4_vcpu_write(vms[i]->vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+		CHECK_EQ(L4_INVOKE(vms[i]->vcpu, L4_THREAD_SET_PRIO, FPU_SPIN_PRIO).error, L4_OK);
+	}
+	/* We (100) sleep 50 ms while the three share the CPU in 10 ms slices. */
+	native_fpu_checks = 0;
+	l4_cap_t n = l4_thread_start(native_fpu_checker, 0x0badcafe0badcafeull, FPU_SPIN_PRIO);
+	CHECK(n != L4_CAP_NONE);
+	for (unsigned i = 0; i < 2; i++)
+		CHECK_EQ(L4_INVOKE(vms[i]->vcpu, L4_THREAD_RESUME).error, L4_OK);
+	l4_sleep_us(50000);
+	for (unsigned i = 0; i < 2; i++)
+		CHECK_EQ(L4_INVOKE(vms[i]->vcpu, L4_THREAD_STOP).error, L4_OK);
+	long native_result = l4_thread_result(n);
+	unsigned long native_checks = native_fpu_checks;
+	l4_thread_kill(n);
+	CHECK_EQ(native_result, -1);                 /* still running: never saw a wrong value */
+	CHECK(native_checks > 0);
+	/* Neither guest saw a wrong value (it would have exited at OUT 0x99) ... */
+	CHECK_EQ(l4_recv(a.ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);
+	unsigned long checks[2];
+	for (unsigned i = 0; i < 2; i++) {
+		CHECK_EQ(l4_vcpu_read(vms[i]->vcpu, L4_VCPU_GPR, &s), L4_OK);
+		CHECK_EQ(s.gpr[L4_REG_RAX], value[i]);
+		CHECK_EQ(s.gpr[L4_REG_RDX], 0);
+		checks[i] = s.gpr[L4_REG_RBX];
+		CHECK(checks[i] > 0);                   /* ... and both ran */
+	}
+	l4_printf("ktest: (checks: guests %lu and %lu, native thread %lu)\n", checks[0], checks[1],
+		  native_checks);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b.vcpu);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b.task);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(BIG_VIEW2, 15, L4_FP_RWX), L4_UNMAP_SELF);
+	drop_big_vm(&a);
+}
+
+/*
  * Long mode: mov rax, 0xdead000; mov cr2, rax; syscall -> at LSTAR:
  * swapgs; cpuid; mov rax, cr2; out 0x80, al; hlt. The guest's own
  * SYSCALL MSRs, KERNEL_GS_BASE and CR2 are in place while it runs, and
@@ -1266,5 +1402,6 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/unmap-takes-memory-from-the-guest", unmap_takes_memory_from_the_guest },
 	{ "vmx/apic-virtualization", apic_virtualization },
 	{ "vmx/random-vcpu-operations", random_vcpu_operations },
+	{ "vmx/spinning-fpu-guests-at-one-priority", spinning_fpu_guests_at_one_priority },
 	{ NULL, NULL },
 };
