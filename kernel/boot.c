@@ -71,7 +71,7 @@ static int load_image(struct task *t, struct quota *q, const uint8_t *image,
 {
 	for (unsigned i = 0; i < img->segment_count; i++) {
 		const struct elf_segment *s = &img->segments[i];
-		unsigned rights = (s->flags & ELF_SEG_W ? SPACE_W : 0) |
+		unsigned rights = SPACE_R | (s->flags & ELF_SEG_W ? SPACE_W : 0) |
 				  (s->flags & ELF_SEG_X ? SPACE_X : 0);
 		for (uint64_t va = ALIGN_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz;
 		     va += PAGE_SIZE) {
