@@ -18,8 +18,8 @@
 struct tss_io tss_io;
 #define tss tss_io.tss
 
-static const void *io_loaded;        /* whose bitmap tss_io.bitmap holds */
-static uint32_t io_loaded_gen, io_loaded_len;
+static uint64_t io_loaded_gen;       /* the bitmap generation tss_io.bitmap holds */
+static uint32_t io_loaded_len;
 static uint64_t gdt[7];
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -28,21 +28,20 @@ struct desc_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len)
+void tss_set_io_bitmap(uint64_t gen, const uint8_t *const pages[2], uint32_t len)
 {
-	if (!owner) {
+	if (!gen) {
 		tss.iomap_base = IOMAP_NONE;
 		return;
 	}
 	tss.iomap_base = sizeof(tss);
-	if (owner == io_loaded && gen == io_loaded_gen)
+	if (gen == io_loaded_gen)
 		return;
 	/* Copy only the bytes the new owner uses; deny what the old one used beyond. */
 	for (uint32_t i = 0; i < len; i++)
 		tss_io.bitmap[i] = pages[i / PAGE_SIZE][i % PAGE_SIZE];
 	for (uint32_t i = len; i < io_loaded_len; i++)
 		tss_io.bitmap[i] = 0xff;
-	io_loaded = owner;
 	io_loaded_gen = gen;
 	io_loaded_len = len;
 }

@@ -27,6 +27,9 @@
 #define CR3_NOFLUSH (1ull << 63)   /* keep this PCID's TLB entries */
 
 static bool pcid_on;
+/* The last I/O bitmap generation handed out: 64 bits never wrap, so a new
+ * or recycled space can never match a dead one's bitmap in the TSS. */
+static uint64_t io_gen_last;
 static uint16_t pcid_next = 1;
 
 void space_init_pcid(void)
@@ -242,7 +245,7 @@ int space_io_allow(struct space *s, unsigned port)
 	}
 	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] &= (uint8_t)~(1u << (port % 8));
 	s->io_len = MAX(s->io_len, port / 8 + 1);
-	s->io_gen++;
+	s->io_gen = ++io_gen_last;
 	if (is_current(s))
 		s->tlb_stale = true;   /* makes space_activate reload the TSS bitmap too */
 	return L4_OK;
@@ -253,7 +256,7 @@ void space_io_deny(struct space *s, unsigned port)
 	if (port >= IO_PORTS || !s->io[0])
 		return;
 	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] |= (uint8_t)(1u << (port % 8));
-	s->io_gen++;
+	s->io_gen = ++io_gen_last;
 	if (is_current(s))
 		s->tlb_stale = true;
 }
@@ -273,5 +276,5 @@ void space_switch(struct space *s)
 	s->tlb_stale = false;
 	space_current = s;
 	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */
-		tss_set_io_bitmap(s->io[0] ? s : NULL, s->io_gen, (const uint8_t *const *)s->io, s->io_len);
+		tss_set_io_bitmap(s->io[0] ? s->io_gen : 0, (const uint8_t *const *)s->io, s->io_len);
 }

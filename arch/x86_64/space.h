@@ -15,7 +15,8 @@ struct space {
 	struct quota *quota;    /* pays for the page tables and the I/O bitmap */
 	uint8_t *io[2];         /* I/O permission bitmap (two pages, 1 = denied), or NULL */
 	uint32_t io_len;        /* bytes of it that allow anything */
-	uint32_t io_gen;        /* changes with every change of the bitmap */
+	uint64_t io_gen;        /* names this content of the bitmap: unique over all spaces
+				 * and time (the TSS copy is keyed by it alone) */
 	uint16_t pcid;          /* TLB tag when the CPU has PCIDs (else 0) */
 	bool tlb_stale;         /* a mapping changed while not current: flush on activation */
 	bool guest;             /* guest-physical (an EPT), for a VM task */

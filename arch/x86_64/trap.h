@@ -51,9 +51,10 @@ extern struct tss_io tss_io;
 
 #define IOMAP_NONE 0xffff           /* an I/O map base beyond the TSS limit: every port denied */
 
-/* The I/O map for owner (its generation, bitmap pages, bytes used), or,
- * for NULL, none: every port denied. */
-void tss_set_io_bitmap(const void *owner, uint32_t gen, const uint8_t *const pages[2], uint32_t len);
+/* The I/O map of generation gen (bitmap pages, bytes used), or for gen 0
+ * none: every port denied. A generation names one content of one bitmap,
+ * never reused (space.c), so the TSS's copy is current if gen matches. */
+void tss_set_io_bitmap(uint64_t gen, const uint8_t *const pages[2], uint32_t len);
 
 /* Whether the TSS's I/O map is in use. */
 static inline bool tss_io_map_on(void)
