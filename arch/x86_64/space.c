@@ -7,6 +7,7 @@
 #include "regs.h"
 #include "string.h"
 #include "trap.h"
+#include "vmx.h"
 #include "x86.h"
 
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
@@ -65,7 +66,9 @@ int space_init_guest(struct space *s, struct quota *q)
 
 	if (!root)
 		return L4_ENOMEM;
-	*s = (struct space){ .root = root, .quota = q, .guest = true };
+	/* Stale from the start: the root frame may have been another EPT's
+	 * root, whose translations the CPU keeps under the same pointer. */
+	*s = (struct space){ .root = root, .quota = q, .guest = true, .tlb_stale = true };
 	return L4_OK;
 }
 
@@ -119,6 +122,8 @@ void space_destroy(struct space *s)
 		write_cr3(virt_to_phys(paging_kernel_root()));
 		space_current = NULL;
 	}
+	if (s->guest && vmx_on)
+		ept_flush(s->root);      /* nothing of this VM outlives it in the TLB */
 	kmem_page_free(s->quota, s->root);
 	s->root = 0;
 	for (int i = 0; i < 2 && s->io[0]; i++) {

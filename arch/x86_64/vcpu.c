@@ -37,7 +37,6 @@
 #define RFLAGS_GUEST     0x3f7fd7ull  /* bits a guest may have; VM and reserved bits stay clear */
 #define DR7_INIT 0x400ull
 #define PAT_DEFAULT 0x0007040600070406ull
-#define EPTP_WB_WALK4 ((6ull << 0) | (3ull << 3))   /* memory type WB, 4-level walk */
 #define INTR_INFO_VALID   (1u << 31)
 #define INTR_INFO_ERROR   (1u << 11)   /* deliver an error code */
 #define INTR_INFO_TYPE(i) ((i) >> 8 & 7)
@@ -401,7 +400,7 @@ int vcpu_create(struct thread *t, struct quota *q)
 	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, HOST_SWITCHED_MSRS);
 	vmwrite(VMCS_EXCEPTION_BITMAP, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-	vmwrite(VMCS_EPT_POINTER, t->task->space.root | EPTP_WB_WALK4);
+	vmwrite(VMCS_EPT_POINTER, ept_pointer(t->task->space.root));
 	host_state();
 	guest_real_mode(0, 0);
 	t->vcpu = v;
@@ -820,9 +819,8 @@ void vcpu_run(struct thread *t)
 	} else {
 		struct space *s = &t->task->space;
 		if (s->tlb_stale) {
-			/* Mappings went away: flush this EPT's translations (single context). */
-			struct { uint64_t eptp, zero; } desc = { s->root | EPTP_WB_WALK4, 0 };
-			__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");
+			/* A new EPT, or mappings went away: flush its translations. */
+			ept_flush(s->root);
 			s->tlb_stale = false;
 		}
 		if (v->flush_vpid) {

@@ -230,6 +230,59 @@ static void two_vms_have_separate_memory(void)
 	drop_vm(&b, HOST_VIEW + 0x4000);
 }
 
+/*
+ * VMs made one after another on recycled frames (the kernel's allocator
+ * hands the last VM's EPT root out again) see only their own memory: the
+ * CPU tags guest-physical translations with the EPT pointer, so without
+ * an INVEPT when an EPT is first used or torn down a VM could reach what
+ * the last one on that root had mapped (review finding 4). Every other VM
+ * has a page at 0x3000, the ones between nothing there: their read must
+ * be an EPT violation, never the dead VM's page.
+ *
+ *   mov al, [0x1100]; out 0x80, al; mov al, [0x3000]; out 0x81, al; hlt
+ */
+static const unsigned char recycle_code[] = {
+	0xa0, 0x00, 0x11, 0xe6, 0x80, 0xa0, 0x00, 0x30, 0xe6, 0x81, 0xf4,
+};
+#define RECYCLE_EXTRA_VIEW (HOST_VIEW + 0x9000)
+
+static void recreated_vms_see_only_their_memory(void)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		struct vm vm;
+		l4_word_t err;
+		if (!make_vm_with(&vm, recycle_code, sizeof(recycle_code), HOST_VIEW + 0x8000, &err)) {
+			CHECK_EQ(err, L4_ENOSYS);     /* (no VT-x here; any other error fails) */
+			return;
+		}
+		((volatile unsigned char *)HOST_VIEW + 0x8000)[0x100] = (unsigned char)(0x40 + i);
+		bool extra = i % 2 == 0;
+		if (extra) {
+			CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(RECYCLE_EXTRA_VIEW, 12, 0), &err) != ~0ull);
+			*(volatile unsigned char *)RECYCLE_EXTRA_VIEW = (unsigned char)(0x80 + i);
+			CHECK_EQ(L4_INVOKE(vm.task, L4_TASK_MAP, L4_ITEM_MAP | 0x3000,
+					   l4_fpage_mem(RECYCLE_EXTRA_VIEW, 12, L4_FP_RW)).error, L4_OK);
+		}
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+		CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+		CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0x40 + i);
+		CHECK_EQ(skip(2, ~0ull), L4_OK);
+		if (extra) {
+			CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+			CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_QUAL] >> 16 & 0xffff, 0x81);
+			CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0x80 + i);
+		} else {
+			CHECK_EQ(next_exit(&vm), L4_VMEXIT_EPT_VIOLATION);
+			CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_GPA], 0x3000);
+		}
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+		drop_vm(&vm, HOST_VIEW + 0x8000);
+		if (extra)
+			L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(RECYCLE_EXTRA_VIEW, 12, L4_FP_RWX),
+				  L4_UNMAP_SELF);
+	}
+}
+
 static volatile unsigned long wakeups;
 
 /* Wakes n times from 1 ms sleeps, then stops the vCPU (slot spinner). */
@@ -1389,6 +1442,7 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/triple-fault-reaches-vmm", triple_fault_reaches_vmm },
 	{ "vmx/invalid-guest-state-reaches-vmm", invalid_guest_state_reaches_vmm },
 	{ "vmx/two-vms-have-separate-memory", two_vms_have_separate_memory },
+	{ "vmx/recreated-vms-see-only-their-memory", recreated_vms_see_only_their_memory },
 	{ "vmx/spinning-guest-does-not-starve-native-threads", spinning_guest_does_not_starve_native_threads },
 	{ "vmx/protected-mode-guest", protected_mode_guest },
 	{ "vmx/long-mode-guest", long_mode_guest },
