@@ -30,6 +30,7 @@ int cap_lookup_empty(const struct cap_table *t, uint64_t slot, struct cap **out)
 void cap_install_root(struct cap *dst, struct kobj *obj, unsigned rights, uint64_t badge)
 {
 	*dst = (struct cap){ .obj = obj, .badge = badge, .rights = (uint8_t)rights };
+	obj->root = dst;
 }
 
 static bool badgeable(unsigned type)
@@ -57,6 +58,8 @@ void cap_move(struct cap *src, struct cap *dst)
 		return;
 	*dst = *src;
 	dtree_moved(&dst->tree);
+	if (cap_is_original(dst))
+		dst->obj->root = dst;
 	*src = (struct cap){ 0 };
 }
 
@@ -71,8 +74,10 @@ void cap_delete(struct cap *c)
 		cap_revoke(c);
 	dtree_unlink(&c->tree);
 	*c = (struct cap){ 0 };
-	if (original)
+	if (original) {
+		o->root = NULL;
 		kobj_destroy(o);
+	}
 }
 
 void cap_revoke(struct cap *c)

@@ -2,6 +2,7 @@
 #include "factory.h"
 #include <l4/errno.h>
 #include <l4/factory.h>
+#include "cap.h"
 #include "ipc.h"
 #include "task.h"
 #include "thread.h"
@@ -23,6 +24,10 @@ void *factory_alloc(struct factory *f, size_t size, unsigned type)
 		return NULL;
 	o->type = (uint8_t)type;
 	o->factory = f;
+	o->f_next = f->objects;
+	if (f->objects)
+		f->objects->f_prev = o;
+	f->objects = o;
 	f->obj.pins++;
 	return o;
 }
@@ -45,13 +50,33 @@ void factory_free(struct kobj *o, size_t size)
 {
 	struct factory *f = o->factory;
 
+	if (o->f_prev)
+		o->f_prev->f_next = o->f_next;
+	else
+		f->objects = o->f_next;
+	if (o->f_next)
+		o->f_next->f_prev = o->f_prev;
 	kmem_free(&f->quota, o, size);
 	f->obj.pins--;
 	factory_release(f);
 }
 
+void factory_reclaim(struct factory *f)
+{
+	/* Nothing is freed here (destruction is queued), so the list holds. */
+	for (struct kobj *o = f->objects; o; o = o->f_next) {
+		if (o->dying)
+			continue;
+		if (o->root)
+			cap_delete(o->root);      /* revokes its copies, queues the object */
+		else
+			kobj_destroy(o);
+	}
+}
+
 void factory_destroy(struct factory *f)
 {
+	factory_reclaim(f);
 	factory_release(f);
 }
 

@@ -13,6 +13,7 @@ struct factory {
 	struct kobj obj;
 	struct quota quota;
 	struct factory *parent;      /* whose quota this one's came from */
+	struct kobj *objects;        /* every live object charged to it (kobj.f_next) */
 };
 
 /* The boot factory holds all kernel memory; everything descends from it. */
@@ -23,6 +24,10 @@ void *factory_alloc(struct factory *f, size_t size, unsigned type);
 /* Frees an object and releases its charge. */
 void factory_free(struct kobj *o, size_t size);
 
+/* Destroys every object charged to f (f itself lives on): their root
+ * capabilities are deleted wherever they are, and the objects queued for
+ * destruction (kobj_reap). Child factories take their objects with them. */
+void factory_reclaim(struct factory *f);
 void factory_destroy(struct factory *f);
 
 /* Runs an invocation (L4_SYS_CALL on a factory capability) for cur. */

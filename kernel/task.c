@@ -111,10 +111,14 @@ static int task_op(struct thread *cur, struct task *t, uint64_t op, unsigned wor
 	case L4_TASK_CAP_REVOKE:
 		if ((err = cap_lookup(&t->caps, mr[0], L4_OBJ_NONE, 0, &src)))
 			return err;
-		if (op == L4_TASK_CAP_DELETE)
+		if (op == L4_TASK_CAP_DELETE) {
 			cap_delete(src);
-		else
+		} else {
 			cap_revoke(src);
+			/* A factory's original takes back everything made from it. */
+			if (cap_is_original(src) && src->obj->type == L4_OBJ_FACTORY)
+				factory_reclaim((struct factory *)src->obj);
+		}
 		return L4_OK;
 	case L4_TASK_CAP_INFO:
 		if ((err = cap_lookup(&t->caps, mr[0], L4_OBJ_NONE, 0, &src)))

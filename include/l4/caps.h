@@ -12,7 +12,8 @@
  * Capabilities are copied (and minted: fewer rights, a new badge), moved,
  * deleted and revoked through the owning task's capability (task.h).
  * Revoking a capability deletes every capability derived from it, in
- * every task. An object lives until the last capability to it is deleted;
+ * every task. An object lives until its original capability (the one its
+ * factory made) is deleted, and no longer than its factory (factory.h);
  * threads blocked on a dying endpoint or partner wake with L4_ECANCELED.
  */
 #ifndef L4_CAPS_H

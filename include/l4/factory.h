@@ -23,6 +23,14 @@
  *
  * Destination slots are in the caller's own table and must be empty.
  * A new capability has all rights; mint a reduced copy to give away.
+ *
+ * Objects live no longer than their factory: deleting a factory's
+ * original capability destroys every object it made (and, through its
+ * child factories, everything they made), wherever the objects'
+ * capabilities went, and gives the whole quota back to the parent.
+ * L4_TASK_CAP_REVOKE on the original does the same but keeps the
+ * factory, empty. So whoever holds a program's factory can end all of
+ * it, even what the program hid in its own children's tables.
  */
 #ifndef L4_FACTORY_H
 #define L4_FACTORY_H

@@ -12,7 +12,9 @@
  * L4_TASK_CAP_MOVE      MR0 source, MR1 destination                    -
  * L4_TASK_CAP_DELETE    MR0 slot (deleting an object's original
  *                       capability destroys the object)                -
- * L4_TASK_CAP_REVOKE    MR0 slot: delete everything derived from it    -
+ * L4_TASK_CAP_REVOKE    MR0 slot: delete everything derived from it
+ *                       (a factory's original: and destroy every object
+ *                       the factory made, factory.h)                   -
  * L4_TASK_CAP_INFO      MR0 slot        MR0 type, MR1 rights, MR2 badge,
  *                                       MR3 1 if it is the object's original
  * L4_TASK_MAP           MR0-MR1 a typed item (msg.h) naming resources of

@@ -141,6 +141,153 @@ static void rights_on_factories(void)
 	CHECK_EQ(L4_INVOKE(ro, L4_FACTORY_INFO).error, L4_OK);
 }
 
+/*
+ * A program (a task with a factory of its own, as the root task starts
+ * them) makes a child task with a thread, and a sub-factory with a
+ * grandchild, and moves each child's original task and thread
+ * capabilities into the child's own table, where nothing the program's
+ * killer holds reaches them. Killing the program as the root task does
+ * (deleting its task, thread and factory) must stop every thread it made
+ * and give the whole quota back (review finding 6). Revoking a factory's
+ * original capability takes its objects back too, leaving the factory.
+ */
+#define HIDE_PRIO 50
+static volatile unsigned long hide_spins[3];
+static volatile long hide_ready;
+static l4_cap_t hide_threads[3];
+
+static long hide_spinner(long i)
+{
+	for (;;)
+		hide_spins[i]++;
+	return 0;
+}
+
+/* Hides task and thread (originals in our table) in the task's own table
+ * (slots 10 and 11, which nothing else there uses). */
+static bool hide_in_itself(l4_cap_t task, l4_cap_t thread)
+{
+	return !L4_INVOKE(task, L4_TASK_MAP, L4_ITEM_GRANT | 10 << 12,
+			  l4_fpage_cap(thread, 0, L4_CAP_RIGHTS_ALL)).error &&
+	       !L4_INVOKE(task, L4_TASK_MAP, L4_ITEM_GRANT | 11 << 12,
+			  l4_fpage_cap(task, 0, L4_CAP_RIGHTS_ALL)).error;
+}
+
+/* The program: in its own task, with its factory at L4_CAP_FACTORY. */
+static long hiding_program(long arg)
+{
+	(void)arg;
+	l4_cap_t child = l4_task_share_image(4096), sub = l4_slot_alloc();
+	hide_threads[1] = child == L4_CAP_NONE ? L4_CAP_NONE : l4_thread_start_in(child, hide_spinner, 1, HIDE_PRIO);
+	if (hide_threads[1] == L4_CAP_NONE || !hide_in_itself(child, hide_threads[1]))
+		return hide_ready = -1;
+	/* A grandchild from a sub-factory, hidden the same way (and the sub-factory with it). */
+	if (L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_FACTORY, sub, 1 << 20).error)
+		return hide_ready = -2;
+	l4_cap_t saved = l4_slot_alloc();        /* run l4_task_share_image with sub as our factory */
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MOVE, L4_CAP_FACTORY, saved);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MOVE, sub, L4_CAP_FACTORY);
+	l4_cap_t grandchild = l4_task_share_image(4096);
+	hide_threads[2] = grandchild == L4_CAP_NONE ? L4_CAP_NONE :
+			  l4_thread_start_in(grandchild, hide_spinner, 2, HIDE_PRIO);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MOVE, L4_CAP_FACTORY, sub);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MOVE, saved, L4_CAP_FACTORY);
+	if (hide_threads[2] == L4_CAP_NONE ||
+	    L4_INVOKE(grandchild, L4_TASK_MAP, L4_ITEM_GRANT | 12 << 12,
+		      l4_fpage_cap(sub, 0, L4_CAP_RIGHTS_ALL)).error ||
+	    !hide_in_itself(grandchild, hide_threads[2]))
+		return hide_ready = -3;
+	hide_ready = 1;
+	return hide_spinner(0);
+}
+
+/* Starts the hiding program from factory f; its task and thread in *task, *thread. */
+static bool start_hiding_program(l4_cap_t f, l4_cap_t *task, l4_cap_t *thread)
+{
+	hide_ready = 0;
+	for (unsigned i = 0; i < 3; i++)
+		hide_spins[i] = 0;
+	/* Its task shares our image and has its own task and factory capabilities. */
+	l4_cap_t saved = l4_slot_alloc();
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MOVE, L4_CAP_FACTORY, saved);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, f, L4_CAP_FACTORY, L4_CAP_RIGHTS_ALL);
+	*task = l4_task_share_image(4096);
+	*thread = *task == L4_CAP_NONE ? L4_CAP_NONE : l4_thread_start_in(*task, hiding_program, 0, HIDE_PRIO);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, L4_CAP_FACTORY);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_MOVE, saved, L4_CAP_FACTORY);
+	l4_slot_free(saved);
+	if (*thread == L4_CAP_NONE)
+		return false;
+	hide_threads[0] = *thread;
+	L4_INVOKE(*thread, L4_THREAD_SET_MCP, HIDE_PRIO);
+	return !L4_INVOKE(*task, L4_TASK_MAP, L4_ITEM_MAP | L4_CAP_TASK << 12,
+			  l4_fpage_cap(*task, 0, L4_CAP_RIGHTS_ALL)).error &&
+	       !L4_INVOKE(*task, L4_TASK_MAP, L4_ITEM_MAP | L4_CAP_FACTORY << 12,
+			  l4_fpage_cap(f, 0, L4_CAP_RIGHTS_ALL)).error;
+}
+
+/* No thread of the program's runs: the counters stand still while we sleep. */
+static bool hidden_threads_stopped(void)
+{
+	unsigned long before[3];
+
+	for (unsigned i = 0; i < 3; i++)
+		before[i] = hide_spins[i];
+	l4_sleep_us(30000);
+	for (unsigned i = 0; i < 3; i++)
+		if (hide_spins[i] != before[i])
+			return false;
+	return true;
+}
+
+static void root_used(l4_word_t *used)
+{
+	L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO);
+	*used = l4_utcb()->mr[1];
+}
+
+static void killing_a_program_kills_what_it_hid(void)
+{
+	l4_cap_t f = l4_slot_alloc(), task, thread;
+	l4_word_t used0, used;
+
+	l4_sleep_us(1);                 /* (its first call makes a notification: before we count) */
+	root_used(&used0);
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_FACTORY, f, 2 << 20).error, L4_OK);
+	CHECK(start_hiding_program(f, &task, &thread));
+	for (int i = 0; i < 200 && !hide_ready; i++)
+		l4_sleep_us(1000);
+	CHECK_EQ(hide_ready, 1);
+	l4_sleep_us(30000);                       /* all three spin now */
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(hide_spins[i] > 0);
+	/* Killed as the root task kills a program. */
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, thread).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, task).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, f).error, L4_OK);
+	CHECK(hidden_threads_stopped());
+	root_used(&used);
+	CHECK_EQ(used, used0);
+	for (unsigned i = 0; i < 3; i++)
+		l4_thread_kill(hide_threads[i]);      /* (frees our thread pool's entries) */
+	/* Revoking the factory's original: the same, and the factory stays. */
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_FACTORY, f, 2 << 20).error, L4_OK);
+	CHECK(start_hiding_program(f, &task, &thread));
+	for (int i = 0; i < 200 && !hide_ready; i++)
+		l4_sleep_us(1000);
+	CHECK_EQ(hide_ready, 1);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_REVOKE, f).error, L4_OK);
+	CHECK(hidden_threads_stopped());
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, task).error, L4_ECAP);   /* gone */
+	CHECK_EQ(L4_INVOKE(f, L4_FACTORY_INFO).error, L4_OK);
+	CHECK_EQ(l4_utcb()->mr[1], 0);           /* nothing charged to it any more */
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, f).error, L4_OK);
+	root_used(&used);
+	CHECK_EQ(used, used0);
+	for (unsigned i = 0; i < 3; i++)
+		l4_thread_kill(hide_threads[i]);
+}
+
 const struct ktest ktests_factory[] = {
 	{ "factory/creates-every-type", creates_every_type },
 	{ "factory/info-counts-usage", info_counts_usage },
@@ -150,5 +297,6 @@ const struct ktest ktests_factory[] = {
 	{ "factory/deleting-returns-quota", deleting_returns_quota },
 	{ "factory/child-cannot-exceed-parent", child_cannot_exceed_parent },
 	{ "factory/rights", rights_on_factories },
+	{ "factory/killing-a-program-kills-what-it-hid", killing_a_program_kills_what_it_hid },
 	{ NULL, NULL },
 };
