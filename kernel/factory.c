@@ -16,6 +16,11 @@ struct factory *factory_boot(uint64_t quota)
 	return &boot_factory;
 }
 
+struct factory *factory_root(void)
+{
+	return &boot_factory;
+}
+
 void *factory_alloc(struct factory *f, size_t size, unsigned type)
 {
 	struct kobj *o = kmem_alloc(&f->quota, size);
@@ -32,6 +37,17 @@ void *factory_alloc(struct factory *f, size_t size, unsigned type)
 	return o;
 }
 
+/* Takes o out of its factory's list. */
+static void unlink_object(struct kobj *o)
+{
+	if (o->f_prev)
+		o->f_prev->f_next = o->f_next;
+	else
+		o->factory->objects = o->f_next;
+	if (o->f_next)
+		o->f_next->f_prev = o->f_prev;
+}
+
 /* A destroyed factory's memory goes once nothing charged to it is left;
  * its quota returns to its parent then. Each step frees one factory and
  * moves to its parent, so the loop ends. */
@@ -39,6 +55,7 @@ static void factory_release(struct factory *f)
 {
 	while (f && f->obj.dying && !f->obj.pins && f->parent) {
 		struct factory *parent = f->parent;
+		unlink_object(&f->obj);
 		quota_release(&parent->quota, f->quota.limit);
 		kmem_free(&parent->quota, f, sizeof(*f));
 		parent->obj.pins--;
@@ -50,12 +67,7 @@ void factory_free(struct kobj *o, size_t size)
 {
 	struct factory *f = o->factory;
 
-	if (o->f_prev)
-		o->f_prev->f_next = o->f_next;
-	else
-		f->objects = o->f_next;
-	if (o->f_next)
-		o->f_next->f_prev = o->f_prev;
+	unlink_object(o);
 	kmem_free(&f->quota, o, size);
 	f->obj.pins--;
 	factory_release(f);
