@@ -49,6 +49,15 @@ struct thread;
 /* Thread t is going away: forget its FPU state and any reference to it. */
 void arch_thread_gone(struct thread *t);
 
+/* For the self-check (check.c): the kernel memory a thread holds beyond
+ * its TCB and UTCB (FPU state, vCPU), and what an address space's tables
+ * hold; arch_space_check also checks its TLB tag against every other
+ * space's since arch_space_check_begin. */
+uint64_t arch_thread_bytes(const struct thread *t);
+struct space;
+void arch_space_check_begin(void);
+uint64_t arch_space_check(const struct space *s);
+
 /* A cycle counter (the TSC on x86). */
 uint64_t arch_read_tsc(void);
 

@@ -5,6 +5,7 @@
 #include <l4/errno.h>
 #include "arch.h"
 #include "console.h"
+#include "debug.h"
 #include "elf.h"
 #include "factory.h"
 #include "ipc.h"
@@ -220,11 +221,15 @@ bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem, struct kobj *irq
 	struct task *rt = root_th->task;
 	cap_install_root(&rt->caps.slots[L4_CAP_FACTORY], &f->obj, L4_CAP_RIGHTS_ALL, 0);
 	cap_install_root(&rt->caps.slots[L4_CAP_IRQ_CONTROL], irq_control, L4_CAP_RIGHTS_ALL, 0);
+	/* The kernel console and machine exit: the boot tasks only (debug.h). */
+	cap_install_root(&rt->caps.slots[L4_CAP_DEBUG], debug_object(), L4_CAP_RIGHTS_ALL, 0);
 	if (s0_th) {
 		struct cap *p = &sigma0_task->caps.slots[L4_CAP_PAGER];
 		cap_derive(p, &rt->caps.slots[L4_CAP_PAGER], L4_CAP_RIGHT_WRITE | L4_CAP_RIGHT_GRANT,
 			   true, ROOT_SIGMA0_BADGE);
 		cap_derive(&rt->caps.slots[L4_CAP_PAGER], &root_th->pager, L4_CAP_RIGHTS_ALL, false, 0);
+		cap_derive(&rt->caps.slots[L4_CAP_DEBUG], &sigma0_task->caps.slots[L4_CAP_DEBUG],
+			   L4_CAP_RIGHT_WRITE, false, 0);
 	}
 	return true;
 }

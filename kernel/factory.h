@@ -14,10 +14,13 @@ struct factory {
 	struct quota quota;
 	struct factory *parent;      /* whose quota this one's came from */
 	struct kobj *objects;        /* every live object charged to it (kobj.f_next) */
+	uint64_t check_bytes;        /* the self-check's sum of what its objects hold */
 };
 
-/* The boot factory holds all kernel memory; everything descends from it. */
+/* The boot factory holds all kernel memory; everything descends from it.
+ * factory_boot sets it up, factory_root names it afterwards. */
 struct factory *factory_boot(uint64_t quota);
+struct factory *factory_root(void);
 
 /* Allocates a zeroed object of the given type charged to f (refs 0). */
 void *factory_alloc(struct factory *f, size_t size, unsigned type);

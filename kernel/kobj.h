@@ -31,6 +31,7 @@ struct cap;
 struct kobj {
 	uint8_t type;              /* enum l4_obj_type */
 	bool dying;                /* queued for or past destruction */
+	uint16_t check_pass;       /* the self-check's mark (check.c) */
 	uint32_t pins;
 	struct factory *factory;   /* charged for this object; NULL for boot objects */
 	struct kobj *reap_next;

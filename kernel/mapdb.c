@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The mapping database (see mapdb.h). */
 #include "mapdb.h"
+#include <l4/debug.h>
 #include <l4/errno.h>
+#include "check.h"
 #include "console.h"
 #include "factory.h"
 #include "layout.h"
@@ -267,4 +269,49 @@ void mapdb_task_destroy(struct task *t)
 			space_unmap(&t->space, va);
 		va += PAGE_SIZE;
 	}
+}
+
+/* ---- the self-check's part (check.c) */
+
+/* One frame's (or port's) tree: live holders, mapped as recorded, rights
+ * within the parent's, links whole; each node charged to its holder. */
+static uint64_t check_tree(struct mapnode *root, bool io, uint64_t frame)
+{
+	uint64_t n = 0;
+
+	for (struct dtree *d = &root->tree; d; d = dtree_next(&root->tree, d), n++) {
+		struct mapnode *m = node_of(d);
+		uint64_t pa;
+		unsigned rights;
+		if (!check_alive(m->task, L4_OBJ_TASK) || m->io != io || m->frame != frame ||
+		    (d->child && d->child->parent != d) || (d->next && d->next->prev != d)) {
+			check_fail(L4_CHECK_MAPPINGS, "%s %#llx: node %p does not belong to its tree",
+				   io ? "port" : "frame", (unsigned long long)frame, m);
+			return n;
+		}
+		const struct mapnode *parent = d->parent ? node_of(d->parent) : NULL;
+		bool mapped = io ? space_io_allowed(&m->task->space, (unsigned)m->va) :
+				   space_lookup(&m->task->space, m->va, &pa, &rights) && pa == frame &&
+				   (rights & (SPACE_W | SPACE_TYPE)) == (m->rights & (SPACE_W | SPACE_TYPE));
+		if (!mapped || (parent && (m->rights & SPACE_RWX & ~parent->rights)))
+			check_fail(L4_CHECK_MAPPINGS, "task %s: %s %#llx at %#llx not mapped as recorded",
+				   m->task->name, io ? "port" : "frame", (unsigned long long)frame,
+				   (unsigned long long)m->va);
+		check_charge(m->task->obj.factory, kmem_size(sizeof(*m)) +
+				 (!parent && m->kernel_frame ? PAGE_SIZE : 0));
+	}
+	return n;
+}
+
+uint64_t mapdb_check(void)
+{
+	uint64_t n = 0;
+
+	for (uint64_t f = 0; f < root_frames; f++)
+		if (roots[f])
+			n += check_tree(roots[f], false, f << PAGE_SHIFT);
+	for (unsigned p = 0; p < IO_PORTS; p++)
+		if (io_roots[p])
+			n += check_tree(io_roots[p], true, p);
+	return n;
 }

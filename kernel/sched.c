@@ -8,7 +8,9 @@
  * at the tail).
  */
 #include "sched.h"
+#include <l4/debug.h>
 #include <l4/errno.h>
+#include "check.h"
 #include <l4/syscall.h>
 #include "arch.h"
 #include "console.h"
@@ -193,5 +195,40 @@ void sched_exit_kernel(void)
 		sched_current_thread = NULL;
 		arch_wait_for_irq();
 		arch_irq_disable();
+	}
+}
+
+/* ---- the self-check's part (check.c) */
+
+#define CHECK_BOUND (1ull << 24)     /* more threads than any queue can hold */
+
+void sched_check(uint64_t *ready_count, uint64_t *timed)
+{
+	*ready_count = *timed = 0;
+	for (unsigned p = 0; p < PRIO_LEVELS; p++) {
+		struct thread *head = ready[p];
+		if (!head != !(ready_bits[p / 64] >> (p % 64) & 1) ||
+		    !ready_bits[p / 64] != !(ready_words >> (p / 64) & 1))
+			check_fail(L4_CHECK_QUEUES, "ready queue %u and its bits disagree", p);
+		for (struct thread *t = head; t; t = t->q_next) {
+			if (!check_alive(t, L4_OBJ_THREAD) || t->state != TS_READY || t->prio != p ||
+			    t == sched_current_thread || t->q_next->q_prev != t || ++*ready_count > CHECK_BOUND) {
+				check_fail(L4_CHECK_QUEUES, "ready queue %u: thread %p does not belong there", p, t);
+				break;
+			}
+			if (t->q_next == head)
+				break;
+		}
+	}
+	uint64_t last = 0;
+	for (struct thread *t = timeouts; t; t = t->tq_next) {
+		bool blocked = t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED ||
+			       t->state == TS_REPLY_BLOCKED || t->state == TS_NOTIFY_BLOCKED;
+		if (!check_alive(t, L4_OBJ_THREAD) || !blocked || t->deadline == TIMEOUT_NONE ||
+		    t->deadline < last || ++*timed > CHECK_BOUND) {
+			check_fail(L4_CHECK_QUEUES, "timeout list: thread %p does not belong there", t);
+			break;
+		}
+		last = t->deadline;
 	}
 }

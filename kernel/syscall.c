@@ -9,6 +9,7 @@
 #include <l4/syscall.h>
 #include "arch.h"
 #include "console.h"
+#include "debug.h"
 #include "factory.h"
 #include "ipc.h"
 #include "irq.h"
@@ -17,10 +18,8 @@
 #include "task.h"
 #include "thread.h"
 
-#define DEBUG_PUTS_MAX (8 * L4_MR_COUNT)
-
 static const char *const sys_names[L4_SYS_COUNT] = {
-	"call", "reply_wait", "send", "recv", "reply", "yield", "debug",
+	"call", "reply_wait", "send", "recv", "reply", "yield",
 };
 
 /* Looks up a capability; a failure is the system call's result (and logged in verbose mode). */
@@ -77,35 +76,13 @@ static void sys_call(struct thread *cur, uint64_t slot, uint64_t tag, uint64_t t
 	case L4_OBJ_IRQ_CONTROL:
 		irq_control_invoke(cur, c, tag);
 		break;
+	case L4_OBJ_DEBUG:
+		debug_invoke(cur, c, tag);
+		break;
 	default:
 		regs_set_error(&cur->regs, L4_ETYPE);
 		break;
 	}
-}
-
-static void sys_debug(struct thread *cur, uint64_t op, uint64_t arg)
-{
-	switch (op) {
-	case L4_DEBUG_PUTC:
-		kprintf("%c", (char)arg);
-		break;
-	case L4_DEBUG_PUTS: {
-		const char *s = (const char *)cur->utcb->mr;
-		kprintf("%.*s", (int)MIN(arg, (uint64_t)DEBUG_PUTS_MAX), s);
-		break;
-	}
-	case L4_DEBUG_EXIT:
-		kprintf("debug: task %s ends the machine with status %llu\n", cur->task->name,
-			(unsigned long long)arg);
-		arch_machine_exit((unsigned)MIN(arg, 127ull));
-	case L4_DEBUG_TSC_KHZ:
-		regs_set_result(&cur->regs, L4_OK, regs_tag(&cur->regs), arch_tsc_khz());
-		return;
-	default:
-		regs_set_error(&cur->regs, L4_ENOSYS);
-		return;
-	}
-	regs_set_error(&cur->regs, L4_OK);
 }
 
 void syscall_from_user(arch_regs *r)
@@ -140,9 +117,6 @@ void syscall_from_user(arch_regs *r)
 	case L4_SYS_YIELD:
 		regs_set_error(r, L4_OK);
 		sched_yield();
-		break;
-	case L4_SYS_DEBUG:
-		sys_debug(cur, slot, tag);
 		break;
 	default:
 		regs_set_error(r, L4_ENOSYS);

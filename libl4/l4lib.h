@@ -14,6 +14,7 @@
 
 #include <l4/boot.h>
 #include <l4/caps.h>
+#include <l4/debug.h>
 #include <l4/env.h>
 #include <l4/errno.h>
 #include <l4/factory.h>
@@ -100,6 +101,14 @@ static inline void l4_item_cap(l4_word_t *mr, l4_cap_t slot, unsigned rights)
 	mr[0] = L4_ITEM_MAP;
 	mr[1] = l4_fpage_cap(slot, 0, rights);
 }
+
+/* ---- the kernel debug capability (include/l4/debug.h): L4_CAP_DEBUG in a
+ * task the kernel started, the "debug" capability of a program whose
+ * configuration says `debug`; L4_CAP_NONE otherwise. */
+l4_cap_t l4_debug_cap(void);
+/* Ends the machine with status (tests, benchmarks); returns an error code
+ * only if there is no debug capability. */
+l4_word_t l4_debug_exit(unsigned status);
 
 /* ---- servers: receive on ep, call handler for each message (label,
  * badge, words in l4_utcb()->mr), reply with the tag it returns and wait

@@ -3,6 +3,7 @@
 #include "l4lib.h"
 #include "format.h"
 #include <l4/console.h>
+#include <l4/debug.h>
 
 struct l4_boot_info *l4_boot_info;
 const struct l4_env *l4_env;
@@ -67,8 +68,23 @@ void l4_start(void *info)
 	L4_INVOKE(L4_CAP_THREAD, L4_THREAD_STOP);
 }
 
+l4_cap_t l4_debug_cap(void)
+{
+	return l4_boot_info ? L4_CAP_DEBUG : l4_env_cap("debug");
+}
+
+l4_word_t l4_debug_exit(unsigned status)
+{
+	l4_cap_t dbg = l4_debug_cap();
+
+	if (dbg == L4_CAP_NONE)
+		return L4_ECAP;
+	return L4_INVOKE(dbg, L4_DEBUG_EXIT, status).error;
+}
+
 /* Output goes out line by line: to the console server (which prefixes the
- * program's name), or to the kernel's debug console with the name here. */
+ * program's name), else with the name here to the kernel's console through
+ * the debug capability, or, without one, through the root task. */
 static l4_cap_t log_cap = L4_CAP_NONE;
 static bool log_checked;
 static char line[L4_CONSOLE_MAX];
@@ -116,9 +132,10 @@ static void flush_line_mrs(void)
 		}
 		log_cap = L4_CAP_NONE;          /* the console server is gone: fall back */
 	}
-	/* One system call per line, so lines of different programs do not mix. */
-	char *out = (char *)l4_utcb()->mr;
-	unsigned n = 0, max = 8 * L4_MR_COUNT;
+	/* One message per line, so lines of different programs do not mix. */
+	l4_word_t *mr = l4_utcb()->mr;
+	char *out = (char *)&mr[1];
+	unsigned n = 0, max = L4_DEBUG_PUTS_MAX;
 	for (const char *p = l4_env ? l4_env->name : ""; *p && n < L4_ENV_NAME_LEN; p++)
 		out[n++] = *p;
 	if (n) {
@@ -127,7 +144,13 @@ static void flush_line_mrs(void)
 	}
 	for (unsigned i = 0; i < line_len && n < max; i++)
 		out[n++] = line[i];
-	l4_syscall(L4_SYS_DEBUG, L4_DEBUG_PUTS, n, 0);
+	mr[0] = n;
+	l4_cap_t dbg = l4_debug_cap();
+	l4_word_t tag = l4_tag(dbg != L4_CAP_NONE ? L4_DEBUG_PUTS : L4_ROOT_LOG, 1 + (n + 7) / 8, 0);
+	if (dbg != L4_CAP_NONE)
+		l4_call(dbg, tag, L4_TIMEOUT_NEVER);
+	else if (l4_env)
+		l4_call(L4_CAP_PAGER, tag, L4_TIMEOUT_NEVER);
 	line_len = 0;
 }
 

@@ -103,6 +103,7 @@ enum key {
 	KEY_MODULE,
 	KEY_INPUT,
 	KEY_VM,
+	KEY_DEBUG,
 	KEY_COUNT,
 };
 
@@ -124,6 +125,7 @@ static const struct {
 	[KEY_MODULE] = { "module", true },
 	[KEY_INPUT] = { "input", false },
 	[KEY_VM] = { "vm", false },
+	[KEY_DEBUG] = { "debug", false },
 };
 
 /* Program names that would collide with the other boot modules. */
@@ -801,15 +803,15 @@ static void key_module(struct parser *ps, unsigned nvals)
 	p->nmodules++;
 }
 
-/* input and vm: flags without a value. */
+/* input, vm and debug: flags without a value. */
 static void key_flag(struct parser *ps, unsigned nvals, enum key k)
 {
 	if (nvals) {
 		fail(ps, keys[k].name, word(ps, 1), "is not allowed: the key takes no value");
 		return;
 	}
-	if (k == KEY_VM) {
-		ps->prog->vm = true;
+	if (k == KEY_VM || k == KEY_DEBUG) {
+		*(k == KEY_VM ? &ps->prog->vm : &ps->prog->debug) = true;
 		return;
 	}
 	if (ps->input) {
@@ -864,7 +866,7 @@ static void apply_line(struct parser *ps)
 		return;
 	}
 	ps->key_line[k] = ps->line;
-	if (nvals == 0 && k != KEY_INPUT && k != KEY_VM) {
+	if (nvals == 0 && k != KEY_INPUT && k != KEY_VM && k != KEY_DEBUG) {
 		fail(ps, keys[k].name, NULL, "the value is missing");
 		return;
 	}
@@ -884,7 +886,8 @@ static void apply_line(struct parser *ps)
 	case KEY_USE: key_use(ps, nvals); break;
 	case KEY_MODULE: key_module(ps, nvals); break;
 	case KEY_INPUT:
-	case KEY_VM: key_flag(ps, nvals, k); break;
+	case KEY_VM:
+	case KEY_DEBUG: key_flag(ps, nvals, k); break;
 	default: break;   /* cmdline and program were handled above */
 	}
 }

@@ -79,6 +79,7 @@ struct cfg_program {
 	unsigned nmodules;
 	bool input;                    /* console input goes to it */
 	bool vm;                       /* may create virtual machines and vCPUs */
+	bool debug;                    /* gets the kernel debug capability (console, exit) */
 	unsigned line;                 /* of its `program` line */
 	bool valid;                    /* false if any error concerned this program */
 };

@@ -320,6 +320,9 @@ static bool make_env(struct program *p, struct l4_env *env)
 		if (str_eq(c->serve[i], "mem") &&
 		    (!give_cap(p, L4_CAP_PAGER, next, L4_CAP_RIGHTS_ALL) || !env_cap(env, "sigma0", next++)))
 			return false;
+	/* The kernel's console and machine exit: only where the configuration says. */
+	if (c->debug && (!give_cap(p, L4_CAP_DEBUG, next, L4_CAP_RIGHT_WRITE) || !env_cap(env, "debug", next++)))
+		return false;
 	for (unsigned i = 0; i < c->nirqs; i++) {
 		l4_cap_t irq = l4_slot_alloc();
 		char name[8] = "irq";
@@ -582,6 +585,11 @@ int main(int argc, char **argv)
 				  (unsigned long)mr[L4_EXC_VECTOR], (unsigned long)mr[L4_EXC_ERROR],
 				  (unsigned long)mr[L4_EXC_REGS + L4_REG_RIP]);
 			end_program(p, "crashed");
+		} else if (label == L4_ROOT_LOG && l4_tag_words(r.tag) >= 1 &&
+			   mr[0] <= 8 * (l4_tag_words(r.tag) - 1)) {
+			/* A line of a program without a console server: it named itself. */
+			l4_printf("%.*s", (int)mr[0], (const char *)&mr[1]);
+			l4_reply(l4_tag(0, 0, 0));
 		} else if (label == L4_ROOT_EXIT) {
 			l4_printf("root: %s exited with status %ld\n", p->cfg->name, (long)mr[0]);
 			end_program(p, "ended");

@@ -7,6 +7,7 @@
  */
 #include <l4/boot.h>
 #include <l4/caps.h>
+#include <l4/debug.h>
 #include <l4/errno.h>
 #include <l4/msg.h>
 #include <l4/sigma0.h>
@@ -26,10 +27,15 @@ static uint16_t *owner;            /* per frame below `frames`: the client's bad
 static uint16_t io_owner[65536];   /* per I/O port: the client's badge */
 static uint64_t frames;
 
+/* A character to the kernel console (MR0 is saved: we may be amid a message). */
 static void out(void *ctx, char c)
 {
+	l4_word_t mr0 = UTCB->mr[0];
+
 	(void)ctx;
-	l4_debug_putc(c);
+	UTCB->mr[0] = (unsigned char)c;
+	l4_call(L4_CAP_DEBUG, l4_tag(L4_DEBUG_PUTC, 1, 0), L4_TIMEOUT_NEVER);
+	UTCB->mr[0] = mr0;
 }
 
 static void say(const char *fmt, ...)

@@ -999,7 +999,8 @@ int main(int argc, char **argv)
 	print_exit_counts();
 	if (end_machine) {
 		l4_sleep_us(500000);              /* the console server's queue drains */
-		l4_debug_exit(guest_failed ? 1 : 0);
+		if (l4_debug_exit(guest_failed ? 1 : 0))
+			l4_printf("vmm: vmm.end_machine: no debug capability (the program needs `debug`)\n");
 	}
 	return guest_failed ? 2 : 0;
 }

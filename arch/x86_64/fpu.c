@@ -124,3 +124,8 @@ void fpu_release(struct thread *t)
 		t->fpu = NULL;
 	}
 }
+
+uint64_t fpu_state_bytes(const struct thread *t)
+{
+	return t->fpu ? kmem_size(area_size) : 0;
+}

@@ -26,6 +26,8 @@ bool fpu_trap(struct thread *t);
 
 /* t is going away: forget its state. */
 void fpu_release(struct thread *t);
+/* The kernel memory t's state area takes (0 if it has none yet). */
+uint64_t fpu_state_bytes(const struct thread *t);
 
 /* On the way to user mode with thread t: TS set unless t owns the FPU. */
 extern struct thread *fpu_owner;

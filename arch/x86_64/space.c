@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "space.h"
+#include <l4/debug.h>
 #include <l4/errno.h>
+#include "check.h"
 #include "cpu.h"
 #include "layout.h"
 #include "paging.h"
@@ -13,6 +15,8 @@
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
 #define PT_ENTRIES 512
 #define PCID_COUNT 4096            /* 0 is the kernel's own tables */
+#define PCID_SHARED (PCID_COUNT - 1) /* when every other tag is taken: spaces that
+				      * share it flush it at every switch to them */
 
 /* EPT entries (SDM vol. 3C, 29.3.2): read, write, execute, memory type.
  * Read doubles as "present" for the shared table walker (PTE_P, bit 0),
@@ -28,10 +32,12 @@
 #define CR3_NOFLUSH (1ull << 63)   /* keep this PCID's TLB entries */
 
 static bool pcid_on;
+/* The tags live spaces own (bit set): a tag is never another live space's,
+ * since a switch with CR3_NOFLUSH keeps whatever its tag has cached. */
+static uint64_t pcid_used[PCID_COUNT / 64] = { 1 };    /* (0: the kernel's) */
 /* The last I/O bitmap generation handed out: 64 bits never wrap, so a new
  * or recycled space can never match a dead one's bitmap in the TSS. */
 static uint64_t io_gen_last;
-static uint16_t pcid_next = 1;
 
 void space_init_pcid(void)
 {
@@ -72,6 +78,26 @@ int space_init_guest(struct space *s, struct quota *q)
 	return L4_OK;
 }
 
+/* A tag no live space has, or PCID_SHARED. */
+static uint16_t pcid_alloc(void)
+{
+	for (unsigned w = 0; w < ARRAY_SIZE(pcid_used); w++) {
+		uint64_t free = ~pcid_used[w] & (w == PCID_SHARED / 64 ? ~(1ull << PCID_SHARED % 64) : ~0ull);
+		if (free) {
+			unsigned b = (unsigned)__builtin_ctzll(free);
+			pcid_used[w] |= 1ull << b;
+			return (uint16_t)(w * 64 + b);
+		}
+	}
+	return PCID_SHARED;
+}
+
+static void pcid_free(uint16_t pcid)
+{
+	if (pcid && pcid != PCID_SHARED)
+		pcid_used[pcid / 64] &= ~(1ull << pcid % 64);
+}
+
 int space_init(struct space *s, struct quota *q)
 {
 	uint64_t root = kmem_page_alloc(q);
@@ -85,11 +111,10 @@ int space_init(struct space *s, struct quota *q)
 	s->root = root;
 	s->quota = q;
 	if (pcid_on) {
-		/* Recycled tags may hold another space's entries: start stale. */
-		s->pcid = pcid_next;
-		pcid_next = pcid_next + 1 < PCID_COUNT ? pcid_next + 1 : 1;
+		s->pcid = pcid_alloc();
+		s->cr3_keep = s->pcid != PCID_SHARED ? CR3_NOFLUSH : 0;
 	}
-	s->tlb_stale = true;
+	s->tlb_stale = true;     /* a recycled tag may hold a dead space's entries */
 	return L4_OK;
 }
 
@@ -126,7 +151,10 @@ void space_destroy(struct space *s)
 		ept_flush(s->root);      /* nothing of this VM outlives it in the TLB */
 	kmem_page_free(s->quota, s->root);
 	s->root = 0;
-	for (int i = 0; i < 2 && s->io[0]; i++) {
+	pcid_free(s->pcid);
+	s->pcid = 0;
+	/* (Both pages: the loop once stopped after the first, leaking the second.) */
+	for (int i = 0; i < 2 && s->io[i]; i++) {
 		kmem_page_free(s->quota, virt_to_phys(s->io[i]));
 		s->io[i] = NULL;
 	}
@@ -277,9 +305,49 @@ struct space *space_current;
 
 void space_switch(struct space *s)
 {
-	write_cr3(s->root | s->pcid | (pcid_on && !s->tlb_stale ? CR3_NOFLUSH : 0));
+	write_cr3(s->root | s->pcid | (s->tlb_stale ? 0 : s->cr3_keep));
 	s->tlb_stale = false;
 	space_current = s;
 	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */
 		tss_set_io_bitmap(s->io[0] ? s->io_gen : 0, (const uint8_t *const *)s->io, s->io_len);
+}
+
+/* ---- the self-check's part (kernel/check.c) */
+
+static uint64_t pcid_seen[PCID_COUNT / 64];
+
+void arch_space_check_begin(void)
+{
+	memset(pcid_seen, 0, sizeof(pcid_seen));
+}
+
+uint64_t arch_space_check(const struct space *s)
+{
+	if (!s->root)
+		return 0;
+	if (!s->guest && pcid_on && s->pcid != PCID_SHARED) {
+		uint64_t bit = 1ull << (s->pcid % 64);
+		if (!s->pcid || (pcid_seen[s->pcid / 64] & bit) || !(pcid_used[s->pcid / 64] & bit))
+			check_fail(L4_CHECK_TAGS, "space %p: TLB tag %u is another live space's or not taken",
+				   s, s->pcid);
+		pcid_seen[s->pcid / 64] |= bit;
+	}
+	/* The tables under the space's own part of its root, as space_destroy frees them. */
+	uint64_t pages = 1 + (s->io[0] ? 2 : 0);
+	const uint64_t *pml4 = phys_to_virt(s->root);
+	for (unsigned i = 0; i < (s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST); i++) {
+		if (!(pml4[i] & PTE_P))
+			continue;
+		const uint64_t *pdpt = phys_to_virt(pml4[i] & PTE_ADDR);
+		pages++;
+		for (unsigned j = 0; j < PT_ENTRIES; j++) {
+			if (!(pdpt[j] & PTE_P) || (pdpt[j] & PTE_PS))
+				continue;
+			const uint64_t *pd = phys_to_virt(pdpt[j] & PTE_ADDR);
+			pages++;
+			for (unsigned k = 0; k < PT_ENTRIES; k++)
+				pages += (pd[k] & PTE_P) && !(pd[k] & PTE_PS);
+		}
+	}
+	return pages * PAGE_SIZE;
 }

@@ -17,7 +17,9 @@ struct space {
 	uint32_t io_len;        /* bytes of it that allow anything */
 	uint64_t io_gen;        /* names this content of the bitmap: unique over all spaces
 				 * and time (the TSS copy is keyed by it alone) */
-	uint16_t pcid;          /* TLB tag when the CPU has PCIDs (else 0) */
+	uint16_t pcid;          /* TLB tag when the CPU has PCIDs (else 0): no other live
+				 * space's, unless it is the shared one */
+	uint64_t cr3_keep;      /* CR3's no-flush bit if the tag is the space's alone, else 0 */
 	bool tlb_stale;         /* a mapping changed while not current: flush on activation */
 	bool guest;             /* guest-physical (an EPT), for a VM task */
 };

@@ -4,6 +4,7 @@
 #include "arch.h"
 #include "cpu.h"
 #include "fpu.h"
+#include "vcpu.h"
 #include "task.h"
 #include "thread.h"
 #include "regs.h"
@@ -75,6 +76,11 @@ bool regs_from_words(arch_regs *r, const uint64_t *w)
 #undef FROM_WORD
 	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
 	return true;
+}
+
+uint64_t arch_thread_bytes(const struct thread *t)
+{
+	return fpu_state_bytes(t) + vcpu_bytes(t);
 }
 
 void arch_thread_gone(struct thread *t)

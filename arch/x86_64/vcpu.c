@@ -422,6 +422,11 @@ void vcpu_destroy(struct thread *t, struct quota *q)
 	t->vcpu = NULL;
 }
 
+uint64_t vcpu_bytes(const struct thread *t)
+{
+	return t->vcpu ? kmem_size(sizeof(struct vcpu)) + 2 * PAGE_SIZE : 0;   /* + VMCS, vAPIC */
+}
+
 static struct vcpu *vcpu_load(struct thread *t)
 {
 	struct vcpu *v = t->vcpu;

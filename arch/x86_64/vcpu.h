@@ -11,6 +11,8 @@ struct quota;
 /* Gives thread t (of a VM task) a VMCS; L4_ENOSYS without VT-x. */
 int vcpu_create(struct thread *t, struct quota *q);
 void vcpu_destroy(struct thread *t, struct quota *q);
+/* The kernel memory t's vCPU takes (0 for other threads). */
+uint64_t vcpu_bytes(const struct thread *t);
 
 /* Restarts the guest in real mode at 0:ip with stack sp. */
 bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp);

@@ -30,6 +30,7 @@ enum l4_obj_type {
 	L4_OBJ_FACTORY = 5,      /* creates objects within a memory quota (factory.h) */
 	L4_OBJ_IRQ = 6,          /* an interrupt line bound to a notification (irq.h) */
 	L4_OBJ_IRQ_CONTROL = 7,  /* creates Irq objects (root task only) */
+	L4_OBJ_DEBUG = 8,        /* the kernel console, machine exit, self-check (debug.h) */
 	L4_OBJ_TYPE_COUNT
 };
 
@@ -48,6 +49,7 @@ enum l4_obj_type {
 #define L4_CAP_FACTORY     2   /* a factory holding the task's kernel memory quota */
 #define L4_CAP_PAGER       3   /* root task: endpoint to sigma0 (its pager); sigma0: empty */
 #define L4_CAP_IRQ_CONTROL 4   /* root task: creates Irq objects; sigma0: empty */
+#define L4_CAP_DEBUG       5   /* the kernel debug capability (debug.h) */
 #define L4_CAP_FIRST_FREE  8
 
 #endif

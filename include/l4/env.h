@@ -30,7 +30,8 @@
  * A named capability. Names: an endpoint from `serve NAME` (READ|WRITE:
  * the program receives on it) or `use NAME` (WRITE|GRANT, badged with the
  * program's number: servers tell clients apart by the badge); "irqN" an
- * Irq object for interrupt line N (`irq N`).
+ * Irq object for interrupt line N (`irq N`); "debug" the kernel debug
+ * capability (`debug`, debug.h); "sigma0" for the memory server.
  */
 struct l4_env_cap {
 	char name[L4_ENV_NAME_LEN];
@@ -85,6 +86,11 @@ struct l4_env {
  *   L4_ROOT_INFO   MR0 program number (a badge a server sees) -> MR0-MR1
  *                  its name (NUL-padded), MR2 its `memory` bytes, MR3 its
  *                  L4_ENV_* flags; L4_ENOENT if no such program runs
+ *   L4_ROOT_LOG    MR0 bytes, MR1.. a line of output (8 bytes to a word,
+ *                  at most L4_DEBUG_PUTS_MAX): the root task prints it as
+ *                  it is (libl4 sends its lines so, prefixed with the
+ *                  program's name, when there is no console server and
+ *                  the program has no debug capability)
  *   L4_ROOT_FAULT  MR0 program number, MR1 address, MR2 RIP: a fault the
  *                  sender (the program serving "mem", the pager of its
  *                  clients) will not resolve: the root task ends that
@@ -97,6 +103,7 @@ enum l4_root_op {
 	L4_ROOT_EXIT = 0x100,
 	L4_ROOT_INFO = 0x101,
 	L4_ROOT_FAULT = 0x102,
+	L4_ROOT_LOG = 0x103,
 };
 #define L4_SERVER_CLIENT_GONE 0x1ff
 

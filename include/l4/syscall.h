@@ -30,7 +30,8 @@
  *   L4_SYS_RECV        wait on endpoint or notification RDI.
  *   L4_SYS_REPLY       reply with tag RSI to the last caller, no wait.
  *   L4_SYS_YIELD       give up the rest of the time slice.
- *   L4_SYS_DEBUG       kernel debugging aids (L4_DEBUG_*), RDI = operation.
+ * (The kernel's console and machine exit are invocations of a capability
+ * that only some tasks hold: debug.h.)
  */
 #ifndef L4_SYSCALL_H
 #define L4_SYSCALL_H
@@ -44,20 +45,11 @@ enum l4_syscall {
 	L4_SYS_RECV = 3,
 	L4_SYS_REPLY = 4,
 	L4_SYS_YIELD = 5,
-	L4_SYS_DEBUG = 6,
 	L4_SYS_COUNT
 };
 
 #define L4_TIMEOUT_POLL  0ull
 #define L4_TIMEOUT_NEVER (~0ull)
-
-/* L4_SYS_DEBUG operations (RDI); RSI is the argument. */
-enum l4_debug_op {
-	L4_DEBUG_PUTC = 0,      /* write character RSI to the kernel console */
-	L4_DEBUG_PUTS = 1,      /* write RSI bytes (<= 8 * L4_MR_COUNT) from the UTCB's MRs */
-	L4_DEBUG_EXIT = 2,      /* end the machine with status RSI (tests) */
-	L4_DEBUG_TSC_KHZ = 3,   /* returns the TSC rate in kHz in RDX */
-};
 
 struct l4_result {
 	l4_word_t error;
@@ -105,16 +97,6 @@ static inline l4_word_t l4_reply(l4_word_t tag)
 static inline void l4_yield(void)
 {
 	l4_syscall(L4_SYS_YIELD, L4_CAP_NONE, 0, 0);
-}
-
-static inline void l4_debug_putc(char c)
-{
-	l4_syscall(L4_SYS_DEBUG, L4_DEBUG_PUTC, (unsigned char)c, 0);
-}
-
-static inline void l4_debug_exit(unsigned status)
-{
-	l4_syscall(L4_SYS_DEBUG, L4_DEBUG_EXIT, status, 0);
 }
 
 #endif

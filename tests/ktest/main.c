@@ -80,6 +80,13 @@ int main(int argc, char **argv)
 				continue;
 			current_failed = false;
 			t->fn();
+			/* After every test the kernel checks its own invariants. */
+			struct l4_result c = L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK);
+			if (!current_failed && (c.error || l4_utcb()->mr[0]))
+				fmt_snprintf(failure, sizeof(failure), "kernel self-check: error %lu, %lu broken, first %lu",
+					     (unsigned long)c.error, (unsigned long)l4_utcb()->mr[0],
+					     (unsigned long)l4_utcb()->mr[1]);
+			current_failed |= c.error || l4_utcb()->mr[0];
 			if (current_failed) {
 				failed++;
 				l4_printf("ktest: %s ... FAIL (%s)\n", t->name, failure);

@@ -399,6 +399,85 @@ static void failed_pager_mapping_is_an_exception(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
 }
 
+/*
+ * TLB tags (PCIDs) belong to live address spaces only: 10,000 tasks are
+ * made and deleted, the last 64 kept alive at any time, and the kernel's
+ * self-check (which finds any two live spaces with one tag) runs after
+ * every 64. Meanwhile three live tasks (us, A, and a fresh B every 500)
+ * have different frames at one address, and each reads its own. Tags were
+ * handed out round robin before: after 4,094 tasks a new one shared
+ * sigma0's or the root task's, and switching between them kept each
+ * other's translations (review finding 2).
+ */
+#define TAG_ADDR (WINDOW_BASE + 0xa0000)
+#define TAG_TASKS 10000
+#define TAG_LIVE 64
+
+static l4_word_t tag_read_in(l4_cap_t task)
+{
+	l4_cap_t t = l4_thread_start_in(task, reader, TAG_ADDR, HIGH);
+	l4_word_t v = t != L4_CAP_NONE && l4_thread_join(t) ? (l4_word_t)l4_thread_result(t) : ~0ull;
+
+	if (t != L4_CAP_NONE)
+		l4_thread_kill(t);
+	return v;
+}
+
+/* A task sharing our image with its own page at TAG_ADDR holding value. */
+static l4_cap_t tag_task_with_page(l4_word_t value, l4_word_t view)
+{
+	l4_cap_t b = l4_task_share_image(4096);
+
+	if (b == L4_CAP_NONE || get_page(view) == ~0ull)
+		return L4_CAP_NONE;
+	*(volatile l4_word_t *)view = value;
+	if (L4_INVOKE(b, L4_TASK_MAP, L4_ITEM_MAP | TAG_ADDR, l4_fpage_mem(view, 12, L4_FP_RW)).error)
+		return L4_CAP_NONE;
+	return b;
+}
+
+static void task_tags_are_never_shared(void)
+{
+	static l4_cap_t live[TAG_LIVE];
+	l4_word_t views = WINDOW_BASE + 0xb0000;
+
+	CHECK(get_page(TAG_ADDR) != ~0ull);
+	*(volatile l4_word_t *)TAG_ADDR = 0x5e1f;
+	l4_cap_t a = tag_task_with_page(0xaaaa, views);
+	CHECK(a != L4_CAP_NONE);
+	for (unsigned i = 0; i < TAG_LIVE; i++)
+		live[i] = l4_slot_alloc();
+	for (unsigned i = 0; i < TAG_TASKS; i++) {
+		l4_cap_t slot = live[i % TAG_LIVE];
+		if (i >= TAG_LIVE)
+			CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, slot).error, L4_OK);
+		CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_TASK, slot, 1).error, L4_OK);
+		if (i % TAG_LIVE == TAG_LIVE - 1) {
+			struct l4_result r = L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK);
+			CHECK_EQ(r.error, L4_OK);
+			if (l4_utcb()->mr[0])
+				l4_printf("ktest: (after %u tasks: %lu broken, first %lu)\n", i + 1,
+					  (unsigned long)l4_utcb()->mr[0], (unsigned long)l4_utcb()->mr[1]);
+			CHECK_EQ(l4_utcb()->mr[0], 0);
+		}
+		if (i % 500 == 499) {
+			l4_cap_t b = tag_task_with_page(0xbb00 + i / 500, views + 0x1000);
+			CHECK(b != L4_CAP_NONE);
+			CHECK_EQ(tag_read_in(b), 0xbb00 + i / 500);
+			CHECK_EQ(tag_read_in(a), 0xaaaa);
+			CHECK_EQ(*(volatile l4_word_t *)TAG_ADDR, 0x5e1f);
+			CHECK_EQ(tag_read_in(b), 0xbb00 + i / 500);
+			CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b).error, L4_OK);
+			L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(views + 0x1000, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		}
+	}
+	for (unsigned i = 0; i < TAG_LIVE; i++)
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, live[i]);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, a);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(views, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(TAG_ADDR, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
 const struct ktest ktests_mem[] = {
 	{ "mem/sigma0-alloc-and-use", sigma0_alloc_and_use },
 	{ "mem/sigma0-refuses-bad-requests", sigma0_refuses_bad_requests },
@@ -412,6 +491,7 @@ const struct ktest ktests_mem[] = {
 	{ "mem/bad-map-items", bad_map_items },
 	{ "mem/ipc-map-into-receive-window", ipc_map_into_receive_window },
 	{ "mem/failed-pager-mapping-is-an-exception", failed_pager_mapping_is_an_exception },
+	{ "mem/task-tags-are-never-shared", task_tags_are_never_shared },
 	{ "ipc/call-between-tasks", call_between_tasks },
 	{ NULL, NULL },
 };

@@ -5,6 +5,8 @@
 int main(int argc, char **argv)
 {
 	(void)argc, (void)argv;
+	/* Its configuration says `debug`: it has the capability (and prints through it). */
+	l4_printf("debug capability %s\n", l4_debug_cap() != L4_CAP_NONE ? "given" : "missing");
 	l4_printf("%lu data modules\n", (unsigned long)l4_env->module_count);
 	for (unsigned i = 0; i < l4_env->module_count && i < L4_ENV_MAX_MODULES; i++) {
 		const struct l4_env_module *m = &l4_env->modules[i];

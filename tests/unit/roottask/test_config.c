@@ -857,6 +857,13 @@ START_TEST(test_input_and_vm)
 	ck_assert(!prog("b")->input && !prog("b")->valid);
 	/* vm is not exclusive. */
 	parse_ok("program a\nfile f\nvm\nprogram b\nfile g\nvm\n");
+	/* debug: a flag of its own, off unless given. */
+	parse_ok("program a\nfile f\ndebug\nprogram b\nfile g\n");
+	ck_assert(prog("a")->debug && !prog("a")->vm && !prog("a")->input);
+	ck_assert(!prog("b")->debug);
+	expect_one("program a\nfile f\ndebug on\n", 3, "debug: 'on' is not allowed: the key takes no value");
+	ck_assert(!prog("a")->debug);
+	expect_one("program a\nfile f\ndebug\ndebug\n", 4, "debug: given twice (first on line 3)");
 }
 END_TEST
 
