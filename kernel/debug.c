@@ -24,11 +24,15 @@ void debug_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 	unsigned words = l4_tag_words(tag), out = 0;
 	int err = L4_OK;
 
-	if (!(c->rights & L4_CAP_RIGHT_WRITE)) {
+	uint64_t op = l4_tag_label(tag);
+
+	/* Looking (the rate, the self-check) needs READ; output and exit WRITE. */
+	if (!(c->rights & (op == L4_DEBUG_TSC_KHZ || op == L4_DEBUG_CHECK ? L4_CAP_RIGHT_READ :
+			   L4_CAP_RIGHT_WRITE))) {
 		regs_set_error(&cur->regs, L4_ERIGHTS);
 		return;
 	}
-	switch (l4_tag_label(tag)) {
+	switch (op) {
 	case L4_DEBUG_PUTC:
 		if (words < 1)
 			err = L4_EMSG;

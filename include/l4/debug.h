@@ -8,7 +8,9 @@
  * (tests, benchmarks; docs/config.md). Everything else prints through a
  * console server, or through the root task (libl4 does either).
  *
- * L4_SYS_CALL on the capability (WRITE right), label = operation:
+ * L4_SYS_CALL on the capability, label = operation (PUTC, PUTS and EXIT
+ * need the WRITE right, TSC_KHZ and CHECK the READ right: a read-only copy
+ * lets a test's workers run the self-check and nothing else):
  *
  * label              arguments (MRs)                       result
  * L4_DEBUG_PUTC      MR0 a character                        -

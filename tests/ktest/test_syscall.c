@@ -119,7 +119,9 @@ static long try_debug(long ro_slot)
 	l4_word_t a = L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_EXIT, 3).error;
 	l4_word_t b = l4_syscall(L4_SYS_COUNT, 2, 3, 0).error;        /* the old L4_SYS_DEBUG, EXIT */
 	l4_word_t c = L4_INVOKE((l4_cap_t)ro_slot, L4_DEBUG_EXIT, 3).error;
-	return a == L4_ECAP && b == L4_ENOSYS && c == L4_ERIGHTS ? 1 : 0;
+	l4_word_t d = L4_INVOKE((l4_cap_t)ro_slot, L4_DEBUG_PUTS, 1, 'x').error;
+	l4_word_t e = L4_INVOKE((l4_cap_t)ro_slot, L4_DEBUG_CHECK).error;     /* READ suffices */
+	return a == L4_ECAP && b == L4_ENOSYS && c == L4_ERIGHTS && d == L4_ERIGHTS && e == L4_OK ? 1 : 0;
 }
 
 static void debug_needs_its_capability(void)

@@ -244,18 +244,19 @@ static void two_vms_have_separate_memory(void)
 static const unsigned char recycle_code[] = {
 	0xa0, 0x00, 0x11, 0xe6, 0x80, 0xa0, 0x00, 0x30, 0xe6, 0x81, 0xf4,
 };
-#define RECYCLE_EXTRA_VIEW (HOST_VIEW + 0x9000)
+#define RECYCLE_VIEW 0x27400000ull         /* (no other test uses these) */
+#define RECYCLE_EXTRA_VIEW (RECYCLE_VIEW + 0x1000)
 
 static void recreated_vms_see_only_their_memory(void)
 {
 	for (unsigned i = 0; i < 8; i++) {
 		struct vm vm;
 		l4_word_t err;
-		if (!make_vm_with(&vm, recycle_code, sizeof(recycle_code), HOST_VIEW + 0x8000, &err)) {
+		if (!make_vm_with(&vm, recycle_code, sizeof(recycle_code), RECYCLE_VIEW, &err)) {
 			CHECK_EQ(err, L4_ENOSYS);     /* (no VT-x here; any other error fails) */
 			return;
 		}
-		((volatile unsigned char *)HOST_VIEW + 0x8000)[0x100] = (unsigned char)(0x40 + i);
+		((volatile unsigned char *)RECYCLE_VIEW)[0x100] = (unsigned char)(0x40 + i);
 		bool extra = i % 2 == 0;
 		if (extra) {
 			CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(RECYCLE_EXTRA_VIEW, 12, 0), &err) != ~0ull);
@@ -276,7 +277,7 @@ static void recreated_vms_see_only_their_memory(void)
 			CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_GPA], 0x3000);
 		}
 		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
-		drop_vm(&vm, HOST_VIEW + 0x8000);
+		drop_vm(&vm, RECYCLE_VIEW);
 		if (extra)
 			L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(RECYCLE_EXTRA_VIEW, 12, L4_FP_RWX),
 				  L4_UNMAP_SELF);
