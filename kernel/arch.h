@@ -58,6 +58,10 @@ struct space;
 void arch_space_check_begin(void);
 uint64_t arch_space_check(const struct space *s);
 
+/* The kernel stack: the deepest it has been since boot, and its size, in bytes. */
+uint64_t arch_stack_depth(void);
+uint64_t arch_stack_size(void);
+
 /* A cycle counter (the TSC on x86). */
 uint64_t arch_read_tsc(void);
 

@@ -20,6 +20,8 @@
 #include "task.h"
 #include "thread.h"
 
+#define STACK_MARGIN 1024     /* bytes a stack must never come closer to its end */
+
 static struct check_result result;
 static uint16_t pass;          /* this walk's mark */
 static uint64_t threads_ready, threads_timed;
@@ -299,6 +301,10 @@ struct check_result kernel_check(void)
 			   (unsigned long long)timed, (unsigned long long)threads_timed);
 	walk(check_quota);
 	check_quota(&boot->obj);
+	result.stack = arch_stack_depth();
+	if (result.stack + STACK_MARGIN > arch_stack_size())
+		check_fail(L4_CHECK_STACK, "the kernel stack has been %llu of its %llu bytes deep",
+			   (unsigned long long)result.stack, (unsigned long long)arch_stack_size());
 	klog(LOG_DEBUG, "check: %llu objects, %llu mappings, %llu broken\n", (unsigned long long)result.objects,
 	     (unsigned long long)result.nodes, (unsigned long long)result.broken);
 	return result;

@@ -19,6 +19,7 @@ struct check_result {
 	uint64_t first;     /* the first one's L4_CHECK_* code */
 	uint64_t objects;   /* objects walked */
 	uint64_t nodes;     /* mapping-database nodes walked */
+	uint64_t stack;     /* the deepest the kernel stack has been, in bytes */
 };
 
 struct check_result kernel_check(void);

@@ -63,7 +63,8 @@ void debug_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 		mr[1] = r.first;
 		mr[2] = r.objects;
 		mr[3] = r.nodes;
-		out = 4;
+		mr[4] = r.stack;
+		out = 5;
 		break;
 	}
 	default:

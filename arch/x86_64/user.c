@@ -15,6 +15,8 @@ extern char syscall_entry[];
 const struct thread *uexit_last_user;
 uint64_t uexit_loaded_fs;
 
+static void stack_mark(void);
+
 void arch_user_init(bool eager_fpu)
 {
 	/* STAR: syscall loads CS=SEL_KCODE, SS=+8; sysret loads SS=base+8, CS=base+16 (RPL 3). */
@@ -33,6 +35,34 @@ void arch_user_init(bool eager_fpu)
 	write_cr4(cr4);
 	space_init_pcid();
 	fpu_init(eager_fpu);
+	stack_mark();
+}
+
+/* The kernel stack's unused part holds a pattern from here on, so the
+ * self-check can tell how deep the stack has ever been. */
+#define STACK_PATTERN 0x5afe5afe5afe5afeull
+extern uint64_t boot_kstack[], boot_kstack_top[];
+
+static void stack_mark(void)
+{
+	uint64_t *below = __builtin_frame_address(0);
+
+	for (uint64_t *p = boot_kstack; p + 64 < below; p++)
+		*p = STACK_PATTERN;
+}
+
+uint64_t arch_stack_depth(void)
+{
+	const uint64_t *p = boot_kstack;
+
+	while (p < boot_kstack_top && *p == STACK_PATTERN)
+		p++;
+	return (uint64_t)((uintptr_t)boot_kstack_top - (uintptr_t)p);
+}
+
+uint64_t arch_stack_size(void)
+{
+	return (uint64_t)((uintptr_t)boot_kstack_top - (uintptr_t)boot_kstack);
 }
 
 void regs_init_user(arch_regs *r, uint64_t ip, uint64_t sp)

@@ -119,8 +119,10 @@ static uint64_t preemption_ticks;   /* one scheduler tick, in VMX-preemption-tim
 static uint64_t cr0_forced, cr4_forced, cr0_allowed, cr4_allowed;
 static uint64_t vpid_used[VPIDS / 64];
 
-int vmx_run(arch_regs *guest, int launched);
-extern char vmx_exit_entry[];
+NORETURN void vmx_enter(arch_regs *guest, int launched);
+NORETURN void vcpu_exited(void);
+NORETURN void vcpu_entry_failed(void);
+extern char vmx_exit_entry[], boot_kstack_top[];
 void desc_tables_reload(void);
 
 static uint64_t current_vmcs;
@@ -201,6 +203,7 @@ static void host_state(void)
 	vmwrite(HOST_IA32_EFER, rdmsr(MSR_EFER));
 	vmwrite(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmwrite(HOST_RIP, (uintptr_t)vmx_exit_entry);
+	vmwrite(HOST_RSP, (uintptr_t)boot_kstack_top);    /* every exit: a fresh stack */
 }
 
 /* A guest control register: what the guest reads (shadow) is what it or
@@ -810,55 +813,9 @@ static void after_exit(uint64_t reason)
 			~(reason == EXIT_IRQ_WINDOW ? PROC_IRQ_WINDOW : PROC_NMI_WINDOW));
 }
 
-void vcpu_run(struct thread *t)
+/* The exit (or failed entry) reason of vCPU t goes to the kernel or its VMM. */
+static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 {
-	struct vcpu *v = t->vcpu;
-	uint64_t reason;
-
-	/* The scheduler or the fast path made t current on the way here. */
-	v->entry_failed = false;
-	if (!vmptrld(v->vmcs)) {
-		reason = L4_VMEXIT_ENTRY_FAILED;
-		v->entry_failed = true;
-		v->entry_error = 0;
-	} else {
-		struct space *s = &t->task->space;
-		if (s->tlb_stale) {
-			/* A new EPT, or mappings went away: flush its translations. */
-			ept_flush(s->root);
-			s->tlb_stale = false;
-		}
-		if (v->flush_vpid) {
-			if (v->vpid)
-				invvpid(v->vpid);
-			v->flush_vpid = false;
-		}
-		fpu_trap(t);     /* the guest's FPU state is in the registers, TS clear */
-		if (cpu.vmx.preemption_timer) {
-			if (!preemption_ticks)
-				preemption_ticks = (arch_tsc_khz() * 1000 / SCHED_TICK_HZ) >>
-						   cpu.vmx.preemption_timer_shift;
-			vmwrite(GUEST_PREEMPTION_TIMER, preemption_ticks);
-		}
-		if (read_cr2() != v->cr2)
-			write_cr2(v->cr2);
-		int exited = vmx_run(&t->regs, v->launched);
-		v->cr2 = read_cr2();
-		/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
-		desc_tables_reload();
-		space_current = NULL;            /* CR3 is the kernel's own now */
-		uexit_loaded_fs = 0;             /* and FS base HOST_FS_BASE, 0 */
-		if (exited) {
-			reason = vmread(VMCS_EXIT_REASON) & 0xffffffffull;
-			/* Only an entry that got into the guest launches the VMCS. */
-			v->launched |= !(reason & EXIT_ENTRY_FAILED_BIT);
-			after_exit(reason);
-		} else {
-			reason = L4_VMEXIT_ENTRY_FAILED;
-			v->entry_failed = true;
-			v->entry_error = vmread(VMCS_INSTRUCTION_ERROR);
-		}
-	}
 	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER) {
 		/* An interrupt is still pending (not acknowledged on exit), or the
 		 * guest's tick ran out: take interrupts now, in the kernel. */
@@ -867,4 +824,77 @@ void vcpu_run(struct thread *t)
 		fault_vmexit(t, reason);
 	}
 	sched_exit_kernel();
+}
+
+/* Back in the kernel from the guest (or from a failed entry): what the
+ * hardware left for the host to put right. */
+static struct thread *host_again(void)
+{
+	struct thread *t = sched_current();
+	struct vcpu *v = t->vcpu;
+
+	v->cr2 = read_cr2();
+	/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
+	desc_tables_reload();
+	space_current = NULL;            /* CR3 is the kernel's own now */
+	uexit_loaded_fs = 0;             /* and FS base HOST_FS_BASE, 0 */
+	return t;
+}
+
+/* vmx_entry.S: a VM exit, on a fresh kernel stack. */
+void vcpu_exited(void)
+{
+	struct thread *t = host_again();
+	struct vcpu *v = t->vcpu;
+	uint64_t reason = vmread(VMCS_EXIT_REASON) & 0xffffffffull;
+
+	/* Only an entry that got into the guest launches the VMCS. */
+	v->launched |= !(reason & EXIT_ENTRY_FAILED_BIT);
+	after_exit(reason);
+	vcpu_handle(t, reason);
+}
+
+/* vmx_entry.S: VMLAUNCH/VMRESUME failed (VMfail), on a fresh kernel stack. */
+void vcpu_entry_failed(void)
+{
+	struct thread *t = host_again();
+	struct vcpu *v = t->vcpu;
+
+	v->entry_failed = true;
+	v->entry_error = vmread(VMCS_INSTRUCTION_ERROR);
+	vcpu_handle(t, L4_VMEXIT_ENTRY_FAILED);
+}
+
+void vcpu_run(struct thread *t)
+{
+	struct vcpu *v = t->vcpu;
+
+	/* The scheduler or the fast path made t current on the way here. */
+	v->entry_failed = false;
+	if (!vmptrld(v->vmcs)) {
+		v->entry_failed = true;
+		v->entry_error = 0;
+		vcpu_handle(t, L4_VMEXIT_ENTRY_FAILED);
+	}
+	struct space *s = &t->task->space;
+	if (s->tlb_stale) {
+		/* A new EPT, or mappings went away: flush its translations. */
+		ept_flush(s->root);
+		s->tlb_stale = false;
+	}
+	if (v->flush_vpid) {
+		if (v->vpid)
+			invvpid(v->vpid);
+		v->flush_vpid = false;
+	}
+	fpu_trap(t);     /* the guest's FPU state is in the registers, TS clear */
+	if (cpu.vmx.preemption_timer) {
+		if (!preemption_ticks)
+			preemption_ticks = (arch_tsc_khz() * 1000 / SCHED_TICK_HZ) >>
+					   cpu.vmx.preemption_timer_shift;
+		vmwrite(GUEST_PREEMPTION_TIMER, preemption_ticks);
+	}
+	if (read_cr2() != v->cr2)
+		write_cr2(v->cr2);
+	vmx_enter(&t->regs, v->launched);
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Entering a guest and coming back. vmx_run looks like a function to C:
- * it loads the guest's general registers (RSP, RIP and RFLAGS are in the
- * VMCS) and enters the guest; a VM exit resumes at vmx_exit_entry on the
- * stack vmx_run left (HOST_RSP), saves the guest's registers and returns
- * 1; a failed VM entry returns 0 at once.
+ * Entering a guest and coming back. Every VM exit is a fresh kernel entry
+ * on the top of the kernel stack (HOST_RSP, written once per VMCS), never a
+ * return into the code that entered, as NOVA's entry_vmx: however many
+ * exits the kernel handles itself (interrupts, the preemption timer,
+ * exceptions it reflects), nothing nests.
  *
- * int vmx_run(struct trap_frame *guest, int launched)
+ * NORETURN void vmx_enter(struct trap_frame *guest, int launched)
+ *   records where the guest's registers go, loads them and enters; a VM
+ *   exit saves them there and calls vcpu_exited(), a failed entry calls
+ *   vcpu_entry_failed(), both on a fresh stack.
  */
-#define HOST_RSP 0x6c14
 #define G_R15 0
 #define G_R14 8
 #define G_R13 16
@@ -25,18 +27,16 @@
 #define G_RBX 104
 #define G_RAX 112
 
+	.bss
+	.balign 8
+	.global vmx_guest_regs
+vmx_guest_regs:                        /* the running vCPU's register area */
+	.quad 0
+
 	.text
-	.global vmx_run
-vmx_run:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	pushq %rdi                     /* the guest register area, for the exit */
-	movl $HOST_RSP, %eax
-	vmwrite %rsp, %rax
+	.global vmx_enter
+vmx_enter:
+	movq %rdi, vmx_guest_regs(%rip)
 	testl %esi, %esi
 	movq G_RAX(%rdi), %rax
 	movq G_RBX(%rdi), %rbx
@@ -58,13 +58,14 @@ vmx_run:
 	jmp 2f
 1:	vmresume
 2:	/* The entry failed: nothing of the guest ran. */
-	xorl %eax, %eax
-	jmp 3f
+	leaq boot_kstack_top(%rip), %rsp
+	call vcpu_entry_failed
+	ud2
 
 	.global vmx_exit_entry
-vmx_exit_entry:
+vmx_exit_entry:                        /* RSP: the kernel stack's top */
 	pushq %rdi
-	movq 8(%rsp), %rdi
+	movq vmx_guest_regs(%rip), %rdi
 	movq %rax, G_RAX(%rdi)
 	movq %rbx, G_RBX(%rdi)
 	movq %rcx, G_RCX(%rdi)
@@ -81,12 +82,5 @@ vmx_exit_entry:
 	movq %r15, G_R15(%rdi)
 	popq %rax
 	movq %rax, G_RDI(%rdi)
-	movl $1, %eax
-3:	popq %rdi                      /* the guest register area */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
-	ret
+	call vcpu_exited
+	ud2

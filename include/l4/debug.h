@@ -21,7 +21,9 @@
  * L4_DEBUG_TSC_KHZ   -                                      MR0 the TSC rate in kHz
  * L4_DEBUG_CHECK     -                                      MR0 invariants found
  *                    broken (0: none), MR1 the first one's L4_CHECK_* code,
- *                    MR2 objects and MR3 mappings looked at. The kernel
+ *                    MR2 objects and MR3 mappings looked at, MR4 the
+ *                    deepest the kernel stack has been since boot, in
+ *                    bytes (of its 16 KiB). The kernel
  *                    walks all its objects and tables with interrupts off
  *                    (milliseconds with thousands of objects) and prints a
  *                    line for each broken invariant.
@@ -50,6 +52,7 @@ enum l4_check {
 	L4_CHECK_QUOTA = 5,     /* each factory's use equals what its objects are charged */
 	L4_CHECK_THREADS = 6,   /* thread states match the queues and partners they name */
 	L4_CHECK_QUEUES = 7,    /* wait, ready and timeout queues hold live, matching threads */
+	L4_CHECK_STACK = 8,     /* the kernel stack never came within 1 KiB of its end */
 };
 
 #endif

@@ -323,6 +323,52 @@ static void spinning_guest_does_not_starve_native_threads(void)
 	drop_vm(&vm, HOST_VIEW + 0x5000);
 }
 
+/*
+ * A guest spins for 2 s of its time while its VMM waits without a
+ * timeout and nothing else runs: about 4,000 exits (the preemption timer,
+ * timer interrupts) that the kernel handles itself. Each is a fresh kernel
+ * entry on the top of the kernel stack; when an exit returned into the
+ * code that had entered the guest, each nested a frame deeper and the
+ * 16 KiB stack overflowed after a few hundred. The self-check's
+ * high-water mark of the stack must not move.
+ */
+static long stop_after(long vcpu)
+{
+	l4_sleep_us(2000000);
+	return (long)L4_INVOKE((l4_cap_t)vcpu, L4_THREAD_STOP).error;
+}
+
+static l4_word_t stack_depth(void)
+{
+	return L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK).error ? ~0ull : l4_utcb()->mr[4];
+}
+
+static void long_spin_keeps_the_kernel_stack(void)
+{
+	struct vm vm;
+	l4_word_t err;
+
+	if (!make_vm_with(&vm, spin_code, sizeof(spin_code), HOST_VIEW + 0xa000, &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	l4_word_t before = stack_depth();
+	CHECK(before < 8192);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_PRIO, 120).error, L4_OK);
+	l4_cap_t waker = l4_thread_start(stop_after, (long)vm.vcpu, 130);     /* it sleeps at once */
+	CHECK(waker != L4_CAP_NONE);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+	/* We (100) run again once the waker has stopped the guest (120). */
+	CHECK(l4_thread_join(waker));
+	CHECK_EQ(l4_thread_result(waker), L4_OK);
+	CHECK_EQ(l4_recv(vm.ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);         /* no exit for us */
+	l4_printf("ktest: (kernel stack %lu bytes deep before, %lu after)\n", (unsigned long)before,
+		  (unsigned long)stack_depth());
+	CHECK(stack_depth() <= before + 512);
+	l4_thread_kill(waker);
+	drop_vm(&vm, HOST_VIEW + 0xa000);
+}
+
 /* vmcall; mov ecx, 0x10; rdmsr; wrmsr; mov si, 0x1100; mov cx, 3; mov dx, 0x80;
  * rep outsb; in al, 0x60; mov di, 0x1200; mov cx, 2; mov dx, 0x60; rep insb;
  * mov al, [0x1201]; out 0x80, al; hlt */
@@ -1445,6 +1491,7 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/two-vms-have-separate-memory", two_vms_have_separate_memory },
 	{ "vmx/recreated-vms-see-only-their-memory", recreated_vms_see_only_their_memory },
 	{ "vmx/spinning-guest-does-not-starve-native-threads", spinning_guest_does_not_starve_native_threads },
+	{ "vmx/long-spin-keeps-the-kernel-stack", long_spin_keeps_the_kernel_stack },
 	{ "vmx/protected-mode-guest", protected_mode_guest },
 	{ "vmx/long-mode-guest", long_mode_guest },
 	{ "vmx/guest-msrs-and-cr2-are-its-own", guest_msrs_and_cr2_are_its_own },
