@@ -247,6 +247,8 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		mr[1] = t->prio;
 		mr[2] = t->utcb_addr;
 		*out_words = 3;
+		if (t->vcpu)
+			*out_words += vcpu_info(t, &mr[3]);
 		return L4_OK;
 	default:
 		return L4_ENOSYS;

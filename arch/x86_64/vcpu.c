@@ -44,6 +44,16 @@
 #define INTR_TYPE_SW_INT  4            /* INT n, INT3/INTO, ICEBP: need an instruction length */
 #define INTERRUPTIBILITY_SHADOWS 3ull  /* blocking by STI (bit 0) and by MOV SS (bit 1) */
 #define INTERRUPTIBILITY_VALID   0x1full
+#define INTERRUPTIBILITY_NMI     (1ull << 3)   /* blocking by NMI */
+#define INTR_INFO_NMI_UNBLOCKED  (1u << 12)    /* the exit came amid an IRET that unblocked NMIs */
+#define VEC_DB 1                       /* debug exception */
+#define VEC_AC 17                      /* alignment check */
+/* Exceptions that always exit, whatever the VMM asks: delivering them can
+ * make the CPU loop in microcode without a VM exit (a #DB during a #DB's
+ * delivery, an #AC during an #AC's: CVE-2015-8104, CVE-2015-5307), which
+ * would hold the host CPU for good. The kernel reflects them into the
+ * guest itself when the VMM did not ask for them, one exit each. */
+#define EXC_FORCED ((1u << VEC_DB) | (1u << VEC_AC))
 #define ACTIVITY_MAX 3                 /* active, HLT, shutdown, wait-for-SIPI */
 #define PIN_VIRTUAL_NMI (1u << 5)
 #define MSR_CSTAR 0xc0000083           /* compatibility-mode SYSCALL entry */
@@ -105,6 +115,9 @@ struct vcpu {
 	bool entry_failed;      /* the last exit was a failed VM entry */
 	bool flush_vpid;        /* the VMM changed paging state: drop the VPID's TLB */
 	uint16_t vpid;          /* 0: none */
+	uint32_t exc_vmm;       /* the exceptions the VMM asked to see (its bitmap) */
+	uint64_t kernel_exits;  /* exits the kernel handled without the VMM ... */
+	uint64_t reflected;     /* ... and of them, exceptions it delivered (EXC_FORCED) */
 	uint8_t exit_groups;    /* groups of the current exit's message */
 	uint8_t default_mask;
 	uint8_t mask[L4_VMEXIT_REASONS];
@@ -401,7 +414,7 @@ int vcpu_create(struct thread *t, struct quota *q)
 	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, SWITCHED_MSRS);
 	vmwrite(VMCS_EXIT_MSR_LOAD, virt_to_phys(host_msrs));
 	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, HOST_SWITCHED_MSRS);
-	vmwrite(VMCS_EXCEPTION_BITMAP, 0);
+	vmwrite(VMCS_EXCEPTION_BITMAP, EXC_FORCED);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmwrite(VMCS_EPT_POINTER, ept_pointer(t->task->space.root));
 	host_state();
@@ -423,6 +436,15 @@ void vcpu_destroy(struct thread *t, struct quota *q)
 	kmem_page_free(q, v->vmcs);
 	kmem_free(q, v, sizeof(*v));
 	t->vcpu = NULL;
+}
+
+unsigned vcpu_info(struct thread *t, uint64_t *w)
+{
+	const struct vcpu *v = t->vcpu;
+
+	w[0] = v->kernel_exits;
+	w[1] = v->reflected;
+	return 2;
 }
 
 uint64_t vcpu_bytes(const struct thread *t)
@@ -735,7 +757,8 @@ int vcpu_config(struct thread *t, const uint64_t *w, unsigned words)
 	for (unsigned r = 0; r + 2 < words; r++)
 		if (!exit_mask_ok(w[2 + r]))
 			return L4_EINVAL;
-	vmwrite(VMCS_EXCEPTION_BITMAP, w[0]);
+	vmwrite(VMCS_EXCEPTION_BITMAP, w[0] | EXC_FORCED);
+	v->exc_vmm = (uint32_t)w[0];
 	v->default_mask = (uint8_t)w[1];
 	for (unsigned r = 0; r < L4_VMEXIT_REASONS; r++)
 		v->mask[r] = r + 2 < words ? (uint8_t)w[2 + r] : 0;
@@ -819,6 +842,7 @@ static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER) {
 		/* An interrupt is still pending (not acknowledged on exit), or the
 		 * guest's tick ran out: take interrupts now, in the kernel. */
+		((struct vcpu *)t->vcpu)->kernel_exits++;
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	} else {
 		fault_vmexit(t, reason);
@@ -841,6 +865,24 @@ static struct thread *host_again(void)
 	return t;
 }
 
+/* An exception that exits only because the kernel forces it (EXC_FORCED):
+ * delivered to the guest as it came, at the next entry. True if it was one. */
+static bool reflect_forced(struct vcpu *v, uint64_t reason)
+{
+	if (reason != EXIT_EXCEPTION_NMI)
+		return false;
+	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	unsigned vector = info & 0xff;
+	if (!(EXC_FORCED >> vector & 1) || (v->exc_vmm >> vector & 1) || INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
+		return false;
+	inject(info, vmread(VMCS_EXIT_INTR_ERROR));      /* (INT1's length too) */
+	if ((info & INTR_INFO_NMI_UNBLOCKED) && (vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	v->kernel_exits++;
+	v->reflected++;
+	return true;
+}
+
 /* vmx_entry.S: a VM exit, on a fresh kernel stack. */
 void vcpu_exited(void)
 {
@@ -851,6 +893,13 @@ void vcpu_exited(void)
 	/* Only an entry that got into the guest launches the VMCS. */
 	v->launched |= !(reason & EXIT_ENTRY_FAILED_BIT);
 	after_exit(reason);
+	if (reflect_forced(v, reason)) {
+		/* Back into the guest, or whoever outranks it. Interrupts first: a
+		 * guest whose delivery faults again at once never gets as far as
+		 * an instruction boundary, where an interrupt would make it exit. */
+		__asm__ volatile("sti; nop; cli" : : : "memory");
+		sched_exit_kernel();
+	}
 	vcpu_handle(t, reason);
 }
 

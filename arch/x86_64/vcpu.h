@@ -11,6 +11,9 @@ struct quota;
 /* Gives thread t (of a VM task) a VMCS; L4_ENOSYS without VT-x. */
 int vcpu_create(struct thread *t, struct quota *q);
 void vcpu_destroy(struct thread *t, struct quota *q);
+/* L4_THREAD_INFO's vCPU words (exits the kernel handled, exceptions it
+ * reflected) to w; returns how many. */
+unsigned vcpu_info(struct thread *t, uint64_t *w);
 /* The kernel memory t's vCPU takes (0 for other threads). */
 uint64_t vcpu_bytes(const struct thread *t);
 

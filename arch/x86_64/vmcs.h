@@ -158,6 +158,7 @@
 #define ENTRY_LOAD_EFER        (1u << 15)
 
 /* Exit reasons (appendix C) */
+#define EXIT_EXCEPTION_NMI     0
 #define EXIT_EXTERNAL_INTERRUPT 1
 #define EXIT_IRQ_WINDOW        7
 #define EXIT_NMI_WINDOW        8

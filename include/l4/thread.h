@@ -19,7 +19,11 @@
  * L4_THREAD_READ_REGS       -                                   MR0.. register block
  * L4_THREAD_WRITE_REGS      MR0.. register block                -
  * L4_THREAD_INFO            -                                   MR0 state, MR1 priority,
- *                                                               MR2 UTCB address
+ *                                                               MR2 UTCB address; a vCPU
+ *                                                               also MR3 VM exits the
+ *                                                               kernel handled itself,
+ *                                                               MR4 of them exceptions
+ *                                                               it delivered (vcpu.h)
  * L4_THREAD_SET_TLS         MR0 thread-local storage base: the FS segment
  *                           base on x86-64 (a user address)
  * L4_THREAD_VCPU_CONFIG, _READ, _WRITE, _APIC: vCPUs

@@ -40,7 +40,10 @@
  * SET_PRIO, SET_TIMESLICE, SET_PAGER, SET_EXC_HANDLER, SET_NAME, INFO,
  * READ_REGS/WRITE_REGS (the GPR group), and:
  *   L4_THREAD_VCPU_CONFIG  MR0 exception bitmap (bit n: guest exception n
- *                          exits with reason 0 instead of being delivered),
+ *                          exits with reason 0 instead of being delivered;
+ *                          #DB and #AC always exit to the kernel, which
+ *                          delivers them itself unless their bit is set, so
+ *                          no guest can make the CPU loop delivering them),
  *                          MR1 default transfer mask, MR2+r the mask for exit
  *                          reason r (0: the default), r < words - 2; a mask
  *                          of more than L4_VMEXIT_MAX_STATE words: L4_EINVAL

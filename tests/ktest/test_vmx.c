@@ -338,6 +338,14 @@ static long stop_after(long vcpu)
 	return (long)L4_INVOKE((l4_cap_t)vcpu, L4_THREAD_STOP).error;
 }
 
+/* How many exceptions the kernel delivered to vcpu's guest itself. */
+static l4_word_t reflected(l4_cap_t vcpu)
+{
+	struct l4_result r = L4_INVOKE(vcpu, L4_THREAD_INFO);
+
+	return r.error || l4_tag_words(r.tag) < 5 ? 0 : l4_utcb()->mr[4];
+}
+
 static l4_word_t stack_depth(void)
 {
 	return L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK).error ? ~0ull : l4_utcb()->mr[4];
@@ -885,6 +893,169 @@ static void spinning_fpu_guests_at_one_priority(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b.task);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(BIG_VIEW2, 15, L4_FP_RWX), L4_UNMAP_SELF);
 	drop_big_vm(&a);
+}
+
+/*
+ * #AC and #DB always exit to the kernel, which delivers them to the guest
+ * itself unless the VMM asked for them (review finding 8: with an empty
+ * exception bitmap a guest could make the CPU loop delivering them, the
+ * CVE-2015-5307/8104 pattern, and hold the host CPU for good).
+ */
+#define G_USER_CODE (G_CODE + 0x40)
+
+/* The guest at CPL 0 with user segments (0x30 data, 0x38 64-bit code),
+ * user-accessible memory, its TSS's RSP0 and CR0 bits or-ed in. */
+static void user_mode_state(struct l4_vcpu_state *s, l4_word_t cr0)
+{
+	mode_state(LONG64, s);
+	put64(G_GDT + 0x30, 0x00cff3000000ffffull);          /* user data */
+	put64(G_GDT + 0x38, 0x00affb000000ffffull);          /* user code, 64-bit */
+	s->dt[L4_DT_GDTR_LIMIT] = 0x3f;
+	put64(G_PML4, G_PDPT | 7);                           /* user-accessible at every level */
+	put64(G_PDPT, G_PD | 7);
+	put64(G_PD, 0x87);                                   /* 2 MiB at 0 */
+	put64(G_TSS + 4, G_STACK);                           /* RSP0 */
+	s->cr[L4_CR_CR0] |= cr0;
+}
+
+/*
+ * The loop itself (CVE-2015-5307): a 32-bit guest at CPL 3 with a
+ * misaligned stack whose #AC gate leads to CPL 3 code, so delivering #AC
+ * pushes onto that stack and raises #AC again. Without the exit the CPU
+ * would deliver for ever (Bochs gives up with a triple fault); with it,
+ * each round is an exit the kernel reflects, the host stays responsive
+ * and the VMM hears nothing until it stops the guest.
+ */
+static void alignment_check_loop_does_not_hold_the_cpu(void)
+{
+	static const unsigned char code[] = {
+		0x66, 0xb8, 0x33, 0x00, 0x8e, 0xd8, 0x8e, 0xc0,        /* DS, ES: user data */
+		0x6a, 0x33, 0x68, 0x01, 0x70, 0x00, 0x00, 0x68, 0x02, 0x00, 0x04, 0x00,
+		0x6a, 0x3b, 0x68, (unsigned char)G_USER_CODE, (unsigned char)(G_USER_CODE >> 8), 0x00, 0x00,
+		0xcf,
+	};
+	static const unsigned char user[] = { 0x8b, 0x05, 0x01, 0x68, 0x00, 0x00, 0xeb, 0xfe };
+	struct vm vm;
+	struct l4_vcpu_state s;
+
+	BIG_VM_OR_RETURN(&vm, code);
+	put(G_USER_CODE, user, sizeof(user));
+	mode_state(PROT32, &s);
+	put64(G_GDT + 0x30, 0x00cff3000000ffffull);          /* user data */
+	put64(G_GDT + 0x38, 0x00cffb000000ffffull);          /* user code, 32-bit */
+	s.dt[L4_DT_GDTR_LIMIT] = 0x3f;
+	l4_word_t handler = G_USER_CODE + 6;                   /* (its jmp $; never reached) */
+	put64(G_IDT + 8 * 17, (handler & 0xffff) | 0x3bull << 16 | 0xeeull << 40 | (handler >> 16) << 48);
+	s.cr[L4_CR_CR0] |= 1ull << 18;                          /* CR0.AM */
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	l4_word_t depth = stack_depth();
+	wakeups = 0;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_PRIO, 120).error, L4_OK);
+	l4_cap_t t = l4_thread_start(punctual, (long)vm.vcpu, 130);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 1);
+	CHECK_EQ(wakeups, 20);
+	l4_thread_kill(t);
+	CHECK_EQ(l4_recv(vm.ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);      /* no triple fault, nothing */
+	CHECK(stack_depth() <= depth + 512);
+	l4_printf("ktest: (the kernel delivered %lu #AC)\n", (unsigned long)reflected(vm.vcpu));
+	CHECK(reflected(vm.vcpu) > 0);          /* each one an exit, not the CPU's own loop */
+	drop_big_vm(&vm);
+}
+
+static void alignment_check_is_reflected(void)
+{
+	/* At CPL 0: iretq to CPL 3 with RFLAGS.AC; there mov eax, [0x6801]. */
+	static const unsigned char code[] = {
+		0x6a, 0x33, 0x68, 0x00, 0x70, 0x00, 0x00, 0x68, 0x02, 0x00, 0x04, 0x00,
+		0x6a, 0x3b, 0x68, (unsigned char)G_USER_CODE, (unsigned char)(G_USER_CODE >> 8), 0x00, 0x00,
+		0x48, 0xcf,
+	};
+	static const unsigned char user[] = { 0x8b, 0x04, 0x25, 0x01, 0x68, 0x00, 0x00, 0xeb, 0xfe };
+	static const unsigned char ac_handler[] = { 0xe6, 0x85, 0xf4 };      /* out 0x85, al; hlt */
+	struct vm vm;
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+
+	BIG_VM_OR_RETURN(&vm, code);
+	put(G_USER_CODE, user, sizeof(user));
+	put(G_HANDLERS + 0x300, ac_handler, sizeof(ac_handler));
+	idt_gate(LONG64, 17, G_HANDLERS + 0x300);
+	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
+	masks[L4_VMEXIT_EXCEPTION] = L4_VCPU_GPR | L4_VCPU_INTR;
+	for (int vmm_asks = 0; vmm_asks < 2; vmm_asks++) {
+		user_mode_state(&s, 1ull << 18);                     /* CR0.AM */
+		CHECK_EQ(l4_vcpu_config(vm.vcpu, vmm_asks ? 1u << 17 : 0, L4_VCPU_GPR, masks,
+					L4_VMEXIT_EXCEPTION + 1), L4_OK);
+		CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+		if (vmm_asks) {
+			/* Asked for: the VMM gets it (hardware exception 17, error code 0). */
+			CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_EXCEPTION);
+			CHECK_EQ(s.intr[L4_INTR_EXIT_INFO] & 0x80000fffull, 0x80000b11ull);
+			CHECK_EQ(s.gpr[L4_REG_RIP], G_USER_CODE);
+		} else {
+			/* Not asked for: the guest's own handler runs; the VMM sees its OUT. */
+			CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+			CHECK_EQ(e.qual >> 16, 0x85);
+			CHECK_EQ(s.gpr[L4_REG_RIP], G_HANDLERS + 0x300);
+			CHECK_EQ(reflected(vm.vcpu), 1);     /* the kernel delivered it */
+		}
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+	}
+	drop_big_vm(&vm);
+}
+
+/* pushfq; or qword [rsp], TF; popfq; then inc rbx; jmp back: a #DB after
+ * every instruction, whose handler (inc rcx; iretq) steps on. */
+static void debug_trap_storm_is_reflected(void)
+{
+	static const unsigned char code[] = {
+		0x9c, 0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, 0x9d,
+		0x48, 0xff, 0xc3, 0xeb, 0xfb,
+	};
+	static const unsigned char db_handler[] = { 0x48, 0xff, 0xc1, 0x48, 0xcf };
+	struct vm vm;
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+
+	BIG_VM_OR_RETURN(&vm, code);
+	put(G_HANDLERS + 0x400, db_handler, sizeof(db_handler));
+	idt_gate(LONG64, 1, G_HANDLERS + 0x400);
+	mode_state(LONG64, &s);
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	/* Above us, a storm of exits the kernel handles; a native thread above
+	 * it must still wake on time (and stops it after 20 ms). */
+	l4_word_t depth = stack_depth();
+	wakeups = 0;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_PRIO, 120).error, L4_OK);
+	l4_cap_t t = l4_thread_start(punctual, (long)vm.vcpu, 130);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 1);
+	CHECK_EQ(wakeups, 20);
+	l4_thread_kill(t);
+	CHECK_EQ(l4_recv(vm.ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);      /* none reached the VMM */
+	CHECK_EQ(l4_vcpu_read(vm.vcpu, L4_VCPU_GPR, &s), L4_OK);
+	l4_printf("ktest: (%lu #DB delivered by the kernel, %lu loop steps)\n",
+		  (unsigned long)s.gpr[L4_REG_RCX], (unsigned long)s.gpr[L4_REG_RBX]);
+	CHECK(s.gpr[L4_REG_RCX] > 100);
+	CHECK(s.gpr[L4_REG_RCX] <= 2 * s.gpr[L4_REG_RBX] + 2);     /* two instructions a step */
+	/* Every #DB was an exit (the last one may be injected but not delivered yet). */
+	CHECK(reflected(vm.vcpu) - s.gpr[L4_REG_RCX] <= 1);
+	CHECK(stack_depth() <= depth + 512);
+	/* A VMM that asks for #DB gets the first one. */
+	mode_state(LONG64, &s);
+	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
+	masks[L4_VMEXIT_EXCEPTION] = L4_VCPU_GPR | L4_VCPU_INTR;
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 1u << 1, L4_VCPU_GPR, masks, L4_VMEXIT_EXCEPTION + 1), L4_OK);
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_EXCEPTION);
+	CHECK_EQ(s.intr[L4_INTR_EXIT_INFO] & 0x80000fffull, 0x80000301ull);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+	drop_big_vm(&vm);
 }
 
 /*
@@ -1505,5 +1676,8 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/apic-virtualization", apic_virtualization },
 	{ "vmx/random-vcpu-operations", random_vcpu_operations },
 	{ "vmx/spinning-fpu-guests-at-one-priority", spinning_fpu_guests_at_one_priority },
+	{ "vmx/alignment-check-is-reflected", alignment_check_is_reflected },
+	{ "vmx/alignment-check-loop-does-not-hold-the-cpu", alignment_check_loop_does_not_hold_the_cpu },
+	{ "vmx/debug-trap-storm-is-reflected", debug_trap_storm_is_reflected },
 	{ NULL, NULL },
 };
