@@ -309,7 +309,8 @@ static void handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
 			return;
 		}
 		struct x86_paging pg = { .cr0 = st.cr[L4_CR_CR0], .cr3 = st.cr[L4_CR_CR3],
-					 .cr4 = st.cr[L4_CR_CR4], .efer = st.cr[L4_CR_EFER], .maxphyaddr = 39 };
+					 .cr4 = st.cr[L4_CR_CR4], .efer = st.cr[L4_CR_EFER],
+					 .maxphyaddr = vmm_maxphyaddr() };
 		if (x86_walk_range(&pg, &gram, e->gla, size, in ? X86_ACCESS_WRITE : 0, &span) != X86_WALK_OK) {
 			l4_printf("vmm: string I/O at linear %#lx not in RAM: skipped\n", (unsigned long)e->gla);
 			s->gpr[L4_REG_RIP] += e->ilen;
@@ -403,6 +404,9 @@ static void handle_cpuid(struct l4_vcpu_state *s)
 		break;
 	case 0x80000001:
 		d &= ~CPUIDX1_EDX_RDTSCP;
+		break;
+	case X86_CPUID_ADDR_SIZES:                        /* the width our guest page walks use */
+		a = (a & ~0xffu) | vmm_maxphyaddr();
 		break;
 	default:
 		if (leaf >= 0x40000000 && leaf < 0x50000000)

@@ -9,7 +9,15 @@
 /* The register block's index of each x86 register number (RAX, RCX, ...). */
 extern const unsigned vmm_gpr_of[X86_NGPR];
 
-/* From the GPR, CR and SEG groups of s (they must be there). */
+/*
+ * The guest's physical-address width (MAXPHYADDR): the host CPU's, from its
+ * CPUID (x86_maxphyaddr_cpuid). Under EPT the CPU itself walks the guest's
+ * page tables with it, so the VMM's walks (x86_cpu_from_state) and the
+ * guest's CPUID leaf 0x80000008 both take it from here and cannot disagree.
+ */
+unsigned vmm_maxphyaddr(void);
+
+/* From the GPR, CR and SEG groups of s (they must be there); CPL = SS.DPL. */
 void x86_cpu_from_state(const struct l4_vcpu_state *s, struct x86_cpu *c);
 /* Back: the GPR group (registers, RIP, RFLAGS). */
 void x86_cpu_to_state(const struct x86_cpu *c, struct l4_vcpu_state *s);
