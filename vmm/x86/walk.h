@@ -36,6 +36,7 @@
 
 #define X86_CR0_PE (1ull << 0)        /* protected mode */
 #define X86_CR0_WP (1ull << 16)       /* supervisor writes honour read-only pages */
+#define X86_CR0_AM (1ull << 18)       /* alignment checks at CPL 3 with RFLAGS.AC */
 #define X86_CR0_PG (1ull << 31)       /* paging */
 #define X86_CR4_PSE (1ull << 4)       /* 4 MiB pages in 32-bit paging */
 #define X86_CR4_PAE (1ull << 5)       /* 64-bit entries (PAE, 4/5-level paging) */
