@@ -61,3 +61,31 @@ void x86_cpu_to_state(const struct x86_cpu *c, struct l4_vcpu_state *s)
 	s->gpr[L4_REG_RFLAGS] = c->rflags;
 }
 
+l4_word_t x86_emu_event(int status, const struct x86_emu_result *res, struct l4_vcpu_state *s,
+			unsigned *groups, l4_word_t *error)
+{
+	switch (status) {
+	case X86_EMU_DONE:
+	case X86_EMU_CONTINUE:
+	case X86_EMU_RETRY:
+		return 0;
+	case X86_EMU_UD:
+	case X86_EMU_GP:
+	case X86_EMU_SS:
+	case X86_EMU_PF:
+	case X86_EMU_AC:
+		if (res->vector)
+			break;
+		/* (no exception named: as an error) */
+		/* fall through */
+	default:                              /* X86_EMU_ERROR */
+		*error = 0;
+		return l4_event_exception(X86_VEC_UD, false);
+	}
+	if (status == X86_EMU_PF) {
+		s->cr[L4_CR_CR2] = res->cr2;
+		*groups |= L4_VCPU_CR;
+	}
+	*error = res->has_error ? res->error_code : 0;
+	return l4_event_exception(res->vector, res->has_error);
+}
