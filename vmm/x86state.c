@@ -15,7 +15,7 @@ static void host_cpuid(uint32_t leaf, uint32_t r[4])
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
 #else
 	(void)leaf;
-	r[0] = r[1] = r[2] = r[3] = 0;         /* (host unit tests elsewhere: 32 bits) */
+	r[0] = r[1] = r[2] = r[3] = 0;         /* (unit tests on another host: no CPUID, 32 bits) */
 #endif
 }
 

@@ -9,7 +9,9 @@
  * a user process's REP INSB into a supervisor page is a #PF(P|W|U) for the
  * guest with CR2, and the page and the port are left alone; SMAP likewise.
  */
+#if defined(__x86_64__)
 #include <cpuid.h>
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -41,13 +43,15 @@ static void state_long(unsigned cpl)
 /* The walker's width is the one CPUID gives the guest: the host's. */
 START_TEST(test_maxphyaddr_one_source)
 {
-	unsigned a = 0, b, c, d = 0, ext = __get_cpuid_max(0x80000000u, NULL), sizes = 0;
 	struct x86_cpu cpu;
 
+#if defined(__x86_64__)
+	unsigned a = 0, b, c, d = 0, ext = __get_cpuid_max(0x80000000u, NULL), sizes = 0;
 	if (ext >= 0x80000008u)
 		__get_cpuid(0x80000008u, &sizes, &b, &c, &d);
 	__get_cpuid(1, &a, &b, &c, &d);
 	ck_assert_uint_eq(vmm_maxphyaddr(), x86_maxphyaddr_cpuid(ext, sizes, d));
+#endif
 	ck_assert_uint_ge(vmm_maxphyaddr(), X86_MAXPHYADDR_MIN);
 	ck_assert_uint_le(vmm_maxphyaddr(), X86_MAXPHYADDR_MAX);
 	state_long(0);
