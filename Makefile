@@ -178,11 +178,15 @@ $(BUILD)/sigma0.elf: $(SIGMA0_OBJS) linker/user.ld
 # Pure kernel logic compiled for the host and driven by Check.
 UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kernel/elf.c kernel/acpi.c kernel/dtree.c
 # Pure user-level code (VMM device models, instruction decoder, loaders,
-# the root task's configuration parser) is tested the same way: it uses
-# only <stdint.h>, <stddef.h>, <stdbool.h> and __builtin_mem*.
-UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c roottask/config.c)
+# the root task's configuration parser, the VMM's exit state to emulator
+# glue) is tested the same way: it uses only <stdint.h>, <stddef.h>,
+# <stdbool.h>, __builtin_mem* and, for the glue, libl4's headers (types and
+# inline helpers, no system calls) and the CPUID instruction.
+UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/x86state.c \
+	roottask/config.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
-UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -I. -I$(BUILD)/host \
+UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -I. -Ilibl4 \
+	-I$(BUILD)/host \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \
 	$(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null)

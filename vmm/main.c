@@ -26,7 +26,8 @@
 #include "x86state.h"
 
 #define VCPU_PRIO_DEFAULT 50
-#define REP_CHUNK 64              /* REP string iterations per exit before looking at interrupts */
+#define REP_CHUNK 64              /* REP string iterations per exit before looking at interrupts
+				     (MMIO and string I/O alike) */
 
 /* CPUID bits the guest must not see: we do not virtualise them. */
 #define CPUID1_ECX_VMX     (1u << 5)
@@ -251,38 +252,54 @@ static long timer_thread(long arg)
 
 /* ---- exits */
 
-/* What the emulator reports as an event to inject (0: none). */
+/* What the emulator reports as an event to inject (0: none), see x86state.h;
+ * s must have the CR group for a #PF's CR2. */
 static l4_word_t emu_event(int status, const struct x86_emu_result *res, struct l4_vcpu_state *s,
 			   unsigned *groups, l4_word_t *error)
 {
-	if (status == X86_EMU_DONE || status == X86_EMU_CONTINUE || status == X86_EMU_RETRY)
-		return 0;
-	if (status == X86_EMU_ERROR || res->vector == 0) {
-		l4_printf("vmm: cannot emulate at %#lx (%u bytes %02x %02x %02x %02x): #UD\n",
-			  (unsigned long)s->gpr[L4_REG_RIP], res->nbytes, res->bytes[0], res->bytes[1],
-			  res->bytes[2], res->bytes[3]);
-		return l4_event_exception(6, false);
-	}
-	if (res->vector == 14) {
-		s->cr[L4_CR_CR2] = res->cr2;
-		*groups |= L4_VCPU_CR;
-	}
-	*error = res->error_code;
-	return l4_event_exception(res->vector, res->has_error);
+	if (status == X86_EMU_ERROR)
+		/* A guest page table (or code) outside RAM: the answer the CPU's own
+		 * walk gets from us too (its EPT violation comes to emulate()). */
+		l4_printf("vmm: cannot emulate at %#lx (%u bytes %02x %02x %02x %02x): guest-physical %#lx "
+			  "is not RAM: #UD\n", (unsigned long)s->gpr[L4_REG_RIP], res->nbytes, res->bytes[0],
+			  res->bytes[1], res->bytes[2], res->bytes[3], (unsigned long)res->bad_gpa);
+	return x86_emu_event(status, res, s, groups, error);
 }
 
-static l4_word_t handle_mmio(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
-			     l4_word_t *error)
+static int pio_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+	(void)ctx;
+	*val = (uint32_t)board_in(&board, port, size, now_ns());
+	return 0;
+}
+
+static int pio_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	(void)ctx;
+	board_out(&board, port, size, val, now_ns());
+	return 0;
+}
+
+/* The instruction at RIP through the emulator, for an MMIO exit (EPT
+ * violation, APIC access) or a string I/O exit; s has the GPR, CR and SEG
+ * groups. Returns the event to inject. */
+static l4_word_t emulate(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
+			 l4_word_t *error)
 {
 	struct x86_cpu cpu;
 	struct x86_emu_result res;
-	const struct x86_emu_ops ops = {
+	static const struct x86_emu_ops ops = {
 		.ram = { .read = ram_read, .write = ram_write },
 		.mmio_read = mmio_read, .mmio_write = mmio_write,
+		.pio_in = pio_in, .pio_out = pio_out,
 	};
+	int status;
 
 	x86_cpu_from_state(s, &cpu);
-	int status = x86_emulate(&cpu, e->gpa, &ops, REP_CHUNK, &res);
+	if ((e->reason & 0xffff) == L4_VMEXIT_IO)
+		status = x86_emulate_io(&cpu, e->qual, &ops, REP_CHUNK, &res);
+	else
+		status = x86_emulate(&cpu, e->gpa, &ops, REP_CHUNK, &res);
 	if (status == X86_EMU_DONE || status == X86_EMU_CONTINUE) {
 		x86_cpu_to_state(&cpu, s);
 		*groups |= L4_VCPU_GPR;
@@ -290,50 +307,26 @@ static l4_word_t handle_mmio(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, un
 	return emu_event(status, &res, s, groups, error);
 }
 
-static void handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
+static l4_word_t handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
+			   l4_word_t *error)
 {
-	unsigned size = (unsigned)(e->qual & 7) + 1, port = (unsigned)(e->qual >> 16);
-	bool in = e->qual & 8, string = e->qual & 16;
+	unsigned size = X86_IO_QUAL_SIZE(e->qual), port = X86_IO_QUAL_PORT(e->qual);
 	vdev_time_t now = now_ns();
 
-	if (string) {
-		/* INS/OUTS: rare outside disk drivers, so one element per exit (a REP
-		 * form repeats), at the linear address the exit gives, translated by
-		 * the guest's page tables (their state read only here). */
-		struct l4_vcpu_state st;
-		struct x86_span span;
-		const struct x86_guest_ram gram = { .read = ram_read, .write = ram_write };
-		uint64_t value = 0;
-		if (l4_vcpu_read(vcpu, L4_VCPU_CR, &st)) {
-			s->gpr[L4_REG_RIP] += e->ilen;            /* cannot happen: skip it */
-			return;
+	if (e->qual & X86_IO_QUAL_STRING) {
+		/* INS/OUTS: the emulator, as the CPU would run them (see vmm/README.md).
+		 * I/O exits carry the GPRs only (port I/O is frequent, string I/O
+		 * rare): the CR and SEG groups are read here, and the reply may then
+		 * write the CR group (a #PF's CR2). */
+		if (l4_vcpu_read(vcpu, L4_VCPU_CR | L4_VCPU_SEG, s)) {
+			l4_printf("vmm: the vCPU's state is not readable; stopping the guest\n");
+			guest_done = guest_failed = true;
+			return 0;
 		}
-		struct x86_paging pg = { .cr0 = st.cr[L4_CR_CR0], .cr3 = st.cr[L4_CR_CR3],
-					 .cr4 = st.cr[L4_CR_CR4], .efer = st.cr[L4_CR_EFER], .maxphyaddr = 39 };
-		if (x86_walk_range(&pg, &gram, e->gla, size, in ? X86_ACCESS_WRITE : 0, &span) != X86_WALK_OK) {
-			l4_printf("vmm: string I/O at linear %#lx not in RAM: skipped\n", (unsigned long)e->gla);
-			s->gpr[L4_REG_RIP] += e->ilen;
-			return;
-		}
-		uint8_t bytes[4] = { 0 };
-		if (in) {
-			value = board_in(&board, port, size, now);
-			__builtin_memcpy(bytes, &value, size);
-		} else {
-			for (unsigned k = 0, at = 0; k < span.n; at += span.len[k], k++)
-				ram_read(NULL, span.gpa[k], bytes + at, span.len[k]);
-			__builtin_memcpy(&value, bytes, size);
-			board_out(&board, port, size, value, now);
-		}
-		for (unsigned k = 0, at = 0; in && k < span.n; at += span.len[k], k++)
-			ram_write(NULL, span.gpa[k], bytes + at, span.len[k]);
-		l4_word_t step = s->gpr[L4_REG_RFLAGS] & (1u << 10) ? -(l4_word_t)size : size;
-		s->gpr[in ? L4_REG_RDI : L4_REG_RSI] += step;
-		if (e->qual & 32) {                       /* REP: one done, the guest repeats */
-			if (--s->gpr[L4_REG_RCX])
-				return;                           /* RIP stays: the instruction again */
-		}
-	} else if (in) {
+		e->groups |= L4_VCPU_CR | L4_VCPU_SEG;
+		return emulate(e, s, groups, error);
+	}
+	if (e->qual & X86_IO_QUAL_IN) {
 		uint64_t v = board_in(&board, port, size, now);
 		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
 		s->gpr[L4_REG_RAX] = size == 4 ? v & mask : (s->gpr[L4_REG_RAX] & ~mask) | (v & mask);
@@ -341,6 +334,7 @@ static void handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s)
 		board_out(&board, port, size, s->gpr[L4_REG_RAX], now);
 	}
 	s->gpr[L4_REG_RIP] += e->ilen;
+	return 0;
 }
 
 /* The XSAVE components the guest may use: exactly those of the host's
@@ -403,6 +397,9 @@ static void handle_cpuid(struct l4_vcpu_state *s)
 		break;
 	case 0x80000001:
 		d &= ~CPUIDX1_EDX_RDTSCP;
+		break;
+	case X86_CPUID_ADDR_SIZES:                        /* the width our guest page walks use */
+		a = (a & ~0xffu) | vmm_maxphyaddr();
 		break;
 	default:
 		if (leaf >= 0x40000000 && leaf < 0x50000000)
@@ -615,7 +612,7 @@ static l4_word_t handle_exit(void)
 		s.gpr[L4_REG_RIP] += e.ilen;
 		break;
 	case L4_VMEXIT_IO:
-		handle_io(&e, &s);
+		event = handle_io(&e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_RDMSR:
 	case L4_VMEXIT_WRMSR:
@@ -631,7 +628,7 @@ static l4_word_t handle_exit(void)
 			event = l4_event_exception(6, false);
 		break;
 	case L4_VMEXIT_EPT_VIOLATION:
-		event = handle_mmio(&e, &s, &groups, &error);
+		event = emulate(&e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_APIC_ACCESS:                   /* the local APIC, as MMIO at e.gpa */
 		if ((e.qual >> 12 & 15) > 1) {
@@ -642,7 +639,7 @@ static l4_word_t handle_exit(void)
 		}
 		if (vapic && (e.groups & L4_VCPU_APIC))
 			vid_state_to_model(&s);         /* for reads of IRR, ISR, PPR */
-		event = handle_mmio(&e, &s, &groups, &error);
+		event = emulate(&e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_EOI:                           /* after the write: nothing to redo */
 		lapic_eoi_vector(&board.lapic, (uint8_t)e.qual);

@@ -6,7 +6,11 @@
  * emulated 8254 through the 8259 pair and its own IDT, reads the RTC,
  * runs the local APIC (its timer, a self-IPI, ISR and EOI: with APIC
  * virtualization the CPU delivers them) at 0xfee00000 and again after
- * moving it to 0xfed00000 (the VMM's model alone), and ends through the
+ * moving it to 0xfed00000 (the VMM's model alone), writes through the debug
+ * console port with REP OUTSB, then turns on paging and runs REP INSB at
+ * CPL 3 (the VMM emulates string I/O): into its own page it works, into a
+ * supervisor-only page it must be a #PF(P|W|U) at the instruction with CR2,
+ * ECX and EDI as they were and the page untouched. It ends through the
  * debug exit port with 0 (all well) or the number of the check that failed.
  */
 #define COM1 0x3f8
@@ -17,6 +21,20 @@
 #define TICKS 5
 #define MSR_APIC_BASE 0x1b
 #define APIC_MOVED 0xfed00000
+#define CON_PORT 0xe9                    /* reads 0xe9 */
+#define SEL_KCODE 0x08                   /* our GDT */
+#define SEL_KDATA 0x10
+#define SEL_UCODE 0x1b
+#define SEL_UDATA 0x23
+#define SEL_TSS 0x28
+#define PDE_4M_USER 0x87                 /* P RW US PS */
+#define PDE_4M_KERNEL 0x83               /* P RW PS: supervisor only */
+#define KPAGE 0x400000                   /* in the supervisor-only 4 MiB page */
+#define FILL 0x5a5a5a5a
+#define PF_USER_WRITE 7                  /* #PF error code: P W U */
+#define CR4_PSE 0x10
+#define CR0_PG 0x80000000
+#define EFLAGS_IOPL3 0x3002              /* IOPL 3, interrupts off */
 
 	.code32
 	.section .multiboot, "a"
@@ -127,6 +145,12 @@ _start:
 	movw $0xe9, %dx
 	cld
 	rep outsb
+	/* check 8: REP INSB at CPL 3 (IOPL 3): into a supervisor-only page it
+	 * faults, with CR2, at the instruction, and writes nothing */
+	movl $8, %edi
+	call ring3_insb
+	leal ring3_msg, %esi
+	call puts
 	leal bye, %esi
 	call puts
 	xorl %eax, %eax                  /* exit 0: all checks passed */
@@ -149,6 +173,104 @@ timer:
 	outb %al, $0x20
 	popl %eax
 	iret
+
+/* Our GDT and TSS, paging (0-4 MiB user, 4-8 MiB supervisor only, 4 MiB
+ * pages), then REP INSB at CPL 3 into its own page and into KPAGE; the #PF
+ * handler comes back to pf_back on a fresh kernel stack. Fails with EDI. */
+ring3_insb:
+	movl $tss, %eax                  /* the TSS descriptor's base */
+	movw %ax, gdt + SEL_TSS + 2
+	shrl $16, %eax
+	movb %al, gdt + SEL_TSS + 4
+	movb %ah, gdt + SEL_TSS + 7
+	movl $exc_stack_top, tss + 4     /* ESP0 */
+	movl $SEL_KDATA, tss + 8         /* SS0 */
+	movw $104, tss + 102             /* no I/O bitmap: IOPL 3 allows the ports */
+	lgdt gdt_ptr
+	ljmp $SEL_KCODE, $1f
+1:	movl $SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movw $SEL_TSS, %ax
+	ltr %ax
+	movl $14, %ecx
+	movl $pf_handler, %eax
+	call set_gate
+	movl $PDE_4M_USER, page_dir
+	movl $KPAGE | PDE_4M_KERNEL, page_dir + 4
+	movl %cr4, %eax
+	orl $CR4_PSE, %eax
+	movl %eax, %cr4
+	movl $page_dir, %eax
+	movl %eax, %cr3
+	movl %cr0, %eax
+	orl $CR0_PG, %eax
+	movl %eax, %cr0
+	movl $FILL, KPAGE
+	movl $FILL, KPAGE + 4
+	movl $FILL, KPAGE + 8
+	movl $FILL, KPAGE + 12
+	movl $FILL, KPAGE + 16
+	movl %esp, saved_esp
+	pushl $SEL_UDATA                 /* to CPL 3 */
+	pushl $user_stack_top
+	pushl $EFLAGS_IOPL3
+	pushl $SEL_UCODE
+	pushl $user_code
+	iret
+pf_back:
+	cmpl $PF_USER_WRITE, pf_error
+	jne fail
+	cmpl $KPAGE, pf_cr2
+	jne fail
+	cmpl $user_insb, pf_eip          /* the fault is the INSB's, nothing done */
+	jne fail
+	cmpl $16, pf_ecx
+	jne fail
+	cmpl $KPAGE, pf_edi
+	jne fail
+	cmpl $FILL, KPAGE
+	jne fail
+	cmpl $FILL, KPAGE + 12
+	jne fail
+	cmpl $FILL, KPAGE + 16
+	jne fail
+	cmpl $0xe9e9e9e9, user_buf       /* the first INSB, into its own page */
+	jne fail
+	ret
+
+user_code:                               /* CPL 3 */
+	movl $SEL_UDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movw $CON_PORT, %dx
+	cld
+	movl $user_buf, %edi
+	movl $4, %ecx
+	rep insb
+	movl $KPAGE, %edi
+	movl $16, %ecx
+user_insb:
+	rep insb
+	movb $0, KPAGE                   /* not reached; else a #PF at another EIP */
+1:	jmp 1b
+
+/* #PF from CPL 3: records the error code, EIP, CR2, ECX and EDI, then
+ * continues at pf_back in the kernel. */
+pf_handler:
+	movl %ecx, pf_ecx
+	movl %edi, pf_edi
+	popl pf_error
+	popl pf_eip
+	movl %cr2, %eax
+	movl %eax, pf_cr2
+	movl $SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl saved_esp, %esp             /* ring3_insb's stack again */
+	movl $8, %edi
+	jmp pf_back
 
 /* IDT gate ECX -> handler EAX (32-bit interrupt gate). */
 set_gate:
@@ -247,20 +369,49 @@ apic_msg:   .asciz "mbtest: local APIC timer, self-IPI, ISR and EOI at 0xfee0000
 apic_moved_msg: .asciz "mbtest: the same with the local APIC moved to 0xfed00000\n"
 e9_msg:     .ascii "mbtest: rep outsb through port 0xe9\n"
 e9_len = . - e9_msg
+ring3_msg:  .asciz "mbtest: ring-3 rep insb into a supervisor page: #PF, page untouched\n"
 	.align 8
 idt_ptr:
 	.word 0x48 * 8 - 1
 	.long idt
+gdt:
+	.quad 0
+	.quad 0x00cf9a000000ffff         /* SEL_KCODE: flat 32-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff         /* SEL_KDATA */
+	.quad 0x00cffa000000ffff         /* SEL_UCODE: DPL 3 */
+	.quad 0x00cff2000000ffff         /* SEL_UDATA */
+	.quad 0x0000890000000067         /* SEL_TSS: 32-bit TSS, 104 bytes (base at run time) */
+gdt_end:
+	.align 2
+	.word 0
+gdt_ptr:
+	.word gdt_end - gdt - 1
+	.long gdt
 	.align 4
 ticks:      .long 0
 apic_base:  .long 0xfee00000
 apic_ticks: .long 0
 ipi_isr:    .long 0
 mem_upper:  .long 0
+pf_error:   .long 0
+pf_eip:     .long 0
+pf_cr2:     .long 0
+pf_ecx:     .long 0
+pf_edi:     .long 0
+saved_esp:  .long 0
+user_buf:   .long 0
 vendor:     .space 16
 
 	.bss
+	.align 4096
+page_dir:   .space 4096
 	.align 16
 idt:        .space 0x48 * 8
+tss:        .space 104
+	.align 16
+	.space 1024
+user_stack_top:
+	.space 1024
+exc_stack_top:
 	.space 4096
 stack_top:

@@ -21,6 +21,10 @@
 /* One-byte opcodes (SDM table A-2). */
 #define OP_ALU_LAST 0x3b              /* 00-3B: ALU op (bits 5:3), form (bits 2:0) 0-3 */
 #define OP_MOVSXD 0x63
+#define OP_INSB 0x6c
+#define OP_INSV 0x6d
+#define OP_OUTSB 0x6e
+#define OP_OUTSV 0x6f
 #define OP_GRP1_EB_IB 0x80
 #define OP_GRP1_EV_IZ 0x81
 #define OP_GRP1_EB_IB_ALIAS 0x82      /* = 80, invalid in 64-bit code */
@@ -283,6 +287,16 @@ static void form_string(struct x86_insn *in, int seg_override, unsigned size)
 		in->dst = mem_operand(size);
 		in->src = reg_operand(in, X86_RAX, size);
 		break;
+	case X86_OP_INS:
+		m->seg = X86_ES;
+		m->base = X86_RDI;
+		in->dst = mem_operand(size);
+		in->src = reg_operand(in, X86_RDX, 2);
+		break;
+	case X86_OP_OUTS:
+		in->dst = reg_operand(in, X86_RDX, 2);
+		in->src = mem_operand(size);
+		break;
 	default: /* LODS */
 		in->dst = reg_operand(in, X86_RAX, size);
 		in->src = mem_operand(size);
@@ -436,6 +450,14 @@ static int decode_opcode(struct cursor *c, struct x86_insn *in, int seg, bool si
 		in->opsize = (op & 1) ? in->opsize : 1;
 		form_string(in, seg, in->opsize);
 		return X86_DECODE_OK;
+	case OP_INSB:
+	case OP_INSV:
+	case OP_OUTSB:
+	case OP_OUTSV:
+		in->op = op <= OP_INSV ? X86_OP_INS : X86_OP_OUTS;
+		in->opsize = !(op & 1) ? 1 : in->opsize == 2 ? 2 : 4;   /* (REX.W: still 4) */
+		form_string(in, seg, in->opsize);
+		return X86_DECODE_OK;
 	case OP_GRP11_EB_IB:
 	case OP_GRP11_EV_IZ:
 		in->opsize = (op & 1) ? in->opsize : 1;
@@ -566,7 +588,7 @@ const char *x86_op_name(unsigned op)
 		"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
 		"mov", "movzx", "movsx", "test", "xchg",
 		"bt", "bts", "btr", "btc", "not", "neg", "inc", "dec",
-		"cmpxchg", "xadd", "movs", "stos", "lods",
+		"cmpxchg", "xadd", "movs", "stos", "lods", "ins", "outs",
 	};
 
 	return op < X86_OP_COUNT ? names[op] : "?";

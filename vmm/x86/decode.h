@@ -15,6 +15,10 @@
  *   BT BTS BTR BTC 0F A3 AB B3 BB, 0F BA /4-/7
  *   NOT NEG F6 F7 /2 /3, INC DEC FE FF /0 /1
  *   MOVS A4 A5, STOS AA AB, LODS AC AD (REP/REPNE allowed)
+ *   INS 6C 6D, OUTS 6E 6F (REP/REPNE allowed): string port I/O, for the
+ *   VMM's I/O exits; the port is DX, a 2-byte register operand (INS's
+ *   source, OUTS's destination), and REX.W does not widen them (4 bytes
+ *   at most, as on the CPU)
  *
  * Register-to-register forms (ModRM.mod = 3) of these are decoded too.
  * Everything else, and LOCK where the CPU raises #UD (not a lockable
@@ -72,6 +76,7 @@ enum x86_op {
 	X86_OP_CMPXCHG,
 	X86_OP_XADD,
 	X86_OP_MOVS, X86_OP_STOS, X86_OP_LODS,
+	X86_OP_INS, X86_OP_OUTS,
 	X86_OP_COUNT,
 };
 
@@ -94,7 +99,7 @@ struct x86_operand {
  * modulo the address size; rip_rel adds the address of the next instruction
  * instead of a base. String instructions: base is rSI for the source (seg
  * DS or the override), rDI for the destination (always ES); MOVS has both
- * and mem describes the source.
+ * and mem describes the source, INS has ES:rDI, OUTS the source.
  */
 struct x86_mem {
 	uint8_t seg;                  /* enum x86_seg_reg: the override, else DS or SS */

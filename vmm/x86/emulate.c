@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Instruction emulation for MMIO exits (see emulate.h). */
+/* Instruction emulation for MMIO and string I/O exits (see emulate.h). */
 #include "emulate.h"
 
 #define LOW16 0xffffull               /* 16-bit IP and offsets wrap here */
@@ -258,6 +258,10 @@ static int translate(struct emu *e, unsigned seg, uint64_t off, unsigned size, b
 			return r;
 		la = (c->seg[seg].base + off) & LOW32;
 	}
+	/* Alignment checks: after segmentation, before the walk (see emulate.h). */
+	if (c->cpl == 3 && (c->paging.cr0 & X86_CR0_AM) && (c->rflags & X86_RFLAGS_AC) &&
+	    (la & (size - 1)))
+		return inject(e, X86_EMU_AC, X86_VEC_AC, true, 0);
 
 	if ((r = walk_span(e, la, size, access_bits(e, write), seg, x)))
 		return r;
@@ -488,36 +492,76 @@ static int exec_basic(struct emu *e, const struct x86_insn *in, uint64_t next_ri
 	return X86_EMU_DONE;
 }
 
-/* One iteration of MOVS, STOS or LODS: accesses first, then the registers. */
+static bool is_string_op(unsigned op)
+{
+	return op == X86_OP_MOVS || op == X86_OP_STOS || op == X86_OP_LODS || op == X86_OP_INS ||
+	       op == X86_OP_OUTS;
+}
+
+/* INS: the port's value (after the destination's checks: see emulate.h). */
+static int port_in(struct emu *e, uint16_t port, unsigned size, uint64_t *v)
+{
+	uint32_t val = 0;
+
+	if (!e->ops->pio_in || e->ops->pio_in(e->ops->mmio_ctx, port, size, &val))
+		return vmm_error(e, port);
+	*v = val & size_mask(size);
+	return X86_EMU_DONE;
+}
+
+/* OUTS: the value to the port. */
+static int port_out(struct emu *e, uint16_t port, unsigned size, uint64_t v)
+{
+	if (!e->ops->pio_out || e->ops->pio_out(e->ops->mmio_ctx, port, size, (uint32_t)v))
+		return vmm_error(e, port);
+	return X86_EMU_DONE;
+}
+
+/*
+ * One iteration of MOVS, STOS, LODS, INS or OUTS: the memory operands'
+ * checks first, then the accesses (the source, port or memory, first), then
+ * the registers. The source is memory at seg:rSI, the accumulator (STOS) or
+ * the port DX (INS); the destination memory at ES:rDI, the accumulator
+ * (LODS) or the port DX (OUTS).
+ */
 static int exec_string_once(struct emu *e, const struct x86_insn *in)
 {
 	struct x86_cpu *c = e->cpu;
 	unsigned size = in->opsize, as = in->addrsize;
 	struct x86_operand rsi = reg_of(X86_RSI, as), rdi = reg_of(X86_RDI, as);
 	struct x86_operand acc = reg_of(X86_RAX, size);
+	uint16_t port = (uint16_t)c->gpr[X86_RDX];
 	uint64_t step = (c->rflags & X86_RFLAGS_DF) ? -(uint64_t)size : size;
 	struct x86_span sx = { 0 }, dx = { 0 };
 	uint64_t v = 0;
 	int r;
 
-	bool has_src = in->op != X86_OP_STOS, has_dst = in->op != X86_OP_LODS;
-	if (has_src && (r = translate(e, in->mem.seg, reg_read(c, &rsi), size, false, &sx)))
+	bool src_mem = in->src.kind == X86_OPND_MEM, dst_mem = in->dst.kind == X86_OPND_MEM;
+	if (src_mem && (r = translate(e, in->mem.seg, reg_read(c, &rsi), size, false, &sx)))
 		return r;
-	if (has_dst && (r = translate(e, X86_ES, reg_read(c, &rdi), size, true, &dx)))
+	if (dst_mem && (r = translate(e, X86_ES, reg_read(c, &rdi), size, true, &dx)))
 		return r;
 	if ((r = gate(e)))
-		return r;
-	if (has_src && (r = mem_read(e, &sx, &v)))
-		return r;
-	if (!has_src)
+		return r;                  /* (r is X86_EMU_DONE from here on unless an access fails) */
+	if (src_mem)
+		r = mem_read(e, &sx, &v);
+	else if (in->op == X86_OP_INS)
+		r = port_in(e, port, size, &v);
+	else
 		v = reg_read(c, &acc);
-	if (has_dst && (r = mem_write(e, &dx, v)))
+	if (r)
 		return r;
-	if (!has_dst)
+	if (dst_mem)
+		r = mem_write(e, &dx, v);
+	else if (in->op == X86_OP_OUTS)
+		r = port_out(e, port, size, v);
+	else
 		reg_write(c, &acc, v);
-	if (has_src)
+	if (r)
+		return r;
+	if (src_mem)
 		reg_write(c, &rsi, reg_read(c, &rsi) + step);
-	if (has_dst)
+	if (dst_mem)
 		reg_write(c, &rdi, reg_read(c, &rdi) + step);
 	return X86_EMU_DONE;
 }
@@ -610,8 +654,18 @@ enum x86_mode x86_cpu_mode(const struct x86_cpu *cpu)
 	return (cs & X86_SEG_DB) ? X86_MODE_32 : X86_MODE_16;
 }
 
-int x86_emulate(struct x86_cpu *cpu, uint64_t fault_gpa, const struct x86_emu_ops *ops,
-		unsigned max_iter, struct x86_emu_result *res)
+/* Whether in is the string I/O instruction an exit with qualification q describes. */
+static bool io_exit_matches(const struct x86_insn *in, const struct x86_cpu *cpu, uint64_t q)
+{
+	return (q & X86_IO_QUAL_STRING) &&
+	       in->op == ((q & X86_IO_QUAL_IN) ? X86_OP_INS : X86_OP_OUTS) &&
+	       in->opsize == X86_IO_QUAL_SIZE(q) &&
+	       (uint16_t)cpu->gpr[X86_RDX] == X86_IO_QUAL_PORT(q);
+}
+
+/* x86_emulate and x86_emulate_io; io: an I/O exit's qualification io_qual. */
+static int emulate(struct x86_cpu *cpu, uint64_t fault_gpa, bool io, uint64_t io_qual,
+		   const struct x86_emu_ops *ops, unsigned max_iter, struct x86_emu_result *res)
 {
 	struct x86_cpu work = *cpu;
 	struct x86_insn in;
@@ -631,6 +685,8 @@ int x86_emulate(struct x86_cpu *cpu, uint64_t fault_gpa, const struct x86_emu_op
 	if ((r = fetch(&e, &in)))
 		return r;
 	res->insn = in;
+	if (io && !io_exit_matches(&in, cpu, io_qual))
+		return X86_EMU_RETRY;
 
 	uint64_t next_rip = work.rip + in.len;
 	if (e.mode == X86_MODE_16)
@@ -638,7 +694,7 @@ int x86_emulate(struct x86_cpu *cpu, uint64_t fault_gpa, const struct x86_emu_op
 	else if (e.mode == X86_MODE_32)
 		next_rip &= LOW32;
 
-	if (in.op == X86_OP_MOVS || in.op == X86_OP_STOS || in.op == X86_OP_LODS)
+	if (is_string_op(in.op))
 		r = exec_string(&e, &in, max_iter ? max_iter : 1, &done);
 	else
 		r = exec_basic(&e, &in, next_rip);
@@ -653,4 +709,16 @@ int x86_emulate(struct x86_cpu *cpu, uint64_t fault_gpa, const struct x86_emu_op
 	if (r == X86_EMU_DONE && !done)
 		return X86_EMU_CONTINUE;
 	return r;
+}
+
+int x86_emulate(struct x86_cpu *cpu, uint64_t fault_gpa, const struct x86_emu_ops *ops,
+		unsigned max_iter, struct x86_emu_result *res)
+{
+	return emulate(cpu, fault_gpa, false, 0, ops, max_iter, res);
+}
+
+int x86_emulate_io(struct x86_cpu *cpu, uint64_t io_qual, const struct x86_emu_ops *ops,
+		   unsigned max_iter, struct x86_emu_result *res)
+{
+	return emulate(cpu, X86_EMU_NO_GPA, true, io_qual, ops, max_iter, res);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Instruction emulation for MMIO exits. When a guest touches a page of an
- * emulated device (an EPT violation), the VMM calls x86_emulate with the
- * guest's state and the faulting guest-physical address. It fetches the
+ * Instruction emulation for MMIO and string I/O exits. When a guest touches
+ * a page of an emulated device (an EPT violation), the VMM calls x86_emulate
+ * with the guest's state and the faulting guest-physical address; for INS
+ * and OUTS it calls x86_emulate_io (below). It fetches the
  * instruction at CS:RIP through the guest's page tables (walk.h), decodes
  * it (decode.h), performs its memory accesses (guest RAM through the RAM
  * callbacks, everything else through the MMIO callbacks) and updates the
@@ -40,13 +41,32 @@
  * check for interrupts, then call again (with X86_EMU_NO_GPA) or simply
  * resume the guest. A fault in a later iteration keeps the iterations done.
  *
+ * String I/O exits (x86_emulate_io): INS and OUTS exit before the CPU
+ * makes any check of their memory operand. The exit has priority over the
+ * #GP of an unusable segment or an offset beyond the limit and over #AC
+ * (SDM vol. 3C, 25.1.1), and no page was walked; only the I/O permission
+ * checks (IOPL, the TSS bitmap) come before it, and they are the guest
+ * kernel's. So the emulator runs the instruction like any other: the
+ * segment and limit checks, the access as the CPL makes it (3: a user
+ * access; SS.DPL, see x86state.h), SMAP for supervisor accesses (INS and
+ * OUTS make explicit accesses, which RFLAGS.AC lets through), #AC at CPL 3,
+ * linear addresses wrapping at 4 GiB outside 64-bit mode, and the address
+ * size of the instruction (a 67 prefix: SI/DI/CX, ESI/EDI/ECX or
+ * RSI/RDI/RCX, wrapping at their width). INS translates its destination
+ * before it reads the port, so an INS that faults consumes no data (the CPU
+ * restarts it after the fault).
+ *
+ * Alignment checks: at CPL 3 with CR0.AM and RFLAGS.AC, a data operand whose
+ * linear address is not a multiple of its size raises #AC(0), after the
+ * segment checks and before the page walk (as Bochs orders them).
+ *
  * Flags the SDM leaves undefined: AF after AND/OR/XOR/TEST is cleared; OF,
  * SF, AF and PF after BT/BTS/BTR/BTC are left unchanged. RFLAGS.RF is
  * cleared when an instruction completes, as on the CPU.
  *
  * Not modelled: single-step traps (RFLAGS.TF: the VMM injects #DB after
- * X86_EMU_DONE if it wants them), alignment checks (#AC), protection keys,
- * I/O breakpoints and data breakpoints (DR7).
+ * X86_EMU_DONE if it wants them), protection keys, I/O breakpoints and data
+ * breakpoints (DR7).
  */
 #ifndef VMM_X86_EMULATE_H
 #define VMM_X86_EMULATE_H
@@ -88,6 +108,14 @@
 #define X86_VEC_SS 12                 /* stack-segment fault */
 #define X86_VEC_GP 13                 /* general protection */
 #define X86_VEC_PF 14                 /* page fault */
+#define X86_VEC_AC 17                 /* alignment check */
+
+/* I/O exit qualification (SDM vol. 3C, table 27-5). */
+#define X86_IO_QUAL_SIZE(q) ((unsigned)((q) & 7) + 1)   /* bytes: 1, 2 or 4 */
+#define X86_IO_QUAL_IN (1u << 3)      /* IN or INS (else OUT or OUTS) */
+#define X86_IO_QUAL_STRING (1u << 4)  /* INS or OUTS */
+#define X86_IO_QUAL_REP (1u << 5)     /* with a REP prefix */
+#define X86_IO_QUAL_PORT(q) ((uint16_t)((q) >> 16))
 
 #define X86_EMU_NO_GPA (~0ull)        /* fault_gpa: no race check */
 #define X86_EMU_NOT_DECODED (-1)      /* x86_emu_result.decode: nothing was decoded */
@@ -111,13 +139,17 @@ struct x86_cpu {
  * Callbacks. ram: see walk.h (read must not be NULL for anything to work;
  * write NULL makes every write go to MMIO and leaves A/D bits alone).
  * mmio_read/mmio_write: an access of size 1, 2, 4 or 8 bytes at gpa;
- * nonzero aborts the emulation with X86_EMU_ERROR.
+ * nonzero aborts the emulation with X86_EMU_ERROR. pio_in/pio_out (INS,
+ * OUTS): a port access of size 1, 2 or 4 bytes, also with mmio_ctx; NULL
+ * or nonzero aborts with X86_EMU_ERROR.
  */
 struct x86_emu_ops {
 	struct x86_guest_ram ram;
 	int (*mmio_read)(void *ctx, uint64_t gpa, unsigned size, uint64_t *val);
 	int (*mmio_write)(void *ctx, uint64_t gpa, unsigned size, uint64_t val);
 	void *mmio_ctx;
+	int (*pio_in)(void *ctx, uint16_t port, unsigned size, uint32_t *val);
+	int (*pio_out)(void *ctx, uint16_t port, unsigned size, uint32_t val);
 };
 
 enum x86_emu_status {
@@ -129,12 +161,14 @@ enum x86_emu_status {
 					 non-canonical address, instruction > 15 bytes */
 	X86_EMU_SS,                   /* inject #SS(error_code): the same for SS accesses */
 	X86_EMU_PF,                   /* inject #PF(error_code), CR2 = cr2 */
+	X86_EMU_AC,                   /* inject #AC(0): a misaligned operand at CPL 3 */
 	X86_EMU_ERROR,                /* the VMM's problem: code or a page table outside RAM
-					 (bad_gpa), or an MMIO callback failed (bad_gpa) */
+					 (bad_gpa), or an MMIO callback failed (bad_gpa), or
+					 a port callback (bad_gpa = the port) */
 };
 
 struct x86_emu_result {
-	uint8_t vector;               /* UD, GP, SS, PF: the exception to inject */
+	uint8_t vector;               /* UD, GP, SS, PF, AC: the exception to inject */
 	bool has_error;               /* whether it pushes error_code */
 	uint32_t error_code;
 	uint64_t cr2;                 /* PF: the faulting linear address */
@@ -158,5 +192,15 @@ enum x86_mode x86_cpu_mode(const struct x86_cpu *cpu);
  */
 int x86_emulate(struct x86_cpu *cpu, uint64_t fault_gpa, const struct x86_emu_ops *ops,
 		unsigned max_iter, struct x86_emu_result *res);
+
+/*
+ * A string I/O exit (INS or OUTS; io_qual is its exit qualification):
+ * emulates the instruction at CS:RIP as x86_emulate does (see "String I/O
+ * exits" above), with the same results. If that instruction is not the
+ * one the exit describes (INS for IN, OUTS for OUT, the size, the port in
+ * DX), nothing is done: X86_EMU_RETRY (the guest changed it since).
+ */
+int x86_emulate_io(struct x86_cpu *cpu, uint64_t io_qual, const struct x86_emu_ops *ops,
+		   unsigned max_iter, struct x86_emu_result *res);
 
 #endif

@@ -73,6 +73,16 @@ static struct mode_shape mode_shape(enum paging_mode m)
 	}
 }
 
+unsigned x86_maxphyaddr_cpuid(uint32_t max_ext_leaf, uint32_t eax_80000008, uint32_t edx_1)
+{
+	unsigned width = eax_80000008 & 0xff;
+
+	if (max_ext_leaf >= X86_CPUID_ADDR_SIZES && width >= X86_MAXPHYADDR_MIN &&
+	    width <= X86_MAXPHYADDR_MAX)
+		return width;
+	return (edx_1 & X86_CPUID1_EDX_PAE) ? X86_MAXPHYADDR_PAE : X86_MAXPHYADDR_MIN;
+}
+
 bool x86_canonical(uint64_t la, bool la57)
 {
 	unsigned bits = la57 ? 57 : 48;

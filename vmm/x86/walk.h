@@ -36,6 +36,7 @@
 
 #define X86_CR0_PE (1ull << 0)        /* protected mode */
 #define X86_CR0_WP (1ull << 16)       /* supervisor writes honour read-only pages */
+#define X86_CR0_AM (1ull << 18)       /* alignment checks at CPL 3 with RFLAGS.AC */
 #define X86_CR0_PG (1ull << 31)       /* paging */
 #define X86_CR4_PSE (1ull << 4)       /* 4 MiB pages in 32-bit paging */
 #define X86_CR4_PAE (1ull << 5)       /* 64-bit entries (PAE, 4/5-level paging) */
@@ -55,6 +56,9 @@
 #define X86_PAGE_SIZE 4096ull
 #define X86_MAXPHYADDR_MIN 32u        /* narrowest guest physical address width accepted */
 #define X86_MAXPHYADDR_MAX 52u        /* architectural maximum (SDM 4.1.4) */
+#define X86_MAXPHYADDR_PAE 36u        /* without CPUID leaf 0x80000008, with PAE */
+#define X86_CPUID_ADDR_SIZES 0x80000008u  /* CPUID leaf: EAX[7:0] MAXPHYADDR */
+#define X86_CPUID1_EDX_PAE (1u << 6)  /* CPUID leaf 1 EDX: PAE */
 
 /* What an access is: an OR of these (the first three are #PF error code bits). */
 enum x86_access {
@@ -115,6 +119,15 @@ struct x86_span {
 	uint64_t la;              /* not OK: the linear address that failed (CR2 for #PF) */
 	struct x86_walk walk;     /* not OK: the failed walk */
 };
+
+/*
+ * MAXPHYADDR as CPUID reports it (SDM vol. 3A, 4.1.4): EAX[7:0] of leaf
+ * 0x80000008 (eax_80000008) when the highest extended leaf (max_ext_leaf,
+ * CPUID 0x80000000 EAX) reaches it, else 36 with PAE (edx_1, CPUID leaf 1
+ * EDX) and 32 without. A width outside 32..52 counts as absent. The VMM
+ * takes its guests' width from the host's CPUID this way (x86state.h).
+ */
+unsigned x86_maxphyaddr_cpuid(uint32_t max_ext_leaf, uint32_t eax_80000008, uint32_t edx_1);
 
 /* Whether la is canonical for 48-bit (or, la57, 57-bit) linear addresses. */
 bool x86_canonical(uint64_t la, bool la57);

@@ -2,9 +2,9 @@
 /*
  * Tests for vmm/x86/decode.c: a table of encodings (16-, 32- and 64-bit
  * code; prefixes, REX, ModRM/SIB, RIP-relative and 16-bit addressing, the
- * register and Linux MMIO accessor forms) with every field of the result;
- * truncation at every length; the 15-byte limit; encodings that must be
- * refused (#UD); effective-address arithmetic. Every decode reads from a
+ * register and Linux MMIO accessor forms, string port I/O) with every field
+ * of the result; truncation at every length; the 15-byte limit; encodings
+ * that must be refused (#UD); effective-address arithmetic. Every decode reads from a
  * heap buffer of exactly the bytes offered, so AddressSanitizer reports any
  * read past them.
  */
@@ -238,6 +238,24 @@ static const struct dcase cases[] = {
 	T(M64, "\xf3\x66\xad", "rep lodsw", LODS, 2, 8, R(rax, 2), MEM(2), EA(DS, rsi, none, 1, 0),
 	  .rep = REP),
 
+	/* ---- 64-bit: string port I/O (the VMM's I/O exits); the port is DX */
+	T(M64, "\x6c", "insb", INS, 1, 8, MEM(1), R(rdx, 2), EA(ES, rdi, none, 1, 0)),
+	T(M64, "\xf3\x6d", "rep insd", INS, 4, 8, MEM(4), R(rdx, 2), EA(ES, rdi, none, 1, 0),
+	  .rep = REP),
+	T(M64, "\x66\xf3\x6d", "rep insw", INS, 2, 8, MEM(2), R(rdx, 2), EA(ES, rdi, none, 1, 0),
+	  .rep = REP),
+	T(M64, "\xf3\x48\x6d", "rep insd (REX.W: no insq)", INS, 4, 8, MEM(4), R(rdx, 2),
+	  EA(ES, rdi, none, 1, 0), .rep = REP),
+	T(M64, "\x67\xf3\x6c", "rep insb (addr32)", INS, 1, 4, MEM(1), R(rdx, 2),
+	  EA(ES, rdi, none, 1, 0), .rep = REP),
+	T(M64, "\x26\x6c", "insb (override ignored)", INS, 1, 8, MEM(1), R(rdx, 2),
+	  EA(ES, rdi, none, 1, 0)),
+	T(M64, "\x6e", "outsb", OUTS, 1, 8, R(rdx, 2), MEM(1), EA(DS, rsi, none, 1, 0)),
+	T(M64, "\x64\xf3\x6f", "rep outsd fs:", OUTS, 4, 8, R(rdx, 2), MEM(4),
+	  EA(FS, rsi, none, 1, 0), .rep = REP),
+	T(M64, "\xf2\x66\x6f", "repne outsw", OUTS, 2, 8, R(rdx, 2), MEM(2),
+	  EA(DS, rsi, none, 1, 0), .rep = REPNE),
+
 	/* ---- 64-bit: ALU, ModRM forms */
 	T(M64, "\x00\x07", "add [rdi],al", ADD, 1, 8, MEM(1), R(rax, 1), EA(DS, rdi, none, 1, 0)),
 	T(M64, "\x01\x07", "add [rdi],eax", ADD, 4, 8, MEM(4), R(rax, 4), EA(DS, rdi, none, 1, 0)),
@@ -470,6 +488,13 @@ static const struct dcase cases[] = {
 	  .rep = REP),
 	T(M32, "\x67\xf3\xa4", "rep movsb (addr16)", MOVS, 1, 2, MEM(1), MEM(1),
 	  EA(DS, rsi, none, 1, 0), .rep = REP),
+	T(M32, "\xf3\x6c", "rep insb", INS, 1, 4, MEM(1), R(rdx, 2), EA(ES, rdi, none, 1, 0),
+	  .rep = REP),
+	T(M32, "\x66\x6d", "insw", INS, 2, 4, MEM(2), R(rdx, 2), EA(ES, rdi, none, 1, 0)),
+	T(M32, "\x67\x6e", "outsb (addr16)", OUTS, 1, 2, R(rdx, 2), MEM(1),
+	  EA(DS, rsi, none, 1, 0)),
+	T(M32, "\x2e\xf3\x6f", "rep outsd cs:", OUTS, 4, 4, R(rdx, 2), MEM(4),
+	  EA(CS, rsi, none, 1, 0), .rep = REP),
 	T(M32, "\xc7\x05\x00\x03\xe0\xfe\x00\x00\x00\x00", "mov dword [0xfee00300],0", MOV, 4, 4,
 	  MEM(4), IMM(4), EA(DS, none, none, 1, (int32_t)0xfee00300)),
 	T(M32, "\x0f\xb6\x87\x00\x01\x00\x00", "movzx eax,byte [edi+0x100]", MOVZX, 4, 4, R(rax, 4),
@@ -536,6 +561,10 @@ static const struct dcase cases[] = {
 	T(M16, "\xf3\x66\xa5", "rep movsd", MOVS, 4, 2, MEM(4), MEM(4), EA(DS, rsi, none, 1, 0),
 	  .rep = REP),
 	T(M16, "\x26\xac", "lodsb es:", LODS, 1, 2, R(rax, 1), MEM(1), EA(ES, rsi, none, 1, 0)),
+	T(M16, "\x6d", "insw", INS, 2, 2, MEM(2), R(rdx, 2), EA(ES, rdi, none, 1, 0)),
+	T(M16, "\x66\x6f", "outsd", OUTS, 4, 2, R(rdx, 2), MEM(4), EA(DS, rsi, none, 1, 0)),
+	T(M16, "\x36\xf3\x6e", "rep outsb ss:", OUTS, 1, 2, R(rdx, 2), MEM(1),
+	  EA(SS, rsi, none, 1, 0), .rep = REP),
 	T(M16, "\x26\x8b\x07", "mov ax,es:[bx]", MOV, 2, 2, R(rax, 2), MEM(2),
 	  EA(ES, rbx, none, 1, 0)),
 	T(M16, "\x0f\xb6\x07", "movzx ax,byte [bx]", MOVZX, 2, 2, R(rax, 2), MEM(1),
@@ -762,8 +791,8 @@ static const struct {
 	U(M64, "\x0f\x20\xc0", "mov rax,cr0"),
 	U(M64, "\xa6", "cmpsb"),
 	U(M64, "\xae", "scasb"),
-	U(M64, "\x6c", "insb"),
-	U(M64, "\x6e", "outsb"),
+	U(M64, "\xf0\x6c", "lock insb"),
+	U(M32, "\xf0\xf3\x6f", "lock rep outsd"),
 	U(M64, "\xd1\x27", "shl dword [rdi],1"),
 	U(M64, "\x0f\xaf\x07", "imul eax,[rdi]"),
 	U(M64, "\x0f\x38\x00\x07", "pshufb"),
@@ -866,6 +895,8 @@ START_TEST(test_op_names)
 	ck_assert_str_eq(x86_op_name(X86_OP_MOV), "mov");
 	ck_assert_str_eq(x86_op_name(X86_OP_CMPXCHG), "cmpxchg");
 	ck_assert_str_eq(x86_op_name(X86_OP_LODS), "lods");
+	ck_assert_str_eq(x86_op_name(X86_OP_INS), "ins");
+	ck_assert_str_eq(x86_op_name(X86_OP_OUTS), "outs");
 	ck_assert_str_eq(x86_op_name(X86_OP_COUNT), "?");
 	for (unsigned op = 0; op < X86_OP_COUNT; op++)
 		ck_assert_ptr_nonnull(x86_op_name(op));

@@ -8,6 +8,14 @@
  * checks the registers, RFLAGS, RIP and the device accesses; faults check
  * the exception, its error code and CR2, and that nothing changed.
  *
+ * String I/O exits (x86_emulate_io): INS and OUTS against fake ports, with
+ * the checks the CPU leaves to the VMM because the exit comes first: the
+ * CPL's user accesses (a user process's INS into a supervisor page faults
+ * with P|W|U and CR2, reads no port and writes nothing), SMAP with and
+ * without RFLAGS.AC, reserved address bits by MAXPHYADDR, the 4 GiB wrap and
+ * the address size (SI/ESI/RSI and the count register), segment limits and
+ * types, #AC, and an instruction that is not the exit's.
+ *
  * On an x86-64 host a differential test runs random instructions of the
  * emulated set natively as well (on a heap buffer that the guest sees at the
  * same linear address, half MMIO, half RAM) and compares everything the CPU
@@ -89,6 +97,7 @@ struct dev {
 	unsigned n;
 	bool fail;                        /* refuse every access */
 	bool anywhere;                    /* accept any address (the random test) */
+	unsigned port_bytes;              /* bytes the ports gave so far (INS) */
 };
 
 static int dev_page(uint64_t gpa)
@@ -143,6 +152,34 @@ static int dev_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
 	for (unsigned i = 0; p >= 0 && i < size; i++)
 		d->bytes[p][(gpa & 0xfff) + i] = (uint8_t)(val >> (8 * i));
 	dev_log(d, 'w', gpa, size, val);
+	return 0;
+}
+
+/* Ports (INS, OUTS): reads give the bytes 0x30, 0x31, ... in turn; both are
+ * logged as 'i' and 'o' with the port as the address. */
+static int port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+	struct dev *d = ctx;
+
+	REQUIRE(size == 1 || size == 2 || size == 4);
+	if (d->fail)
+		return -1;
+	*val = 0;
+	for (unsigned i = 0; i < size; i++)
+		*val |= (uint32_t)(uint8_t)(0x30 + d->port_bytes++) << (8 * i);
+	dev_log(d, 'i', port, size, *val);
+	return 0;
+}
+
+static int port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	struct dev *d = ctx;
+
+	REQUIRE(size == 1 || size == 2 || size == 4);
+	if (d->fail)
+		return -1;
+	REQUIRE(size == 4 || val >> (8 * size) == 0);
+	dev_log(d, 'o', port, size, val);
 	return 0;
 }
 
@@ -227,7 +264,8 @@ static void setup64(void)
 {
 	ram = gmem_new();
 	memset(&dev, 0, sizeof(dev));
-	ops = (struct x86_emu_ops){ { gmem_read, gmem_write, ram }, dev_read, dev_write, &dev };
+	ops = (struct x86_emu_ops){ { gmem_read, gmem_write, ram }, dev_read, dev_write, &dev,
+				    port_in, port_out };
 	cr3 = gmem_table(ram);
 	map4(CODE_LA, CODE_GPA, PTE_P | PTE_RW);
 	map4(CODE_LA + 0x1000, CODE_GPA + 0x1000, PTE_P | PTE_RW);
@@ -1278,6 +1316,403 @@ START_TEST(test_rflags_rf)
 }
 END_TEST
 
+/* ------------------------------------------------------------ string I/O exits */
+
+#define KDATA_LA 0xffff888000100000ull   /* a supervisor-only data page */
+#define KDATA_GPA 0x360000ull
+#define UCODE_LA (RAM_LA + 0x40000)       /* user code (CPL 3) */
+#define UCODE_GPA 0x370000ull
+#define LOW_LA 0x100000ull                /* below 4 GiB: addr32 in 64-bit code */
+#define LOW_GPA 0x380000ull
+#define WRAP_HI_GPA 0x390000ull           /* behind linear 0xfffff000 (compatibility mode) */
+#define WRAP_LO_GPA 0x3a0000ull           /* behind linear 0 */
+#define WIDE_LA (RAM_LA + 0x50000)        /* behind a frame with address bit 40 */
+#define WIDE_GPA 0x10000390000ull
+#define PORT 0x1f0u
+#define FILL 0x5a                         /* what pages hold before a refused INS */
+#define AM X86_CR0_AM
+#define AC X86_RFLAGS_AC
+#define E_P X86_PF_P
+#define E_W X86_PF_W
+#define E_U X86_PF_U
+#define E_RSVD X86_PF_RSVD
+
+static uint64_t io_code_la, io_code_gpa;  /* a code address and where it lives */
+
+static void setup_io(void)
+{
+	setup64();
+	map4(KDATA_LA, KDATA_GPA, PTE_P | PTE_RW);
+	map4(UCODE_LA, UCODE_GPA, PTE_P | PTE_US);
+	map4(LOW_LA, LOW_GPA, PTE_P | PTE_RW);
+	memset(gmem_at(ram, KDATA_GPA), FILL, 4096);
+	memset(gmem_at(ram, RAM_GPA), FILL, 4096);
+	gmem_at(ram, UCODE_GPA);
+	gmem_at(ram, LOW_GPA);
+	io_code_la = CODE_LA;
+	io_code_gpa = CODE_GPA;
+	cpu.gpr[X86_RDX] = PORT;
+}
+
+/* The guest at CPL 3 (a user process with IOPL 3 or the port in its TSS bitmap). */
+static void cpu_user(void)
+{
+	cpu.cpl = 3;
+	cpu.rip = io_code_la = UCODE_LA;
+	io_code_gpa = UCODE_GPA;
+}
+
+/* An I/O exit's qualification (SDM table 27-5) for INS (in) or OUTS of size bytes at port. */
+static uint64_t qual(bool in, bool rep, unsigned size, uint16_t port)
+{
+	return (uint64_t)(size - 1) | (in ? X86_IO_QUAL_IN : 0) | X86_IO_QUAL_STRING |
+	       (rep ? X86_IO_QUAL_REP : 0) | (uint64_t)port << 16;
+}
+
+static int emulate_io(const void *code, size_t n, uint64_t q, unsigned max_iter)
+{
+	put_code_at(io_code_gpa + (cpu.rip - io_code_la), code, n);
+	snapshot();
+	return x86_emulate_io(&cpu, q, &ops, max_iter, &res);
+}
+
+#define IO(code, q) emulate_io(code, sizeof(code) - 1, q, 1000)
+#define INSB_REP qual(true, true, 1, PORT)
+
+/* The page at gpa still holds FILL from offset off for n bytes. */
+static void expect_untouched(uint64_t gpa, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		ck_assert_msg(*gmem_at(ram, gpa + i) == FILL, "byte %#llx written",
+			      (unsigned long long)(gpa + i));
+}
+
+START_TEST(test_io_ins_outs)
+{
+	/* rep insb: the port's bytes into RAM, RDI and RCX moved on */
+	cpu.gpr[X86_RDI] = RAM_LA + 0x10;
+	cpu.gpr[X86_RCX] = 4;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	ck_assert_uint_eq(gmem_get(ram, RAM_GPA + 0x10, 4), 0x33323130);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], RAM_LA + 0x14);
+	ck_assert_uint_eq(cpu.gpr[X86_RCX], 0);
+	ck_assert_uint_eq(dev.n, 4);
+	expect_access(3, 'i', PORT, 1, 0x33);
+	/* rep outsw downwards (DF): from RSI, then RSI - 2 */
+	gmem_put(ram, RAM_GPA + 0x20, 0xbbbbaaaa, 4);
+	cpu.rflags = FLAGS_FIXED | DF;
+	cpu.gpr[X86_RSI] = RAM_LA + 0x22;
+	cpu.gpr[X86_RCX] = 2;
+	expect_done(IO("\x66\xf3\x6f", qual(false, true, 2, PORT)), 3);
+	expect_access(4, 'o', PORT, 2, 0xbbbb);
+	expect_access(5, 'o', PORT, 2, 0xaaaa);
+	ck_assert_uint_eq(cpu.gpr[X86_RSI], RAM_LA + 0x1e);
+	/* insd with REX.W is still 4 bytes; into a device page it is an MMIO write */
+	cpu.rflags = FLAGS_FIXED;
+	cpu.gpr[X86_RDI] = MMIO_LA + 0x40;
+	expect_done(IO("\x48\x6d", qual(true, false, 4, PORT)), 2);
+	expect_access(6, 'i', PORT, 4, 0x37363534);
+	expect_access(7, 'w', LAPIC_GPA + 0x40, 4, 0x37363534);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], MMIO_LA + 0x44);
+	/* outsb fs: from FS's base */
+	cpu.seg[X86_FS].base = RAM_LA;
+	cpu.gpr[X86_RSI] = 0x10;
+	expect_done(IO("\x64\x6e", qual(false, false, 1, PORT)), 2);
+	expect_access(8, 'o', PORT, 1, 0x30);
+	/* A bounded REP: two iterations, then CONTINUE with RIP on the instruction */
+	cpu.gpr[X86_RDI] = RAM_LA + 0x100;
+	cpu.gpr[X86_RCX] = 5;
+	ck_assert_int_eq(emulate_io("\xf3\x6c", 2, INSB_REP, 2), X86_EMU_CONTINUE);
+	ck_assert_uint_eq(cpu.rip, before.rip);
+	ck_assert_uint_eq(cpu.gpr[X86_RCX], 3);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], RAM_LA + 0x102);
+	ck_assert_uint_eq(res.iterations, 2);
+	/* A count of 0 touches nothing, not even the port */
+	cpu.gpr[X86_RCX] = 0;
+	unsigned n = dev.n;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	ck_assert_uint_eq(dev.n, n);
+}
+END_TEST
+
+/* CPL 3 makes a user access: a supervisor-only page faults with P|W|U, CR2 = the address. */
+START_TEST(test_io_user_to_supervisor_page)
+{
+	cpu_user();
+	cpu.gpr[X86_RDI] = KDATA_LA + 0x80;
+	cpu.gpr[X86_RCX] = 16;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_PF, X86_VEC_PF, E_P | E_W | E_U);
+	ck_assert_uint_eq(res.cr2, KDATA_LA + 0x80);
+	expect_untouched(KDATA_GPA, 4096);
+	ck_assert_uint_eq(dev.port_bytes, 0);          /* the port was not read */
+	/* OUTS reads: P|U */
+	cpu.gpr[X86_RSI] = KDATA_LA + 0xff0;
+	expect_exception(IO("\xf3\x6e", qual(false, true, 1, PORT)), X86_EMU_PF, X86_VEC_PF,
+			 E_P | E_U);
+	ck_assert_uint_eq(res.cr2, KDATA_LA + 0xff0);
+	/* Not present at CPL 3: W|U */
+	cpu.gpr[X86_RDI] = NP_LA;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_PF, X86_VEC_PF, E_W | E_U);
+	/* A read-only user page: P|W|U */
+	cpu.gpr[X86_RDI] = RO_LA;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_PF, X86_VEC_PF, E_P | E_W | E_U);
+	/* A user page is fine */
+	cpu.gpr[X86_RDI] = RAM_LA;
+	cpu.gpr[X86_RCX] = 2;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	ck_assert_uint_eq(gmem_get(ram, RAM_GPA, 2), 0x3130);
+	/* The same instruction at CPL 0 writes the supervisor page. */
+	cpu_long();
+	cpu.gpr[X86_RDX] = PORT;
+	io_code_la = CODE_LA;
+	io_code_gpa = CODE_GPA;
+	cpu.gpr[X86_RDI] = KDATA_LA;
+	cpu.gpr[X86_RCX] = 1;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	ck_assert_uint_eq(*gmem_at(ram, KDATA_GPA), 0x32);
+}
+END_TEST
+
+/* A fault in a later iteration keeps the ones done; the faulting one read no port. */
+START_TEST(test_io_fault_midway)
+{
+	cpu_user();
+	map4(KDATA_LA - 0x1000, RAM_GPA + 0x2000, RW_US);   /* a user page, then the kernel's */
+	cpu.gpr[X86_RDI] = KDATA_LA - 2;
+	cpu.gpr[X86_RCX] = 5;
+	ck_assert_int_eq(emulate_io("\xf3\x6c", 2, INSB_REP, 64), X86_EMU_PF);
+	ck_assert_uint_eq(res.error_code, E_P | E_W | E_U);
+	ck_assert_uint_eq(res.cr2, KDATA_LA);
+	ck_assert_uint_eq(res.iterations, 2);
+	ck_assert_uint_eq(dev.port_bytes, 2);
+	ck_assert_uint_eq(gmem_get(ram, RAM_GPA + 0x2ffe, 2), 0x3130);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], KDATA_LA);
+	ck_assert_uint_eq(cpu.gpr[X86_RCX], 3);
+	ck_assert_uint_eq(cpu.rip, before.rip);          /* the guest's handler returns to it */
+	expect_untouched(KDATA_GPA, 16);
+}
+END_TEST
+
+/* SMAP: a supervisor access to a user page faults unless RFLAGS.AC (explicit accesses). */
+START_TEST(test_io_smap)
+{
+	cpu.paging.cr4 |= X86_CR4_SMAP;
+	cpu.gpr[X86_RDI] = RAM_LA + 0x40;
+	cpu.gpr[X86_RCX] = 2;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_PF, X86_VEC_PF, E_P | E_W);
+	ck_assert_uint_eq(res.cr2, RAM_LA + 0x40);
+	expect_untouched(RAM_GPA, 4096);
+	cpu.gpr[X86_RSI] = RAM_LA + 0x40;
+	expect_exception(IO("\x6e", qual(false, false, 1, PORT)), X86_EMU_PF, X86_VEC_PF, E_P);
+	/* With AC (STAC) both go through */
+	cpu.rflags = FLAGS_FIXED | AC;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	ck_assert_uint_eq(gmem_get(ram, RAM_GPA + 0x40, 2), 0x3130);
+	cpu.gpr[X86_RSI] = RAM_LA + 0x40;
+	expect_done(IO("\x6e", qual(false, false, 1, PORT)), 1);
+	expect_access(2, 'o', PORT, 1, 0x30);
+	/* SMAP never stops user accesses; supervisor pages are no user pages */
+	cpu.rflags = FLAGS_FIXED;
+	cpu.gpr[X86_RDI] = KDATA_LA;
+	cpu.gpr[X86_RCX] = 1;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	cpu_user();
+	cpu.gpr[X86_RDI] = RAM_LA + 0x80;
+	cpu.gpr[X86_RCX] = 1;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+}
+END_TEST
+
+/* Reserved bits follow MAXPHYADDR: address bit 40 exists with 46 bits, not with 39. */
+START_TEST(test_io_maxphyaddr)
+{
+	map4(WIDE_LA, WIDE_GPA, RW_US);
+	gmem_at(ram, WIDE_GPA);
+	cpu.gpr[X86_RDI] = WIDE_LA + 8;
+	cpu.gpr[X86_RCX] = 1;
+	cpu.paging.maxphyaddr = 39;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_PF, X86_VEC_PF, E_P | E_W | E_RSVD);
+	ck_assert_uint_eq(res.cr2, WIDE_LA + 8);
+	cpu.paging.maxphyaddr = 46;
+	expect_done(IO("\xf3\x6c", INSB_REP), 2);
+	ck_assert_uint_eq(*gmem_at(ram, WIDE_GPA + 8), 0x30);
+	/* At CPL 3 the error code says so too */
+	cpu_user();
+	cpu.paging.maxphyaddr = 40;
+	cpu.gpr[X86_RDI] = WIDE_LA + 9;
+	cpu.gpr[X86_RCX] = 1;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_PF, X86_VEC_PF,
+			 E_P | E_W | E_U | E_RSVD);
+}
+END_TEST
+
+/* Address size and the 32-bit wrap: linear addresses, rSI/rDI/rCX at their width. */
+START_TEST(test_io_address_size_and_wrap)
+{
+	/* Compatibility mode: ES base + EDI wraps at 4 GiB, the access split in two */
+	map4(0x10000000, CODE_GPA, PTE_P);
+	map4(0xfffff000, WRAP_HI_GPA, PTE_P | PTE_RW);
+	map4(0, WRAP_LO_GPA, PTE_P | PTE_RW);
+	gmem_at(ram, WRAP_HI_GPA + 0xfff);
+	gmem_at(ram, WRAP_LO_GPA);
+	cpu.seg[X86_CS] = seg(0, 0xffffffff, CS_32);
+	cpu.seg[X86_ES].base = 0x1000;
+	cpu.rip = io_code_la = 0x10000000;
+	cpu.gpr[X86_RDI] = 0xffffeffe;
+	expect_done(IO("\x6d", qual(true, false, 4, PORT)), 1);
+	ck_assert_uint_eq(gmem_get(ram, WRAP_HI_GPA + 0xffe, 2), 0x3130);
+	ck_assert_uint_eq(gmem_get(ram, WRAP_LO_GPA, 2), 0x3332);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], 0xfffff002);
+	/* The second half faulting reports its own address, the wrapped one */
+	map4(0, WRAP_LO_GPA, PTE_P);
+	cpu.rip = 0x10000000;
+	cpu.gpr[X86_RDI] = 0xffffeffe;
+	expect_exception(IO("\x6d", qual(true, false, 4, PORT)), X86_EMU_PF, X86_VEC_PF,
+			 E_P | E_W);
+	ck_assert_uint_eq(res.cr2, 0);
+
+	/* 64-bit code with addr32 (67): EDI and ECX, zero-extended when written */
+	cpu_long();
+	cpu.gpr[X86_RDX] = PORT;
+	io_code_la = CODE_LA;
+	cpu.gpr[X86_RDI] = 0xffffffff00000000ull | LOW_LA;
+	cpu.gpr[X86_RCX] = 0xffffffff00000002ull;
+	expect_done(IO("\x67\xf3\x6c", INSB_REP), 3);
+	ck_assert_uint_eq(gmem_get(ram, LOW_GPA, 2), 0x3534);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], LOW_LA + 2);
+	ck_assert_uint_eq(cpu.gpr[X86_RCX], 0);
+	/* rep outsb with addr32: ESI */
+	cpu.gpr[X86_RSI] = 0x8000000000000000ull | LOW_LA;
+	cpu.gpr[X86_RCX] = 0x100000001ull;             /* ECX = 1: one byte */
+	expect_done(IO("\x67\xf3\x6e", qual(false, true, 1, PORT)), 3);
+	expect_access(dev.n - 1, 'o', PORT, 1, 0x34);
+	ck_assert_uint_eq(cpu.gpr[X86_RSI], LOW_LA + 1);
+	ck_assert_uint_eq(cpu.gpr[X86_RCX], 0);
+	/* Non-canonical RDI: #GP(0) */
+	cpu.gpr[X86_RDI] = 0x0000800000000000ull;
+	cpu.gpr[X86_RCX] = 1;
+	expect_exception(IO("\xf3\x6c", INSB_REP), X86_EMU_GP, X86_VEC_GP, 0);
+
+	/* 32-bit code with addr16 (67): DI and CX wrap at 64 KiB, their upper halves kept */
+	cpu_protected32();
+	cpu.gpr[X86_RDX] = PORT;
+	io_code_la = io_code_gpa = 0;                        /* no paging */
+	cpu.seg[X86_ES].base = RAM_GPA;
+	gmem_at(ram, RAM_GPA + 0xf000);
+	cpu.gpr[X86_RDI] = 0x1234ffff;
+	cpu.gpr[X86_RCX] = 0xcccc0002;
+	expect_done(IO("\x67\xf3\x6c", INSB_REP), 3);
+	ck_assert_uint_eq(*gmem_at(ram, RAM_GPA + 0xffff), 0x36);
+	ck_assert_uint_eq(*gmem_at(ram, RAM_GPA), 0x37);
+	ck_assert_uint_eq(cpu.gpr[X86_RDI], 0x12340001);
+	ck_assert_uint_eq(cpu.gpr[X86_RCX], 0xcccc0000);
+}
+END_TEST
+
+/* The exit comes before the segment checks (SDM 25.1.1): the emulator makes them. */
+START_TEST(test_io_segment_checks)
+{
+	cpu_protected32();
+	cpu.gpr[X86_RDX] = PORT;
+	io_code_la = io_code_gpa = 0;                        /* no paging */
+	cpu.seg[X86_ES] = seg(RAM_GPA, 0xfff, DS_32);
+	cpu.gpr[X86_RDI] = 0xfff;
+	expect_exception(IO("\x66\x6d", qual(true, false, 2, PORT)), X86_EMU_GP, X86_VEC_GP, 0);
+	ck_assert_uint_eq(dev.port_bytes, 0);
+	cpu.gpr[X86_RDI] = 0xffe;
+	expect_done(IO("\x66\x6d", qual(true, false, 2, PORT)), 2);
+	/* An unusable ES, a read-only ES */
+	cpu.rip = before.rip;
+	cpu.seg[X86_ES].attr = X86_SEG_UNUSABLE;
+	expect_exception(IO("\x6c", qual(true, false, 1, PORT)), X86_EMU_GP, X86_VEC_GP, 0);
+	cpu.seg[X86_ES].attr = 0xc091;
+	expect_exception(IO("\x6c", qual(true, false, 1, PORT)), X86_EMU_GP, X86_VEC_GP, 0);
+	/* OUTS through SS beyond its limit: #SS(0); a read-only segment can be read */
+	cpu.seg[X86_SS] = seg(RAM_GPA, 0x7ff, DS_32);
+	cpu.gpr[X86_RSI] = 0x800;
+	expect_exception(IO("\x36\x6e", qual(false, false, 1, PORT)), X86_EMU_SS, X86_VEC_SS, 0);
+	cpu.gpr[X86_RSI] = 0x7ff;
+	expect_done(IO("\x36\x6e", qual(false, false, 1, PORT)), 2);
+	cpu.rip = before.rip;
+	expect_done(IO("\x26\x6e", qual(false, false, 1, PORT)), 2);
+	/* An execute-only code segment cannot be read */
+	cpu.rip = before.rip;
+	cpu.seg[X86_FS] = seg(RAM_GPA, 0xfff, 0xc099);
+	expect_exception(IO("\x64\x6e", qual(false, false, 1, PORT)), X86_EMU_GP, X86_VEC_GP, 0);
+}
+END_TEST
+
+/* #AC at CPL 3 with CR0.AM and RFLAGS.AC; the exit comes before it too. */
+START_TEST(test_io_alignment_check)
+{
+	cpu_user();
+	cpu.paging.cr0 |= AM;
+	cpu.rflags = FLAGS_FIXED | AC;
+	cpu.gpr[X86_RDI] = RAM_LA + 1;
+	expect_exception(IO("\x66\x6d", qual(true, false, 2, PORT)), X86_EMU_AC, X86_VEC_AC, 0);
+	ck_assert_uint_eq(dev.port_bytes, 0);
+	cpu.gpr[X86_RSI] = RAM_LA + 6;
+	expect_exception(IO("\x6f", qual(false, false, 4, PORT)), X86_EMU_AC, X86_VEC_AC, 0);
+	cpu.gpr[X86_RDI] = RAM_LA + 2;
+	expect_done(IO("\x66\x6d", qual(true, false, 2, PORT)), 2);
+	/* Bytes are always aligned; no AC, no AM or CPL 0: no check */
+	cpu_user();
+	cpu.gpr[X86_RDI] = RAM_LA + 1;
+	expect_done(IO("\x6c", qual(true, false, 1, PORT)), 1);
+	cpu_user();
+	cpu.rflags = FLAGS_FIXED;
+	expect_done(IO("\x66\x6d", qual(true, false, 2, PORT)), 2);
+	cpu_user();
+	cpu.rflags = FLAGS_FIXED | AC;
+	cpu.paging.cr0 &= ~AM;
+	expect_done(IO("\x66\x6d", qual(true, false, 2, PORT)), 2);
+	cpu_long();
+	cpu.gpr[X86_RDX] = PORT;
+	io_code_la = CODE_LA;
+	io_code_gpa = CODE_GPA;
+	cpu.paging.cr0 |= AM;
+	cpu.rflags = FLAGS_FIXED | AC;
+	cpu.gpr[X86_RDI] = KDATA_LA + 1;
+	expect_done(IO("\x66\x6d", qual(true, false, 2, PORT)), 2);
+}
+END_TEST
+
+/* The instruction at RIP must be the one the exit describes; else nothing happens. */
+START_TEST(test_io_exit_mismatch)
+{
+	cpu.gpr[X86_RDI] = cpu.gpr[X86_RSI] = RAM_LA;
+	cpu.gpr[X86_RCX] = 1;
+	ck_assert_int_eq(IO("\x6e", qual(true, false, 1, PORT)), X86_EMU_RETRY);
+	ck_assert_int_eq(IO("\x6c", qual(false, false, 1, PORT)), X86_EMU_RETRY);
+	ck_assert_int_eq(IO("\x6c", qual(true, false, 2, PORT)), X86_EMU_RETRY);
+	ck_assert_int_eq(IO("\x66\x6d", qual(true, false, 4, PORT)), X86_EMU_RETRY);
+	ck_assert_int_eq(IO("\x6c", qual(true, false, 1, PORT + 1)), X86_EMU_RETRY);
+	ck_assert_int_eq(IO("\x6c", qual(true, false, 1, PORT) & ~(uint64_t)X86_IO_QUAL_STRING),
+			 X86_EMU_RETRY);
+	ck_assert_int_eq(IO("\x8b\x07", qual(true, false, 4, PORT)), X86_EMU_RETRY);
+	ck_assert(!memcmp(&cpu, &before, sizeof(cpu)));
+	ck_assert_uint_eq(dev.n, 0);
+	expect_untouched(RAM_GPA, 4096);
+}
+END_TEST
+
+/* A port callback that fails (or is missing) is the VMM's error, with the port. */
+START_TEST(test_io_port_error)
+{
+	cpu.gpr[X86_RDI] = RAM_LA;
+	ops.pio_in = NULL;
+	ck_assert_int_eq(IO("\x6c", qual(true, false, 1, PORT)), X86_EMU_ERROR);
+	ck_assert_uint_eq(res.bad_gpa, PORT);
+	ck_assert(!memcmp(&cpu, &before, sizeof(cpu)));
+	expect_untouched(RAM_GPA, 1);
+	dev.fail = true;
+	cpu.gpr[X86_RSI] = RAM_LA;
+	ck_assert_int_eq(IO("\x6e", qual(false, false, 1, PORT)), X86_EMU_ERROR);
+	ck_assert_uint_eq(res.bad_gpa, PORT);
+	ck_assert(!memcmp(&cpu, &before, sizeof(cpu)));
+}
+END_TEST
+
 /* ------------------------------------------------------------ native comparison */
 
 #if defined(__x86_64__)
@@ -1617,7 +2052,8 @@ END_TEST
 START_TEST(test_random_emulate)
 {
 	static const uint8_t known[] = { 0x66, 0x67, 0xf0, 0xf3, 0xf2, 0x48, 0x4c, 0x41,
-					 0x0f, 0x8b, 0x89, 0xa5, 0xab, 0xc7, 0x81, 0xf7 };
+					 0x0f, 0x8b, 0x89, 0xa5, 0xab, 0xc7, 0x81, 0xf7,
+					 0x6c, 0x6f };
 
 	rnd_seed(0xe3a1);
 	for (unsigned i = 0; i < 200000; i++) {
@@ -1722,6 +2158,20 @@ Suite *x86_emulate_suite(void)
 	tcase_add_checked_fixture(tc, setup32, teardown);
 	tcase_add_test(tc, test_protected_mode_32);
 	tcase_add_test(tc, test_segment_checks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("string_io");
+	tcase_add_checked_fixture(tc, setup_io, teardown);
+	tcase_add_test(tc, test_io_ins_outs);
+	tcase_add_test(tc, test_io_user_to_supervisor_page);
+	tcase_add_test(tc, test_io_fault_midway);
+	tcase_add_test(tc, test_io_smap);
+	tcase_add_test(tc, test_io_maxphyaddr);
+	tcase_add_test(tc, test_io_address_size_and_wrap);
+	tcase_add_test(tc, test_io_segment_checks);
+	tcase_add_test(tc, test_io_alignment_check);
+	tcase_add_test(tc, test_io_exit_mismatch);
+	tcase_add_test(tc, test_io_port_error);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("real_mode");

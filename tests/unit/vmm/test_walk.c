@@ -845,6 +845,23 @@ START_TEST(test_unbacked_tables)
 }
 END_TEST
 
+/* MAXPHYADDR from CPUID: leaf 0x80000008 when there is one, else 36 with PAE, 32 without. */
+START_TEST(test_maxphyaddr_cpuid)
+{
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000008, 0x3027, 0), 39);
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000008, 0x302e, X86_CPUID1_EDX_PAE), 46);
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000020, 0x3034, 0), 52);
+	/* No leaf 0x80000008 (whatever EAX says then is another leaf's). */
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000004, 0x3027, X86_CPUID1_EDX_PAE), 36);
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000004, 0x3027, 0), 32);
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0, 0, 0), 32);
+	/* A width no CPU has counts as absent, never as a guess beyond 52. */
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000008, 0x3000, X86_CPUID1_EDX_PAE), 36);
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000008, 0x35, 0), 32);
+	ck_assert_uint_eq(x86_maxphyaddr_cpuid(0x80000008, 0x20, 0), 32);
+}
+END_TEST
+
 /* ------------------------------------------------------------ random tables */
 
 /* Random page-table contents and addresses in every mode: defined results only. */
@@ -932,6 +949,7 @@ Suite *x86_walk_suite(void)
 	tcase_add_test(tc, test_accessed_dirty);
 	tcase_add_test(tc, test_accessed_dirty_32bit_and_pae);
 	tcase_add_test(tc, test_unbacked_tables);
+	tcase_add_test(tc, test_maxphyaddr_cpuid);
 	suite_add_tcase(s, tc);
 
 	add_random_tcase(s, "random", setup, teardown, test_random_tables);
