@@ -169,6 +169,11 @@ void factory_invoke(struct thread *cur, struct cap *fcap, uint64_t tag)
 		}
 		}
 	}
+	if (!err && obj->type == L4_OBJ_THREAD) {
+		/* No thread (or vCPU) starts above what its creator may give. */
+		struct thread *t = (struct thread *)obj;
+		t->prio = MIN(t->prio, cur->mcp);
+	}
 	if (!err)
 		cap_install_root(dst, obj, L4_CAP_RIGHTS_ALL, 0);
 	regs_set_result(&cur->regs, (uint64_t)err, 0, 0);

@@ -10,7 +10,9 @@
  * L4_FACTORY_NOTIFICATION   MR0 destination slot                  -
  * L4_FACTORY_TASK           MR0 slot, MR1 capability slots        -
  * L4_FACTORY_THREAD         MR0 slot, MR1 task slot,              -
- *                           MR2 UTCB address in that task
+ *                           MR2 UTCB address in that task; the thread is
+ *                           stopped, at priority 100 or the creating
+ *                           thread's MCP if that is lower (so are vCPUs)
  * L4_FACTORY_FACTORY        MR0 slot, MR1 quota in bytes          -
  * L4_FACTORY_INFO           -                                     MR0 quota, MR1 used
  * L4_FACTORY_VM             MR0 slot, MR1 capability slots        -

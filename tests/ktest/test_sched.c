@@ -83,6 +83,41 @@ static void priority_limits(void)
 	l4_thread_kill(t);
 }
 
+/* Threads (and vCPUs) a thread creates start no higher than its MCP
+ * (review finding 9: they started at 100 whatever it was). */
+static volatile l4_word_t made_prio[2];
+
+static long make_threads(long task)
+{
+	l4_cap_t t = l4_slot_alloc(), vm = l4_slot_alloc(), v = l4_slot_alloc();
+
+	made_prio[0] = made_prio[1] = ~0ull;
+	if (!L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_THREAD, t, (l4_cap_t)task, 0x7f0000000000ull).error &&
+	    !L4_INVOKE(t, L4_THREAD_INFO).error)
+		made_prio[0] = l4_utcb()->mr[1];
+	if (!L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm, 16).error &&
+	    !L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VCPU, v, vm).error && !L4_INVOKE(v, L4_THREAD_INFO).error)
+		made_prio[1] = l4_utcb()->mr[1];
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, v);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
+	return 1;
+}
+
+static void new_threads_start_below_their_creators_mcp(void)
+{
+	l4_cap_t b = l4_task_share_image(16);
+	l4_cap_t t = l4_thread_start(make_threads, (long)b, 90);       /* runs when we wait */
+
+	CHECK(t != L4_CAP_NONE && b != L4_CAP_NONE);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_SET_MCP, 40).error, L4_OK);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(made_prio[0], 40);
+	CHECK(made_prio[1] == 40 || made_prio[1] == ~0ull);            /* (no VT-x: no vCPU) */
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, b);
+}
+
 static void stop_and_resume(void)
 {
 	counter = 0;
@@ -248,6 +283,7 @@ const struct ktest ktests_sched[] = {
 	{ "sched/time-slices-rotate", time_slices_rotate_equal_priorities },
 	{ "sched/yield-alternates", yield_alternates },
 	{ "sched/priority-limits", priority_limits },
+	{ "sched/new-threads-start-below-their-creators-mcp", new_threads_start_below_their_creators_mcp },
 	{ "sched/stop-and-resume", stop_and_resume },
 	{ "sched/bad-start-addresses", bad_start_addresses },
 	{ "fault/exception-goes-to-handler", exception_goes_to_handler },
