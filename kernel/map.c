@@ -4,6 +4,7 @@
 #include <l4/msg.h>
 #include "boot.h"
 #include "mapdb.h"
+#include "mem.h"
 #include "regs.h"
 #include "task.h"
 
@@ -83,6 +84,11 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 		struct mapnode *n = mapdb_lookup(from, src + off);
 		if (!n || !(n->rights & rights))
 			continue;      /* nothing mappable there: the receiver gets nothing */
+		/* RAM is write-back in every mapping: an uncached or write-through
+		 * alias of a cached page is undefined on x86 (stale lines, machine
+		 * checks). Those types are for device memory. */
+		if (memtype && mem_is_ram(n->frame))
+			return L4_EINVAL;
 		int err = type == L4_ITEM_GRANT ? mapdb_grant(n, to, dst + off, rights | memtype) :
 						  mapdb_map(n, to, dst + off, rights | memtype);
 		if (err)

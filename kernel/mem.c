@@ -25,6 +25,7 @@ void mem_init(const struct mb2_info *mb, uint64_t info_phys)
 		if (r->type != MB2_MEM_AVAILABLE || !r->len)
 			continue;
 		usable[n_usable++] = (struct phys_range){ r->base, r->base + r->len };
+		mem.ram[mem.ram_count++] = usable[n_usable - 1];
 		mem.phys_limit = MAX(mem.phys_limit, r->base + r->len);
 	}
 	if (!n_usable)
@@ -117,6 +118,14 @@ bool mem_sigma0_owns(uint64_t pa)
 {
 	for (unsigned i = 0; i < mem.sigma0_count; i++)
 		if (pa >= mem.sigma0[i].base && pa < mem.sigma0[i].end)
+			return true;
+	return false;
+}
+
+bool mem_is_ram(uint64_t pa)
+{
+	for (unsigned i = 0; i < mem.ram_count; i++)
+		if (pa >= mem.ram[i].base && pa < mem.ram[i].end)
 			return true;
 	return false;
 }

@@ -16,6 +16,8 @@ struct mem_state {
 	unsigned reserved_count;
 	struct phys_range sigma0[MEM_MAX_SIGMA0];     /* memory sigma0 owns (1:1) */
 	unsigned sigma0_count;
+	struct phys_range ram[MB2_MAX_REGIONS];       /* RAM: the map's available regions */
+	unsigned ram_count;
 };
 
 extern struct mem_state mem;
@@ -33,6 +35,10 @@ uint64_t mem_split(const struct mb2_info *mb, uint64_t kernel_bytes);
 
 /* True if the page at pa belongs to sigma0. */
 bool mem_sigma0_owns(uint64_t pa);
+
+/* True if pa is RAM (an available region of the boot memory map), which
+ * is write-back everywhere: it is never mapped uncached or write-through. */
+bool mem_is_ram(uint64_t pa);
 
 /* A zeroed frame below max (its direct-map address must work at once),
  * or FRAME_NONE. */

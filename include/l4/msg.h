@@ -65,7 +65,9 @@ static inline l4_word_t l4_tag_label(l4_word_t tag) { return tag >> L4_TAG_LABEL
  *   word 0: bits 0-3 the item type (L4_ITEM_*), bits 4-5 for memory the
  *           receiver's memory type (L4_ITEM_WRITE_BACK, _UNCACHED,
  *           _WRITE_THROUGH: device memory, for a task or a VM, is mapped
- *           uncached), bits 12-63 the send base: for memory, where in the
+ *           uncached; RAM is write-back in every mapping, and an item
+ *           that names RAM with another type is refused, L4_EINVAL),
+ *           bits 12-63 the send base: for memory, where in the
  *           receiver's window the fpage lands (only its offset modulo the
  *           window size counts). Bits 6-11 must be 0.
  *   word 1: a flexpage.
