@@ -656,6 +656,16 @@ static l4_word_t handle_exit(void)
 	case L4_VMEXIT_XSETBV:
 		s.gpr[L4_REG_RIP] += e.ilen;              /* XCR0 stays the host's */
 		break;
+	case L4_VMEXIT_WBINVD:
+		s.gpr[L4_REG_RIP] += e.ilen;              /* no device here caches apart from RAM */
+		break;
+	case L4_VMEXIT_MONITOR:
+	case L4_VMEXIT_MWAIT:
+		event = l4_event_exception(6, false);     /* CPUID says there is no MONITOR */
+		break;
+	case L4_VMEXIT_RDPMC:
+		event = l4_event_exception(13, true);     /* no performance counters (CPUID leaf 0xa) */
+		break;
 	case L4_VMEXIT_HLT:
 		s.gpr[L4_REG_RIP] += e.ilen;
 		if (!(s.gpr[L4_REG_RFLAGS] & (1u << 9))) {

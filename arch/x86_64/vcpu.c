@@ -387,10 +387,14 @@ int vcpu_create(struct thread *t, struct quota *q)
 					   (cpu.vmx.preemption_timer ? PIN_PREEMPTION_TIMER : 0)));
 	/* Every I/O port, MSR access but the guest's own (msr_bitmap),
 	 * debug-register access and HLT exits: no guest reaches a host
-	 * resource. CR8 is the TPR shadow's (the virtual-APIC page): it exits
-	 * only when the guest lowers it below the VMM's TPR threshold. */
+	 * resource. So do MONITOR/MWAIT (they would idle the host CPU in the
+	 * guest's hands), RDPMC (the host's performance counters) and WBINVD
+	 * (a whole-cache flush, seconds on a big machine). CR8 is the TPR
+	 * shadow's (the virtual-APIC page): it exits only when the guest lowers
+	 * it below the VMM's TPR threshold. */
 	vmwrite(VMCS_PROC_CONTROLS, control(MSR_IA32_VMX_PROCBASED, MSR_IA32_VMX_TRUE_PROCBASED,
 					    PROC_HLT | PROC_MOV_DR | PROC_UNCONDITIONAL_IO | PROC_MSR_BITMAP |
+					    PROC_MWAIT | PROC_RDPMC | PROC_MONITOR |
 					    PROC_TPR_SHADOW | PROC_SECONDARY) &
 				    ~(PROC_CR3_LOAD | PROC_CR3_STORE | PROC_CR8_LOAD | PROC_CR8_STORE));
 	vmwrite(VMCS_MSR_BITMAP, virt_to_phys(msr_bitmap));
@@ -398,7 +402,8 @@ int vcpu_create(struct thread *t, struct quota *q)
 	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	v->vpid = vpid_alloc();
 	vmwrite(VMCS_PROC_CONTROLS2, control(MSR_IA32_VMX_PROCBASED2, MSR_IA32_VMX_PROCBASED2,
-					     PROC2_EPT | PROC2_UNRESTRICTED | (v->vpid ? PROC2_VPID : 0)));
+					     PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD |
+					     (v->vpid ? PROC2_VPID : 0)));
 	if (v->vpid) {
 		vmwrite(VMCS_VPID, v->vpid);
 		invvpid(v->vpid);        /* nothing of an earlier owner of the VPID stays */

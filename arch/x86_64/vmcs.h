@@ -128,6 +128,8 @@
 /* Primary processor-based controls */
 #define PROC_IRQ_WINDOW        (1u << 2)
 #define PROC_HLT               (1u << 7)
+#define PROC_MWAIT             (1u << 10)
+#define PROC_RDPMC             (1u << 11)
 #define PROC_CR3_LOAD          (1u << 15)
 #define PROC_CR3_STORE         (1u << 16)
 #define PROC_CR8_LOAD          (1u << 19)
@@ -137,11 +139,13 @@
 #define PROC_MOV_DR            (1u << 23)
 #define PROC_UNCONDITIONAL_IO  (1u << 24)
 #define PROC_MSR_BITMAP        (1u << 28)
+#define PROC_MONITOR           (1u << 29)
 #define PROC_SECONDARY         (1u << 31)
 /* Secondary processor-based controls */
 #define PROC2_APIC_ACCESS      (1u << 0)
 #define PROC2_EPT              (1u << 1)
 #define PROC2_VPID             (1u << 5)
+#define PROC2_WBINVD           (1u << 6)
 #define PROC2_UNRESTRICTED     (1u << 7)
 #define PROC2_VID              (1u << 9)  /* virtual-interrupt delivery */
 /* VM-exit controls */

@@ -54,7 +54,8 @@
  *   L4_THREAD_VCPU_APIC    MR0 APIC page | L4_VAPIC_* flags (see below)
  *
  * What the kernel keeps for itself: the VMCS host state, all I/O ports,
- * MSRs, debug registers and HLT exiting (guests touch no host resource),
+ * MSRs, debug registers and HLT exiting (guests touch no host resource;
+ * MONITOR, MWAIT, RDPMC and WBINVD exit too),
  * the preemption timer, and CR0/CR4 bits VMX requires (NE,
  * VMXE: hidden behind read shadows, so the guest reads what it wrote).
  * The guest's own MSRs do not exit: SYSENTER_CS/ESP/EIP, PAT, FS_BASE,
@@ -230,6 +231,7 @@ enum l4_vmexit_reason {
 	L4_VMEXIT_NMI_WINDOW = 8,
 	L4_VMEXIT_CPUID = 10,
 	L4_VMEXIT_HLT = 12,
+	L4_VMEXIT_RDPMC = 15,
 	L4_VMEXIT_VMCALL = 18,
 	L4_VMEXIT_CR = 28,
 	L4_VMEXIT_DR = 29,
@@ -238,10 +240,13 @@ enum l4_vmexit_reason {
 	L4_VMEXIT_WRMSR = 32,
 	L4_VMEXIT_INVALID_GUEST_STATE = 33,
 	L4_VMEXIT_MSR_LOADING = 34,
+	L4_VMEXIT_MWAIT = 36,
+	L4_VMEXIT_MONITOR = 39,
 	L4_VMEXIT_TPR_BELOW = 43,         /* after a MOV to CR8 below the TPR threshold */
 	L4_VMEXIT_APIC_ACCESS = 44,       /* APIC virtualization: see above */
 	L4_VMEXIT_EOI = 45,               /* ... an EOI with the vector's EOI-exit bit */
 	L4_VMEXIT_EPT_VIOLATION = 48,
+	L4_VMEXIT_WBINVD = 54,            /* WBINVD or WBNOINVD */
 	L4_VMEXIT_XSETBV = 55,
 	L4_VMEXIT_APIC_WRITE = 56,        /* ... a write the CPU did but does not complete */
 };

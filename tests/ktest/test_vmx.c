@@ -323,6 +323,38 @@ static void spinning_guest_does_not_starve_native_threads(void)
 	drop_vm(&vm, HOST_VIEW + 0x5000);
 }
 
+/* wbinvd; rdpmc; monitor; mwait: each exits to the VMM (review finding 9:
+ * they ran in the guest on the host's caches, counters and idle states). */
+static const unsigned char host_resource_code[] = {
+	0x0f, 0x09, 0x0f, 0x33, 0x0f, 0x01, 0xc8, 0x0f, 0x01, 0xc9, 0xf4,
+};
+
+static void host_resource_instructions_exit(void)
+{
+	static const struct { l4_word_t reason, len; } want[] = {
+		{ L4_VMEXIT_WBINVD, 2 }, { L4_VMEXIT_RDPMC, 2 }, { L4_VMEXIT_MONITOR, 3 },
+		{ L4_VMEXIT_MWAIT, 3 }, { L4_VMEXIT_HLT, 1 },
+	};
+	struct vm vm;
+	l4_word_t err;
+
+	if (!make_vm_with(&vm, host_resource_code, sizeof(host_resource_code), HOST_VIEW + 0xb000, &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+	l4_word_t at = GUEST_CODE_GPA;
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK_EQ(next_exit(&vm), want[i].reason);
+		CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RIP], at);
+		at += want[i].len;
+		if (i + 1 < sizeof(want) / sizeof(want[0]))
+			CHECK_EQ(skip(want[i].len, ~0ull), L4_OK);
+	}
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+	drop_vm(&vm, HOST_VIEW + 0xb000);
+}
+
 /*
  * A guest spins for 2 s of its time while its VMM waits without a
  * timeout and nothing else runs: about 4,000 exits (the preemption timer,
@@ -1654,6 +1686,7 @@ static void random_vcpu_operations(void)
 
 const struct ktest ktests_vmx[] = {
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
+	{ "vmx/host-resource-instructions-exit", host_resource_instructions_exit },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
 	{ "vmx/real-mode-guest-exits-to-vmm", real_mode_guest_exits_to_vmm },
 	{ "vmx/unmapped-access-is-an-ept-violation", unmapped_access_is_an_ept_violation },
