@@ -194,6 +194,7 @@ bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem, struct kobj *irq
 		return false;
 	}
 	mapdb_init(mem.phys_limit);
+	kmem_init(mem.phys_limit);
 	/* The kernel keeps kmem bytes; sigma0 gets the rest of free memory. */
 	if (!kmem)
 		kmem = MAX(KMEM_MIN, mem.frames.free * PAGE_SIZE / 4);

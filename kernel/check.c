@@ -16,6 +16,7 @@
 #include "ipc.h"
 #include "irq.h"
 #include "kmem.h"
+#include "mem.h"
 #include "sched.h"
 #include "task.h"
 #include "thread.h"
@@ -301,6 +302,7 @@ struct check_result kernel_check(void)
 			   (unsigned long long)timed, (unsigned long long)threads_timed);
 	walk(check_quota);
 	check_quota(&boot->obj);
+	result.free = mem.frames.free;
 	result.stack = arch_stack_depth();
 	if (result.stack + STACK_MARGIN > arch_stack_size())
 		check_fail(L4_CHECK_STACK, "the kernel stack has been %llu of its %llu bytes deep",

@@ -20,6 +20,7 @@ struct check_result {
 	uint64_t objects;   /* objects walked */
 	uint64_t nodes;     /* mapping-database nodes walked */
 	uint64_t stack;     /* the deepest the kernel stack has been, in bytes */
+	uint64_t free;      /* the kernel's free page frames */
 };
 
 struct check_result kernel_check(void);

@@ -64,7 +64,8 @@ void debug_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 		mr[2] = r.objects;
 		mr[3] = r.nodes;
 		mr[4] = r.stack;
-		out = 5;
+		mr[5] = r.free;
+		out = 6;
 		break;
 	}
 	default:

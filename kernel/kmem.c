@@ -1,17 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "kmem.h"
+#include "console.h"
 #include "layout.h"
 #include "mem.h"
 #include "string.h"
 
 #define SLAB_MIN_SHIFT 5             /* 32 bytes */
 #define SLAB_CLASSES (PAGE_SHIFT - SLAB_MIN_SHIFT + 1)
+#define NO_PAGE ~0ull
 
+/*
+ * Slabs: each class's free blocks are one doubly linked list through the
+ * blocks themselves, and each slab page counts its blocks in use (per
+ * frame, slab_used). A page whose last block is freed goes back to the
+ * frame allocator (after unlinking its blocks: at most 128), except one
+ * empty page per class kept against alloc/free at a page's edge. So
+ * memory freed as small objects is there for pages again, which other
+ * tasks' quotas count on. Page-sized blocks are whole frames.
+ */
 struct free_block {
-	struct free_block *next;
+	struct free_block *next, *prev;
 };
 
 static struct free_block *slab_free[SLAB_CLASSES];
+static uint64_t slab_spare[SLAB_CLASSES];       /* a kept empty page, or NO_PAGE */
+static uint16_t *slab_used;                     /* per frame: blocks in use */
+static uint64_t slab_frames;
+
+void kmem_init(uint64_t phys_limit)
+{
+	slab_frames = phys_limit >> PAGE_SHIFT;
+	uint64_t pages = ALIGN_UP(slab_frames * sizeof(*slab_used), PAGE_SIZE) / PAGE_SIZE;
+	uint64_t pa = frame_alloc_contig(&mem.frames, pages, PAGE_SIZE);
+
+	if (pa == FRAME_NONE)
+		panic("kmem: no room for %llu slab counts", (unsigned long long)slab_frames);
+	slab_used = phys_to_virt(pa);
+	memset(slab_used, 0, pages * PAGE_SIZE);
+	for (unsigned c = 0; c < SLAB_CLASSES; c++)
+		slab_spare[c] = NO_PAGE;
+}
 
 static unsigned size_class(size_t size)
 {
@@ -40,6 +68,43 @@ void quota_release(struct quota *q, uint64_t bytes)
 	q->used -= MIN(bytes, q->used);
 }
 
+static void push(unsigned c, struct free_block *b)
+{
+	b->prev = NULL;
+	b->next = slab_free[c];
+	if (b->next)
+		b->next->prev = b;
+	slab_free[c] = b;
+}
+
+static void unlink_block(unsigned c, struct free_block *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		slab_free[c] = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+}
+
+static uint16_t *used_of(const void *block)
+{
+	return &slab_used[virt_to_phys(block) >> PAGE_SHIFT];
+}
+
+/* A fresh page's blocks onto class c's list; false without memory. */
+static bool grow(unsigned c, size_t bytes)
+{
+	uint64_t f = frame_alloc(&mem.frames);
+
+	if (f == FRAME_NONE)
+		return false;
+	uint8_t *page = phys_to_virt(f);
+	for (size_t off = PAGE_SIZE; off >= bytes; off -= bytes)
+		push(c, (struct free_block *)(page + off - bytes));
+	return true;
+}
+
 void *kmem_alloc(struct quota *q, size_t size)
 {
 	if (!size || size > PAGE_SIZE)
@@ -48,21 +113,24 @@ void *kmem_alloc(struct quota *q, size_t size)
 	size_t bytes = 1ull << (c + SLAB_MIN_SHIFT);
 	if (!quota_charge(q, bytes))
 		return NULL;
-	if (!slab_free[c]) {
+	if (bytes == PAGE_SIZE) {
 		uint64_t f = frame_alloc(&mem.frames);
 		if (f == FRAME_NONE) {
 			quota_release(q, bytes);
 			return NULL;
 		}
-		uint8_t *page = phys_to_virt(f);
-		for (size_t off = 0; off < PAGE_SIZE; off += bytes) {
-			struct free_block *b = (struct free_block *)(page + off);
-			b->next = slab_free[c];
-			slab_free[c] = b;
-		}
+		memset(phys_to_virt(f), 0, PAGE_SIZE);
+		return phys_to_virt(f);
+	}
+	if (!slab_free[c] && !grow(c, bytes)) {
+		quota_release(q, bytes);
+		return NULL;
 	}
 	struct free_block *b = slab_free[c];
-	slab_free[c] = b->next;
+	unlink_block(c, b);
+	uint16_t *used = used_of(b);
+	if (!(*used)++ && slab_spare[c] == virt_to_phys(b) >> PAGE_SHIFT)
+		slab_spare[c] = NO_PAGE;      /* the kept empty page is in use again */
 	memset(b, 0, bytes);
 	return b;
 }
@@ -72,11 +140,27 @@ void kmem_free(struct quota *q, void *p, size_t size)
 	if (!p)
 		return;
 	unsigned c = size_class(size);
-	struct free_block *b = p;
+	size_t bytes = 1ull << (c + SLAB_MIN_SHIFT);
 
-	b->next = slab_free[c];
-	slab_free[c] = b;
-	quota_release(q, 1ull << (c + SLAB_MIN_SHIFT));
+	quota_release(q, bytes);
+	if (bytes == PAGE_SIZE) {
+		frame_free(&mem.frames, virt_to_phys(p));
+		return;
+	}
+	push(c, p);
+	uint16_t *used = used_of(p);
+	if (--*used)
+		return;
+	/* The page is empty: keep one such page per class, return the others. */
+	uint64_t frame = virt_to_phys(p) >> PAGE_SHIFT;
+	if (slab_spare[c] == NO_PAGE) {
+		slab_spare[c] = frame;
+		return;
+	}
+	uint8_t *page = phys_to_virt(frame << PAGE_SHIFT);
+	for (size_t off = 0; off + bytes <= PAGE_SIZE; off += bytes)
+		unlink_block(c, (struct free_block *)(page + off));
+	frame_free(&mem.frames, frame << PAGE_SHIFT);
 }
 
 uint64_t kmem_page_alloc(struct quota *q)

@@ -7,6 +7,8 @@
  * Running out of quota or of physical memory is an error code (L4_ENOMEM)
  * for the caller, never a panic. Small objects come from per-size slabs;
  * the charge is the size class, so what a quota admits is what it costs.
+ * Slab pages whose objects are all freed go back to the frame allocator
+ * (kmem.c), so freed objects' memory can become pages again.
  */
 #ifndef KERNEL_KMEM_H
 #define KERNEL_KMEM_H
@@ -17,6 +19,9 @@ struct quota {
 	uint64_t limit;   /* bytes */
 	uint64_t used;    /* bytes */
 };
+
+/* Sets up the slabs' page counts for memory up to phys_limit. */
+void kmem_init(uint64_t phys_limit);
 
 bool quota_charge(struct quota *q, uint64_t bytes);
 void quota_release(struct quota *q, uint64_t bytes);

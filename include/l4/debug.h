@@ -23,7 +23,8 @@
  *                    broken (0: none), MR1 the first one's L4_CHECK_* code,
  *                    MR2 objects and MR3 mappings looked at, MR4 the
  *                    deepest the kernel stack has been since boot, in
- *                    bytes (of its 16 KiB). The kernel
+ *                    bytes (of its 16 KiB), MR5 the kernel's free page
+ *                    frames. The kernel
  *                    walks all its objects and tables with interrupts off
  *                    (milliseconds with thousands of objects) and prints a
  *                    line for each broken invariant.

@@ -144,10 +144,12 @@ static void queue_is_priority_ordered(void)
 	l4_thread_kill(t3);
 }
 
+static l4_cap_t cap_window;      /* two free slots from an even one (the allocator's) */
+
 static long cap_receiver(long ep)
 {
 	struct l4_utcb *u = l4_utcb();
-	u->br[L4_BR_CAP_WINDOW] = l4_fpage_cap(600, 1, 0);   /* slots 600-601 */
+	u->br[L4_BR_CAP_WINDOW] = l4_fpage_cap(cap_window, 1, 0);
 	struct l4_result r = l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER);
 	if (r.error)
 		return -(long)r.error;
@@ -158,6 +160,10 @@ static void capability_transfer(void)
 {
 	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT), gift = l4_make(L4_FACTORY_NOTIFICATION), ro = l4_slot_alloc();
 
+	cap_window = l4_slot_alloc();
+	if (cap_window & 1)
+		cap_window = l4_slot_alloc();
+	l4_slot_alloc();                                      /* (the window's second slot) */
 	l4_cap_t t = l4_thread_start(cap_receiver, (long)ep, SERVER_PRIO);
 	/* Without the grant right, no items may go through. */
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_COPY, ep, ro, L4_CAP_RIGHT_WRITE);
@@ -167,7 +173,7 @@ static void capability_transfer(void)
 	CHECK_EQ(l4_send(ep, l4_tag(1, 0, 1), L4_TIMEOUT_NEVER).error, L4_OK);
 	CHECK(l4_thread_join(t));
 	CHECK_EQ(l4_thread_result(t), 1);
-	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, 600).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, cap_window).error, L4_OK);
 	CHECK_EQ(l4_utcb()->mr[0], L4_OBJ_NOTIFICATION);
 	CHECK_EQ(l4_utcb()->mr[1], L4_CAP_RIGHT_WRITE);
 	l4_thread_kill(t);
