@@ -43,11 +43,8 @@ void kmem_init(uint64_t phys_limit)
 
 static unsigned size_class(size_t size)
 {
-	unsigned c = 0;
-
-	while ((1ull << (c + SLAB_MIN_SHIFT)) < size)
-		c++;
-	return c;
+	return size <= (1u << SLAB_MIN_SHIFT) ? 0 :
+	       64 - (unsigned)__builtin_clzll(size - 1) - SLAB_MIN_SHIFT;
 }
 
 size_t kmem_size(size_t size)
@@ -87,9 +84,10 @@ static void unlink_block(unsigned c, struct free_block *b)
 		b->next->prev = b->prev;
 }
 
-static uint16_t *used_of(const void *block)
+/* Slab pages are always reached through the direct map. */
+static uint64_t frame_of(const void *block)
 {
-	return &slab_used[virt_to_phys(block) >> PAGE_SHIFT];
+	return ((uintptr_t)block - DIRECT_MAP_BASE) >> PAGE_SHIFT;
 }
 
 /* A fresh page's blocks onto class c's list; false without memory. */
@@ -127,9 +125,11 @@ void *kmem_alloc(struct quota *q, size_t size)
 		return NULL;
 	}
 	struct free_block *b = slab_free[c];
-	unlink_block(c, b);
-	uint16_t *used = used_of(b);
-	if (!(*used)++ && slab_spare[c] == virt_to_phys(b) >> PAGE_SHIFT)
+	slab_free[c] = b->next;
+	if (b->next)
+		b->next->prev = NULL;
+	uint64_t frame = frame_of(b);
+	if (!slab_used[frame]++ && slab_spare[c] == frame)
 		slab_spare[c] = NO_PAGE;      /* the kept empty page is in use again */
 	memset(b, 0, bytes);
 	return b;
@@ -148,11 +148,10 @@ void kmem_free(struct quota *q, void *p, size_t size)
 		return;
 	}
 	push(c, p);
-	uint16_t *used = used_of(p);
-	if (--*used)
+	uint64_t frame = frame_of(p);
+	if (--slab_used[frame])
 		return;
 	/* The page is empty: keep one such page per class, return the others. */
-	uint64_t frame = virt_to_phys(p) >> PAGE_SHIFT;
 	if (slab_spare[c] == NO_PAGE) {
 		slab_spare[c] = frame;
 		return;

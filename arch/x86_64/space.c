@@ -110,10 +110,9 @@ int space_init(struct space *s, struct quota *q)
 		pml4[i] = kernel[i];
 	s->root = root;
 	s->quota = q;
-	if (pcid_on) {
+	if (pcid_on)
 		s->pcid = pcid_alloc();
-		s->cr3_keep = s->pcid != PCID_SHARED ? CR3_NOFLUSH : 0;
-	}
+	s->cr3 = root | s->pcid | (pcid_on && s->pcid != PCID_SHARED ? CR3_NOFLUSH : 0);
 	s->tlb_stale = true;     /* a recycled tag may hold a dead space's entries */
 	return L4_OK;
 }
@@ -305,7 +304,7 @@ struct space *space_current;
 
 void space_switch(struct space *s)
 {
-	write_cr3(s->root | s->pcid | (s->tlb_stale ? 0 : s->cr3_keep));
+	write_cr3(s->tlb_stale ? s->cr3 & ~CR3_NOFLUSH : s->cr3);
 	s->tlb_stale = false;
 	space_current = s;
 	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */

@@ -19,7 +19,8 @@ struct space {
 				 * and time (the TSS copy is keyed by it alone) */
 	uint16_t pcid;          /* TLB tag when the CPU has PCIDs (else 0): no other live
 				 * space's, unless it is the shared one */
-	uint64_t cr3_keep;      /* CR3's no-flush bit if the tag is the space's alone, else 0 */
+	uint64_t cr3;           /* what CR3 gets: root, tag, and the no-flush bit if the tag
+				 * is the space's alone (cleared when the space is stale) */
 	bool tlb_stale;         /* a mapping changed while not current: flush on activation */
 	bool guest;             /* guest-physical (an EPT), for a VM task */
 };
