@@ -191,6 +191,16 @@ UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquo
 	$(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_OBJS  := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS) $(UNIT_KSRCS) $(UNIT_USRCS))
+# Kernel arch files compiled unchanged with their privileged instructions
+# replaced by recorders (tests/unit/shim/x86_shim.h, forced in with -include;
+# tests/unit/test_space.c): their own object rule, so the shim reaches no
+# other file. gdt.c's tss_set_io_bitmap is renamed so that the shim's
+# recorder of that call can pass it on (tests/unit/shim/shim.h).
+UNIT_ASRCS := arch/x86_64/space.c arch/x86_64/paging.c arch/x86_64/gdt.c
+UNIT_AOBJS := $(patsubst %.c,$(BUILD)/host/shim/%.o,$(UNIT_ASRCS))
+UNIT_OBJS  += $(UNIT_AOBJS)
+UNIT_SHIM_CFLAGS := -include tests/unit/shim/x86_shim.h
+$(BUILD)/host/shim/arch/x86_64/gdt.o: UNIT_SHIM_CFLAGS += -Dtss_set_io_bitmap=gdt_tss_set_io_bitmap
 
 # Every `Suite *NAME_suite(void)` defined in a test file is run: the list
 # is generated, so adding a test file is all it takes.
@@ -206,6 +216,11 @@ $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(UNIT_AOBJS): $(BUILD)/host/shim/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (shim)"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_SHIM_CFLAGS) -c $< -o $@
 
 $(BUILD)/unit-tests: $(UNIT_OBJS)
 	@echo "  HOSTLD  $@"

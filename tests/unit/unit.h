@@ -12,5 +12,6 @@ Suite *frame_suite(void);
 Suite *elf_suite(void);
 Suite *acpi_suite(void);
 Suite *dtree_suite(void);
+Suite *space_suite(void);
 
 #endif
