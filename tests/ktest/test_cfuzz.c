@@ -112,6 +112,7 @@ struct fz_thread {
 	volatile unsigned long starts;
 	unsigned long ops[OP_COUNT];
 	unsigned long errs[ERR_BUCKETS];
+	unsigned long kmsgs[3];         /* page faults, exceptions, VM exits received */
 	uint64_t stack[1536] __attribute__((aligned(16)));
 };
 
@@ -442,7 +443,7 @@ static l4_word_t message(struct fz_thread *t, bool reply)
 		}
 	}
 	l4_word_t label = pick(t, 16) ? 0x20 + rnd(t) % 0x1000 :
-			  pick(t, 2) ? L4_LABEL_KERNEL + pick(t, 4) : (rnd(t) | 0x20) & L4_LABEL_MAX;
+			  pick(t, 2) ? L4_LABEL_KERNEL + 4 + pick(t, 4) : (rnd(t) | 0x20) & L4_LABEL_MAX;
 	if (pick(t, 64) == 0)     /* malformed: more words than registers (never random items) */
 		return l4_tag(label, 65 + pick(t, 63), pick(t, 32));
 	return l4_tag(label, words, items);
@@ -450,8 +451,11 @@ static l4_word_t message(struct fz_thread *t, bool reply)
 
 /* What we received: a victim's message carries no items (its endpoint
  * capability has no GRANT, whatever its registers said meanwhile). */
-static void received(struct l4_result r)
+static void received(struct fz_thread *t, struct l4_result r)
 {
+	l4_word_t label = l4_tag_label(r.tag);
+	if (!r.error && label >= L4_LABEL_PAGE_FAULT && label <= L4_LABEL_VMEXIT)
+		t->kmsgs[label - L4_LABEL_PAGE_FAULT]++;
 	if (!r.error && (r.badge & ~0xffull) == BADGE_VICTIM && l4_tag_items(r.tag) &&
 	    l4_tag_label(r.tag) < L4_LABEL_KERNEL) {
 		if (!fz_oracle)
@@ -477,12 +481,12 @@ static void ipc_op(struct fz_thread *t)
 		break;
 	case 5: case 6: case 7:
 		r = fz_sys(t, OP_RECV, L4_SYS_RECV, ipc_slot(t), 0, timeout(t));
-		received(r);
+		received(t, r);
 		break;
 	case 8: case 9:
 		tag = message(t, true);
 		r = fz_sys(t, OP_REPLY_WAIT, L4_SYS_REPLY_WAIT, ipc_slot(t), tag, timeout(t));
-		received(r);
+		received(t, r);
 		break;
 	case 10:
 		tag = message(t, true);
@@ -1225,7 +1229,7 @@ static unsigned long param(const char *name, unsigned long dflt)
 
 static void report(void)
 {
-	unsigned long ops[OP_COUNT] = { 0 }, errs[ERR_BUCKETS] = { 0 }, starts = 0;
+	unsigned long ops[OP_COUNT] = { 0 }, errs[ERR_BUCKETS] = { 0 }, starts = 0, kmsgs[3] = { 0 };
 	char line[200];
 	int n = 0;
 
@@ -1235,6 +1239,8 @@ static void report(void)
 		for (unsigned k = 0; k < ERR_BUCKETS; k++)
 			errs[k] += fzt[i].errs[k];
 		starts += fzt[i].starts;
+		for (unsigned k = 0; k < 3; k++)
+			kmsgs[k] += fzt[i].kmsgs[k];
 	}
 	for (unsigned k = 0; k < OP_COUNT; k++) {
 		n += l4_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu", op_names[k], ops[k]);
@@ -1246,6 +1252,8 @@ static void report(void)
 	for (unsigned k = 0; k < ERR_BUCKETS; k++)
 		n += l4_snprintf(line + n, sizeof(line) - (size_t)n, " %u=%lu", k, errs[k]);
 	l4_printf("ktest: (cfuzz errors:%s)\n", line);
+	l4_printf("ktest: (cfuzz: the fuzzers received %lu page faults, %lu exceptions and %lu VM exits)\n",
+		  kmsgs[0], kmsgs[1], kmsgs[2]);
 	l4_printf("ktest: (cfuzz: %lu thread starts, %lu restarts, %lu faults, %lu victim faults, %lu task rebuilds, "
 		  "%lu victim groups, %lu VMs, %lu factories, %lu endpoints made, %lu victim-factory revokes, "
 		  "%lu slots repaired)\n",
