@@ -855,9 +855,30 @@ static l4_word_t slot_type(l4_cap_t task, l4_cap_t slot)
 	return r.error ? 0 : l4_utcb()->mr[0];
 }
 
+/* A free slot of ours: l4_slot_alloc's, but never one an earlier test
+ * left occupied (its number used directly, or freed while still full). */
+static l4_cap_t ctl_slot(void)
+{
+	for (;;) {
+		l4_cap_t s = l4_slot_alloc();
+		if (slot_type(L4_CAP_TASK, s) == L4_OBJ_NONE)
+			return s;
+	}
+}
+
+static l4_cap_t ctl_make(l4_word_t op)
+{
+	l4_cap_t s = ctl_slot();
+	if (CTL(L4_CAP_FACTORY, op, s)) {
+		l4_slot_free(s);
+		return L4_CAP_NONE;
+	}
+	return s;
+}
+
 static l4_cap_t copy_of(l4_cap_t src, unsigned rights)
 {
-	l4_cap_t s = l4_slot_alloc();
+	l4_cap_t s = ctl_slot();
 	if (CTL(L4_CAP_TASK, L4_TASK_CAP_COPY, src, s, rights)) {
 		l4_slot_free(s);
 		return L4_CAP_NONE;
@@ -867,7 +888,7 @@ static l4_cap_t copy_of(l4_cap_t src, unsigned rights)
 
 static l4_cap_t mint_of(l4_cap_t src, unsigned rights, l4_word_t badge)
 {
-	l4_cap_t s = l4_slot_alloc();
+	l4_cap_t s = ctl_slot();
 	if (CTL(L4_CAP_TASK, L4_TASK_CAP_MINT, src, s, rights, badge)) {
 		l4_slot_free(s);
 		return L4_CAP_NONE;
@@ -929,7 +950,7 @@ static l4_word_t map_pages(l4_cap_t task, l4_word_t va, l4_word_t view, unsigned
 
 static void make_victims(unsigned g)
 {
-	l4_cap_t task = l4_slot_alloc();
+	l4_cap_t task = ctl_slot();
 
 	forget(&C.vtask[g]);
 	forget(&C.vth[2 * g]);
@@ -944,7 +965,7 @@ static void make_victims(unsigned g)
 	put(task, 10, C.vn, L4_CAP_RIGHT_READ | L4_CAP_RIGHT_WRITE, false);
 	for (unsigned j = 0; j < 2; j++) {
 		unsigned k = 2 * g + j;
-		l4_cap_t th = l4_slot_alloc();
+		l4_cap_t th = ctl_slot();
 		if (CTL(C.vfac, L4_FACTORY_THREAD, th, task, VUTCB_VA + j * 4096)) {
 			l4_slot_free(th);
 			continue;
@@ -966,7 +987,7 @@ static void make_victims(unsigned g)
 
 static void make_vm(unsigned m)
 {
-	l4_cap_t vm = l4_slot_alloc(), vcpu = l4_slot_alloc();
+	l4_cap_t vm = ctl_slot(), vcpu = ctl_slot();
 
 	forget(&C.vm[m]);
 	forget(&C.vcpu[m]);
@@ -995,7 +1016,7 @@ static void make_vm(unsigned m)
 
 static void make_factory(unsigned ti)
 {
-	l4_cap_t f = l4_slot_alloc();
+	l4_cap_t f = ctl_slot();
 
 	forget(&C.fac[ti]);
 	if (CTL(C.ffac, L4_FACTORY_FACTORY, f, 512 * 1024)) {
@@ -1010,7 +1031,7 @@ static void make_factory(unsigned ti)
 
 static void make_oep(unsigned k)
 {
-	l4_cap_t e = l4_slot_alloc();
+	l4_cap_t e = ctl_slot();
 
 	forget(&C.oep[k]);
 	if (CTL(C.ffac, L4_FACTORY_ENDPOINT, e)) {
@@ -1103,7 +1124,7 @@ static void start_fuzzer(unsigned i)
 /* A fuzzer task: our image, its scratch, the victims' code; its threads. */
 static void build_task(unsigned ti)
 {
-	l4_cap_t task = l4_slot_alloc();
+	l4_cap_t task = ctl_slot();
 
 	C.task[ti] = L4_CAP_NONE;
 	if (CTL(C.ffac, L4_FACTORY_TASK, task, FZ_SLOTS)) {
@@ -1119,7 +1140,7 @@ static void build_task(unsigned ti)
 	C.task[ti] = task;
 	for (unsigned j = 0; j < NTH; j++) {
 		unsigned i = ti * NTH + j;
-		l4_cap_t th = l4_slot_alloc();
+		l4_cap_t th = ctl_slot();
 		if (CTL(C.ffac, L4_FACTORY_THREAD, th, task, FZ_UTCB_VA + i * 4096)) {
 			l4_slot_free(th);
 			th = L4_CAP_NONE;
@@ -1265,7 +1286,7 @@ static void concurrent_syscalls(void)
 {
 	unsigned long steps = param("fuzzsteps", 100000), seed = param("fuzzseed", 1);
 	unsigned long budget_s = param("fuzztime", 100);
-	l4_word_t err;
+	l4_word_t err, vm_err;
 
 	/* Fresh state (a test may run once per boot, but be safe). */
 	fz_total = 0;
@@ -1311,15 +1332,15 @@ static void concurrent_syscalls(void)
 	C.io_ok = l4_sigma0_io(0x80, 3) == L4_OK;
 
 	/* Factories, endpoints, notifications, badged masters. */
-	C.ffac = l4_slot_alloc();
-	C.vfac = l4_slot_alloc();
+	C.ffac = ctl_slot();
+	C.vfac = ctl_slot();
 	CHECK_EQ(CTL(L4_CAP_FACTORY, L4_FACTORY_FACTORY, C.ffac, 24ull << 20), L4_OK);
 	CHECK_EQ(CTL(L4_CAP_FACTORY, L4_FACTORY_FACTORY, C.vfac, 4ull << 20), L4_OK);
-	C.fault_ep = l4_make(L4_FACTORY_ENDPOINT);
+	C.fault_ep = ctl_make(L4_FACTORY_ENDPOINT);
 	for (unsigned k = 0; k < 4; k++)
-		C.ep[k] = l4_make(L4_FACTORY_ENDPOINT);
+		C.ep[k] = ctl_make(L4_FACTORY_ENDPOINT);
 	for (unsigned k = 0; k < 2; k++)
-		C.n[k] = l4_make(L4_FACTORY_NOTIFICATION);
+		C.n[k] = ctl_make(L4_FACTORY_NOTIFICATION);
 	CHECK(C.fault_ep != L4_CAP_NONE && C.ep[3] != L4_CAP_NONE && C.n[1] != L4_CAP_NONE);
 	for (unsigned ti = 0; ti < NT; ti++) {
 		for (unsigned k = 0; k < 4; k++)
@@ -1338,8 +1359,11 @@ static void concurrent_syscalls(void)
 
 	/* VT-x? A VM and a vCPU of the victims' factory say. */
 	{
-		l4_cap_t vm = l4_slot_alloc(), vcpu = l4_slot_alloc();
-		fz_vm_ok = !CTL(C.vfac, L4_FACTORY_VM, vm, 16) && !CTL(C.vfac, L4_FACTORY_VCPU, vcpu, vm);
+		l4_cap_t vm = ctl_slot(), vcpu = ctl_slot();
+		vm_err = CTL(C.vfac, L4_FACTORY_VM, vm, 16);
+		if (!vm_err)
+			vm_err = CTL(C.vfac, L4_FACTORY_VCPU, vcpu, vm);
+		fz_vm_ok = !vm_err;
 		drop(&vcpu);
 		drop(&vm);
 	}
@@ -1350,8 +1374,8 @@ static void concurrent_syscalls(void)
 		CHECK(C.task[ti] != L4_CAP_NONE);
 	}
 	repair();
-	l4_printf("ktest: (cfuzz: seed %lu, %lu steps, %u tasks x %u threads, %u victim groups, VMs %s)\n",
-		  seed, steps, NT, NTH, NVG, fz_vm_ok ? "yes" : "no (no VT-x)");
+	l4_printf("ktest: (cfuzz: seed %lu, %lu steps, %u tasks x %u threads, %u victim groups, VMs %s, error %lu)\n",
+		  seed, steps, NT, NTH, NVG, fz_vm_ok ? "yes" : vm_err == L4_ENOSYS ? "no (no VT-x)" : "no", vm_err);
 
 	unsigned long long t0 = l4_rdtsc(), khz = l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000;
 	unsigned long long budget = budget_s * khz * 1000;
@@ -1471,7 +1495,7 @@ static void concurrent_syscalls(void)
 	 * thread was restarted first was made up for by the controller). */
 	CHECK(fz_checks + ctl_checks >= fz_total / CHECK_EVERY - NFZ);
 	/* The kernel still serves us. */
-	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t ep = ctl_make(L4_FACTORY_ENDPOINT);
 	CHECK(ep != L4_CAP_NONE);
 	CHECK_EQ(l4_call(ep, l4_tag(1, 0, 0), 1000).error, L4_ETIMEOUT);
 	drop(&ep);
