@@ -19,9 +19,11 @@
  * have classes by position, and each operation keeps every slot in its
  * class (see the slot map below): fuzzer threads are only started at
  * cfz_entry, never get their registers or TLS written, and no page of a
- * fuzzer task's image is ever mapped over; victims run a page of
- * memoryless asm loops and may have anything done to them, but only
- * victim-safe capabilities and scratch or text pages ever reach them.
+ * fuzzer task's image is ever mapped over; victims run only a page of
+ * memoryless asm loops, whose every system call takes its arguments from
+ * immediates (they are only ever started at a loop's first instruction),
+ * and may have anything else done to them; only victim-safe capabilities
+ * and scratch pages (zeros and guest code) ever reach them.
  * Replies never carry items and have at most 17 words, so a fault reply
  * never replaces a fuzzer's registers or maps a page under it; IPC labels
  * are >= 0x20, so a message to a kernel object's capability is never an
@@ -127,7 +129,6 @@ static volatile unsigned long fz_fail_step, fz_fail_count, fz_fail_code, fz_fail
 static volatile unsigned long fz_checks, fz_check_errors, fz_oracle, fz_oracle_step;
 static uint64_t fz_seed;
 static bool fz_vm_ok;
-static l4_word_t fz_text_lo, fz_text_pages;
 
 extern char _image_start[], _image_end[], _etext[];
 extern char cfz_entry[], cfz_vcode_start[], cfz_vcode_end[];
@@ -386,16 +387,22 @@ static void class_slots(struct fz_thread *t, bool victim_safe, l4_cap_t *src, l4
 	}
 }
 
-/* Memory we may hand out: scratch pages, or a page of the image's text. */
+/* Memory we may hand out: scratch pages only. (Never text: a victim
+ * that could run our code with registers the fuzzers wrote could make
+ * any system call, e.g. reply to a fuzzer thread's fault with a register
+ * block. Scratch holds zeros and the guest's code, never a SYSCALL.) */
 static l4_word_t mem_fpage(struct fz_thread *t)
 {
-	unsigned rights = pick(t, 8);
-	if (pick(t, 5)) {
-		unsigned order = 12 + pick(t, 5);
-		l4_word_t off = (rnd(t) % (1ull << SCRATCH_ORDER)) & ~((1ull << order) - 1);
-		return l4_fpage_mem(SCRATCH_VA + off, order, rights);
-	}
-	return l4_fpage_mem(fz_text_lo + (rnd(t) % fz_text_pages) * 4096, 12, rights);
+	unsigned order = 12 + pick(t, 5);
+	l4_word_t off = (rnd(t) % (1ull << SCRATCH_ORDER)) & ~((1ull << order) - 1);
+	return l4_fpage_mem(SCRATCH_VA + off, order, pick(t, 8));
+}
+
+/* Where a victim-class thread may be started: the start of one of the
+ * loops, or an address the kernel refuses. */
+static l4_word_t victim_ip(struct fz_thread *t)
+{
+	return pick(t, 8) ? ventry(pick(t, 6)) : pick(t, 2) ? 0x8000000000000000ull | rnd(t) : ~0ull - rnd(t) % 4096;
 }
 
 static l4_word_t io_fpage(struct fz_thread *t)
@@ -511,7 +518,7 @@ static void regs_block(struct fz_thread *t, l4_word_t *mr)
 {
 	for (unsigned i = 0; i < L4_REG_COUNT; i++)
 		mr[i] = pick(t, 2) ? rnd(t) : rnd(t) % 64;
-	mr[L4_REG_RIP] = pick(t, 8) ? ventry(pick(t, 6)) : pick(t, 2) ? rnd(t) : fz_text_lo + rnd(t) % 4096;
+	mr[L4_REG_RIP] = victim_ip(t);
 	mr[L4_REG_RSP] = pick(t, 2) ? SCRATCH_VA + 0x8000 : rnd(t);
 }
 
@@ -526,7 +533,7 @@ static void thread_op(struct fz_thread *t)
 		if (fuzzer) {
 			mr[0] = pick(t, 6) ? (l4_word_t)cfz_entry : ventry(pick(t, 6));
 		} else {
-			mr[0] = pick(t, 6) ? ventry(pick(t, 6)) : pick(t, 2) ? rnd(t) : rnd(t) % 0x10000;
+			mr[0] = victim_ip(t);
 		}
 		mr[1] = pick(t, 2) ? SCRATCH_VA + 0x8000 : rnd(t);
 		inv(t, OP_T_START, s, L4_THREAD_START, 2);
@@ -675,8 +682,11 @@ static void mem_op(struct fz_thread *t)
 		inv(t, grant ? OP_M_GRANT : OP_M_MAP, own_slot(t), L4_TASK_MAP, 2);
 		break;
 	case 2: case 3: {             /* into a victim or a VM: anywhere */
-		static const l4_word_t bases[] = { 0, VCODE_VA, SCRATCH_VA, 0x100000 };
+		/* (Never over the victims' code: they run nothing else.) */
+		static const l4_word_t bases[] = { 0, SCRATCH_VA, 0x100000, VCODE_VA + 0x100000 };
 		l4_word_t base = pick(t, 2) ? bases[pick(t, 4)] : rnd(t) % (1ull << 30);
+		if (base >> 22 == VCODE_VA >> 22)
+			base = SCRATCH_VA;
 		mr[0] = (grant ? L4_ITEM_GRANT : L4_ITEM_MAP) | (base & ~0xfffull);
 		mr[1] = mem_fpage(t);
 		inv(t, grant ? OP_M_GRANT : OP_M_MAP, vtask_slot(t), L4_TASK_MAP, 2);
@@ -762,9 +772,11 @@ static void vm_op(struct fz_thread *t)
 		inv(t, OP_T_EXC, vth_slot(t), L4_THREAD_SET_EXC_HANDLER, 1);
 		break;
 	case 2:
+		/* Guest addresses: only where a vCPU is sure to be (a thread
+		 * started there would run scratch memory). */
 		mr[0] = pick(t, 4) ? 0 : rnd(t) % 0x10000;
 		mr[1] = pick(t, 2) ? 0x7000 : rnd(t);
-		inv(t, OP_VCPU_START, vth_slot(t), L4_THREAD_START, 2);
+		inv(t, OP_VCPU_START, S_VM + 1 + 2 * pick(t, NVM), L4_THREAD_START, 2);
 		break;
 	default:
 		factory_op(t);
@@ -1296,8 +1308,6 @@ static void concurrent_syscalls(void)
 	fz_check_tsc = 0;
 	fz_target = steps;
 	fz_seed = seed * 0x2545f4914f6cdd1dull + 1;
-	fz_text_lo = (l4_word_t)_image_start;
-	fz_text_pages = ((l4_word_t)_etext - (l4_word_t)_image_start) / 4096;
 	for (unsigned i = 0; i < NFZ; i++) {
 		struct fz_thread *t = &fzt[i];
 		*t = (struct fz_thread){ 0 };
@@ -1431,7 +1441,9 @@ static void concurrent_syscalls(void)
 			global_stall = 0;
 			last_total = fz_total;
 		}
-		if (l4_rdtsc() - t0 > budget) {
+		/* Out of time by the TSC and by our 10 ms wakes (kernel ticks) alike:
+		 * either alone can be miscalibrated on a loaded host. */
+		if (l4_rdtsc() - t0 > budget && wakes / 100 > budget_s) {
 			out_of_time = true;
 			break;
 		}
