@@ -13,7 +13,7 @@
 #   FUZZ_STEPS [1000000]    steps per QEMU seed
 #   FUZZ_BOCHS_SEEDS [2]    seeds under Bochs (VT-x: VMs and vCPUs too),
 #                           from FUZZ_FIRST_SEED + 1000
-#   FUZZ_BOCHS_STEPS [50000]
+#   FUZZ_BOCHS_STEPS [300000]
 #   FUZZ_JOBS [2]           runs at once
 #   FUZZ_QEMU_TIMEOUT [300], FUZZ_BOCHS_TIMEOUT [1200]  seconds per run
 #   FUZZ_CMDLINE            more kernel options (e.g. fastpath=off fpu=eager)
@@ -34,7 +34,7 @@ OUT=$build_dir/fuzz
 SEEDS=${FUZZ_SEEDS:-8}
 STEPS=${FUZZ_STEPS:-1000000}
 BOCHS_SEEDS=${FUZZ_BOCHS_SEEDS:-2}
-BOCHS_STEPS=${FUZZ_BOCHS_STEPS:-50000}
+BOCHS_STEPS=${FUZZ_BOCHS_STEPS:-300000}
 FIRST=${FUZZ_FIRST_SEED:-100}
 JOBS=${FUZZ_JOBS:-2}
 QEMU_TIMEOUT=${FUZZ_QEMU_TIMEOUT:-300}
