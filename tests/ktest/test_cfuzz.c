@@ -869,12 +869,16 @@ static l4_word_t slot_type(l4_cap_t task, l4_cap_t slot)
 
 /* A free slot of ours: l4_slot_alloc's, but never one an earlier test
  * left occupied (its number used directly, or freed while still full). */
+static unsigned long ctl_slots_skipped;
+
 static l4_cap_t ctl_slot(void)
 {
 	for (;;) {
 		l4_cap_t s = l4_slot_alloc();
 		if (slot_type(L4_CAP_TASK, s) == L4_OBJ_NONE)
 			return s;
+		if (!ctl_slots_skipped++)
+			l4_printf("ktest: (cfuzz: l4_slot_alloc gave slot %lu, which is occupied: skipped)\n", s);
 	}
 }
 
