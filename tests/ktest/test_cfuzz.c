@@ -694,13 +694,16 @@ static void mem_op(struct fz_thread *t)
 	}
 	default:                      /* unmap: our scratch; rarely our image; a victim's anything */
 		if (pick(t, 3)) {
-			if (pick(t, 400)) {
+			if (pick(t, 100)) {
 				unsigned order = 12 + pick(t, 5);
 				mr[0] = l4_fpage_mem(SCRATCH_VA + ((rnd(t) % (1ull << SCRATCH_ORDER)) & ~((1ull << order) - 1)),
 						     order, pick(t, 8));
-			} else {
+			} else if (pick(t, 2)) {
 				l4_word_t span = (l4_word_t)(_image_end - _image_start) / 4096;
 				mr[0] = l4_fpage_mem((l4_word_t)_image_start + (rnd(t) % span) * 4096, 12, L4_FP_RWX);
+			} else {   /* a stack of this task's threads: a page fault soon */
+				struct fz_thread *v = &fzt[t->task * NTH + pick(t, NTH)];
+				mr[0] = l4_fpage_mem(v->stack_top & ~0xfffull, 12, L4_FP_RWX);
 			}
 			mr[1] = pick(t, 2) ? L4_UNMAP_SELF : 0;
 			inv(t, OP_M_UNMAP, own_slot(t), L4_TASK_UNMAP, 2);
