@@ -115,6 +115,7 @@ struct fz_thread {
 	unsigned long ops[OP_COUNT];
 	unsigned long errs[ERR_BUCKETS];
 	unsigned long kmsgs[3];         /* page faults, exceptions, VM exits received */
+	unsigned long ok[OP_COUNT];     /* per operation: successes */
 	uint64_t stack[1536] __attribute__((aligned(16)));
 };
 
@@ -252,6 +253,7 @@ static struct l4_result fz_sys(struct fz_thread *t, unsigned op, l4_word_t nr, l
 	struct l4_result r = l4_syscall(nr, cap, tag, timeout);
 
 	t->ops[op]++;
+	t->ok[op] += r.error == L4_OK;
 	t->errs[r.error < L4_ERROR_COUNT ? r.error : L4_ERROR_COUNT]++;
 	t->steps++;
 	unsigned long n = __atomic_add_fetch(&fz_total, 1, __ATOMIC_RELAXED);
@@ -284,6 +286,13 @@ static l4_word_t timeout(struct fz_thread *t)
 	}
 }
 
+/* Receivers wait a little more often, so that sends and calls (mostly
+ * polls) find someone. */
+static l4_word_t recv_timeout(struct fz_thread *t)
+{
+	return pick(t, 3) ? timeout(t) : 1 + rnd(t) % 2000;
+}
+
 /* Slots by class. */
 static l4_cap_t ipc_slot(struct fz_thread *t)
 {
@@ -307,9 +316,9 @@ static l4_cap_t fzt_slot(struct fz_thread *t)
 static l4_cap_t vth_slot(struct fz_thread *t)
 {
 	switch (pick(t, 8)) {
-	case 0: case 1:
+	case 0:
 		return S_VTH_FREE + pick(t, 16);
-	case 2:
+	case 1: case 2:
 		return S_VM + 1 + 2 * pick(t, NVM);
 	default:
 		return S_VTH + pick(t, NVT);
@@ -319,9 +328,9 @@ static l4_cap_t vth_slot(struct fz_thread *t)
 static l4_cap_t vtask_slot(struct fz_thread *t)
 {
 	switch (pick(t, 8)) {
-	case 0: case 1:
+	case 0:
 		return S_VTASK_FREE + pick(t, 16);
-	case 2:
+	case 1: case 2:
 		return S_VM + 2 * pick(t, NVM);
 	default:
 		return S_VTASK + pick(t, NVG);
@@ -333,7 +342,7 @@ static l4_cap_t fac_slot(struct fz_thread *t)
 	switch (pick(t, 6)) {
 	case 0: case 1: case 2:
 		return S_FACTORY;
-	case 3:
+	case 3: case 4:
 		return S_NFAC;
 	default:
 		return S_FAC_FREE + pick(t, 16);
@@ -345,10 +354,16 @@ static l4_cap_t own_slot(struct fz_thread *t)
 	return pick(t, 8) ? S_OWN : S_OWN_FREE + pick(t, 3);
 }
 
-/* Any slot: for deletes, revokes and queries (never the debug capability). */
+/* Any slot: for deletes, revokes and queries (never the debug capability).
+ * The shared objects' slots only now and then: emptied, they wait for the
+ * controller's next repair (100 ms), and most operations on them fail. */
 static l4_cap_t any_slot(struct fz_thread *t)
 {
-	l4_cap_t s = pick(t, 32) ? rnd(t) % 128 : rnd(t) % 1024;
+	static const uint8_t known[] = { S_OWN, S_FACTORY, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+					 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 51, 52, 53, S_NFAC };
+	if (pick(t, 8) == 0)
+		return known[pick(t, sizeof(known))];
+	l4_cap_t s = pick(t, 32) ? S_OWN_FREE + rnd(t) % (128 - S_OWN_FREE) : rnd(t) % 1024;
 	return s == S_DEBUG ? S_DEBUG + 1 : s;
 }
 
@@ -385,6 +400,19 @@ static void class_slots(struct fz_thread *t, bool victim_safe, l4_cap_t *src, l4
 		*dst = S_OWN_FREE + pick(t, 3);
 		break;
 	}
+}
+
+/* The free range (of one class) that slot d lies in. */
+static l4_cap_t free_base(l4_cap_t d)
+{
+	return d >= S_FAC_FREE ? S_FAC_FREE : d >= S_VTH_FREE ? S_VTH_FREE : d >= S_VTASK_FREE ? S_VTASK_FREE :
+	       d >= S_IPC_FREE ? S_IPC_FREE : d >= S_FZT_FREE ? S_FZT_FREE : S_OWN_FREE;
+}
+
+static unsigned free_size(l4_cap_t d)
+{
+	l4_cap_t b = free_base(d);
+	return b == S_FZT_FREE ? 4 : b == S_OWN_FREE ? 3 : 16;
 }
 
 /* Memory we may hand out: scratch pages only. (Never text: a victim
@@ -487,12 +515,12 @@ static void ipc_op(struct fz_thread *t)
 		r = fz_sys(t, OP_SEND, L4_SYS_SEND, ipc_slot(t), tag, timeout(t));
 		break;
 	case 5: case 6: case 7:
-		r = fz_sys(t, OP_RECV, L4_SYS_RECV, ipc_slot(t), 0, timeout(t));
+		r = fz_sys(t, OP_RECV, L4_SYS_RECV, ipc_slot(t), 0, recv_timeout(t));
 		received(t, r);
 		break;
 	case 8: case 9:
 		tag = message(t, true);
-		r = fz_sys(t, OP_REPLY_WAIT, L4_SYS_REPLY_WAIT, ipc_slot(t), tag, timeout(t));
+		r = fz_sys(t, OP_REPLY_WAIT, L4_SYS_REPLY_WAIT, ipc_slot(t), tag, recv_timeout(t));
 		received(t, r);
 		break;
 	case 10:
@@ -611,10 +639,13 @@ static void cap_op(struct fz_thread *t)
 	switch (pick(t, 12)) {
 	case 0: case 1:               /* copy or move within our table, in class */
 		class_slots(t, false, &src, &dst);
+		bool move = pick(t, 2);
+		if (move && pick(t, 4))   /* moves: mostly within the free range of the class */
+			src = free_base(dst) + pick(t, free_size(dst));
 		mr[0] = src;
 		mr[1] = dst;
 		mr[2] = pick(t, 8);
-		if (pick(t, 2))
+		if (!move)
 			inv(t, OP_C_COPY, own_slot(t), L4_TASK_CAP_COPY, 3);
 		else
 			inv(t, OP_C_MOVE, own_slot(t), L4_TASK_CAP_MOVE, 2);
@@ -1270,12 +1301,15 @@ static unsigned long param(const char *name, unsigned long dflt)
 static void report(void)
 {
 	unsigned long ops[OP_COUNT] = { 0 }, errs[ERR_BUCKETS] = { 0 }, starts = 0, kmsgs[3] = { 0 };
+	unsigned long oks[OP_COUNT] = { 0 };
 	char line[200];
 	int n = 0;
 
 	for (unsigned i = 0; i < NFZ; i++) {
-		for (unsigned k = 0; k < OP_COUNT; k++)
+		for (unsigned k = 0; k < OP_COUNT; k++) {
 			ops[k] += fzt[i].ops[k];
+			oks[k] += fzt[i].ok[k];
+		}
 		for (unsigned k = 0; k < ERR_BUCKETS; k++)
 			errs[k] += fzt[i].errs[k];
 		starts += fzt[i].starts;
@@ -1283,9 +1317,9 @@ static void report(void)
 			kmsgs[k] += fzt[i].kmsgs[k];
 	}
 	for (unsigned k = 0; k < OP_COUNT; k++) {
-		n += l4_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu", op_names[k], ops[k]);
+		n += l4_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%lu/%lu", op_names[k], ops[k], oks[k]);
 		if (n > 120 || k == OP_COUNT - 1) {
-			l4_printf("ktest: (cfuzz ops:%s)\n", line);
+			l4_printf("ktest: (cfuzz ops (made/succeeded):%s)\n", line);
 			n = 0;
 		}
 	}
