@@ -16,11 +16,11 @@
 # the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
 # The concurrent fuzzer (ktest fuzz/concurrent-syscalls): 700,000 steps in
-# each QEMU ktest row (three seeds, 2.1 M steps; 10-20 s each), 150,000 in
-# bochs-ktest, where it also runs VMs (about 15 s); fuzztime= bounds its
-# time on a loaded machine.
+# each QEMU ktest row (three seeds, 2.1 M steps; 10-25 s each), 80,000 in
+# bochs-ktest, where it also runs VMs (30-40 s); fuzztime= bounds its time
+# on a loaded machine.
 FUZZ_QEMU="fuzzsteps=700000 fuzztime=60"
-FUZZ_BOCHS="fuzzsteps=150000 fuzztime=120"
+FUZZ_BOCHS="fuzzsteps=80000 fuzztime=120"
 # Rows with boot modules `cfg:FILE.cfg` boot that configuration as a user
 # would (tools/mkimage.sh -k: the image is built even with errors in it),
 # and check `expect` judges the run by FILE.expect (see boot_check_expect).
