@@ -16,7 +16,7 @@
 # the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
 # The concurrent fuzzer (ktest fuzz/concurrent-syscalls): 700,000 steps in
-# each QEMU ktest row (three seeds, 2.1 M steps; 10-25 s each), 80,000 in
+# each QEMU ktest row (three seeds, 2.1 M steps; 10-40 s each), 80,000 in
 # bochs-ktest, where it also runs VMs (30-40 s); fuzztime= bounds its time
 # on a loaded machine.
 FUZZ_QEMU="fuzzsteps=700000 fuzztime=60"
