@@ -40,7 +40,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs run-linux run-native test unit deps clean sloc ktest bench programs FORCE
+.PHONY: all kernel iso run run-bochs run-linux run-native test unit deps clean sloc ktest bench fuzz programs FORCE
 all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf programs $(BUILD)/cfgtool $(BUILD)/run.iso
 
 kernel: $(BUILD)/kernel.elf
@@ -255,6 +255,11 @@ run-bochs: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests $(BUILD)/guest/vmlinuz
 	@tests/run.sh
+
+# The concurrent fuzzer over more seeds and steps than `make test` (tools/fuzz.sh).
+fuzz: deps
+	@$(MAKE) --no-print-directory all
+	@tools/fuzz.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz

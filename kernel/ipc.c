@@ -204,7 +204,8 @@ static void send_or_queue(struct thread *sender, struct cap *dest, uint64_t tag,
 	if (ep->state == EP_RECEIVERS) {
 		struct thread *r = endpoint_take_first(ep);
 		deliver(sender, r, tag, dest->badge, call);
-		if (call)
+		/* A call whose transfer failed has its error and waits for nothing. */
+		if (call && sender->state == TS_REPLY_BLOCKED)
 			sched_timeout_arm(sender, timeout);
 		sched_prefer(r);
 		return;

@@ -190,6 +190,19 @@ static int make_room(struct mapnode *old, const struct mapnode *src)
 	return L4_OK;
 }
 
+/* n's rights went down: no mapping derived from it keeps more than its parent. */
+static void restrict_derived(struct mapnode *n)
+{
+	for (struct dtree *d = dtree_next(&n->tree, &n->tree); d; d = dtree_next(&n->tree, d)) {
+		struct mapnode *m = node_of(d);
+		uint8_t r = (uint8_t)((m->rights & ~SPACE_RWX) | (m->rights & node_of(d->parent)->rights & SPACE_RWX));
+		if (r != m->rights) {
+			m->rights = r;
+			install(m);     /* the page tables are there: only the entry changes */
+		}
+	}
+}
+
 int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights)
 {
 	rights = (rights & src->rights & SPACE_RWX) | (rights & SPACE_TYPE);
@@ -200,7 +213,9 @@ int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights
 	/* Mapping the same page again from the same source just updates the rights. */
 	if (old && old->tree.parent == &src->tree) {
 		old->rights = (uint8_t)rights;
-		return install(old);
+		int err = install(old);
+		restrict_derived(old);
+		return err;
 	}
 	int err = make_room(old, src);
 	if (err)
@@ -249,6 +264,7 @@ int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights
 	n->task = to;
 	n->va = va;
 	n->rights = moved.rights;
+	restrict_derived(n);
 	return L4_OK;
 }
 

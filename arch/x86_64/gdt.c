@@ -21,7 +21,7 @@ struct tss_io tss_io;
 static uint64_t io_loaded_gen;       /* the bitmap generation tss_io.bitmap holds */
 static uint32_t io_loaded_len;
 static uint64_t gdt[7];
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 struct desc_ptr {
 	uint16_t limit;
@@ -75,6 +75,7 @@ void gdt_init(void)
 	tss.ist[IST_DF - 1] = (uintptr_t)ist_stacks[0] + IST_STACK_SIZE;
 	tss.ist[IST_NMI - 1] = (uintptr_t)ist_stacks[1] + IST_STACK_SIZE;
 	tss.ist[IST_MC - 1] = (uintptr_t)ist_stacks[2] + IST_STACK_SIZE;
+	tss.ist[IST_DB - 1] = (uintptr_t)ist_stacks[3] + IST_STACK_SIZE;
 	for (unsigned i = 0; i < IO_BITMAP_BYTES; i++)
 		tss_io.bitmap[i] = 0xff;
 	tss_io.end = 0xff;

@@ -30,6 +30,7 @@ struct desc_ptr {
 } __attribute__((packed));
 
 extern char trap_stubs[];
+extern char syscall_entry[];
 extern const struct fixup __fixup_start[], __fixup_end[];
 
 static struct idt_gate idt[IDT_ENTRIES];
@@ -79,6 +80,7 @@ void idt_init(void)
 	idt[VEC_DF].ist = IST_DF;
 	idt[VEC_NMI].ist = IST_NMI;
 	idt[VEC_MC].ist = IST_MC;
+	idt[VEC_DB].ist = IST_DB;
 
 	struct desc_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(idtr));
@@ -151,6 +153,12 @@ void trap_dispatch(struct trap_frame *tf)
 		breakpoint_hits++;   /* int3 is a trap: RIP already points past it */
 		return;
 	}
+	/* A SYSCALL made with the trap flag set traps after it, at the
+	 * entry (SFMASK has cleared the flag there): go on. The flag comes
+	 * back with the user's RFLAGS, and the next instruction traps in
+	 * user mode. */
+	if (tf->vector == VEC_DB && tf->rip == (uintptr_t)syscall_entry)
+		return;
 	if (tf->vector < VEC_EXCEPTIONS) {
 		const struct fixup *f;
 		if ((tf->vector == VEC_PF || tf->vector == VEC_GP) && !(tf->cs & 3) &&
@@ -187,6 +195,9 @@ void trap_from_user(struct trap_frame *tf)
 		exception_panic(tf);
 
 	struct thread *cur = sched_current();
+	/* #DB arrives on its IST stack (see trap.h): the registers go to the TCB. */
+	if (tf->vector == VEC_DB && tf != &cur->regs)
+		cur->regs = *tf;
 	cur->resume_sysret = false;
 	if (tf->vector == VEC_PF) {
 		uint64_t access = (tf->error & PF_WRITE ? L4_FAULT_WRITE : 0) |

@@ -12,11 +12,13 @@
 #define SEL_UCODE (0x20 | 3)
 #define SEL_TSS   0x28
 
-/* Interrupt stack table slots (TSS.IST1..3): known-good stacks for
- * faults that may arrive with a broken RSP. */
+/* Interrupt stack table slots (TSS.IST1..4): known-good stacks for
+ * faults that may arrive with a broken RSP. #DB: a SYSCALL made with the
+ * trap flag set single-steps into syscall_entry, in ring 0 on the user's RSP. */
 #define IST_DF  1
 #define IST_NMI 2
 #define IST_MC  3
+#define IST_DB  4
 
 /* Pushed by entry.S: general registers, vector, error code, then the CPU's frame. */
 struct trap_frame {

@@ -15,6 +15,12 @@
 # boot modules (FILE:NAME,... with files in the build directory, or -), and
 # the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
+# The concurrent fuzzer (ktest fuzz/concurrent-syscalls): 700,000 steps in
+# each QEMU ktest row (three seeds, 2.1 M steps; 10-40 s each), 80,000 in
+# bochs-ktest, where it also runs VMs (30-40 s); fuzztime= bounds its time
+# on a loaded machine.
+FUZZ_QEMU="fuzzsteps=700000 fuzztime=60"
+FUZZ_BOCHS="fuzzsteps=80000 fuzztime=120"
 # Rows with boot modules `cfg:FILE.cfg` boot that configuration as a user
 # would (tools/mkimage.sh -k: the image is built even with errors in it),
 # and check `expect` judges the run by FILE.expect (see boot_check_expect).
@@ -24,12 +30,12 @@ BOOT_TESTS=(
 	"qemu-fault-ud   qemu  fault-ud  -               console=com1 loglevel=2 test=ud"
 	"qemu-fault-gp   qemu  fault-gp  -               console=com1 loglevel=2 test=gp"
 	"qemu-fault-df   qemu  fault-df  -               console=com1 loglevel=2 test=df"
-	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2"
-	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager"
-	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off"
+	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU fuzzseed=1"
+	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager $FUZZ_QEMU fuzzseed=2"
+	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off $FUZZ_QEMU fuzzseed=3"
 	"bochs-selftest  bochs selftest  -               console=com1 loglevel=2 test=selftest"
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
-	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2"
+	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_BOCHS fuzzseed=4"
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
 )
 
@@ -51,6 +57,11 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	fi
 done
 unset expect_file expect_name expect_timeout
+# The ktest rows run the concurrent fuzzer too (see FUZZ_QEMU).
+BOOT_ROW_TIMEOUT[ktest]=150
+BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
+BOOT_ROW_TIMEOUT[ktest-slowpath]=150
+BOOT_ROW_TIMEOUT[bochs-ktest]=420
 
 # Seconds before a run counts as a hang.
 BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}

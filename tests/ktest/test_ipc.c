@@ -185,6 +185,8 @@ static void capability_transfer(void)
 	CHECK(l4_thread_join(t));
 	CHECK_EQ(l4_thread_result(t), 0x101);
 	l4_thread_kill(t);
+	/* Slot 600 is l4_slot_alloc's too, later in the suite. */
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, 600);
 }
 
 static long caller(long ep)
@@ -375,6 +377,41 @@ static void queued_sender_tag_cannot_be_forged(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, ep);
 }
 
+/* Receives one message with no capability window (br zeroed). */
+static long receive_without_window(long ep)
+{
+	l4_utcb()->br[L4_BR_CAP_WINDOW] = 0;
+	return (long)l4_recv((l4_cap_t)ep, L4_TIMEOUT_NEVER).error;
+}
+
+/*
+ * A call whose message reaches a waiting receiver but whose transfer
+ * fails (a capability item, the receiver has no window) returns the
+ * error at once: the caller does not wait for a reply, so its timeout
+ * must not stay armed (found by fuzz/concurrent-syscalls, seed 1: the
+ * caller, still in the timeout list, was inserted twice by its next
+ * call, which cut other threads out of the list).
+ */
+static void failed_call_leaves_no_timeout(void)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t srv = l4_thread_start(receive_without_window, (long)ep, SERVER_PRIO);
+
+	CHECK(srv != L4_CAP_NONE);
+	l4_item_cap(&UTCB0->mr[0], ep, L4_CAP_RIGHTS_ALL);
+	CHECK_EQ(l4_call(ep, l4_tag(1, 0, 1), 50000).error, L4_EMSG);
+	CHECK(l4_thread_join(srv));
+	CHECK_EQ(l4_thread_result(srv), L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], 0);
+	/* Past the timeout, nothing wakes us twice. */
+	l4_sleep_us(80000);
+	CHECK_EQ(L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK).error, L4_OK);
+	CHECK_EQ(UTCB0->mr[0], 0);
+	l4_thread_kill(srv);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, ep);
+}
+
 const struct ktest ktests_ipc[] = {
 	{ "ipc/call-reply-all-lengths", call_reply_all_lengths },
 	{ "ipc/badge-reaches-receiver", badge_reaches_receiver },
@@ -387,5 +424,6 @@ const struct ktest ktests_ipc[] = {
 	{ "ipc/killed-server-cancels-caller", killed_server_cancels_caller },
 	{ "ipc/notifications", notifications },
 	{ "ipc/queued-sender-tag-cannot-be-forged", queued_sender_tag_cannot_be_forged },
+	{ "ipc/failed-call-leaves-no-timeout", failed_call_leaves_no_timeout },
 	{ NULL, NULL },
 };

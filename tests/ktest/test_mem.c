@@ -532,6 +532,45 @@ static void freed_objects_return_their_pages(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(va, 22, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
+/* The self-check's verdict: broken invariants (0: none). */
+static l4_word_t broken(void)
+{
+	struct l4_result c = L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK);
+	return c.error ? ~0ull : l4_utcb()->mr[0];
+}
+
+/*
+ * Mapping a page again with fewer rights (from the same source, or by a
+ * grant) lowers that mapping's rights: the mappings derived from it must
+ * not keep more than it has now (found by fuzz/concurrent-syscalls, seed
+ * 1: the self-check's "not mapped as recorded" for the children).
+ */
+static void fewer_rights_reach_derived_mappings(void)
+{
+	l4_word_t a = WINDOW_BASE + 0xd0000, b = a + 0x1000, c = a + 0x2000;
+	l4_cap_t t = l4_slot_alloc();
+
+	CHECK_EQ(L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_TASK, t, 16).error, L4_OK);
+	CHECK(get_page(a) != ~0ull);
+	/* a -> b (ours, read-write) -> the other task at 0x1000 (read-write) */
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_MAP, L4_ITEM_MAP | b, l4_fpage_mem(a, 12, L4_FP_RW)).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(t, L4_TASK_MAP, L4_ITEM_MAP | 0x1000, l4_fpage_mem(b, 12, L4_FP_RW)).error, L4_OK);
+	CHECK_EQ(broken(), 0);
+	/* a -> b again, read-only */
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_MAP, L4_ITEM_MAP | b, l4_fpage_mem(a, 12, L4_FP_R)).error, L4_OK);
+	CHECK_EQ(broken(), 0);
+	/* b granted to c read-only, after b -> the other task read-write again */
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_MAP, L4_ITEM_MAP | b, l4_fpage_mem(a, 12, L4_FP_RW)).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(t, L4_TASK_MAP, L4_ITEM_MAP | 0x1000, l4_fpage_mem(b, 12, L4_FP_RW)).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(L4_CAP_TASK, L4_TASK_MAP, L4_ITEM_GRANT | c, l4_fpage_mem(b, 12, L4_FP_R)).error, L4_OK);
+	CHECK_EQ(broken(), 0);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, t);
+	l4_slot_free(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(a, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(b, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(c, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
 const struct ktest ktests_mem[] = {
 	{ "mem/sigma0-alloc-and-use", sigma0_alloc_and_use },
 	{ "mem/sigma0-refuses-bad-requests", sigma0_refuses_bad_requests },
@@ -547,6 +586,7 @@ const struct ktest ktests_mem[] = {
 	{ "mem/failed-pager-mapping-is-an-exception", failed_pager_mapping_is_an_exception },
 	{ "mem/task-tags-are-never-shared", task_tags_are_never_shared },
 	{ "mem/freed-objects-return-their-pages", freed_objects_return_their_pages },
+	{ "mem/fewer-rights-reach-derived-mappings", fewer_rights_reach_derived_mappings },
 	{ "ipc/call-between-tasks", call_between_tasks },
 	{ NULL, NULL },
 };

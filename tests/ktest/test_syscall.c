@@ -162,6 +162,49 @@ static void short_invocations(void)
 	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_WRITE_REGS, 1, 2, 3).error, L4_EMSG);
 }
 
+/* Sets the trap flag and makes a system call (yield) with it. */
+static long single_step_into_syscall(long unused)
+{
+	(void)unused;
+	/* POPF's trap flag takes effect after the next instruction: SYSCALL. */
+	__asm__ volatile("movl %[yield], %%eax\n\tpushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\t"
+			 "syscall\n\t"
+			 "pushfq\n\tandq $~0x100, (%%rsp)\n\tpopfq"
+			 : : [yield] "i"(L4_SYS_YIELD) : "rax", "rcx", "r11", "memory", "cc");
+	return 1;
+}
+
+/*
+ * A thread may set its own trap flag (POPF): its next instruction, a
+ * system call, then single-steps into the kernel's entry, where the
+ * debug exception arrives in ring 0 still on the user's stack pointer.
+ * The kernel must take it on a stack of its own and go on (it had a
+ * double fault and stopped; found by fuzz/concurrent-syscalls under
+ * Bochs, seed 3, a victim whose RFLAGS the fuzzers had written). The
+ * thread then gets its single-step exception as a message.
+ */
+static void trap_flag_on_system_call(void)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_cap_t t = l4_thread_start(single_step_into_syscall, 0, 50);
+
+	CHECK(t != L4_CAP_NONE);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_SET_EXC_HANDLER, ep).error, L4_OK);
+	struct l4_result r = l4_recv(ep, 1000000);
+	CHECK_EQ(r.error, L4_OK);
+	CHECK_EQ(l4_tag_label(r.tag), L4_LABEL_EXCEPTION);
+	CHECK_EQ(UTCB0->mr[L4_EXC_VECTOR], 1);
+	/* Resumed with the trap flag off, it finishes. */
+	UTCB0->mr[L4_EXC_REGS + L4_REG_RFLAGS] &= ~0x100ull;
+	for (unsigned i = 0; i < L4_REG_COUNT; i++)
+		UTCB0->mr[i] = UTCB0->mr[L4_EXC_REGS + i];
+	CHECK_EQ(l4_reply(l4_tag(0, L4_REG_COUNT, 0)), L4_OK);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 1);
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, ep);
+}
+
 const struct ktest ktests_syscall[] = {
 	{ "debug/needs-the-debug-capability", debug_needs_its_capability },
 	{ "syscall/unknown-number", unknown_syscall },
@@ -174,5 +217,6 @@ const struct ktest ktests_syscall[] = {
 	{ "syscall/debug-operations", debug_operations },
 	{ "syscall/unknown-invocation-labels", unknown_invocation_labels },
 	{ "syscall/short-invocations", short_invocations },
+	{ "syscall/trap-flag-on-system-call", trap_flag_on_system_call },
 	{ NULL, NULL },
 };
