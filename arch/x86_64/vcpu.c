@@ -177,7 +177,7 @@ static void host_state(void)
 	struct gdt_ptr gdtr, idtr;
 
 	__asm__ volatile("sgdt %0\n sidt %1" : "=m"(gdtr), "=m"(idtr));
-	vmwrite(HOST_CR0, read_cr0());
+	vmwrite(HOST_CR0, read_cr0() & ~CR0_TS);
 	vmwrite(HOST_CR3, virt_to_phys(paging_kernel_root()));
 	vmwrite(HOST_CR4, read_cr4());
 	vmwrite(HOST_CS_SEL, SEL_KCODE);
