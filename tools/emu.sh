@@ -15,9 +15,9 @@
 # With EMU_FOLLOW=1, bochs's SERIAL file is also shown on stdout while it runs,
 # and when stdin is a terminal, what is typed goes to the guest's COM1 (Ctrl-A
 # X stops Bochs; Ctrl-C goes to the guest).
-# EMU_SERIAL_INPUT (headless runs, both emulators): text typed on COM1 once a
-# line of SERIAL matches the extended regex EMU_SERIAL_INPUT_AFTER, or, without
-# one, EMU_SERIAL_INPUT_DELAY (3) seconds after the start.
+# EMU_SERIAL_INPUT (headless runs, both emulators): text typed on COM1 once
+# each line of EMU_SERIAL_INPUT_AFTER, an extended regex, matches a line of
+# SERIAL, or, without one, EMU_SERIAL_INPUT_DELAY (3) seconds after the start.
 #
 # It always returns 0 and sets:
 #   EMU_STATUS  ok            the guest ended the run itself: wrote port 0xf4
@@ -152,12 +152,17 @@ emu_first_error() {
 		grep -vE 'LTDL_LIBRARY_PATH|^ALSA lib|warning' | head -n 1 | cut -c1-200 || true
 }
 
-# emu_type_input SERIAL: print EMU_SERIAL_INPUT once a line of the file SERIAL
-# matches EMU_SERIAL_INPUT_AFTER, or EMU_SERIAL_INPUT_DELAY (3) seconds in.
+# emu_type_input SERIAL: print EMU_SERIAL_INPUT once each line (a regex) of
+# EMU_SERIAL_INPUT_AFTER matches a line of the file SERIAL, or
+# EMU_SERIAL_INPUT_DELAY (3) seconds in.
 emu_type_input() {
 	if [[ -n ${EMU_SERIAL_INPUT_AFTER:-} ]]; then
-		# (Not `tr | grep -q`: grep's early exit would kill tr with SIGPIPE.)
-		until grep -aqE -- "$EMU_SERIAL_INPUT_AFTER" < <(tr -d '\r' <"$1"); do sleep 1; done
+		local re
+		while IFS= read -r re; do
+			[[ -n $re ]] || continue
+			# (Not `tr | grep -q`: grep's early exit would kill tr with SIGPIPE.)
+			until grep -aqE -- "$re" < <(tr -d '\r' <"$1"); do sleep 1; done
+		done <<<"$EMU_SERIAL_INPUT_AFTER"
 	else
 		sleep "${EMU_SERIAL_INPUT_DELAY:-3}"
 	fi

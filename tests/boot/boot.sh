@@ -80,11 +80,12 @@ boot_start() {
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port, with
-		# Enter, 3 s in or, given "# input-after: REGEX", once a line matches.
+		# Enter, 3 s in or, given "# input-after: REGEX" lines, once each
+		# of them matches a line.
 		local typed after expect_file
 		expect_file=$(boot_expect_of "$name")
 		typed=$(sed -n 's/^# input: //p' "$expect_file" 2>/dev/null | head -n 1)
-		after=$(sed -n 's/^# input-after: //p' "$expect_file" 2>/dev/null | head -n 1)
+		after=$(sed -n 's/^# input-after: //p' "$expect_file" 2>/dev/null)
 		[[ -z $typed ]] || export EMU_SERIAL_INPUT="$typed"$'\r' EMU_SERIAL_INPUT_AFTER="$after"
 		tool=mkimage.sh
 		"$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
