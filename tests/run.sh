@@ -234,10 +234,14 @@ start() { # start NAME COMMAND...: run COMMAND in the background
 
 order=()
 ((!want_unit)) || order+=(unit)
-for n in "${boot_rows[@]}"; do
+# Bochs rows by their timeout, longest first (the Linux boots take minutes).
+while read -r _ n; do
+	order+=("$n")
+done < <(for n in "${boot_rows[@]}"; do
 	boot_row "$n"
-	[[ $emu != bochs ]] || order+=("$n")
-done
+	[[ $emu == bochs ]] || continue
+	printf '%s %s\n' "${BOOT_ROW_TIMEOUT[$n]:-$BOOT_TIMEOUT_bochs}" "$n"
+done | sort -s -k1,1nr)
 for n in "${boot_rows[@]}"; do
 	boot_row "$n"
 	[[ $emu == bochs ]] || order+=("$n")
