@@ -2,11 +2,13 @@
 # shellcheck source-path=SCRIPTDIR
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tests/run.sh [unit | qemu | bochs | BOOT_TEST]...
+# tests/run.sh [unit | tools | qemu | bochs | BOOT_TEST]...
 #
 # The whole test suite (`make test` builds what it needs first, then runs
 # this). Without arguments it runs everything:
 #   unit   build/unit-tests (Check): every Check test is one test, unit/TCASE/NAME
+#   tools  tests/tools/*.sh, checks of the tools/ scripts (each prints PASS and
+#          FAIL lines): terminal/NAME (what is typed reaches the guest, Ctrl-C too)
 #   qemu   boot tests in QEMU: qemu/selftest/NAME, qemu/boot, qemu/fault-{pf,ud,gp,df}
 #   bochs  boot tests in Bochs: bochs/selftest/NAME, bochs/boot, bochs/fault-df
 # A BOOT_TEST is one row of tests/boot/boot.sh, such as qemu-fault-pf.
@@ -65,17 +67,18 @@ usage() {
 		boot_fields "$row"
 		names+=("$name")
 	done
-	printf 'usage: %s [unit | qemu | bochs | BOOT_TEST]...\nboot tests: %s\n' "${0##*/}" "${names[*]}" >&2
+	printf 'usage: %s [unit | tools | qemu | bochs | BOOT_TEST]...\nboot tests: %s\n' "${0##*/}" "${names[*]}" >&2
 	exit 2
 }
 
 # ------------------------------------------------------------ selection
-[[ $# -gt 0 ]] || set -- unit qemu bochs
-want_unit=0
+[[ $# -gt 0 ]] || set -- unit tools qemu bochs
+want_unit=0 want_tools=0
 boot_rows=()
 for arg in "$@"; do
 	found=0
 	[[ $arg != unit ]] || { want_unit=1; found=1; }
+	[[ $arg != tools ]] || { want_tools=1; found=1; }
 	for row in "${BOOT_TESTS[@]}"; do
 		boot_fields "$row"
 		if [[ $arg == "$emu" || $arg == "$name" ]]; then
@@ -159,6 +162,36 @@ unit_check() {
 	fi
 }
 
+# ------------------------------------------------------------ tools
+# Each tests/tools/NAME.sh OUTDIR prints `PASS name` / `FAIL name: why` lines.
+tools_start() {
+	local t
+	rm -f "$TEST_OUT/tools/"*.out
+	for t in "$ROOT"/tests/tools/*.sh; do
+		BUILD=$build_dir "$t" "$TEST_OUT/tools/$(basename "$t" .sh)" \
+			</dev/null >"$TEST_OUT/tools/$(basename "$t" .sh).out" 2>&1
+	done
+}
+
+tools_check() {
+	local t out line n
+	for t in "$ROOT"/tests/tools/*.sh; do
+		out=$TEST_OUT/tools/$(basename "$t" .sh).out
+		n=0
+		while IFS= read -r line; do
+			if [[ $line =~ ^PASS\ (.+)$ ]]; then
+				pass "${BASH_REMATCH[1]}"
+			elif [[ $line =~ ^FAIL\ ([^:]+):\ (.*)$ ]]; then
+				fail "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+			else
+				continue
+			fi
+			n=$((n + 1))
+		done <"$out"
+		((n > 0)) || fail "tools/$(basename "$t" .sh)" "no results: $(tail -n 1 "$out" 2>/dev/null)"
+	done
+}
+
 # ------------------------------------------------------------ run
 mkdir -p "$TEST_OUT"
 if [[ ${#boot_rows[@]} -gt 0 && ! -f $KERNEL ]]; then
@@ -201,18 +234,25 @@ start() { # start NAME COMMAND...: run COMMAND in the background
 
 order=()
 ((!want_unit)) || order+=(unit)
-for n in "${boot_rows[@]}"; do
+# Bochs rows by their timeout, longest first (the Linux boots take minutes).
+while read -r _ n; do
+	order+=("$n")
+done < <(for n in "${boot_rows[@]}"; do
 	boot_row "$n"
-	[[ $emu != bochs ]] || order+=("$n")
-done
+	[[ $emu == bochs ]] || continue
+	printf '%s %s\n' "${BOOT_ROW_TIMEOUT[$n]:-$BOOT_TIMEOUT_bochs}" "$n"
+done | sort -s -k1,1nr)
 for n in "${boot_rows[@]}"; do
 	boot_row "$n"
 	[[ $emu == bochs ]] || order+=("$n")
 done
+((!want_tools)) || order+=(tools)
 printf 'running: %s (%d at a time)\n' "${order[*]}" "$jobs_max"
 for n in "${order[@]}"; do
 	if [[ $n == unit ]]; then
 		start unit unit_start
+	elif [[ $n == tools ]]; then
+		start tools tools_start
 	elif ((!skip_boot)); then
 		boot_row "$n"
 		start "$n" boot_start "$name" "$emu" "$modules" "$cmdline"
@@ -224,6 +264,7 @@ done
 pids=()
 
 ((!want_unit)) || unit_check
+((!want_tools)) || tools_check
 for n in "${boot_rows[@]}"; do
 	boot_row "$n"
 	boot_check "$name" "$emu" "$check"

@@ -15,9 +15,9 @@
 # With EMU_FOLLOW=1, bochs's SERIAL file is also shown on stdout while it runs,
 # and when stdin is a terminal, what is typed goes to the guest's COM1 (Ctrl-A
 # X stops Bochs; Ctrl-C goes to the guest).
-# EMU_SERIAL_INPUT (headless runs, both emulators): text typed on COM1 once a
-# line of SERIAL matches the extended regex EMU_SERIAL_INPUT_AFTER, or, without
-# one, EMU_SERIAL_INPUT_DELAY (3) seconds after the start.
+# EMU_SERIAL_INPUT (headless runs, both emulators): text typed on COM1 once
+# each line of EMU_SERIAL_INPUT_AFTER, an extended regex, matches a line of
+# SERIAL, or, without one, EMU_SERIAL_INPUT_DELAY (3) seconds after the start.
 #
 # It always returns 0 and sets:
 #   EMU_STATUS  ok            the guest ended the run itself: wrote port 0xf4
@@ -152,12 +152,17 @@ emu_first_error() {
 		grep -vE 'LTDL_LIBRARY_PATH|^ALSA lib|warning' | head -n 1 | cut -c1-200 || true
 }
 
-# emu_type_input SERIAL: print EMU_SERIAL_INPUT once a line of the file SERIAL
-# matches EMU_SERIAL_INPUT_AFTER, or EMU_SERIAL_INPUT_DELAY (3) seconds in.
+# emu_type_input SERIAL: print EMU_SERIAL_INPUT once each line (a regex) of
+# EMU_SERIAL_INPUT_AFTER matches a line of the file SERIAL, or
+# EMU_SERIAL_INPUT_DELAY (3) seconds in.
 emu_type_input() {
 	if [[ -n ${EMU_SERIAL_INPUT_AFTER:-} ]]; then
-		# (Not `tr | grep -q`: grep's early exit would kill tr with SIGPIPE.)
-		until grep -aqE -- "$EMU_SERIAL_INPUT_AFTER" < <(tr -d '\r' <"$1"); do sleep 1; done
+		local re
+		while IFS= read -r re; do
+			[[ -n $re ]] || continue
+			# (Not `tr | grep -q`: grep's early exit would kill tr with SIGPIPE.)
+			until grep -aqE -- "$re" < <(tr -d '\r' <"$1"); do sleep 1; done
+		done <<<"$EMU_SERIAL_INPUT_AFTER"
 	else
 		sleep "${EMU_SERIAL_INPUT_DELAY:-3}"
 	fi
@@ -192,25 +197,42 @@ emu_bochs_connect() {
 # types a Ctrl-A). The terminal is restored afterwards. Fails if the user
 # stopped PID.
 emu_terminal_to_fd3() {
-	local pid=$1 saved c ctrl_a=0 quit=0
+	local pid=$1 saved hex h out ctrl_a=0 quit=0
 	saved=$(stty -g)
-	# No echo, no line editing, no signals from keys: all go to the guest.
-	# Output processing stays on, so the guest's lines still look right.
-	stty -icanon -echo -isig -ixon -icrnl min 1 time 0
+	# No echo, no line editing, no signals from keys: all go to the guest,
+	# Ctrl-C too. Output processing stays on, so the guest's lines still
+	# look right. min 0 time 5: a read returns what was typed, or nothing
+	# after 0.5 s, so the loop notices when PID ends. The bytes are read by
+	# dd, never by bash's `read -n/-N`: that puts the terminal into cbreak
+	# mode for each read, which turns ISIG back on, and a Ctrl-C typed then
+	# would be a SIGINT to the emulator (in the terminal's foreground
+	# process group) instead of a byte for the guest.
+	stty -icanon -echo -isig -ixon -icrnl min 0 time 5
 	while kill -0 "$pid" 2>/dev/null; do
-		IFS= read -r -s -N 1 -t 0.5 c || continue
-		if ((ctrl_a)); then
-			ctrl_a=0
-			if [[ $c == [xX] ]]; then
-				kill -INT "$pid" 2>/dev/null || true
-				quit=1
-				break
+		hex=$(dd bs=256 count=1 2>/dev/null | od -An -v -tx1)
+		# (Nothing read and no terminal any more: it hung up.)
+		[[ -n $hex || -t 0 ]] || break
+		out=''
+		for h in $hex; do
+			if ((ctrl_a)); then
+				ctrl_a=0
+				if [[ $h == 78 || $h == 58 ]]; then       # x, X
+					quit=1
+					break
+				fi
+			elif [[ $h == 01 ]]; then
+				ctrl_a=1
+				continue
 			fi
-		elif [[ $c == $'\001' ]]; then
-			ctrl_a=1
-			continue
+			out+="\\x$h"
+		done
+		if [[ -n $out ]]; then
+			printf '%b' "$out" >&3 2>/dev/null || break
 		fi
-		printf '%s' "$c" >&3 2>/dev/null || break
+		if ((quit)); then
+			kill -INT "$pid" 2>/dev/null || true
+			break
+		fi
 	done
 	stty "$saved"
 	((!quit))
@@ -328,7 +350,9 @@ emu_run_bochs() {
 		[[ $EMU_NETNS == none ]] || read -r -a prefix <<<"$EMU_NETNS"
 	fi
 	# Bochs stays in the terminal's process group (--foreground), so Ctrl-C
-	# reaches it: it stops and its debugger reads `quit`.
+	# reaches it: it stops and its debugger reads `quit`. (Not while the
+	# terminal is bridged to the guest: then its keys make no signals, and
+	# Ctrl-A X stops Bochs.)
 	(cd "$work" && exec "${prefix[@]}" timeout --foreground -k 5 "$timeout" \
 		"$EMU_BOCHS_BIN" -q -f "$rcfile" -rc "$cmds" </dev/null >"$out" 2>&1) &
 	pid=$!

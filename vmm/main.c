@@ -26,6 +26,7 @@
 #include "x86state.h"
 
 #define VCPU_PRIO_DEFAULT 50
+#define RFLAGS_IF (1u << 9)       /* the guest takes interrupts */
 #define REP_CHUNK 64              /* REP string iterations per exit before looking at interrupts
 				     (MMIO and string I/O alike) */
 
@@ -668,7 +669,7 @@ static l4_word_t handle_exit(void)
 		break;
 	case L4_VMEXIT_HLT:
 		s.gpr[L4_REG_RIP] += e.ilen;
-		if (!(s.gpr[L4_REG_RFLAGS] & (1u << 9))) {
+		if (!(s.gpr[L4_REG_RFLAGS] & RFLAGS_IF)) {
 			/* HLT with interrupts off: only an NMI could wake it, and this
 			 * board has none. It is what an OS without ACPI does to power off. */
 			l4_printf("vmm: the guest halted with interrupts off: powered off\n");
@@ -720,17 +721,24 @@ static l4_word_t handle_exit(void)
 		vapic_off("the guest left the xAPIC page at its usual address");
 	/* Interrupts: the local APIC's are posted to the CPU, which delivers
 	 * them (one per reply: a window exit brings the next); the others are
-	 * injected at a window (the hardware says when the guest can take one). */
+	 * injected at a window (the hardware says when the guest can take one).
+	 * A vector is posted only while the guest has interrupts on, so the
+	 * CPU delivers it at once; otherwise the window exit brings it. Bochs
+	 * (2.7) delivers a posted vector that RFLAGS.IF holds back when the
+	 * guest has written IF (a CLI) since its VM entry and an interrupt of
+	 * the host comes (InterruptAcknowledge asks whether the virtual
+	 * interrupt is pending, not whether it is unmasked): Linux took IRQ 1
+	 * so inside request_irq and spun on the descriptor lock it held. */
 	board_advance(&board, now_ns());
-	bool level;
-	int pv = vapic ? lapic_post(&board.lapic, &level) : -1;
+	bool level, guest_if = s.gpr[L4_REG_RFLAGS] & RFLAGS_IF;
+	int pv = vapic && guest_if ? lapic_post(&board.lapic, &level) : -1;
 	if (pv >= 0) {
 		requests |= (unsigned)L4_VCPU_POST(pv, level);
 		injected[pv]++;
 		posted++;
-		if (lapic_requested_vector(&board.lapic) >= 0)
-			requests |= L4_VCPU_REQ_IRQ_WINDOW;
 	}
+	if (vapic && lapic_requested_vector(&board.lapic) >= 0)
+		requests |= L4_VCPU_REQ_IRQ_WINDOW;
 	if (!event && board_pending(&board) >= 0) {
 		if (reason == L4_VMEXIT_IRQ_WINDOW) {
 			int v = board_ack(&board);

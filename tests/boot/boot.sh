@@ -41,7 +41,9 @@ BOOT_TESTS=(
 
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME
 # run in Bochs if NAME starts with bochs- (its own cmdline line should end
-# the machine: poweroff=N).
+# the machine: poweroff=N). A line "# config: PATH" in NAME.expect boots
+# PATH (from the repository's root) instead of NAME.cfg: a configuration
+# users boot, such as config/linux.cfg (make run), tested as it is.
 declare -A BOOT_ROW_TIMEOUT=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
@@ -50,13 +52,15 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	# A line "# timeout: N" in the .expect file gives the row N seconds.
 	expect_timeout=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$expect_file" | head -n 1)
 	[[ -z $expect_timeout ]] || BOOT_ROW_TIMEOUT[$expect_name]=$expect_timeout
+	expect_config=$(sed -n 's/^# config: //p' "$expect_file" | head -n 1)
+	[[ -n $expect_config ]] || expect_config=tests/boot/$expect_name.cfg
 	if [[ $expect_name == bochs-* ]]; then
-		BOOT_TESTS+=("$expect_name bochs expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
+		BOOT_TESTS+=("$expect_name bochs expect cfg:$expect_config console=com1 loglevel=2")
 	else
-		BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:tests/boot/$expect_name.cfg console=com1 loglevel=2")
+		BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:$expect_config console=com1 loglevel=2")
 	fi
 done
-unset expect_file expect_name expect_timeout
+unset expect_file expect_name expect_timeout expect_config
 # The ktest rows run the concurrent fuzzer too (see FUZZ_QEMU).
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
@@ -87,11 +91,12 @@ boot_start() {
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port, with
-		# Enter, 3 s in or, given "# input-after: REGEX", once a line matches.
+		# Enter, 3 s in or, given "# input-after: REGEX" lines, once each
+		# of them matches a line.
 		local typed after expect_file
-		expect_file=$ROOT/$(boot_config_of "$name").expect
+		expect_file=$(boot_expect_of "$name")
 		typed=$(sed -n 's/^# input: //p' "$expect_file" 2>/dev/null | head -n 1)
-		after=$(sed -n 's/^# input-after: //p' "$expect_file" 2>/dev/null | head -n 1)
+		after=$(sed -n 's/^# input-after: //p' "$expect_file" 2>/dev/null)
 		[[ -z $typed ]] || export EMU_SERIAL_INPUT="$typed"$'\r' EMU_SERIAL_INPUT_AFTER="$after"
 		tool=mkimage.sh
 		"$ROOT/tools/mkimage.sh" -k -D BUILD="$(dirname "$KERNEL")" -c "$cmdline" -o "$base.iso" \
@@ -266,17 +271,9 @@ boot_check_fault() {
 	boot_verdict "$emu/fault-${kind,,}" "${why[@]}"
 }
 
-# boot_config_of NAME: the configuration (without .cfg) of the row NAME.
-boot_config_of() {
-	local row n e c m rest
-	for row in "${BOOT_TESTS[@]}"; do
-		read -r n e c m rest <<<"$row"
-		if [[ $n == "$1" && $m == cfg:* ]]; then
-			m=${m#cfg:}
-			printf '%s' "${m%.cfg}"
-			return
-		fi
-	done
+# boot_expect_of NAME: the expectations file of the row NAME.
+boot_expect_of() {
+	printf '%s/tests/boot/%s.expect' "$ROOT" "${1#qemu-}"
 }
 
 # boot_check NAME EMU CHECK: judge a finished run.
@@ -300,7 +297,7 @@ boot_check() {
 	case $check in
 	selftest) boot_check_selftest "$emu" "$base.serial" ;;
 	ktest) boot_check_ktest "$emu" "$name" "$base.serial" ;;
-	expect) boot_check_expect "$emu" "$name" "$base.serial" "$ROOT/$(boot_config_of "$name").expect" ;;
+	expect) boot_check_expect "$emu" "$name" "$base.serial" "$(boot_expect_of "$name")" ;;
 	fault-*) boot_check_fault "$emu" "${check#fault-}" "$base.serial" ;;
 	*) fail "$emu/$check" "tests/boot/boot.sh: unknown check '$check'" ;;
 	esac

@@ -12,6 +12,12 @@
  * supervisor-only page it must be a #PF(P|W|U) at the instruction with CR2,
  * ECX and EDI as they were and the page untouched. It ends through the
  * debug exit port with 0 (all well) or the number of the check that failed.
+ * Between the two it raises IRQ 1 (the i8042's output) at the I/O APIC
+ * while it has interrupts off, as Linux's request_irq and i8042 driver do:
+ * an edge on a masked pin must be lost, not delivered at the unmask (8),
+ * and an interrupt raised with interrupts off must come once (9), after
+ * they are on again (10), although the host takes its own interrupts
+ * meanwhile (Bochs delivers a posted interrupt then, IF or not).
  */
 #define COM1 0x3f8
 #define EXIT_PORT 0x501
@@ -35,6 +41,11 @@
 #define CR4_PSE 0x10
 #define CR0_PG 0x80000000
 #define EFLAGS_IOPL3 0x3002              /* IOPL 3, interrupts off */
+#define IOAPIC 0xfec00000
+#define KBD_VECTOR 0x42              /* IRQ 1 through the I/O APIC */
+#define KBD_RTE 0x12                 /* I/O APIC register: pin 1's entry, low dword */
+#define RTE_MASKED 0x10000
+#define SPIN_TSC 40000000            /* TSC ticks with interrupts off: many host ticks */
 
 	.code32
 	.section .multiboot, "a"
@@ -79,6 +90,9 @@ _start:
 	call set_gate
 	movl $0x41, %ecx
 	movl $apic_ipi, %eax
+	call set_gate
+	movl $KBD_VECTOR, %ecx
+	movl $kbd_irq, %eax
 	call set_gate
 	lidt idt_ptr
 	/* 8259: ICW1-4, vectors 0x20/0x28, then only IRQ 0 unmasked. */
@@ -128,6 +142,48 @@ _start:
 	call apic_checks
 	leal apic_msg, %esi
 	call puts
+	/* check 8 (with the APIC page, before 7 moves it): pin 1 masked, an
+	 * edge (the i8042's self-test answer, read at once), then unmasked
+	 * with interrupts off: the edge is lost (82093AA), nothing comes. */
+	movl $8, %edi
+	movb $0xff, %al                  /* the 8259 silent, as Linux keeps it: */
+	outb %al, $0x21                  /* (the VMM asks for no window for it) */
+	movl $KBD_RTE + 1, %ecx          /* destination APIC 0 */
+	xorl %eax, %eax
+	call ioapic_write
+	movl $KBD_RTE, %ecx              /* masked, edge, fixed */
+	movl $RTE_MASKED | KBD_VECTOR, %eax
+	call ioapic_write
+	movb $0xaa, %al
+	outb %al, $0x64
+	inb $0x60, %al
+	cli
+	movl $KBD_RTE, %ecx
+	movl $KBD_VECTOR, %eax
+	call ioapic_write
+	call spin_irqs_off
+	cmpl $0, kbd_irqs
+	jne fail
+	leal masked_msg, %esi
+	call puts
+	/* check 9: IRQ 1 raised with interrupts off comes, once */
+	movl $9, %edi
+	cli
+	movb $0xaa, %al
+	outb %al, $0x64
+	call spin_irqs_off
+	cmpl $1, kbd_irqs
+	jne fail
+	movl $10, %edi                   /* check 10: and not while they were off */
+	cmpl $0, kbd_irqs_off
+	jne fail
+	movl $KBD_RTE, %ecx
+	movl $RTE_MASKED | KBD_VECTOR, %eax
+	call ioapic_write
+	movb $0xfe, %al                  /* the 8254's IRQ 0 again */
+	outb %al, $0x21
+	leal irq_off_msg, %esi
+	call puts
 	/* check 7: moved (IA32_APIC_BASE), the same again */
 	movl $7, %edi
 	movl $MSR_APIC_BASE, %ecx
@@ -145,9 +201,9 @@ _start:
 	movw $0xe9, %dx
 	cld
 	rep outsb
-	/* check 8: REP INSB at CPL 3 (IOPL 3): into a supervisor-only page it
+	/* check 11: REP INSB at CPL 3 (IOPL 3): into a supervisor-only page it
 	 * faults, with CR2, at the instruction, and writes nothing */
-	movl $8, %edi
+	movl $11, %edi
 	call ring3_insb
 	leal ring3_msg, %esi
 	call puts
@@ -337,6 +393,57 @@ apic_ipi:
 	popl %eax
 	iret
 
+/* IRQ 1: counted, and counted apart if it came with interrupts off (the
+ * interrupted EFLAGS); reads the i8042's byte (the line drops), EOI. */
+kbd_irq:
+	pushl %eax
+	incl kbd_irqs
+	testl $0x200, 12(%esp)           /* EAX, EIP, CS, then EFLAGS */
+	jnz 1f
+	incl kbd_irqs_off
+1:	inb $0x60, %al
+	movl apic_base, %eax
+	movl $0, 0xb0(%eax)              /* EOI */
+	popl %eax
+	iret
+
+/* The I/O APIC's register ECX := EAX. */
+ioapic_write:
+	movl %ecx, IOAPIC
+	movl %eax, IOAPIC + 0x10
+	ret
+
+/* SPIN_TSC ticks with interrupts off (the host's interrupts meanwhile
+ * make VM exits), then as long with them on or until IRQ 1 came. The CLI
+ * first, as a nested spin_lock_irqsave does: Bochs looks at its pending
+ * interrupts anew when IF is written, and then, if the host's interrupt
+ * comes, delivers a posted one although IF is clear. */
+spin_irqs_off:
+	pushl %ebx
+	pushl %edx
+	cli
+	rdtsc
+	movl %eax, %ebx
+1:	pause
+	rdtsc
+	subl %ebx, %eax
+	cmpl $SPIN_TSC, %eax
+	jb 1b
+	sti
+	rdtsc
+	movl %eax, %ebx
+2:	cmpl $0, kbd_irqs
+	jne 3f
+	pause
+	rdtsc
+	subl %ebx, %eax
+	cmpl $SPIN_TSC, %eax
+	jb 2b
+3:	cli
+	popl %edx
+	popl %ebx
+	ret
+
 /* Prints the NUL-terminated string at ESI on COM1, polling LSR.THRE. */
 puts:
 	pushl %eax
@@ -367,6 +474,8 @@ bye:        .asciz "mbtest: rtc ok; all checks passed\n"
 failed:     .asciz "mbtest: a check FAILED\n"
 apic_msg:   .asciz "mbtest: local APIC timer, self-IPI, ISR and EOI at 0xfee00000\n"
 apic_moved_msg: .asciz "mbtest: the same with the local APIC moved to 0xfed00000\n"
+masked_msg: .asciz "mbtest: an edge on a masked I/O APIC pin is lost\n"
+irq_off_msg: .asciz "mbtest: IRQ 1 raised with interrupts off waits for them\n"
 e9_msg:     .ascii "mbtest: rep outsb through port 0xe9\n"
 e9_len = . - e9_msg
 ring3_msg:  .asciz "mbtest: ring-3 rep insb into a supervisor page: #PF, page untouched\n"
@@ -392,6 +501,8 @@ ticks:      .long 0
 apic_base:  .long 0xfee00000
 apic_ticks: .long 0
 ipi_isr:    .long 0
+kbd_irqs:   .long 0
+kbd_irqs_off: .long 0
 mem_upper:  .long 0
 pf_error:   .long 0
 pf_eip:     .long 0

@@ -45,6 +45,26 @@ static void update_irq(struct i8042 *kbc)
 	}
 }
 
+/*
+ * Reading the output buffer lowers the interrupt line; the next queued byte
+ * entering it raises the line again (update_irq). The 8042 has one output
+ * buffer, so each byte is an edge of its own: with the line held high over
+ * several queued bytes, an edge-triggered input (the I/O APIC's, the
+ * 8259's) would interrupt once, and Linux's i8042_interrupt, which reads one
+ * byte per interrupt, would never hear of the others.
+ */
+static void lower_irq(struct i8042 *kbc)
+{
+	if (kbc->kbd_level) {
+		kbc->kbd_level = false;
+		vdev_irq_set(&kbc->irq, I8042_KBD_IRQ, 0);
+	}
+	if (kbc->aux_level) {
+		kbc->aux_level = false;
+		vdev_irq_set(&kbc->irq, I8042_AUX_IRQ, 0);
+	}
+}
+
 /* Queues an output byte; a full queue drops it (the firmware would wait). */
 static void queue(struct i8042 *kbc, uint8_t data, uint8_t status)
 {
@@ -176,6 +196,7 @@ uint64_t i8042_read(struct i8042 *kbc, unsigned offset, unsigned size, vdev_time
 			kbc->last = kbc->data[kbc->head];
 			kbc->head = (uint8_t)((kbc->head + 1) % I8042_QUEUE);
 			kbc->count--;
+			lower_irq(kbc);    /* the next byte raises it anew */
 		}
 		v = kbc->last;
 		update_irq(kbc);

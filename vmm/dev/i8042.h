@@ -10,7 +10,9 @@
  * enable/disable (0xA7/0xA8/0xAD/0xAE), the loopback writes 0xD2/0xD3
  * (Linux's AUX loop and IRQ tests), the output port (0xD0/0xD1) and the
  * reset pulses 0xF0-0xFF. Output buffer data raises IRQ 1 (keyboard) or
- * IRQ 12 (aux) when the command byte enables it.
+ * IRQ 12 (aux) when the command byte enables it; reading it lowers the
+ * line, and the next queued byte raises it again (an edge per byte, as
+ * the 8042's single output buffer makes them).
  *
  * A byte sent to a device (0x60 outside a command, or after 0xD4) finds no
  * device: the controller answers 0xFE with the timeout status bit, which

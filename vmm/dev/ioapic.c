@@ -85,8 +85,10 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, int level)
 		bool rising = !(io->lines & bit);
 
 		io->lines |= bit;
-		if (rte_level(io->redir[pin]) || rising)
+		if (rte_level(io->redir[pin]))
 			io->irr |= bit;
+		else if (rising && !(io->redir[pin] & IOAPIC_RTE_MASKED))
+			io->irr |= bit;    /* an edge on a masked pin is lost (82093AA) */
 	} else {
 		io->lines &= ~bit;
 		if (rte_level(io->redir[pin]))
@@ -133,14 +135,17 @@ static uint32_t reg_read(const struct ioapic *io, unsigned reg)
 	}
 }
 
-/* An entry write keeps the read-only bits; edge entries have no remote IRR. */
+/* An entry write keeps the read-only bits; edge entries have no remote IRR,
+ * and a masked edge entry holds no interrupt (unmasking delivers nothing). */
 static void write_redir(struct ioapic *io, unsigned pin, uint64_t val)
 {
 	uint64_t rte = (io->redir[pin] & ~IOAPIC_RTE_WMASK) | (val & IOAPIC_RTE_WMASK);
 
-	if (!rte_level(rte))
+	if (!rte_level(rte)) {
 		rte &= ~IOAPIC_RTE_REMOTE_IRR;
-	else if (io->lines & pin_bit(pin))
+		if (rte & IOAPIC_RTE_MASKED)
+			io->irr &= ~pin_bit(pin);
+	} else if (io->lines & pin_bit(pin))
 		io->irr |= pin_bit(pin);   /* now level triggered with the line up: pending */
 	io->redir[pin] = rte;
 	service(io, pin_bit(pin));   /* unmasking delivers what waited */

@@ -89,8 +89,12 @@ void ioapic_mmio_write(struct ioapic *io, uint64_t offset, unsigned size, uint64
 /*
  * Input pin (>= IOAPIC_PINS ignored), level 1 asserted. Edge-triggered
  * entries deliver on a rising edge; one that arrives while the entry is
- * masked is held and delivered on unmask. Level-triggered entries deliver
- * while asserted, unmasked and remote IRR is clear.
+ * masked is ignored, not held pending (82093AA datasheet, "Interrupt
+ * Mask"): unmasking delivers nothing, and a guest that masked a line
+ * catches up on what it missed itself (Linux resends in software). A held
+ * edge would interrupt the guest at its unmask, where Linux holds the
+ * interrupt's descriptor lock (request_irq). Level-triggered entries
+ * deliver while asserted, unmasked and remote IRR is clear.
  */
 void ioapic_set_irq(struct ioapic *io, unsigned pin, int level);
 

@@ -277,8 +277,44 @@ START_TEST(test_output_queue_bounds)
 	}
 	ck_assert_int_eq(status() & I8042_STR_OBF, 0);
 	ck_assert_int_eq(data_in(), 15);                          /* the last byte stays */
-	ck_assert_uint_eq(bd.rises[I8042_KBD_IRQ], 1);            /* one level until drained */
+	ck_assert_uint_eq(bd.rises[I8042_KBD_IRQ], 16);           /* an edge per byte */
 	ck_assert_int_eq(bd.level[I8042_KBD_IRQ], 0);
+}
+END_TEST
+
+/*
+ * One output buffer: reading it lowers IRQ 1 or 12, and the next queued
+ * byte raises it again, so an edge-triggered input interrupts once per
+ * byte (Linux's i8042_interrupt reads one byte per interrupt). The line
+ * follows the byte now in the buffer: keyboard, then aux, then keyboard.
+ */
+START_TEST(test_each_byte_raises_its_own_edge)
+{
+	cmd_out(0x60);
+	data_out(0x47);                                           /* KBDINT, AUXINT */
+	cmd_out(0xd2);
+	data_out(0x11);
+	cmd_out(0xd2);
+	data_out(0x22);
+	cmd_out(0xd3);
+	data_out(0x33);
+	cmd_out(0xd2);
+	data_out(0x44);
+	ck_assert_uint_eq(bd.rises[I8042_KBD_IRQ], 1);
+	ck_assert_int_eq(data_in(), 0x11);
+	ck_assert_uint_eq(bd.rises[I8042_KBD_IRQ], 2);            /* 0x22: a new edge */
+	ck_assert_int_eq(bd.level[I8042_KBD_IRQ], 1);
+	ck_assert_int_eq(data_in(), 0x22);
+	ck_assert_int_eq(bd.level[I8042_KBD_IRQ], 0);             /* 0x33 is the aux port's */
+	ck_assert_uint_eq(bd.rises[I8042_AUX_IRQ], 1);
+	ck_assert_int_eq(data_in(), 0x33);
+	ck_assert_int_eq(bd.level[I8042_AUX_IRQ], 0);
+	ck_assert_uint_eq(bd.rises[I8042_KBD_IRQ], 3);
+	ck_assert_int_eq(data_in(), 0x44);
+	ck_assert_int_eq(bd.level[I8042_KBD_IRQ], 0);
+	ck_assert_int_eq(bd.level[I8042_AUX_IRQ], 0);
+	ck_assert_uint_eq(bd.rises[I8042_KBD_IRQ], 3);
+	ck_assert_uint_eq(bd.rises[I8042_AUX_IRQ], 1);
 }
 END_TEST
 
@@ -319,6 +355,7 @@ Suite *i8042_suite(void)
 	tcase_add_test(tc, test_absent_devices_nak_at_once);
 	tcase_add_test(tc, test_reset_paths);
 	tcase_add_test(tc, test_output_queue_bounds);
+	tcase_add_test(tc, test_each_byte_raises_its_own_edge);
 	suite_add_tcase(s, tc);
 	add_random_tcase(s, "random", setup, NULL, test_random_accesses_keep_invariants);
 	return s;

@@ -196,7 +196,16 @@ START_TEST(test_edge_delivers_on_rising_edge)
 }
 END_TEST
 
-START_TEST(test_edge_while_masked_delivered_on_unmask)
+/*
+ * An edge on a masked pin is not held (82093AA: "Edge-sensitive interrupts
+ * signaled on a masked interrupt pin are ignored (i.e., not delivered or
+ * held pending)"). Held, the edge of an i8042 answer in Linux's probe
+ * (pin 1 still masked) came when Linux's request_irq(1) wrote pin 1's
+ * entry, unmasked, inside the interrupt's descriptor lock with interrupts
+ * off; under Bochs the guest took it there and spun on that lock (make run
+ * hung after "i8042: Probing ports directly.", see vmm/main.c).
+ */
+START_TEST(test_edge_while_masked_is_ignored)
 {
 	struct ioapic io;
 
@@ -205,12 +214,22 @@ START_TEST(test_edge_while_masked_delivered_on_unmask)
 	ioapic_set_irq(&io, 1, 1);
 	ioapic_set_irq(&io, 1, 0);
 	ioapic_set_irq(&io, 1, 1);
-	ioapic_set_irq(&io, 1, 0);
 	ck_assert_uint_eq(rec.count, 0);
-	set_entry(&io, 1, DEST(0) | 0x31);   /* the edges while masked make one interrupt */
+	set_entry(&io, 1, DEST(0) | 0x31);   /* unmasked, the line still high: nothing */
+	ck_assert_uint_eq(rec.count, 0);
+	ck_assert_uint_eq(io.irr, 0);
+	set_entry(&io, 1, DEST(0) | 0x31);
+	ck_assert_uint_eq(rec.count, 0);
+	ioapic_set_irq(&io, 1, 0);           /* the next edge, unmasked, interrupts */
+	ioapic_set_irq(&io, 1, 1);
 	ck_assert_uint_eq(rec.count, 1);
 	check_message(0, 0, 0, 0, 0x31, false);
-	set_entry(&io, 1, DEST(0) | 0x31);   /* rewriting the entry delivers nothing more */
+	/* Linux's request_irq: the entry is written masked, then unmasked. */
+	set_entry(&io, 12, DEST(0) | IOAPIC_RTE_MASKED | 0x22);
+	ioapic_set_irq(&io, 12, 1);
+	ioapic_set_irq(&io, 12, 0);
+	set_entry(&io, 12, DEST(0) | IOAPIC_RTE_MASKED | 0x22);
+	set_entry(&io, 12, DEST(0) | 0x22);
 	ck_assert_uint_eq(rec.count, 1);
 }
 END_TEST
@@ -475,7 +494,7 @@ Suite *ioapic_suite(void)
 	tcase_add_test(tc, test_redirection_entry_bits);
 	tcase_add_test(tc, test_mmio_access_sizes);
 	tcase_add_test(tc, test_edge_delivers_on_rising_edge);
-	tcase_add_test(tc, test_edge_while_masked_delivered_on_unmask);
+	tcase_add_test(tc, test_edge_while_masked_is_ignored);
 	tcase_add_test(tc, test_level_remote_irr_and_eoi);
 	tcase_add_test(tc, test_eoi_register);
 	tcase_add_test(tc, test_level_masked_then_unmasked);
