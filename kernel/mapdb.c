@@ -212,9 +212,11 @@ int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights
 		return L4_EBUSY;
 	/* Mapping the same page again from the same source just updates the rights. */
 	if (old && old->tree.parent == &src->tree) {
+		bool fewer = old->rights & ~rights & SPACE_RWX;
 		old->rights = (uint8_t)rights;
 		int err = install(old);
-		restrict_derived(old);
+		if (fewer)
+			restrict_derived(old);
 		return err;
 	}
 	int err = make_room(old, src);
@@ -261,10 +263,12 @@ int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights
 	}
 	uninstall(n);
 	quota_release(quota_of(from), charge);
+	bool fewer = n->rights & ~moved.rights & SPACE_RWX;
 	n->task = to;
 	n->va = va;
 	n->rights = moved.rights;
-	restrict_derived(n);
+	if (fewer)
+		restrict_derived(n);
 	return L4_OK;
 }
 
