@@ -251,7 +251,6 @@ void do_send(struct thread *cur, struct cap *dest, uint64_t tag, bool call, uint
 
 void ipc_kernel_call(struct thread *t, struct cap *handler, uint64_t tag)
 {
-	t->fault.tag = tag;
 	send_or_queue(t, handler, tag, true, L4_TIMEOUT_NEVER);
 }
 

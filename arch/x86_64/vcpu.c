@@ -841,18 +841,41 @@ static void after_exit(uint64_t reason)
 			~(reason == EXIT_IRQ_WINDOW ? PROC_IRQ_WINDOW : PROC_NMI_WINDOW));
 }
 
+/* An exception that exits only because the kernel forces it (EXC_FORCED):
+ * delivered to the guest as it came, at the next entry. True if it was one. */
+static bool reflect_forced(struct vcpu *v, uint64_t reason)
+{
+	if (reason != EXIT_EXCEPTION_NMI)
+		return false;
+	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	unsigned vector = info & 0xff;
+	if (!(EXC_FORCED >> vector & 1) || (v->exc_vmm >> vector & 1) || INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
+		return false;
+	inject(info, vmread(VMCS_EXIT_INTR_ERROR));      /* (INT1's length too) */
+	if ((info & INTR_INFO_NMI_UNBLOCKED) && (vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+	v->reflected++;
+	return true;
+}
+
 /* The exit (or failed entry) reason of vCPU t goes to the kernel or its VMM. */
 static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 {
-	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER) {
-		/* An interrupt is still pending (not acknowledged on exit), or the
-		 * guest's tick ran out: take interrupts now, in the kernel. */
-		((struct vcpu *)t->vcpu)->kernel_exits++;
+	struct vcpu *v = t->vcpu;
+
+	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER ||
+	    reflect_forced(v, reason)) {
+		/* The kernel's own: an interrupt still pending (not acknowledged on
+		 * exit), the guest's tick ran out, or a forced exception goes back
+		 * into the guest. Take interrupts now: a guest whose delivery faults
+		 * again at once never reaches an instruction boundary, where an
+		 * interrupt would make it exit. */
+		v->kernel_exits++;
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 	} else {
 		fault_vmexit(t, reason);
 	}
-	sched_exit_kernel();
+	sched_exit_kernel();          /* back into the guest, or whoever outranks it */
 }
 
 /* Back in the kernel from the guest (or from a failed entry): what the
@@ -870,24 +893,6 @@ static struct thread *host_again(void)
 	return t;
 }
 
-/* An exception that exits only because the kernel forces it (EXC_FORCED):
- * delivered to the guest as it came, at the next entry. True if it was one. */
-static bool reflect_forced(struct vcpu *v, uint64_t reason)
-{
-	if (reason != EXIT_EXCEPTION_NMI)
-		return false;
-	uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
-	unsigned vector = info & 0xff;
-	if (!(EXC_FORCED >> vector & 1) || (v->exc_vmm >> vector & 1) || INTR_INFO_TYPE(info) == INTR_TYPE_NMI)
-		return false;
-	inject(info, vmread(VMCS_EXIT_INTR_ERROR));      /* (INT1's length too) */
-	if ((info & INTR_INFO_NMI_UNBLOCKED) && (vmread(VMCS_PIN_CONTROLS) & PIN_VIRTUAL_NMI))
-		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
-	v->kernel_exits++;
-	v->reflected++;
-	return true;
-}
-
 /* vmx_entry.S: a VM exit, on a fresh kernel stack. */
 void vcpu_exited(void)
 {
@@ -898,13 +903,6 @@ void vcpu_exited(void)
 	/* Only an entry that got into the guest launches the VMCS. */
 	v->launched |= !(reason & EXIT_ENTRY_FAILED_BIT);
 	after_exit(reason);
-	if (reflect_forced(v, reason)) {
-		/* Back into the guest, or whoever outranks it. Interrupts first: a
-		 * guest whose delivery faults again at once never gets as far as
-		 * an instruction boundary, where an interrupt would make it exit. */
-		__asm__ volatile("sti; nop; cli" : : : "memory");
-		sched_exit_kernel();
-	}
 	vcpu_handle(t, reason);
 }
 
