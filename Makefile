@@ -26,14 +26,14 @@ LINUX_CONFIG ?= config/linux.cfg
 TIMEOUT    ?= 0
 
 # ---------------------------------------------------------------- kernel
-KERNEL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-ffreestanding -fno-builtin -nostdinc -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-avx -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fcf-protection=none -ffunction-sections -fno-tree-loop-distribute-patterns \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-Iinclude -Ikernel -Iarch/x86_64 -MMD -MP
-KERNEL_ASFLAGS := $(filter-out -std=c11,$(KERNEL_CFLAGS)) -D__ASSEMBLY__
+KERNEL_ASFLAGS := $(filter-out -std=gnu11,$(KERNEL_CFLAGS)) -D__ASSEMBLY__
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T linker/kernel.ld
 
@@ -185,7 +185,7 @@ UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kerne
 UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/x86state.c \
 	roottask/config.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
-UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -I. -Ilibl4 \
+UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -iquote arch/x86_64 -I. -Ilibl4 \
 	-I$(BUILD)/host \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP \
 	$(shell pkg-config --cflags check 2>/dev/null)

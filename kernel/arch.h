@@ -65,7 +65,8 @@ uint64_t arch_stack_size(void);
 /* A cycle counter (the TSC on x86). */
 uint64_t arch_read_tsc(void);
 
-/* Causes a fault on purpose for the fault tests: "pf", "ud", "gp", "df".
+/* Causes a fault on purpose for the fault tests: "pf", "ud", "gp", "df",
+ * "stack" (a kernel stack overflow).
  * Returns false if the name is not known. */
 bool arch_provoke_fault(const char *name);
 

@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "mb2.h"
 #include "mem.h"
+#include "percpu.h"
 #include "sched.h"
 #include "selftest.h"
 #include "string.h"
@@ -75,7 +76,7 @@ static NORETURN void run_fault_test(const char *name)
 {
 	kprintf("test: provoking %s on purpose\n", name);
 	if (!arch_provoke_fault(name))
-		kprintf("test: unknown fault test \"%s\" (known: pf ud gp df)\n", name);
+		kprintf("test: unknown fault test \"%s\" (known: pf ud gp df stack)\n", name);
 	else
 		kprintf("test: FAIL: %s did not fault\n", name);
 	arch_machine_exit(1);
@@ -112,6 +113,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	uint64_t level = LOG_INFO, poweroff = 0, kmem = 0;
 	char test[16] = "";
 
+	percpu_enter(0);
 	arch_console_init(console_port(cmdline));
 	kprintf("\nL4 microhypervisor for x86-64\n");
 	arch_trap_init();

@@ -18,15 +18,12 @@
 #include "task.h"
 #include "uexit.h"
 
-struct thread *sched_current_thread;
-
-static struct thread *ready[PRIO_LEVELS];         /* circular lists, head = next to run */
-uint64_t sched_ready_bits[PRIO_LEVELS / 64];
-uint64_t sched_ready_words;                       /* bit w: sched_ready_bits[w] is not empty */
-#define ready_bits sched_ready_bits
-#define ready_words sched_ready_words
-static struct thread *timeouts;                   /* sorted by deadline */
-static uint64_t ticks;
+/* This CPU's queues (percpu.h). */
+#define ready (cpu_self()->ready)
+#define ready_bits (this_cpu->ready_bits)
+#define ready_words (this_cpu->ready_words)
+#define timeouts (cpu_self()->timeouts)
+#define ticks (this_cpu->ticks)
 
 static void enqueue(struct thread *t, bool at_head)
 {
@@ -49,7 +46,7 @@ static void enqueue(struct thread *t, bool at_head)
 
 void sched_enqueue(struct thread *t)
 {
-	if (t != sched_current_thread)
+	if (t != this_cpu->current)
 		enqueue(t, false);
 }
 
@@ -74,7 +71,7 @@ static void remove(struct thread *t)
 void sched_dequeue(struct thread *t)
 {
 	/* The running thread is in no queue; anyone else READY is. */
-	if (t != sched_current_thread && t->state == TS_READY && t->q_next)
+	if (t != this_cpu->current && t->state == TS_READY && t->q_next)
 		remove(t);
 }
 
@@ -88,7 +85,7 @@ static struct thread *highest_ready(void)
 
 void sched_prefer(struct thread *t)
 {
-	struct thread *cur = sched_current_thread;
+	struct thread *cur = this_cpu->current;
 
 	if (t->state != TS_READY || t == cur)
 		return;
@@ -97,23 +94,23 @@ void sched_prefer(struct thread *t)
 	remove(t);
 	if (cur && cur->state == TS_READY)
 		enqueue(cur, true);     /* it keeps its turn at its priority */
-	sched_current_thread = t;
+	this_cpu->current = t;
 }
 
 void sched_yield(void)
 {
-	struct thread *cur = sched_current_thread;
+	struct thread *cur = this_cpu->current;
 
 	if (cur && cur->state == TS_READY) {
 		cur->ticks_left = cur->timeslice_ticks;
-		sched_current_thread = NULL;
+		this_cpu->current = NULL;
 		enqueue(cur, false);
 	}
 }
 
 void sched_set_prio(struct thread *t, uint8_t prio)
 {
-	if (t->state == TS_READY && t != sched_current_thread && t->q_next) {
+	if (t->state == TS_READY && t != this_cpu->current && t->q_next) {
 		remove(t);
 		t->prio = prio;
 		enqueue(t, false);
@@ -163,7 +160,7 @@ void sched_tick(void)
 		struct thread *t = timeouts;
 		ipc_timeout(t);   /* cancels the timeout and wakes t with L4_ETIMEOUT */
 	}
-	struct thread *cur = sched_current_thread;
+	struct thread *cur = this_cpu->current;
 	if (cur && cur->state == TS_READY && cur->ticks_left && --cur->ticks_left == 0)
 		sched_yield();
 }
@@ -176,7 +173,7 @@ uint64_t sched_ticks(void)
 void sched_exit_kernel(void)
 {
 	for (;;) {
-		struct thread *cur = sched_current_thread, *best = highest_ready();
+		struct thread *cur = this_cpu->current, *best = highest_ready();
 		if (cur && cur->state == TS_READY) {
 			if (!best || best->prio <= cur->prio)
 				best = cur;
@@ -192,7 +189,7 @@ void sched_exit_kernel(void)
 			arch_exit_to_user(best, sysret);
 		}
 		/* Nothing to run: wait for an interrupt to make something ready. */
-		sched_current_thread = NULL;
+		this_cpu->current = NULL;
 		arch_wait_for_irq();
 		arch_irq_disable();
 	}
@@ -212,7 +209,7 @@ void sched_check(uint64_t *ready_count, uint64_t *timed)
 			check_fail(L4_CHECK_QUEUES, "ready queue %u and its bits disagree", p);
 		for (struct thread *t = head; t; t = t->q_next) {
 			if (!check_alive(t, L4_OBJ_THREAD) || t->state != TS_READY || t->prio != p ||
-			    t == sched_current_thread || t->q_next->q_prev != t || ++*ready_count > CHECK_BOUND) {
+			    t == this_cpu->current || t->q_next->q_prev != t || ++*ready_count > CHECK_BOUND) {
 				check_fail(L4_CHECK_QUEUES, "ready queue %u: thread %p does not belong there", p, t);
 				break;
 			}

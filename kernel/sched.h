@@ -14,27 +14,26 @@
 #define SCHED_TICK_HZ 1000
 #define DEFAULT_TIMESLICE_TICKS 10
 
-extern struct thread *sched_current_thread;
-
 static inline struct thread *sched_current(void)
 {
-	return sched_current_thread;
+	return this_cpu->current;
 }
 
-/* The highest priority with a queued ready thread, or -1. */
-extern uint64_t sched_ready_words, sched_ready_bits[PRIO_LEVELS / 64];
+/* The highest priority with a queued ready thread on this CPU, or -1. */
 static inline int sched_highest_ready_prio(void)
 {
-	if (!sched_ready_words)
+	uint64_t words = this_cpu->ready_words;
+
+	if (!words)
 		return -1;
-	unsigned w = 63 - (unsigned)__builtin_clzll(sched_ready_words);
-	return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(sched_ready_bits[w]));
+	unsigned w = 63 - (unsigned)__builtin_clzll(words);
+	return (int)(w * 64 + 63 - (unsigned)__builtin_clzll(this_cpu->ready_bits[w]));
 }
 
 /* t runs next (it is in no ready queue): current, with a fresh slice if its last ran out. */
 static inline void sched_set_running(struct thread *t)
 {
-	sched_current_thread = t;
+	this_cpu->current = t;
 	if (!t->ticks_left)
 		t->ticks_left = t->timeslice_ticks;
 }

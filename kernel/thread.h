@@ -20,6 +20,7 @@
 #include <l4/utcb.h>
 #include "cap.h"
 #include "fault.h"
+#include "percpu.h"
 #include "regs.h"
 
 enum thread_state {
@@ -33,7 +34,6 @@ enum thread_state {
 };
 
 #define THREAD_NAME_LEN 16
-#define PRIO_LEVELS 256
 #define TIMEOUT_NONE 0      /* thread.deadline when not waiting with a timeout */
 
 struct task;

@@ -103,7 +103,7 @@ boot_long_mode:
 	movw %ax, %ss
 	movw %ax, %fs
 	movw %ax, %gs
-	movabsq $boot_kstack_top, %rsp
+	movabsq $(cpu_stacks + STACK_GUARD + KSTACK_SIZE), %rsp   /* CPU 0's kernel stack */
 	movabsq $kernel_entry64, %rax
 	jmp *%rax
 
@@ -157,9 +157,3 @@ kernel_entry64:
 	call kmain
 	ud2
 
-	.section .bss
-	.balign 16
-	.global boot_kstack, boot_kstack_top
-boot_kstack:
-	.skip 16384
-boot_kstack_top:

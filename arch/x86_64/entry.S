@@ -13,6 +13,10 @@
  * thread runs next. Traps taken in kernel mode (the idle loop, probes,
  * bugs) stay on the kernel stack and return with iretq.
  *
+ * GS: every entry from user mode starts with SWAPGS and every exit to it
+ * ends with one, so that in the kernel GS's base is this CPU's struct
+ * percpu (PC_* offsets, percpu_arch.h), the kernel stack's top among it.
+ *
  * One 16-byte stub per vector pushes a zero error code where the CPU
  * pushes none, then the vector; idt_init computes stub addresses as
  * trap_stubs + 16 * vector.
@@ -23,6 +27,7 @@
 #define FRAME_CS 144               /* offsetof(struct trap_frame, cs) */
 #define FRAME_RAX 112              /* offsetof(struct trap_frame, rax) */
 #define SYS_REPLY_WAIT 1           /* L4_SYS_CALL = 0 and L4_SYS_REPLY_WAIT = 1 take the fast path */
+#include "percpu_arch.h"
 
 	.text
 
@@ -94,8 +99,9 @@ trap_common:
 	addq $16, %rsp
 	iretq
 1:	/* From user mode: the frame is in the TCB; continue on the kernel stack. */
+	swapgs
 	movq %rsp, %rdi
-	leaq boot_kstack_top(%rip), %rsp
+	movq %gs:PC_KSTACK_TOP, %rsp
 	call trap_from_user
 	ud2
 
@@ -103,10 +109,11 @@ trap_common:
 	.balign 16
 	.global syscall_entry
 syscall_entry:
-	movq %rsp, syscall_user_rsp(%rip)
-	movq cpu_frame_top(%rip), %rsp
+	swapgs
+	movq %rsp, %gs:PC_SCRATCH
+	movq %gs:PC_FRAME_TOP, %rsp
 	subq $8, %rsp                  /* SS: only the iret path reads it, and sets it first */
-	pushq syscall_user_rsp(%rip)
+	pushq %gs:PC_SCRATCH
 	pushq %r11
 	subq $8, %rsp                  /* CS: likewise */
 	pushq %rcx
@@ -114,7 +121,7 @@ syscall_entry:
 	pushq $VEC_SYSCALL
 	PUSH_GPRS
 	movq %rsp, %rbx                /* the frame (user RBX is saved in it) */
-	leaq boot_kstack_top(%rip), %rsp
+	movq %gs:PC_KSTACK_TOP, %rsp
 	cmpq $SYS_REPLY_WAIT, FRAME_RAX(%rbx)
 	ja 1f
 	movq %rbx, %rdi
@@ -129,6 +136,7 @@ exit_to_user_iret:
 	movq %rdi, %rsp
 	POP_GPRS
 	addq $16, %rsp
+	swapgs
 	iretq
 
 /*
@@ -143,12 +151,5 @@ exit_to_user_sysret:
 	movq 16(%rsp), %rcx            /* rip */
 	movq 32(%rsp), %r11            /* rflags */
 	movq 40(%rsp), %rsp            /* user rsp */
+	swapgs
 	sysretq
-
-	.bss
-	.balign 8
-syscall_user_rsp:
-	.quad 0
-	.global cpu_frame_top
-cpu_frame_top:
-	.quad 0

@@ -16,12 +16,11 @@
 #define FXSAVE_MXCSR_OFFSET 24
 #define FCW_DEFAULT 0x37f               /* x87 control word after finit */
 
-struct thread *fpu_owner;              /* whose state the registers hold */
-#define owner fpu_owner
+#define owner (this_arch->fpu_owner)
 static uint32_t area_size = FXSAVE_SIZE;
 static uint64_t xcr0;
 bool fpu_eager;
-bool fpu_ts_set = true;                /* CR0.TS as last written (fpu_init sets it) */
+#define fpu_ts_set (this_arch->fpu_ts_set)
 
 void fpu_set_ts(bool on)
 {
@@ -43,6 +42,7 @@ void fpu_init(bool eager)
 {
 	fpu_eager = eager;
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
+	fpu_ts_set = true;
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (cpu.xsave) {
 		write_cr4(cr4 | CR4_OSXSAVE);

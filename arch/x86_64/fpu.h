@@ -13,6 +13,7 @@
 #ifndef ARCH_FPU_H
 #define ARCH_FPU_H
 
+#include "percpu.h"
 #include "types.h"
 
 struct thread;
@@ -30,12 +31,11 @@ void fpu_release(struct thread *t);
 uint64_t fpu_state_bytes(const struct thread *t);
 
 /* On the way to user mode with thread t: TS set unless t owns the FPU. */
-extern struct thread *fpu_owner;
-extern bool fpu_ts_set, fpu_eager;
+extern bool fpu_eager;
 void fpu_leave_kernel_slow(struct thread *t);
 static inline void fpu_leave_kernel(struct thread *t)
 {
-	if (fpu_eager || (fpu_owner != t) != fpu_ts_set)
+	if (fpu_eager || (this_arch->fpu_owner != t) != this_arch->fpu_ts_set)
 		fpu_leave_kernel_slow(t);
 }
 

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Global descriptor table and task state segment. */
+#include "percpu.h"
 #include "trap.h"
 #include "x86.h"
-
-#define IST_STACK_SIZE 8192
-
 
 /* Code/data descriptors: flat, 64-bit code has L=1. */
 #define DESC_KCODE 0x00af9a000000ffffull   /* present, DPL0, execute/read, L */
@@ -13,15 +11,15 @@
 #define DESC_UCODE 0x00affa000000ffffull   /* present, DPL3, execute/read, L */
 #define DESC_TSS_TYPE 0x89ull             /* present, 64-bit available TSS */
 
-/* The TSS and its I/O permission bitmap; the CPU needs a byte of all
- * ones after the bitmap. */
-struct tss_io tss_io;
-#define tss tss_io.tss
+/* Each CPU's TSS (with its I/O permission bitmap and the byte of all ones
+ * the CPU needs after it) and GDT are in its struct percpu. */
+#define io_map (this_arch->tss_io)
+#define tss (this_arch->tss_io.tss)
+#define gdt (cpu_self()->arch.gdt)
+#define io_loaded_gen (this_arch->io_loaded_gen)
+#define io_loaded_len (this_arch->io_loaded_len)
 
-static uint64_t io_loaded_gen;       /* the bitmap generation tss_io.bitmap holds */
-static uint32_t io_loaded_len;
-static uint64_t gdt[7];
-static uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(16)));
+struct cpu_stacks cpu_stacks[MAX_CPUS] __attribute__((aligned(PAGE_SIZE), section(".bss.stacks")));
 
 struct desc_ptr {
 	uint16_t limit;
@@ -39,9 +37,9 @@ void tss_set_io_bitmap(uint64_t gen, const uint8_t *const pages[2], uint32_t len
 		return;
 	/* Copy only the bytes the new owner uses; deny what the old one used beyond. */
 	for (uint32_t i = 0; i < len; i++)
-		tss_io.bitmap[i] = pages[i / PAGE_SIZE][i % PAGE_SIZE];
+		io_map.bitmap[i] = pages[i / PAGE_SIZE][i % PAGE_SIZE];
 	for (uint32_t i = len; i < io_loaded_len; i++)
-		tss_io.bitmap[i] = 0xff;
+		io_map.bitmap[i] = 0xff;
 	io_loaded_gen = gen;
 	io_loaded_len = len;
 }
@@ -60,7 +58,9 @@ void desc_tables_reload(void)
 
 void gdt_init(void)
 {
-	uint64_t base = (uintptr_t)&tss_io, limit = sizeof(tss_io) - 1;
+	struct percpu *c = cpu_self();
+	struct cpu_stacks *st = &cpu_stacks[c->id];
+	uint64_t base = (uintptr_t)&c->arch.tss_io, limit = sizeof(c->arch.tss_io) - 1;
 
 	gdt[0] = 0;
 	gdt[SEL_KCODE >> 3] = DESC_KCODE;
@@ -72,13 +72,12 @@ void gdt_init(void)
 			    ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
 	gdt[(SEL_TSS >> 3) + 1] = base >> 32;
 
-	tss.ist[IST_DF - 1] = (uintptr_t)ist_stacks[0] + IST_STACK_SIZE;
-	tss.ist[IST_NMI - 1] = (uintptr_t)ist_stacks[1] + IST_STACK_SIZE;
-	tss.ist[IST_MC - 1] = (uintptr_t)ist_stacks[2] + IST_STACK_SIZE;
-	tss.ist[IST_DB - 1] = (uintptr_t)ist_stacks[3] + IST_STACK_SIZE;
+	for (unsigned i = 0; i < IST_STACKS; i++)          /* IST_DF .. IST_DB: 1 .. 4 */
+		tss.ist[i] = (uintptr_t)st->ist[i].stack + IST_STACK_SIZE;
+	c->arch.kstack_top = (uintptr_t)st->kstack + KSTACK_SIZE;
 	for (unsigned i = 0; i < IO_BITMAP_BYTES; i++)
-		tss_io.bitmap[i] = 0xff;
-	tss_io.end = 0xff;
+		io_map.bitmap[i] = 0xff;
+	io_map.end = 0xff;
 	tss.iomap_base = IOMAP_NONE;     /* until a task with I/O ports runs */
 
 	struct desc_ptr gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
@@ -94,8 +93,24 @@ void gdt_init(void)
 		"movw %%ax, %%ss\n"
 		"xorl %%eax, %%eax\n"
 		"movw %%ax, %%fs\n"
-		"movw %%ax, %%gs\n"
 		"ltr %w3\n"
 		: : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"((uint16_t)SEL_TSS)
 		: "rax", "memory");
+}
+
+const char *stack_guard_hit(uint64_t addr, unsigned *cpu)
+{
+	static const char *const names[IST_STACKS] = { "double-fault", "NMI", "machine-check", "debug" };
+	uint64_t first = (uintptr_t)cpu_stacks, off = addr - first;
+
+	if (addr < first || off >= sizeof(cpu_stacks))
+		return NULL;
+	const struct cpu_stacks *st = &cpu_stacks[off / sizeof(struct cpu_stacks)];
+	*cpu = (unsigned)(off / sizeof(struct cpu_stacks));
+	if (addr - (uintptr_t)st->guard < STACK_GUARD)
+		return "kernel";
+	for (unsigned i = 0; i < IST_STACKS; i++)
+		if (addr - (uintptr_t)st->ist[i].guard < STACK_GUARD)
+			return names[i];
+	return NULL;
 }

@@ -6,6 +6,7 @@
 #include "fault.h"
 #include "fpu.h"
 #include "sched.h"
+#include "percpu.h"
 #include "string.h"
 #include "trap.h"
 #include "x86.h"
@@ -132,9 +133,16 @@ static void dump_registers(const struct trap_frame *tf)
 static NORETURN void exception_panic(const struct trap_frame *tf)
 {
 	const char *name = exception_names[tf->vector];
-	const char *mode = (tf->cs & 3) ? "user" : "kernel";
+	const char *mode = (tf->cs & 3) ? "user" : "kernel", *stack;
+	unsigned on_cpu;
 
-	if (tf->vector == VEC_PF)
+	/* An overflow faults on the guard page (CR2), and the #PF that cannot
+	 * push its frame there becomes a #DF. */
+	if ((tf->vector == VEC_PF || tf->vector == VEC_DF) && !(tf->cs & 3) &&
+	    (stack = stack_guard_hit(read_cr2(), &on_cpu)))
+		panic_begin("%s in kernel mode at %#lx: kernel stack overflow into the guard page of CPU %u's %s stack",
+			    name, read_cr2(), on_cpu, stack);
+	else if (tf->vector == VEC_PF)
 		panic_begin("%s in %s mode at %#lx: %s, %s%s%s", name, mode, read_cr2(),
 			    tf->error & PF_PRESENT ? "protection violation" : "page not present",
 			    tf->error & PF_FETCH ? "instruction fetch" :
@@ -256,6 +264,9 @@ bool arch_provoke_fault(const char *name)
 		__asm__ volatile("ud2");
 	else if (streq(name, "gp"))
 		__asm__ volatile("movq (%0), %%rax" : : "r"(non_canonical) : "rax", "memory");
+	else if (streq(name, "stack"))
+		/* Pushes down the kernel stack until they reach its guard page. */
+		__asm__ volatile("1: pushq $0\n jmp 1b" : : : "memory");
 	else if (streq(name, "df"))
 		/* The #PF cannot push its frame on an unmapped stack: #DF, on IST1. */
 		__asm__ volatile("movq %0, %%rsp\npushq $0" : : "r"(unmapped_stack) : "memory");

@@ -21,6 +21,13 @@
 #define MMIO_WINDOW_SIZE (1ull << 30)
 #define BOOT_DIRECT_MAP  (4ull << 30)    /* what boot.S maps before paging_init */
 
+/* Every CPU's stacks (struct cpu_stacks, percpu_arch.h): the kernel stack
+ * and four IST stacks, each with an unmapped guard page below it. */
+#define STACK_GUARD    4096
+#define KSTACK_SIZE    16384
+#define IST_STACK_SIZE 8192
+#define IST_STACKS     4
+
 #ifndef __ASSEMBLY__
 #include "types.h"
 

@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "mem.h"
 #include "paging.h"
+#include "percpu.h"
 #include "x86.h"
 
 #define PAGE_2M (2ull << 20)
@@ -67,6 +68,14 @@ static void map_range(uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
 		map_page(va + off, pa + off, PAGE_SIZE, flags);
 }
 
+static void unmap_guard(const void *page)
+{
+	uint64_t *e = pt_walk(kernel_pml4, (uintptr_t)page, 1, 0, NULL, NULL);
+
+	if (e)
+		*e = 0;
+}
+
 void arch_paging_init(uint64_t phys_limit)
 {
 	uint64_t f = mem_zeroed_frame_below(BOOT_DIRECT_MAP);
@@ -92,6 +101,13 @@ void arch_paging_init(uint64_t phys_limit)
 	map_range(text, virt_to_phys(_text_start), rodata - text, PTE_P | PTE_G);
 	map_range(rodata, virt_to_phys(_rodata_start), data - rodata, PTE_P | PTE_G | pte_nx);
 	map_range(data, virt_to_phys(_data_start), end - data, PTE_P | PTE_W | PTE_G | pte_nx);
+	/* Below every stack an unmapped page: an overflow faults (then #DF, on
+	 * its own stack, names it: stack_guard_hit). */
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		unmap_guard(cpu_stacks[i].guard);
+		for (unsigned j = 0; j < IST_STACKS; j++)
+			unmap_guard(cpu_stacks[i].ist[j].guard);
+	}
 
 	write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(f);

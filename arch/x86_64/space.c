@@ -49,7 +49,7 @@ void space_init_pcid(void)
 
 static bool is_current(const struct space *s)
 {
-	return s == space_current;
+	return s == this_arch->space_current;
 }
 
 /* A mapping of s changed: flush now if s is current, else at activation. */
@@ -144,7 +144,7 @@ void space_destroy(struct space *s)
 			free_subtree(s, pml4[i] & PTE_ADDR);
 	if (is_current(s)) {
 		write_cr3(virt_to_phys(paging_kernel_root()));
-		space_current = NULL;
+		this_arch->space_current = NULL;
 	}
 	if (s->guest && vmx_on)
 		ept_flush(s->root);      /* nothing of this VM outlives it in the TLB */
@@ -300,13 +300,11 @@ bool space_io_allowed(const struct space *s, unsigned port)
 }
 
 
-struct space *space_current;
-
 void space_switch(struct space *s)
 {
 	write_cr3(s->tlb_stale ? s->cr3 & ~CR3_NOFLUSH : s->cr3);
 	s->tlb_stale = false;
-	space_current = s;
+	this_arch->space_current = s;
 	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */
 		tss_set_io_bitmap(s->io[0] ? s->io_gen : 0, (const uint8_t *const *)s->io, s->io_len);
 }

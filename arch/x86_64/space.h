@@ -8,6 +8,7 @@
 #define ARCH_SPACE_H
 
 #include "kmem.h"
+#include "percpu.h"
 #include "regs.h"
 
 struct space {
@@ -75,11 +76,10 @@ void space_io_deny(struct space *s, unsigned port);
 bool space_io_allowed(const struct space *s, unsigned port);
 
 /* Makes s the current address space (and its I/O bitmap the TSS's). */
-extern struct space *space_current;
 void space_switch(struct space *s);
 static inline void space_activate(struct space *s)
 {
-	if (s != space_current || s->tlb_stale)
+	if (s != this_arch->space_current || s->tlb_stale)
 		space_switch(s);
 }
 

@@ -49,8 +49,6 @@ struct tss_io {
 	uint8_t end;
 } __attribute__((packed));
 
-extern struct tss_io tss_io;
-
 #define IOMAP_NONE 0xffff           /* an I/O map base beyond the TSS limit: every port denied */
 
 /* The I/O map of generation gen (bitmap pages, bytes used), or for gen 0
@@ -58,12 +56,8 @@ extern struct tss_io tss_io;
  * never reused (space.c), so the TSS's copy is current if gen matches. */
 void tss_set_io_bitmap(uint64_t gen, const uint8_t *const pages[2], uint32_t len);
 
-/* Whether the TSS's I/O map is in use. */
-static inline bool tss_io_map_on(void)
-{
-	return tss_io.tss.iomap_base != IOMAP_NONE;
-}
 
+/* This CPU's GDT, TSS and IST stacks (its struct percpu and stacks). */
 void gdt_init(void);
 void idt_init(void);
 void idt_reload(void);

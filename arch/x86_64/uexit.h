@@ -13,9 +13,6 @@
 #include "vcpu.h"
 #include "x86.h"
 
-extern uint64_t cpu_frame_top;                   /* entry.S: where syscall_entry saves */
-extern const struct thread *uexit_last_user;     /* the thread the kernel last left to */
-extern uint64_t uexit_loaded_fs;                 /* the FS base as last written */
 NORETURN void exit_to_user_iret(arch_regs *f);
 NORETURN void exit_to_user_sysret(arch_regs *f);
 
@@ -34,14 +31,14 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(str
 	/* FS base: user code can only change it to 0 (a selector load; FSGSBASE
 	 * is off), so it is uexit_loaded_fs or 0. Write it when t's differs, or
 	 * when another thread may have zeroed it; never between threads without TLS. */
-	if (t->tls != uexit_loaded_fs || (t->tls && t != uexit_last_user)) {
+	if (t->tls != this_arch->uexit_loaded_fs || (t->tls && t != this_arch->uexit_last_user)) {
 		wrmsr(MSR_FS_BASE, t->tls);
-		uexit_loaded_fs = t->tls;
+		this_arch->uexit_loaded_fs = t->tls;
 	}
-	uexit_last_user = t;
+	this_arch->uexit_last_user = t;
 	/* Both the syscall entry and the CPU (via TSS.RSP0) save at the frame's end. */
-	cpu_frame_top = frame_top;
-	tss_io.tss.rsp[0] = frame_top;
+	this_arch->frame_top = frame_top;
+	this_arch->tss_io.tss.rsp[0] = frame_top;
 	/* A frame the syscall entry saved is as the CPU left it. */
 	if (sysret)
 		exit_to_user_sysret(r);

@@ -12,8 +12,6 @@
 #include "x86.h"
 
 extern char syscall_entry[];
-const struct thread *uexit_last_user;
-uint64_t uexit_loaded_fs;
 
 static void stack_mark(void);
 
@@ -38,31 +36,41 @@ void arch_user_init(bool eager_fpu)
 	stack_mark();
 }
 
-/* The kernel stack's unused part holds a pattern from here on, so the
- * self-check can tell how deep the stack has ever been. */
+/* The kernel stacks' unused parts hold a pattern from here on (the boot
+ * CPU's below this frame, the others' whole), so the self-check can tell
+ * how deep a stack has ever been. */
 #define STACK_PATTERN 0x5afe5afe5afe5afeull
-extern uint64_t boot_kstack[], boot_kstack_top[];
 
 static void stack_mark(void)
 {
 	uint64_t *below = __builtin_frame_address(0);
 
-	for (uint64_t *p = boot_kstack; p + 64 < below; p++)
-		*p = STACK_PATTERN;
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		uint64_t *p = (uint64_t *)cpu_stacks[i].kstack, *end = p + KSTACK_SIZE / 8;
+		if (below > p && below <= end)
+			end = below - 64;      /* the running stack: below this frame */
+		for (; p < end; p++)
+			*p = STACK_PATTERN;
+	}
 }
 
 uint64_t arch_stack_depth(void)
 {
-	const uint64_t *p = boot_kstack;
+	uint64_t deepest = 0;
 
-	while (p < boot_kstack_top && *p == STACK_PATTERN)
-		p++;
-	return (uint64_t)((uintptr_t)boot_kstack_top - (uintptr_t)p);
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		const uint64_t *p = (const uint64_t *)cpu_stacks[i].kstack, *end = p + KSTACK_SIZE / 8;
+		while (p < end && *p == STACK_PATTERN)
+			p++;
+		uint64_t depth = (uint64_t)((uintptr_t)end - (uintptr_t)p);
+		deepest = depth > deepest ? depth : deepest;
+	}
+	return deepest;
 }
 
 uint64_t arch_stack_size(void)
 {
-	return (uint64_t)((uintptr_t)boot_kstack_top - (uintptr_t)boot_kstack);
+	return KSTACK_SIZE;
 }
 
 void regs_init_user(arch_regs *r, uint64_t ip, uint64_t sp)
@@ -116,6 +124,7 @@ uint64_t arch_thread_bytes(const struct thread *t)
 void arch_thread_gone(struct thread *t)
 {
 	fpu_release(t);
-	if (uexit_last_user == t)
-		uexit_last_user = NULL;
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (cpus[i].arch.uexit_last_user == t)
+			cpus[i].arch.uexit_last_user = NULL;
 }

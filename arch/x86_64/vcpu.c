@@ -67,10 +67,10 @@
 /* The MSRs VT-x does not switch by itself and a guest uses without exits
  * (SYSCALL, SWAPGS): the VM-entry MSR-load and VM-exit MSR-store area is
  * the vCPU's array; the host's values come back from host_msrs on exit
- * (not KERNEL_GS_BASE: this kernel never executes SWAPGS). */
+ * (KERNEL_GS_BASE too: it holds the user GS base, 0, while the kernel runs). */
 static const uint32_t switched_msr[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_KERNEL_GS_BASE };
 #define SWITCHED_MSRS 5
-#define HOST_SWITCHED_MSRS 4
+#define HOST_SWITCHED_MSRS 5
 
 struct msr_entry {
 	uint32_t index, reserved;
@@ -135,10 +135,10 @@ static uint64_t vpid_used[VPIDS / 64];
 NORETURN void vmx_enter(arch_regs *guest, int launched);
 NORETURN void vcpu_exited(void);
 NORETURN void vcpu_entry_failed(void);
-extern char vmx_exit_entry[], boot_kstack_top[];
+extern char vmx_exit_entry[];
 void desc_tables_reload(void);
 
-static uint64_t current_vmcs;
+#define current_vmcs (this_arch->current_vmcs)
 
 static bool vmptrld(uint64_t phys)
 {
@@ -186,11 +186,23 @@ struct gdt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
+/* The host fields that differ between CPUs: this CPU's struct percpu
+ * (GS), TSS, GDT and kernel stack (every exit: a fresh stack). */
+static void host_state_cpu(void)
+{
+	struct percpu *c = cpu_self();
+
+	vmwrite(HOST_GS_BASE, (uintptr_t)c);
+	vmwrite(HOST_TR_BASE, (uintptr_t)&c->arch.tss_io);
+	vmwrite(HOST_GDTR_BASE, (uintptr_t)c->arch.gdt);
+	vmwrite(HOST_RSP, c->arch.kstack_top);
+}
+
 static void host_state(void)
 {
-	struct gdt_ptr gdtr, idtr;
+	struct gdt_ptr idtr;
 
-	__asm__ volatile("sgdt %0\n sidt %1" : "=m"(gdtr), "=m"(idtr));
+	__asm__ volatile("sidt %0" : "=m"(idtr));
 	/* Every entry runs with the FPU the guest's, CR0.TS clear (vcpu_run),
 	 * and fpu_ts_set says so at the exit: the host CR0 must not bring back
 	 * a TS that was set when this VMCS was made, or the next FPU save in
@@ -206,9 +218,6 @@ static void host_state(void)
 	vmwrite(HOST_GS_SEL, 0);
 	vmwrite(HOST_TR_SEL, SEL_TSS);
 	vmwrite(HOST_FS_BASE, 0);
-	vmwrite(HOST_GS_BASE, 0);
-	vmwrite(HOST_TR_BASE, (uintptr_t)&tss_io);
-	vmwrite(HOST_GDTR_BASE, gdtr.base);
 	vmwrite(HOST_IDTR_BASE, idtr.base);
 	vmwrite(HOST_SYSENTER_CS, 0);
 	vmwrite(HOST_SYSENTER_ESP, 0);
@@ -216,7 +225,7 @@ static void host_state(void)
 	vmwrite(HOST_IA32_EFER, rdmsr(MSR_EFER));
 	vmwrite(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmwrite(HOST_RIP, (uintptr_t)vmx_exit_entry);
-	vmwrite(HOST_RSP, (uintptr_t)boot_kstack_top);    /* every exit: a fresh stack */
+	host_state_cpu();
 }
 
 /* A guest control register: what the guest reads (shadow) is what it or
@@ -888,8 +897,8 @@ static struct thread *host_again(void)
 	v->cr2 = read_cr2();
 	/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
 	desc_tables_reload();
-	space_current = NULL;            /* CR3 is the kernel's own now */
-	uexit_loaded_fs = 0;             /* and FS base HOST_FS_BASE, 0 */
+	this_arch->space_current = NULL;   /* CR3 is the kernel's own now */
+	this_arch->uexit_loaded_fs = 0;    /* and FS base HOST_FS_BASE, 0 */
 	return t;
 }
 

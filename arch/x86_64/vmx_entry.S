@@ -11,6 +11,7 @@
  *   exit saves them there and calls vcpu_exited(), a failed entry calls
  *   vcpu_entry_failed(), both on a fresh stack.
  */
+#include "percpu_arch.h"
 #define G_R15 0
 #define G_R14 8
 #define G_R13 16
@@ -27,16 +28,10 @@
 #define G_RBX 104
 #define G_RAX 112
 
-	.bss
-	.balign 8
-	.global vmx_guest_regs
-vmx_guest_regs:                        /* the running vCPU's register area */
-	.quad 0
-
 	.text
 	.global vmx_enter
 vmx_enter:
-	movq %rdi, vmx_guest_regs(%rip)
+	movq %rdi, %gs:PC_GUEST_REGS       /* the running vCPU's register area */
 	testl %esi, %esi
 	movq G_RAX(%rdi), %rax
 	movq G_RBX(%rdi), %rbx
@@ -58,14 +53,14 @@ vmx_enter:
 	jmp 2f
 1:	vmresume
 2:	/* The entry failed: nothing of the guest ran. */
-	leaq boot_kstack_top(%rip), %rsp
+	movq %gs:PC_KSTACK_TOP, %rsp
 	call vcpu_entry_failed
 	ud2
 
 	.global vmx_exit_entry
-vmx_exit_entry:                        /* RSP: the kernel stack's top */
+vmx_exit_entry:                        /* RSP: the kernel stack's top, GS: this CPU's */
 	pushq %rdi
-	movq vmx_guest_regs(%rip), %rdi
+	movq %gs:PC_GUEST_REGS, %rdi
 	movq %rax, G_RAX(%rdi)
 	movq %rbx, G_RBX(%rdi)
 	movq %rcx, G_RCX(%rdi)

@@ -30,6 +30,7 @@ BOOT_TESTS=(
 	"qemu-fault-ud   qemu  fault-ud  -               console=com1 loglevel=2 test=ud"
 	"qemu-fault-gp   qemu  fault-gp  -               console=com1 loglevel=2 test=gp"
 	"qemu-fault-df   qemu  fault-df  -               console=com1 loglevel=2 test=df"
+	"qemu-fault-stack qemu fault-stack -             console=com1 loglevel=2 test=stack"
 	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU fuzzseed=1"
 	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager $FUZZ_QEMU fuzzseed=2"
 	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off $FUZZ_QEMU fuzzseed=3"
@@ -257,18 +258,22 @@ boot_verdict() {
 # boot_check_fault EMU KIND SERIAL: the kernel must panic with #KIND, dump
 # registers, and end the machine (QEMU: value 2, exit status 5).
 boot_check_fault() {
-	local emu=$1 kind=${2^^} serial=$3 why=() outcome first
+	local emu=$1 kind=${2^^} serial=$3 why=() outcome first name=${2}
+	# A kernel stack overflow is a #DF that names the guard page it hit.
+	local also='' want
+	[[ $kind != STACK ]] || { kind=DF also='kernel stack overflow into the guard page'; }
+	want="PANIC: #$kind${also:+ ... $also}"
 	first=$(boot_first_panic "$serial")
 	if [[ -z $first ]]; then
-		why+=("no 'PANIC: #$kind' line")
-	elif [[ ! $first =~ ^PANIC:\ \#$kind([^A-Za-z0-9]|$) ]]; then
-		why+=("the first panic is '$first', expected 'PANIC: #$kind'")
+		why+=("no '$want' line")
+	elif [[ ! $first =~ ^PANIC:\ \#$kind([^A-Za-z0-9]|$) || $first != *"$also"* ]]; then
+		why+=("the first panic is '$first', expected '$want'")
 	elif ! sed -n "/^PANIC/,\$p" < <(tr -d '\r' <"$serial") | grep -a 'RIP=' >/dev/null; then
 		why+=("no register dump (RIP=) after the PANIC line")
 	fi
 	outcome=$(boot_outcome "$emu" 2)
 	[[ -z $outcome ]] || why+=("$outcome")
-	boot_verdict "$emu/fault-${kind,,}" "${why[@]}"
+	boot_verdict "$emu/fault-$name" "${why[@]}"
 }
 
 # boot_expect_of NAME: the expectations file of the row NAME.

@@ -116,8 +116,8 @@ static uint64_t activate(struct space *s)
 	size_t from = shim_event_count;
 
 	space_activate(s);
-	EXPECT_MSG(space_current == s, "space_activate(%p): current is %p", (void *)s,
-		   (void *)space_current);
+	EXPECT_MSG(host_percpu.arch.space_current == s, "space_activate(%p): current is %p", (void *)s,
+		   (void *)host_percpu.arch.space_current);
 	size_t i = shim_find(SHIM_CR3, true, 0, from);
 	if (i == SIZE_MAX)
 		return NO_WRITE;
@@ -178,7 +178,7 @@ static size_t run_check(struct space *const *sp, size_t n, uint64_t *bytes)
 /* Whether the TSS's I/O map, as the CPU would read it, lets port through. */
 static bool tss_allows(unsigned port)
 {
-	return tss_io_map_on() && !(tss_io.bitmap[port / 8] & (1u << (port % 8)));
+	return tss_io_map_on() && !(host_percpu.arch.tss_io.bitmap[port / 8] & (1u << (port % 8)));
 }
 
 /* ============================================================ pcid */
@@ -233,7 +233,7 @@ START_TEST(test_pcid_churn_never_shares_a_live_tag)
 			nlive++;
 			created++;
 		} else if (i < CHURN_KEEP || !destroy) {
-			bool current = space_current == &sp[i];
+			bool current = host_percpu.arch.space_current == &sp[i];
 			uint64_t v = activate(&sp[i]);
 			if (current)
 				EXPECT_MSG(v == NO_WRITE, "switch to the current space wrote CR3 %#llx",
@@ -421,7 +421,7 @@ START_TEST(test_pcid_destroying_the_current_space)
 	space_destroy(&a);
 	ck_assert_uint_eq(shim_count(SHIM_CR3), 1);
 	ck_assert_uint_eq(shim_cr3, virt_to_phys(paging_kernel_root()));
-	ck_assert_ptr_null(space_current);
+	ck_assert_ptr_null(host_percpu.arch.space_current);
 	ASSERT_FLUSHES(activate(&b));
 	space_destroy(&b);
 	ck_assert_uint_eq(shim_pages_outstanding(), 0);

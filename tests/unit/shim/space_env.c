@@ -21,6 +21,7 @@
 #include "check.h"
 #include "console.h"
 #include "kmem.h"
+#include "percpu.h"
 #include "mem.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
@@ -31,6 +32,7 @@
 #include "shim.h"
 
 struct cpu_features cpu;
+struct percpu host_percpu;       /* the one CPU (percpu_arch.h: this_cpu) */
 bool vmx_on;
 
 /* ------------------------------------------------------------ events */
@@ -250,10 +252,11 @@ void shim_setup(void)
 	pool_freed = pool_fresh = 0;
 	ASAN_POISON_MEMORY_REGION(pool, (size_t)POOL_PAGES * PAGE_SIZE);
 
-	/* The TSS as gdt_init leaves it: no I/O map, every port denied. */
-	memset(tss_io.bitmap, 0xff, sizeof(tss_io.bitmap));
-	tss_io.end = 0xff;
-	tss_io.tss.iomap_base = IOMAP_NONE;
+	/* One CPU; the TSS as gdt_init leaves it: no I/O map, every port denied. */
+	host_percpu.arch.self = &host_percpu;
+	memset(host_percpu.arch.tss_io.bitmap, 0xff, sizeof(host_percpu.arch.tss_io.bitmap));
+	host_percpu.arch.tss_io.end = 0xff;
+	host_percpu.arch.tss_io.tss.iomap_base = IOMAP_NONE;
 
 	if (!paging_kernel_root()) {
 		cpu.pages_1g = true;
