@@ -42,6 +42,12 @@ void arch_irq_disable(void);
 /* User mode: system call entry, SMEP/SMAP, FPU state switching. */
 void arch_user_init(bool fpu_eager);
 
+/* Starts the other CPUs (apic_ids: every CPU's interrupt controller ID,
+ * the running one's too; at most max_cpus in all) with start-up code in
+ * the page at physical address page (below 1 MiB). Each enters its
+ * scheduler; returns the number of CPUs online. */
+unsigned arch_smp_start(const uint32_t *apic_ids, unsigned n, unsigned max_cpus, uint64_t page);
+
 /* Virtualization: enter VMX operation where the CPU offers it (and say so). */
 bool arch_vmx_init(void);
 

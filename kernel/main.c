@@ -101,6 +101,43 @@ static NORETURN void idle_loop(uint64_t poweroff_s)
 	}
 }
 
+/* A free page below 1 MiB for the APs' start-up code: RAM, not the first
+ * page (the real-mode vectors), not the boot information or a module. */
+static uint64_t low_page(uint64_t info_phys)
+{
+	for (uint64_t pa = 0x8000; pa < 0x9f000; pa += PAGE_SIZE) {
+		bool taken = !mem_is_ram(pa) || !mem_is_ram(pa + PAGE_SIZE - 1) ||
+			     (pa < info_phys + boot_info.total_size && info_phys < pa + PAGE_SIZE);
+		for (unsigned i = 0; i < boot_info.module_count && !taken; i++)
+			taken = pa < boot_info.modules[i].end && boot_info.modules[i].start < pa + PAGE_SIZE;
+		if (!taken)
+			return pa;
+	}
+	return 0;
+}
+
+/* Every CPU the MADT lists, or cpus=N of them. */
+static void start_cpus(const char *cmdline, uint64_t info_phys)
+{
+	static struct acpi_cpu_info info;
+	uint64_t max = MAX_CPUS;
+
+	if (cmdline_get_u64(cmdline, "cpus", &max) && (max < 1 || max > MAX_CPUS)) {
+		kprintf("smp: cpus=%llu is not 1 to %u; using at most %u\n", (unsigned long long)max,
+			MAX_CPUS, MAX_CPUS);
+		max = MAX_CPUS;
+	}
+	const char *why = acpi_cpu_info(boot_info.rsdp, boot_info.rsdp_len, arch_map_phys, &info);
+	if (why) {
+		kprintf("smp: %s; running on CPU 0 alone\n", why);
+		return;
+	}
+	kprintf("smp: the MADT lists %u CPU%s%s, using at most %llu\n", info.count,
+		info.count == 1 ? "" : "s", info.ignored ? " (some ignored)" : "",
+		(unsigned long long)max);
+	arch_smp_start(info.apic_id, info.count, (unsigned)max, low_page(info_phys));
+}
+
 NORETURN void kmain(uint32_t magic, uint32_t info_phys);
 
 void kmain(uint32_t magic, uint32_t info_phys)
@@ -149,6 +186,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	char fpu_mode[8] = "";
 	cmdline_get(cmdline, "fpu", fpu_mode, sizeof(fpu_mode));
 	arch_user_init(streq(fpu_mode, "eager"));
+	start_cpus(cmdline, info_phys);
 	struct acpi_irq_info acpi;
 	const char *why = acpi_irq_info(boot_info.rsdp, boot_info.rsdp_len, arch_map_phys, &acpi);
 	if (why)

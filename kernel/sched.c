@@ -152,7 +152,7 @@ uint64_t sched_poweroff_ticks;
 void sched_tick(void)
 {
 	ticks++;
-	if (sched_poweroff_ticks && ticks >= sched_poweroff_ticks) {
+	if (sched_poweroff_ticks && ticks >= sched_poweroff_ticks && this_cpu->id == 0) {
 		kprintf("poweroff after %llu s\n", (unsigned long long)(ticks / SCHED_TICK_HZ));
 		arch_machine_exit(0);
 	}

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "paging.h"
+#include "percpu.h"
 #include "sched.h"
 #include "trap.h"
 #include "x86.h"
@@ -58,8 +59,14 @@
 
 static volatile uint32_t *lapic_mmio;
 static bool x2apic_mode;
-static volatile uint64_t ticks;
+static volatile uint64_t ticks;      /* the boot CPU's timer ticks */
 static uint64_t tsc_khz;
+static uint32_t timer_count;         /* the periodic timer's initial count, every CPU */
+
+#define LAPIC_ICR_LOW  0x300
+#define LAPIC_ICR_HIGH 0x310
+#define ICR_PENDING    (1u << 12)    /* xAPIC: delivery status: send pending */
+#define X2APIC_ICR     0x830
 
 static uint32_t lapic_read(unsigned reg)
 {
@@ -104,7 +111,8 @@ static void pic_remap_and_mask(void)
 
 static void timer_irq(struct trap_frame *tf UNUSED)
 {
-	ticks++;
+	if (this_cpu->id == 0)
+		ticks++;
 	lapic_eoi();
 	sched_tick();
 }
@@ -147,22 +155,67 @@ static bool calibrate(uint32_t *lapic_per_ms, uint64_t *tsc_per_ms)
 	return *lapic_per_ms > 0;
 }
 
-bool arch_timer_init(unsigned hz)
+/* This CPU's local APIC on (in x2APIC mode if the boot CPU's is), accepting interrupts. */
+static void lapic_enable(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
-	pic_remap_and_mask();
-	if (cpu.x2apic) {
+	if (x2apic_mode) {
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
-		x2apic_mode = true;
 	} else {
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
-		lapic_mmio = arch_map_mmio(base & APIC_BASE_ADDR, PAGE_SIZE);
+		if (!lapic_mmio)
+			lapic_mmio = arch_map_mmio(base & APIC_BASE_ADDR, PAGE_SIZE);
 	}
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	lapic_write(LAPIC_LVT_ERROR, VEC_LAPIC_ERROR);
 	lapic_write(LAPIC_ESR, 0);
+	this_arch->apic_id = lapic_id();
+}
+
+/* This CPU's periodic tick, at the rate the boot CPU calibrated. */
+static void lapic_timer_start(void)
+{
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_LAPIC_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, timer_count);
+}
+
+void lapic_cpu_init(void)
+{
+	lapic_enable();
+	if (timer_count)
+		lapic_timer_start();
+}
+
+bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
+{
+	if (x2apic_mode) {
+		wrmsr(X2APIC_ICR, (uint64_t)apic_id << 32 | icr_low);
+		return true;
+	}
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, icr_low);
+	for (uint32_t i = 0; i < 1000000; i++)
+		if (!(lapic_read(LAPIC_ICR_LOW) & ICR_PENDING))
+			return true;
+	return false;
+}
+
+void delay_us(uint64_t us)
+{
+	uint64_t t0 = rdtsc(), cycles = us * (tsc_khz ? tsc_khz : 1000000) / 1000;
+
+	while (rdtsc() - t0 < cycles)
+		cpu_relax();
+}
+
+bool arch_timer_init(unsigned hz)
+{
+	pic_remap_and_mask();
+	x2apic_mode = cpu.x2apic;
+	lapic_enable();
 	trap_set_handler(VEC_LAPIC_TIMER, timer_irq);
 	trap_set_handler(VEC_LAPIC_ERROR, lapic_error_irq);
 
@@ -174,8 +227,8 @@ bool arch_timer_init(unsigned hz)
 	}
 	tsc_khz = tsc_per_ms;
 	uint32_t count = (uint32_t)((uint64_t)lapic_per_ms * 1000 / hz);
-	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_LAPIC_TIMER);
-	lapic_write(LAPIC_TIMER_INIT, count ? count : 1);
+	timer_count = count ? count : 1;
+	lapic_timer_start();
 	kprintf("timer: %s id %u, LAPIC timer %u kHz (/16), TSC %llu MHz, tick %u Hz\n",
 		x2apic_mode ? "x2APIC" : "xAPIC", lapic_id(), lapic_per_ms,
 		(unsigned long long)(tsc_khz / 1000), hz);

@@ -8,4 +8,17 @@
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 
+/* An application processor's local APIC and tick, as the boot CPU's. */
+void lapic_cpu_init(void);
+
+/* Interrupt command: icr_low (vector, delivery mode, level) to the CPU
+ * with that APIC ID; false if an xAPIC never took it. */
+#define ICR_INIT   0x00004500u       /* INIT, level assert */
+#define ICR_SIPI   0x00004600u       /* start-up, vector = page number of the code */
+#define ICR_FIXED  0x00004000u       /* fixed delivery, level assert: | vector */
+bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
+
+/* Spins for us microseconds (TSC; after the timer's calibration). */
+void delay_us(uint64_t us);
+
 #endif

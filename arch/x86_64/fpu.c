@@ -38,21 +38,27 @@ static void xsetbv(uint32_t reg, uint64_t v)
 	__asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-void fpu_init(bool eager)
+/* This CPU's FPU control bits, as the boot CPU's (fpu_init). */
+void fpu_cpu_init(void)
 {
-	fpu_eager = eager;
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE | CR0_TS);
 	fpu_ts_set = true;
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (cpu.xsave) {
 		write_cr4(cr4 | CR4_OSXSAVE);
-		struct cpuid_regs r = cpuid(0xd, 0);
-		xcr0 = XCR0_X87 | XCR0_SSE | (r.eax & XCR0_AVX);
+		if (!xcr0)
+			xcr0 = XCR0_X87 | XCR0_SSE | (cpuid(0xd, 0).eax & XCR0_AVX);
 		xsetbv(0, xcr0);
 		area_size = cpuid(0xd, 0).ebx;     /* for the components now enabled */
 	} else {
 		write_cr4(cr4);
 	}
+}
+
+void fpu_init(bool eager)
+{
+	fpu_eager = eager;
+	fpu_cpu_init();
 	klog(LOG_INFO, "fpu: %s, %u-byte state, %s switching\n",
 	     cpu.xsave ? (xcr0 & XCR0_AVX ? "x87+SSE+AVX (xsave)" : "x87+SSE (xsave)") : "x87+SSE (fxsave)",
 	     area_size, eager ? "eager" : "lazy");

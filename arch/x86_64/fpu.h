@@ -32,6 +32,7 @@ uint64_t fpu_state_bytes(const struct thread *t);
 
 /* On the way to user mode with thread t: TS set unless t owns the FPU. */
 extern bool fpu_eager;
+void fpu_cpu_init(void);
 void fpu_leave_kernel_slow(struct thread *t);
 static inline void fpu_leave_kernel(struct thread *t)
 {

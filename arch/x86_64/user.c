@@ -15,7 +15,8 @@ extern char syscall_entry[];
 
 static void stack_mark(void);
 
-void arch_user_init(bool eager_fpu)
+/* This CPU's system call MSRs and CR4 protections (the PCID bit too). */
+void user_cpu_init(void)
 {
 	/* STAR: syscall loads CS=SEL_KCODE, SS=+8; sysret loads SS=base+8, CS=base+16 (RPL 3). */
 	uint64_t sysret_base = SEL_KDATA;
@@ -32,6 +33,11 @@ void arch_user_init(bool eager_fpu)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
 	space_init_pcid();
+}
+
+void arch_user_init(bool eager_fpu)
+{
+	user_cpu_init();
 	fpu_init(eager_fpu);
 	stack_mark();
 }

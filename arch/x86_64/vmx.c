@@ -6,11 +6,13 @@
 #include "cpu.h"
 #include "layout.h"
 #include "mem.h"
+#include "percpu.h"
 #include "x86.h"
 
 #define FEATURE_CONTROL_LOCK        (1ull << 0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
 #define VMX_BASIC_REVISION_MASK     0x7fffffffull
+#define CPUID1_ECX_VMX              (1u << 5)
 
 bool vmx_on;
 
@@ -28,12 +30,15 @@ bool arch_vmx_init(void)
 	return vmx_init();
 }
 
-bool vmx_init(void)
+/* VMX operation on this CPU: NULL, or why not. */
+const char *vmx_cpu_init(void)
 {
-	if (!cpu.vmx.usable)
-		return false;
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX))
+		return "CPUID.1:ECX.VMX is 0";
 	/* Firmware may leave IA32_FEATURE_CONTROL unlocked: enable and lock it. */
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if ((fc & FEATURE_CONTROL_LOCK) && !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		return "disabled by firmware";
 	if (!(fc & FEATURE_CONTROL_LOCK))
 		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 	/* CR0 and CR4 must hold the bits VMX operation fixes. */
@@ -42,15 +47,25 @@ bool vmx_init(void)
 		       rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	write_cr0(cr0);
 	write_cr4(cr4);
-	uint64_t region = mem_zeroed_frame_below(~0ull);
-	if (region == FRAME_NONE) {
-		kprintf("vmx: off (no memory for the VMXON region)\n");
-		return false;
-	}
+	uint64_t region = this_arch->vmxon_region;
+	if (!region && (region = mem_zeroed_frame_below(~0ull)) == FRAME_NONE)
+		return "no memory for the VMXON region";
+	this_arch->vmxon_region = region;
 	*(uint32_t *)phys_to_virt(region) = (uint32_t)(rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION_MASK);
 	if (!vmxon(region)) {
 		write_cr4(read_cr4() & ~CR4_VMXE);
-		kprintf("vmx: off (VMXON failed)\n");
+		return "VMXON failed";
+	}
+	return NULL;
+}
+
+bool vmx_init(void)
+{
+	if (!cpu.vmx.usable)
+		return false;
+	const char *why = vmx_cpu_init();
+	if (why) {
+		kprintf("vmx: off (%s)\n", why);
 		return false;
 	}
 	vmx_on = true;

@@ -8,6 +8,8 @@
 /* Enters VMX root operation if the CPU and firmware allow it; prints the
  * outcome. Returns true if VMX is on. */
 bool vmx_init(void);
+/* VMX operation on this CPU (an AP, after the boot CPU's vmx_init): NULL, or why not. */
+const char *vmx_cpu_init(void);
 
 /* True once VMXON succeeded. */
 extern bool vmx_on;
