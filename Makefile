@@ -70,11 +70,6 @@ $(BUILD)/cfgtool: tools/cfgtool.c roottask/config.c roottask/config.h
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -std=c11 -O1 -Wall -Wextra -Werror -I. -Iinclude -o $@ tools/cfgtool.c roottask/config.c
 
-# What `make run` boots: RUN_CONFIG made into an image as a user would.
-$(BUILD)/run.iso: $(RUN_CONFIG) $(BUILD)/cfgtool $(BUILD)/kernel.elf $(BUILD)/sigma0.elf $(PROGRAMS) tools/mkimage.sh
-	@echo "  IMAGE   $@ ($(RUN_CONFIG))"
-	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $@ $(RUN_CONFIG)
-
 # ---------------------------------------------------------------- user programs
 # Static ELF executables for ring 3 (the kernel loads them as boot modules).
 # -mgeneral-regs-only until the kernel switches FPU/SSE state between threads.
@@ -154,6 +149,15 @@ $(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh tests/gues
 # Each server (and its test programs) adds its own lines in servers/NAME/program.mk.
 include $(sort $(wildcard servers/*/program.mk))
 programs: $(PROGRAMS)
+
+# What `make run-native` boots: RUN_CONFIG made into an image as a user would.
+# (Here, below every PROGRAMS +=: make expands a rule's prerequisites where it
+# reads the rule, so above them the list was empty and edited programs were
+# not rebuilt into the image.)
+$(BUILD)/run.iso: $(RUN_CONFIG) $(BUILD)/cfgtool $(BUILD)/kernel.elf $(BUILD)/sigma0.elf $(PROGRAMS) \
+		tools/mkimage.sh tools/mkiso.sh
+	@echo "  IMAGE   $@ ($(RUN_CONFIG))"
+	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $@ $(RUN_CONFIG)
 
 # sigma0 maps physical memory 1:1, so it lives far above any physical
 # address, which needs the large code model (its own object directory).
