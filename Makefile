@@ -60,7 +60,17 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker/kernel.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
-$(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh
+# The images' inputs that are not files: make rewrites $(BUILD)/image.vars
+# as it reads this file (with -n too) whenever they differ from the last
+# run's, so that `make run-native CMDLINE=...` or RUN_CONFIG=... makes a
+# new image instead of booting the old one.
+IMAGE_VARS := CMDLINE=$(CMDLINE) RUN_CONFIG=$(RUN_CONFIG)
+ifneq ($(file <$(BUILD)/image.vars),$(IMAGE_VARS))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/image.vars,$(IMAGE_VARS))
+endif
+
+$(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh $(BUILD)/image.vars
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $@ $(BUILD)/kernel.elf "console=com1 $(CMDLINE)"
 
@@ -155,7 +165,7 @@ programs: $(PROGRAMS)
 # reads the rule, so above them the list was empty and edited programs were
 # not rebuilt into the image.)
 $(BUILD)/run.iso: $(RUN_CONFIG) $(BUILD)/cfgtool $(BUILD)/kernel.elf $(BUILD)/sigma0.elf $(PROGRAMS) \
-		tools/mkimage.sh tools/mkiso.sh
+		tools/mkimage.sh tools/mkiso.sh $(BUILD)/image.vars
 	@echo "  IMAGE   $@ ($(RUN_CONFIG))"
 	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $@ $(RUN_CONFIG)
 
