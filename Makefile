@@ -5,6 +5,8 @@
 #                   QEMU with KVM where nested VT-x works, else Bochs; serial here
 #   make run-native native servers only (config/run.cfg) in QEMU: seconds
 #   make run-bochs  the native image in Bochs
+#   make debug      the native image in QEMU stopped for gdb (tools/debug.sh prints
+#                   the gdb command; GDB_PORT=1234)
 #   make test       host unit tests + boot tests in QEMU and Bochs; ends "N passed, N failed"
 #   make deps       install missing Debian packages (root) or print the apt-get command
 #
@@ -40,7 +42,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs run-linux run-native test unit deps clean sloc ktest bench fuzz programs FORCE
+.PHONY: all kernel iso run run-bochs run-linux run-native debug test unit deps clean sloc ktest bench fuzz programs FORCE
 all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf programs $(BUILD)/cfgtool $(BUILD)/run.iso
 
 kernel: $(BUILD)/kernel.elf
@@ -265,6 +267,12 @@ run-native: deps
 run-bochs: deps
 	@$(MAKE) --no-print-directory all
 	tools/run-bochs.sh $(BUILD)/run.iso $(TIMEOUT)
+
+# The native image in QEMU stopped at its first instruction, with a gdb
+# server on 127.0.0.1:GDB_PORT (README, Debugging).
+debug: deps
+	@$(MAKE) --no-print-directory all
+	tools/debug.sh $(BUILD)/run.iso $(BUILD)/kernel.elf $(TIMEOUT)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests $(BUILD)/guest/vmlinuz
