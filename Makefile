@@ -5,6 +5,8 @@
 #                   QEMU with KVM where nested VT-x works, else Bochs; serial here
 #   make run-native native servers only (config/run.cfg) in QEMU: seconds
 #   make run-bochs  the native image in Bochs
+#   make debug      the native image in QEMU stopped for gdb (tools/debug.sh prints
+#                   the gdb command; GDB_PORT=1234)
 #   make test       host unit tests + boot tests in QEMU and Bochs; ends "N passed, N failed"
 #   make deps       install missing Debian packages (root) or print the apt-get command
 #
@@ -40,7 +42,7 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard arch/x86_64/*.c) $(wildcard arch/x86_64/*.S))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all kernel iso run run-bochs run-linux run-native test unit deps clean sloc ktest bench fuzz programs FORCE
+.PHONY: all kernel iso run run-bochs run-linux run-native debug test unit deps clean sloc ktest bench fuzz programs FORCE
 all: iso $(BUILD)/sigma0.elf $(BUILD)/ktest.elf $(BUILD)/bench.elf programs $(BUILD)/cfgtool $(BUILD)/run.iso
 
 kernel: $(BUILD)/kernel.elf
@@ -60,7 +62,17 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker/kernel.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
-$(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh
+# The images' inputs that are not files: make rewrites $(BUILD)/image.vars
+# as it reads this file (with -n too) whenever they differ from the last
+# run's, so that `make run-native CMDLINE=...` or RUN_CONFIG=... makes a
+# new image instead of booting the old one.
+IMAGE_VARS := CMDLINE=$(CMDLINE) RUN_CONFIG=$(RUN_CONFIG)
+ifneq ($(file <$(BUILD)/image.vars),$(IMAGE_VARS))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/image.vars,$(IMAGE_VARS))
+endif
+
+$(BUILD)/l4.iso: $(BUILD)/kernel.elf tools/mkiso.sh $(BUILD)/image.vars
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $@ $(BUILD)/kernel.elf "console=com1 $(CMDLINE)"
 
@@ -69,11 +81,6 @@ $(BUILD)/cfgtool: tools/cfgtool.c roottask/config.c roottask/config.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -std=c11 -O1 -Wall -Wextra -Werror -I. -Iinclude -o $@ tools/cfgtool.c roottask/config.c
-
-# What `make run` boots: RUN_CONFIG made into an image as a user would.
-$(BUILD)/run.iso: $(RUN_CONFIG) $(BUILD)/cfgtool $(BUILD)/kernel.elf $(BUILD)/sigma0.elf $(PROGRAMS) tools/mkimage.sh
-	@echo "  IMAGE   $@ ($(RUN_CONFIG))"
-	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $@ $(RUN_CONFIG)
 
 # ---------------------------------------------------------------- user programs
 # Static ELF executables for ring 3 (the kernel loads them as boot modules).
@@ -154,6 +161,15 @@ $(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh tests/gues
 # Each server (and its test programs) adds its own lines in servers/NAME/program.mk.
 include $(sort $(wildcard servers/*/program.mk))
 programs: $(PROGRAMS)
+
+# What `make run-native` boots: RUN_CONFIG made into an image as a user would.
+# (Here, below every PROGRAMS +=: make expands a rule's prerequisites where it
+# reads the rule, so above them the list was empty and edited programs were
+# not rebuilt into the image.)
+$(BUILD)/run.iso: $(RUN_CONFIG) $(BUILD)/cfgtool $(BUILD)/kernel.elf $(BUILD)/sigma0.elf $(PROGRAMS) \
+		tools/mkimage.sh tools/mkiso.sh $(BUILD)/image.vars
+	@echo "  IMAGE   $@ ($(RUN_CONFIG))"
+	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $@ $(RUN_CONFIG)
 
 # sigma0 maps physical memory 1:1, so it lives far above any physical
 # address, which needs the large code model (its own object directory).
@@ -251,6 +267,12 @@ run-native: deps
 run-bochs: deps
 	@$(MAKE) --no-print-directory all
 	tools/run-bochs.sh $(BUILD)/run.iso $(TIMEOUT)
+
+# The native image in QEMU stopped at its first instruction, with a gdb
+# server on 127.0.0.1:GDB_PORT (README, Debugging).
+debug: deps
+	@$(MAKE) --no-print-directory all
+	tools/debug.sh $(BUILD)/run.iso $(BUILD)/kernel.elf $(TIMEOUT)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests $(BUILD)/guest/vmlinuz
