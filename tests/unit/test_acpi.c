@@ -2,11 +2,11 @@
 /*
  * Tests for kernel/acpi.c: from the RSDP through the RSDT/XSDT to the MADT.
  * The tables are built in a fake "physical memory" of two windows, one below
- * 4 GiB and one far above it. The map function given to acpi_irq_info
- * returns NULL for any range not wholly inside a window, and otherwise a
- * fresh heap copy of exactly the requested bytes of that window, so
- * AddressSanitizer reports any read past what the code mapped. The RSDP is
- * passed in a heap buffer of exactly rsdp_len bytes.
+ * 4 GiB and one far above it. The map function given to acpi_irq_info and
+ * acpi_cpu_info returns NULL for any range not wholly inside a window, and
+ * otherwise a fresh heap copy of exactly the requested bytes of that window,
+ * so AddressSanitizer reports any read past what the code mapped. The RSDP
+ * is passed in a heap buffer of exactly rsdp_len bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -167,13 +167,38 @@ static uint8_t *madt_entry(struct madt *m, uint8_t type, uint8_t len)
 	return e;
 }
 
-static void madt_lapic(struct madt *m, uint8_t cpu, uint8_t apic_id)
+/* Processor Local APIC entry flags: bit 0 Enabled, bit 1 Online Capable. */
+#define ENABLED 1u
+#define ONLINE_CAPABLE 2u
+
+static void madt_lapic_flags(struct madt *m, uint8_t cpu, uint8_t apic_id, uint32_t flags)
 {
 	uint8_t *e = madt_entry(m, 0, 8);
 
 	e[2] = cpu;
 	e[3] = apic_id;
-	put32(e + 4, 1);   /* enabled */
+	put32(e + 4, flags);
+}
+
+static void madt_lapic(struct madt *m, uint8_t cpu, uint8_t apic_id)
+{
+	madt_lapic_flags(m, cpu, apic_id, ENABLED);
+}
+
+static void madt_x2apic(struct madt *m, uint32_t x2apic_id, uint32_t flags, uint32_t uid)
+{
+	uint8_t *e = madt_entry(m, 9, 16);
+
+	put32(e + 4, x2apic_id);
+	put32(e + 8, flags);
+	put32(e + 12, uid);
+}
+
+static void madt_lapic_address(struct madt *m, uint64_t addr)
+{
+	uint8_t *e = madt_entry(m, 5, 12);
+
+	put64(e + 4, addr);
 }
 
 static void madt_ioapic(struct madt *m, uint8_t id, uint32_t addr, uint32_t gsi_base)
@@ -236,22 +261,43 @@ static void make_rsdp(uint8_t *r, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
 	}
 }
 
-/* Runs acpi_irq_info on the RSDP r (len bytes, copied to an exact buffer). */
-static const char *run(const uint8_t *r, size_t len, struct acpi_irq_info *info)
+/* The last run's mappings freed, an exact-size copy of the RSDP r (len bytes). */
+static const uint8_t *fresh_rsdp(const uint8_t *r, size_t len)
 {
 	release();
-	const uint8_t *copy = parse_copy(r, len);
+	return parse_copy(r, len);
+}
+
+/* Run acpi_irq_info and acpi_cpu_info on the RSDP r (len bytes, copied to an
+ * exact buffer), their output poisoned first. */
+static const char *run(const uint8_t *r, size_t len, struct acpi_irq_info *info)
+{
+	const uint8_t *copy = fresh_rsdp(r, len);
+
 	memset(info, 0xcc, sizeof(*info));
 	return acpi_irq_info(copy, len, fake_map, info);
 }
 
+static const char *run_cpus(const uint8_t *r, size_t len, struct acpi_cpu_info *out)
+{
+	const uint8_t *copy = fresh_rsdp(r, len);
+
+	memset(out, 0xcc, sizeof(*out));
+	return acpi_cpu_info(copy, len, fake_map, out);
+}
+
 #define ASSERT_OK(got) ASSERT_NO_REASON(got, "acpi_irq_info failed")
 #define ASSERT_WHY(got, want) ASSERT_REASON(got, want, "acpi_irq_info", "(success)")
+#define ASSERT_CPUS_OK(got) ASSERT_NO_REASON(got, "acpi_cpu_info failed")
+#define ASSERT_CPUS_WHY(got, want) ASSERT_REASON(got, want, "acpi_cpu_info", "(success)")
 
 static const char *const WHY_RSDP = "no valid RSDP";
 static const char *const WHY_ROOT = "RSDT/XSDT missing or corrupt";
 static const char *const WHY_NO_MADT = "no MADT";
 static const char *const WHY_NO_IOAPIC = "the MADT lists no I/O APIC";
+static const char *const WHY_NO_CPU = "the MADT lists no usable processor";
+static const char *const WHY_ENTRY_END = "a MADT entry runs past the table's end";
+static const char *const WHY_ENTRY_LEN = "a MADT entry is too short for its type";
 
 /* ISA IRQ n is GSI n, edge-triggered, active high, for every n not in skip. */
 static void assert_isa_default(const struct acpi_irq_info *info, uint32_t skip)
@@ -916,6 +962,401 @@ START_TEST(test_many_root_entries_terminate)
 }
 END_TEST
 
+/* ------------------------------------------------------------ processors */
+
+static struct acpi_cpu_info cpus;
+
+/* The MADT m at MADT_AT, alone in an RSDT, and an ACPI 1.0 RSDP to it. */
+static void madt_only_set(const struct madt *m)
+{
+	const uint64_t tables[] = { MADT_AT };
+
+	put_madt(MADT_AT, m);
+	put_rsdt(RSDT_AT, tables, 1);
+	make_rsdp(rsdp, 0, (uint32_t)RSDT_AT, 0);
+}
+
+/* acpi_cpu_info on the MADT m (madt_only_set), into cpus: it must succeed. */
+static void cpus_of_madt(const struct madt *m)
+{
+	madt_only_set(m);
+	ASSERT_CPUS_OK(run_cpus(rsdp, 20, &cpus));
+}
+
+/* A MADT listing LAPICs 0 and 1, enabled. */
+static void madt_two_cpus(struct madt *m)
+{
+	madt_init(m);
+	madt_lapic(m, 0, 0);
+	madt_lapic(m, 1, 1);
+}
+
+/* A failure leaves nothing behind. */
+static void assert_cpus_empty(const struct acpi_cpu_info *c)
+{
+	ck_assert_uint_eq(c->count, 0);
+	ck_assert_uint_eq(c->ignored, 0);
+	ck_assert_uint_eq(c->lapic_phys, 0);
+	for (unsigned i = 0; i < ACPI_MAX_CPUS; i++)
+		ck_assert_msg(c->apic_id[i] == 0 && !c->enabled[i], "slot %u", i);
+}
+
+/* The processors listed are exactly the n IDs ids, enabled as en says (bit i
+ * for the i-th), and nothing else. */
+static void assert_cpus(const struct acpi_cpu_info *c, const uint32_t *ids, unsigned n, uint64_t en)
+{
+	ck_assert_uint_eq(c->count, n);
+	for (unsigned i = 0; i < n; i++)
+		ck_assert_msg(c->apic_id[i] == ids[i] && c->enabled[i] == !!(en >> i & 1),
+			      "CPU %u: ID %#x enabled %d, expected ID %#x enabled %d", i,
+			      c->apic_id[i], c->enabled[i], ids[i], (int)(en >> i & 1));
+}
+
+START_TEST(test_cpus_enabled_lapics)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 0, 1, 2, 3 };
+
+	pc_madt(&m, 0xfec00000);    /* LAPICs 0 and 1, I/O APIC, overrides, NMI */
+	madt_lapic(&m, 2, 2);
+	madt_nmi(&m);
+	madt_lapic(&m, 3, 3);
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, 4, 0xf);
+	ck_assert_uint_eq(cpus.ignored, 0);
+	ck_assert_uint_eq(cpus.lapic_phys, 0xfee00000);
+	ck_assert_uint_eq(map_refused, 0);
+
+	/* The same tables still give the I/O APIC to acpi_irq_info. */
+	ASSERT_OK(run(rsdp, 20, &info));
+	ck_assert_uint_eq(info.ioapic_phys, 0xfec00000);
+}
+END_TEST
+
+START_TEST(test_cpus_in_madt_order)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 6, 0, 4, 2, 200 };
+
+	madt_init(&m);
+	put32(m.b, 0xfee10000);     /* another local APIC address in the header */
+	for (unsigned i = 0; i < ARRAY_SIZE(ids); i++)
+		madt_lapic(&m, (uint8_t)i, (uint8_t)ids[i]);
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, ARRAY_SIZE(ids), 0x1f);
+	ck_assert_uint_eq(cpus.lapic_phys, 0xfee10000);
+}
+END_TEST
+
+START_TEST(test_cpus_through_xsdt)
+{
+	struct madt m;
+	const uint64_t tables[] = { HPET_AT, MADT2_AT };
+	static const uint32_t ids[] = { 0, 1, 0x1234 };
+
+	madt_two_cpus(&m);
+	madt_x2apic(&m, 0x1234, ENABLED, 2);
+	put_madt(MADT2_AT, &m);     /* above 4 GiB */
+	put_other(HPET_AT, "HPET", 56);
+	put_xsdt(XSDT_AT, tables, 2);
+	make_rsdp(rsdp, 2, 0xdeadbeef, XSDT_AT);
+
+	ASSERT_CPUS_OK(run_cpus(rsdp, 36, &cpus));
+	assert_cpus(&cpus, ids, 3, 7);
+	ck_assert_uint_eq(map_refused, 0);
+}
+END_TEST
+
+START_TEST(test_cpus_disabled_and_online_capable)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 0, 1, 2, 3, 5, 7, 8 };
+
+	madt_init(&m);
+	madt_lapic_flags(&m, 0, 0, ENABLED);
+	madt_lapic_flags(&m, 1, 1, ENABLED);
+	madt_lapic_flags(&m, 2, 2, ENABLED);
+	madt_lapic_flags(&m, 3, 3, ENABLED);
+	madt_lapic_flags(&m, 4, 4, 0);                      /* disabled: unusable */
+	madt_lapic_flags(&m, 5, 5, ONLINE_CAPABLE);         /* may be enabled later */
+	madt_lapic_flags(&m, 6, 6, 0xfffffffc);             /* other bits do not count */
+	madt_lapic_flags(&m, 7, 7, ENABLED | 0xfffffff0);   /* nor here */
+	madt_lapic_flags(&m, 8, 8, ENABLED | ONLINE_CAPABLE);   /* reserved combination */
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, ARRAY_SIZE(ids), 0x6f);   /* all but ID 5 enabled */
+	ck_assert_uint_eq(cpus.ignored, 0);
+}
+END_TEST
+
+START_TEST(test_cpus_x2apic)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 0, 0x100, 1, 0xfe, 0xff, 0x12345678, 0xfffffffe };
+
+	madt_init(&m);
+	madt_lapic(&m, 0, 0);
+	madt_x2apic(&m, 0x100, ENABLED, 1);
+	madt_lapic(&m, 2, 1);
+	madt_x2apic(&m, 0x101, 0, 3);                /* disabled */
+	madt_x2apic(&m, 0xfe, ONLINE_CAPABLE, 4);   /* x2APIC entries may hold small IDs */
+	madt_x2apic(&m, 0xff, ENABLED, 5);           /* not the broadcast ID here */
+	madt_x2apic(&m, 0x12345678, ENABLED, 6);
+	madt_x2apic(&m, 0xfffffffe, ENABLED, 7);
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, ARRAY_SIZE(ids), 0x77);   /* 0xfe only online-capable */
+	ck_assert_uint_eq(cpus.ignored, 0);
+}
+END_TEST
+
+START_TEST(test_cpus_broadcast_ids_left_out)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 0, 1 };
+
+	madt_init(&m);
+	madt_lapic(&m, 0, 0);
+	madt_lapic(&m, 1, 0xff);                   /* the xAPIC broadcast ID */
+	madt_x2apic(&m, 0xffffffff, ENABLED, 2);   /* the x2APIC broadcast ID */
+	madt_lapic(&m, 3, 1);
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, 2, 3);
+	ck_assert_uint_eq(cpus.ignored, 0);
+}
+END_TEST
+
+START_TEST(test_cpus_duplicates_dropped)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 0, 1, 2, 3 };
+
+	madt_two_cpus(&m);
+	madt_lapic(&m, 2, 1);                          /* the same ID again */
+	madt_lapic_flags(&m, 3, 2, ONLINE_CAPABLE);
+	madt_lapic(&m, 4, 2);                          /* the first entry's flags stay */
+	madt_x2apic(&m, 0, ENABLED, 5);                /* an x2APIC entry for LAPIC 0 */
+	madt_lapic_flags(&m, 6, 3, 0);                 /* unusable: not a duplicate... */
+	madt_lapic(&m, 7, 3);                          /* ...so this one is listed */
+	madt_lapic_flags(&m, 8, 3, 0);                 /* unusable: not counted */
+	madt_x2apic(&m, 3, ONLINE_CAPABLE, 9);
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, 4, 0xb);   /* ID 2 as its first entry said */
+	ck_assert_uint_eq(cpus.ignored, 4);
+}
+END_TEST
+
+START_TEST(test_cpus_too_many)
+{
+	struct madt m;
+	static uint32_t ids[ACPI_MAX_CPUS];
+
+	/* 70 LAPICs, then x2APICs: one new, one for an ID already listed. */
+	madt_init(&m);
+	for (unsigned i = 0; i < 70; i++)
+		madt_lapic(&m, (uint8_t)i, (uint8_t)(100 + i));
+	madt_x2apic(&m, 0x1000, ENABLED, 70);
+	madt_x2apic(&m, 100, ENABLED, 71);
+	madt_ioapic(&m, 0, 0xfec00000, 0);   /* entries after the 64th are still walked */
+	madt_only_set(&m);
+	for (unsigned i = 0; i < ACPI_MAX_CPUS; i++)
+		ids[i] = 100 + i;
+
+	ASSERT_CPUS_OK(run_cpus(rsdp, 20, &cpus));
+	assert_cpus(&cpus, ids, ACPI_MAX_CPUS, ~0ull);
+	ck_assert_uint_eq(cpus.ignored, 70 - ACPI_MAX_CPUS + 2);
+	ASSERT_OK(run(rsdp, 20, &info));
+	ck_assert_uint_eq(info.ioapic_phys, 0xfec00000);
+
+	/* Exactly ACPI_MAX_CPUS: none ignored. */
+	madt_init(&m);
+	for (unsigned i = 0; i < ACPI_MAX_CPUS; i++)
+		madt_lapic(&m, (uint8_t)i, (uint8_t)(100 + i));
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, ACPI_MAX_CPUS, ~0ull);
+	ck_assert_uint_eq(cpus.ignored, 0);
+}
+END_TEST
+
+START_TEST(test_cpus_lapic_address_override)
+{
+	struct madt m;
+
+	/* The override, after the processors, wins over the header. */
+	madt_two_cpus(&m);
+	madt_lapic_address(&m, 0x1fee00000ull);
+	cpus_of_madt(&m);
+	ck_assert_uint_eq(cpus.lapic_phys, 0x1fee00000ull);
+	ck_assert_uint_eq(cpus.count, 2);
+
+	/* Only one is allowed: of two, the first is used. */
+	madt_init(&m);
+	madt_lapic_address(&m, 0xfee40000);
+	madt_lapic(&m, 0, 0);
+	madt_lapic_address(&m, 0xfee80000);
+	cpus_of_madt(&m);
+	ck_assert_uint_eq(cpus.lapic_phys, 0xfee40000);
+
+	/* A 64-bit address in full. */
+	madt_init(&m);
+	madt_lapic(&m, 0, 0);
+	madt_lapic_address(&m, 0xfedcba9876543000ull);
+	cpus_of_madt(&m);
+	ck_assert_uint_eq(cpus.lapic_phys, 0xfedcba9876543000ull);
+}
+END_TEST
+
+START_TEST(test_cpus_longer_entries_accepted)
+{
+	struct madt m;
+	static const uint32_t ids[] = { 0, 1, 0x300 };
+	uint8_t *e;
+
+	/* Entries longer than their structure (fields a later revision may
+	 * add): the walk goes on after each at its stated length. */
+	madt_init(&m);
+	e = madt_entry(&m, 0, 12);
+	e[3] = 0;
+	put32(e + 4, ENABLED);
+	put32(e + 8, 0x00ff0200);   /* read as an entry: a LAPIC entry 2 bytes long */
+	e = madt_entry(&m, 5, 16);
+	put64(e + 4, 0xfee20000);
+	madt_lapic(&m, 1, 1);
+	e = madt_entry(&m, 9, 20);
+	put32(e + 4, 0x300);
+	put32(e + 8, ENABLED);
+	madt_entry(&m, 0x7f, 2);    /* an unknown type: only its header needed */
+	cpus_of_madt(&m);
+	assert_cpus(&cpus, ids, 3, 7);
+	ck_assert_uint_eq(cpus.lapic_phys, 0xfee20000);
+}
+END_TEST
+
+START_TEST(test_cpus_entry_too_short_for_type)
+{
+	static const struct {
+		uint8_t type, len;
+	} bad[] = {
+		{ 0, 0 }, { 0, 1 }, { 0, 2 }, { 0, 7 },   /* Processor Local APIC: 8 */
+		{ 9, 8 }, { 9, 15 },                       /* Processor Local x2APIC: 16 */
+		{ 5, 10 }, { 5, 11 },                      /* Local APIC Address Override: 12 */
+		{ 1, 11 }, { 2, 9 }, { 4, 5 },             /* I/O APIC, override, LAPIC NMI */
+		{ 0x7f, 1 },                               /* any type: at least its header */
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct madt m;
+
+		madt_two_cpus(&m);
+		uint8_t *e = madt_entry(&m, bad[i].type, bad[i].len);
+		if (bad[i].type == 0 && bad[i].len >= 4) {
+			e[3] = 2;           /* what there is looks like LAPIC 2 */
+			e[4] = ENABLED;
+		}
+		madt_lapic(&m, 3, 3);
+		madt_only_set(&m);
+		const char *why = run_cpus(rsdp, 20, &cpus);
+		ck_assert_msg(why && !strcmp(why, WHY_ENTRY_LEN), "type %u length %u: %s",
+			      bad[i].type, bad[i].len, why ? why : "(success)");
+		assert_cpus_empty(&cpus);
+	}
+}
+END_TEST
+
+START_TEST(test_cpus_entry_running_past_table)
+{
+	struct madt m;
+
+	/* The table ends 4 bytes into a LAPIC entry (memory after it holds the
+	 * rest): refused. */
+	madt_two_cpus(&m);
+	madt_only_set(&m);
+	put32(at(MADT_AT) + 4, (uint32_t)(SDT_HEADER + m.len - 4));
+	fix_checksum(MADT_AT);
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_ENTRY_END);
+	assert_cpus_empty(&cpus);
+
+	/* Only the type byte of the last entry fits. */
+	put32(at(MADT_AT) + 4, (uint32_t)(SDT_HEADER + m.len - 7));
+	fix_checksum(MADT_AT);
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_ENTRY_END);
+
+	/* An x2APIC entry cut after its ID, at the end of memory too. */
+	madt_init(&m);
+	madt_lapic(&m, 0, 0);
+	madt_x2apic(&m, 0x200, ENABLED, 1);
+	m.len -= 8;
+	uint64_t end = LOW_BASE + WIN_SIZE - (SDT_HEADER + m.len);
+	put_madt(end, &m);
+	const uint64_t t2[] = { end };
+	put_rsdt(RSDT_AT, t2, 1);
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_ENTRY_END);
+	assert_cpus_empty(&cpus);
+	ck_assert_uint_eq(map_refused, 0);
+
+	/* An entry claiming 255 bytes. */
+	madt_init(&m);
+	madt_lapic(&m, 0, 0);
+	madt_entry(&m, 0, 8)[1] = 255;
+	madt_only_set(&m);
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_ENTRY_END);
+	assert_cpus_empty(&cpus);
+
+	/* The last entry ending exactly at the table's end is fine. */
+	madt_init(&m);
+	madt_lapic(&m, 0, 0);
+	madt_x2apic(&m, 0x200, ENABLED, 1);
+	end = LOW_BASE + WIN_SIZE - (SDT_HEADER + m.len);
+	put_madt(end, &m);
+	const uint64_t t3[] = { end };
+	put_rsdt(RSDT_AT, t3, 1);
+	ASSERT_CPUS_OK(run_cpus(rsdp, 20, &cpus));
+	ck_assert_uint_eq(cpus.count, 2);
+	ck_assert_uint_eq(cpus.apic_id[1], 0x200);
+}
+END_TEST
+
+START_TEST(test_cpus_none_usable)
+{
+	struct madt m;
+
+	madt_init(&m);   /* no entries at all */
+	madt_only_set(&m);
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_NO_CPU);
+	assert_cpus_empty(&cpus);
+
+	madt_init(&m);
+	madt_lapic_flags(&m, 0, 0, 0);
+	madt_x2apic(&m, 1, 0, 1);
+	madt_lapic(&m, 2, 0xff);
+	madt_ioapic(&m, 0, 0xfec00000, 0);
+	madt_lapic_address(&m, 0xfee40000);
+	madt_only_set(&m);
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_NO_CPU);
+	assert_cpus_empty(&cpus);
+}
+END_TEST
+
+START_TEST(test_cpus_tables_refused)
+{
+	/* The way to the MADT is the one acpi_irq_info takes, with its reasons. */
+	valid_set();
+	ASSERT_CPUS_OK(run_cpus(rsdp, 20, &cpus));
+	ck_assert_uint_eq(cpus.count, 2);
+
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 19, &cpus), WHY_RSDP);
+	assert_cpus_empty(&cpus);
+	rsdp[0] ^= 1;
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_RSDP);
+	rsdp[0] ^= 1;
+	at(RSDT_AT)[40] ^= 1;
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_ROOT);
+	assert_cpus_empty(&cpus);
+	at(RSDT_AT)[40] ^= 1;
+	at(MADT_AT)[50] ^= 1;   /* the MADT's checksum fails */
+	ASSERT_CPUS_WHY(run_cpus(rsdp, 20, &cpus), WHY_NO_MADT);
+	assert_cpus_empty(&cpus);
+}
+END_TEST
+
 /* ------------------------------------------------------------ random mutations */
 
 static uint32_t interesting32(uint32_t orig)
@@ -933,13 +1374,40 @@ static bool is_reason(const char *why)
 	       !strcmp(why, WHY_NO_IOAPIC);
 }
 
+static bool is_cpu_reason(const char *why)
+{
+	return !strcmp(why, WHY_RSDP) || !strcmp(why, WHY_ROOT) || !strcmp(why, WHY_NO_MADT) ||
+	       !strcmp(why, WHY_NO_CPU) || !strcmp(why, WHY_ENTRY_END) ||
+	       !strcmp(why, WHY_ENTRY_LEN);
+}
+
+/* acpi_cpu_info on the mutated tables: in bounds (AddressSanitizer), a known
+ * reason and nothing filled in, or distinct IDs within the limit. */
+static void check_cpus_mutated(const uint8_t *r, size_t len, unsigned iter, unsigned *ok)
+{
+	const char *why = run_cpus(r, len, &cpus);
+
+	if (why) {
+		ck_assert_msg(is_cpu_reason(why), "iteration %u: unknown reason \"%s\"", iter, why);
+		ck_assert_msg(cpus.count == 0 && cpus.ignored == 0 && cpus.lapic_phys == 0,
+			      "iteration %u: filled in but \"%s\"", iter, why);
+		return;
+	}
+	(*ok)++;
+	ck_assert_msg(cpus.count >= 1 && cpus.count <= ACPI_MAX_CPUS, "iteration %u", iter);
+	for (unsigned i = 0; i < cpus.count; i++)
+		for (unsigned j = 0; j < i; j++)
+			ck_assert_msg(cpus.apic_id[i] != cpus.apic_id[j], "iteration %u: ID %#x twice",
+				      iter, cpus.apic_id[i]);
+}
+
 START_TEST(test_random_mutations_stay_in_bounds)
 {
 	static uint8_t base_low[WIN_SIZE], base_high[WIN_SIZE];
 	static const uint64_t table_at[] = { RSDT_AT, FACP_AT, MADT_AT, XSDT_AT, MADT2_AT };
 	uint8_t base_rsdp[36];
 	struct madt m;
-	unsigned ok = 0, failed = 0;
+	unsigned ok = 0, failed = 0, cpus_ok = 0;
 
 	/* RSDT -> FACP, MADT; XSDT -> HPET, MADT2 (above 4 GiB). */
 	const uint64_t rsdt_tables[] = { FACP_AT, MADT_AT };
@@ -1025,6 +1493,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 					fix_checksum(table_at[i]);
 			}
 		}
+		check_cpus_mutated(rsdp, rlen, iter, &cpus_ok);
 		const char *why = run(rsdp, rlen, &info);
 		if (!why) {
 			ok++;
@@ -1048,6 +1517,7 @@ START_TEST(test_random_mutations_stay_in_bounds)
 	/* Both outcomes must be common, or the mutations test nothing. */
 	ck_assert_uint_ge(ok, 500);
 	ck_assert_uint_ge(failed, 1000);
+	ck_assert_uint_ge(cpus_ok, 500);
 }
 END_TEST
 
@@ -1083,6 +1553,24 @@ Suite *acpi_suite(void)
 	tcase_add_test(tc, test_madt_entry_length_zero_or_one_stops);
 	tcase_add_test(tc, test_madt_entry_running_past_table);
 	tcase_add_test(tc, test_many_root_entries_terminate);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cpus");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_cpus_enabled_lapics);
+	tcase_add_test(tc, test_cpus_in_madt_order);
+	tcase_add_test(tc, test_cpus_through_xsdt);
+	tcase_add_test(tc, test_cpus_disabled_and_online_capable);
+	tcase_add_test(tc, test_cpus_x2apic);
+	tcase_add_test(tc, test_cpus_broadcast_ids_left_out);
+	tcase_add_test(tc, test_cpus_duplicates_dropped);
+	tcase_add_test(tc, test_cpus_too_many);
+	tcase_add_test(tc, test_cpus_lapic_address_override);
+	tcase_add_test(tc, test_cpus_longer_entries_accepted);
+	tcase_add_test(tc, test_cpus_entry_too_short_for_type);
+	tcase_add_test(tc, test_cpus_entry_running_past_table);
+	tcase_add_test(tc, test_cpus_none_usable);
+	tcase_add_test(tc, test_cpus_tables_refused);
 	suite_add_tcase(s, tc);
 
 	add_random_tcase(s, "fuzz", setup, teardown, test_random_mutations_stay_in_bounds);
