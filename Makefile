@@ -255,18 +255,18 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz
 	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $(BUILD)/linux.iso $(LINUX_CONFIG)
-	tools/run-linux.sh $(BUILD)/linux.iso $(TIMEOUT)
+	$(if $(CPUS),EMU_CPUS=$(CPUS) )tools/run-linux.sh $(BUILD)/linux.iso $(TIMEOUT)
 
 run-linux: run
 
 # Native programs only (RUN_CONFIG), in QEMU: seconds.
 run-native: deps
 	@$(MAKE) --no-print-directory all
-	tools/run-qemu.sh $(BUILD)/run.iso $(TIMEOUT)
+	$(if $(CPUS),EMU_CPUS=$(CPUS) )tools/run-qemu.sh $(BUILD)/run.iso $(TIMEOUT)
 
 run-bochs: deps
 	@$(MAKE) --no-print-directory all
-	tools/run-bochs.sh $(BUILD)/run.iso $(TIMEOUT)
+	$(if $(CPUS),EMU_CPUS=$(CPUS) )tools/run-bochs.sh $(BUILD)/run.iso $(TIMEOUT)
 
 # The native image in QEMU stopped at its first instruction, with a gdb
 # server on 127.0.0.1:GDB_PORT (README, Debugging).

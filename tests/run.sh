@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# tests/run.sh [unit | tools | qemu | bochs | BOOT_TEST]...
+# tests/run.sh [unit | tools | qemu | bochs | qemu:N | bochs:N | BOOT_TEST]...
 #
 # The whole test suite (`make test` builds what it needs first, then runs
 # this). Without arguments it runs everything:
@@ -11,7 +11,10 @@
 #          FAIL lines): terminal/NAME (what is typed reaches the guest, Ctrl-C too)
 #   qemu   boot tests in QEMU: qemu/selftest/NAME, qemu/boot, qemu/fault-{pf,ud,gp,df}
 #   bochs  boot tests in Bochs: bochs/selftest/NAME, bochs/boot, bochs/fault-df
-# A BOOT_TEST is one row of tests/boot/boot.sh, such as qemu-fault-pf.
+# A BOOT_TEST is one row of tests/boot/boot.sh, such as qemu-fault-pf. Rows
+# whose emulator column is qemu:N or bochs:N boot N CPUs (their tests are
+# named qemu:N/...); `qemu` and `bochs` select them too, `qemu:N` and
+# `bochs:N` only them.
 #
 # Prints `PASS name` or `FAIL name: why` per test (after a failed boot run,
 # the last 25 lines of its serial output), and last exactly one line
@@ -19,7 +22,8 @@
 #
 # Files: build/tests/ (BUILD=dir for another build directory). Environment:
 # TEST_JOBS (runs at once; default: the number of CPUs), TEST_QEMU_TIMEOUT
-# (60 s), TEST_BOCHS_TIMEOUT (180 s).
+# (60 s), TEST_BOCHS_TIMEOUT (180 s), EMU_CPUS (CPUs of the rows without :N,
+# default 1: the kernel uses one CPU today; for the multiprocessor work).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,7 +71,7 @@ usage() {
 		boot_fields "$row"
 		names+=("$name")
 	done
-	printf 'usage: %s [unit | tools | qemu | bochs | BOOT_TEST]...\nboot tests: %s\n' "${0##*/}" "${names[*]}" >&2
+	printf 'usage: %s [unit | tools | qemu | bochs | qemu:N | bochs:N | BOOT_TEST]...\nboot tests: %s\n' "${0##*/}" "${names[*]}" >&2
 	exit 2
 }
 
@@ -81,7 +85,7 @@ for arg in "$@"; do
 	[[ $arg != tools ]] || { want_tools=1; found=1; }
 	for row in "${BOOT_TESTS[@]}"; do
 		boot_fields "$row"
-		if [[ $arg == "$emu" || $arg == "$name" ]]; then
+		if [[ $arg == "${emu%%:*}" || $arg == "$emu" || $arg == "$name" ]]; then
 			found=1
 			[[ " ${boot_rows[*]} " == *" $name "* ]] || boot_rows+=("$name")
 		fi
@@ -239,12 +243,12 @@ while read -r _ n; do
 	order+=("$n")
 done < <(for n in "${boot_rows[@]}"; do
 	boot_row "$n"
-	[[ $emu == bochs ]] || continue
+	[[ ${emu%%:*} == bochs ]] || continue
 	printf '%s %s\n' "${BOOT_ROW_TIMEOUT[$n]:-$BOOT_TIMEOUT_bochs}" "$n"
 done | sort -s -k1,1nr)
 for n in "${boot_rows[@]}"; do
 	boot_row "$n"
-	[[ $emu == bochs ]] || order+=("$n")
+	[[ ${emu%%:*} == bochs ]] || order+=("$n")
 done
 ((!want_tools)) || order+=(tools)
 printf 'running: %s (%d at a time)\n' "${order[*]}" "$jobs_max"

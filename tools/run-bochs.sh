@@ -10,6 +10,8 @@
 # you press Ctrl-A X (Ctrl-C if stdin is no terminal), or after TIMEOUT_SECONDS
 # (default 0 = none). On a terminal, what you type goes to COM1.
 # The VGA screen is a VNC server on the first free port from 5900.
+# EMU_CPUS=N in the environment gives the machine N CPUs (default 1; `make
+# run-bochs CPUS=N`); the kernel uses one today, the others stay halted.
 #
 # Exit status: 0 when the guest ended the run, when you stopped it or at
 # the timeout; 1 for a triple fault or when Bochs failed. (Bochs cannot tell
@@ -30,9 +32,9 @@ trap cleanup EXIT
 keys="Ctrl-C stops"
 [[ ! -t 0 || ! -t 1 ]] || keys="what you type goes to COM1; Ctrl-A X stops"
 if ((timeout > 0)); then
-	echo "Bochs: serial console below; $keys (stops by itself after $timeout s)."
+	echo "Bochs$EMU_MACHINE: serial console below; $keys (stops by itself after $timeout s)."
 else
-	echo "Bochs: serial console below; $keys."
+	echo "Bochs$EMU_MACHINE: serial console below; $keys."
 fi
 EMU_FOLLOW=1 emu_run bochs "$iso" "$timeout" "$work/serial.out" "$work"
 # The serial output may end in the middle of a line.

@@ -7,6 +7,8 @@
 # Boots ISO in QEMU (TCG, no VT-x) with the serial console and QEMU's monitor
 # on this terminal: Ctrl-A X quits, Ctrl-A C switches to the monitor.
 # TIMEOUT_SECONDS (default 0 = none) stops QEMU after that long.
+# EMU_CPUS=N in the environment gives the machine N CPUs (default 1; `make
+# run-native CPUS=N`); the kernel uses one today, the others stay halted.
 #
 # Exit status: 0 when the guest ended the run with success (it wrote 0 to
 # port 0xf4, QEMU exit status 1), when you quit, or at the timeout; the
@@ -22,9 +24,9 @@ emu_interactive_args "$@"
 iso=$EMU_ISO timeout=$EMU_TIMEOUT work=$EMU_WORK
 
 if ((timeout > 0)); then
-	echo "QEMU: serial console below; press Ctrl-A X to quit (stops by itself after $timeout s)."
+	echo "QEMU$EMU_MACHINE: serial console below; press Ctrl-A X to quit (stops by itself after $timeout s)."
 else
-	echo "QEMU: serial console below; press Ctrl-A X to quit."
+	echo "QEMU$EMU_MACHINE: serial console below; press Ctrl-A X to quit."
 fi
 emu_run qemu "$iso" "$timeout" - "$work"
 

@@ -10,10 +10,17 @@
 # NAME.serial (COM1) and NAME/ (the emulator's logs). boot_start runs the
 # emulator (in the background, from tests/run.sh); boot_check judges the run
 # afterwards from the serial output and how the emulator ended.
+#
+# CPUs: the emulator column qemu:N or bochs:N boots a machine with N CPUs
+# (EMU_CPUS=N for tools/emu.sh); a plain qemu or bochs row boots EMU_CPUS
+# from the environment, 1 if unset. The kernel uses one CPU today (the others
+# stay halted); rows with several are for the multiprocessor work. Test names
+# carry the column as it is (qemu:4/boot, qemu:4/selftest/NAME), so the same
+# check on another CPU count is another test.
 
-# The boot tests: name, emulator, check (selftest, ktest, or fault KIND),
-# boot modules (FILE:NAME,... with files in the build directory, or -), and
-# the kernel command line.
+# The boot tests: name, emulator (qemu, bochs, or qemu:N / bochs:N for N
+# CPUs), check (selftest, ktest, or fault KIND), boot modules (FILE:NAME,...
+# with files in the build directory, or -), and the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
 # The concurrent fuzzer (ktest fuzz/concurrent-syscalls): 700,000 steps in
 # each QEMU ktest row (three seeds, 2.1 M steps; 10-40 s each), 80,000 in
@@ -44,7 +51,8 @@ BOOT_TESTS=(
 # run in Bochs if NAME starts with bochs- (its own cmdline line should end
 # the machine: poweroff=N). A line "# config: PATH" in NAME.expect boots
 # PATH (from the repository's root) instead of NAME.cfg: a configuration
-# users boot, such as config/linux.cfg (make run), tested as it is.
+# users boot, such as config/linux.cfg (make run), tested as it is. A line
+# "# cpus: N" boots the row with N CPUs (emulator column qemu:N or bochs:N).
 declare -A BOOT_ROW_TIMEOUT=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
@@ -55,13 +63,14 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -z $expect_timeout ]] || BOOT_ROW_TIMEOUT[$expect_name]=$expect_timeout
 	expect_config=$(sed -n 's/^# config: //p' "$expect_file" | head -n 1)
 	[[ -n $expect_config ]] || expect_config=tests/boot/$expect_name.cfg
+	expect_cpus=$(sed -n 's/^# cpus: *//p' "$expect_file" | head -n 1)
 	if [[ $expect_name == bochs-* ]]; then
-		BOOT_TESTS+=("$expect_name bochs expect cfg:$expect_config console=com1 loglevel=2")
+		BOOT_TESTS+=("$expect_name bochs${expect_cpus:+:$expect_cpus} expect cfg:$expect_config console=com1 loglevel=2")
 	else
-		BOOT_TESTS+=("qemu-$expect_name qemu expect cfg:$expect_config console=com1 loglevel=2")
+		BOOT_TESTS+=("qemu-$expect_name qemu${expect_cpus:+:$expect_cpus} expect cfg:$expect_config console=com1 loglevel=2")
 	fi
 done
-unset expect_file expect_name expect_timeout expect_config
+unset expect_file expect_name expect_timeout expect_config expect_cpus
 # The ktest rows run the concurrent fuzzer too (see FUZZ_QEMU).
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
@@ -72,10 +81,13 @@ BOOT_ROW_TIMEOUT[bochs-ktest]=420
 BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}
 BOOT_TIMEOUT_bochs=${TEST_BOCHS_TIMEOUT:-180}
 
-# boot_fields "TABLE ROW": set name, emu, check, modules, cmdline.
+# boot_fields "TABLE ROW": set name, emu, check, modules, cmdline. emu is
+# the column as it is, with its :N (${emu%%:*} is the emulator).
 boot_fields() {
 	local row=$1
 	read -r name emu check modules cmdline <<<"$row"
+	[[ $emu =~ ^(qemu|bochs)(:[1-9][0-9]*)?$ ]] ||
+		emu_die "boot test $name: emulator '$emu' is not qemu, bochs, qemu:N or bochs:N (N CPUs)"
 }
 
 # boot_start NAME EMU MODULES CMDLINE: build the ISO, run it, and write the
@@ -83,9 +95,12 @@ boot_fields() {
 boot_start() {
 	local name=$1 emu=$2 mods=$3 cmdline=$4 timeout m
 	local base=$TEST_OUT/$name margs=()
+	# The CPUs for emu_run: the row's :N, else the environment's.
+	local EMU_CPUS=${EMU_CPUS:-1}
+	[[ $emu != *:* ]] || EMU_CPUS=${emu#*:}
 	mkdir -p "$base"
 	rm -f "$base/result" "$base.serial"
-	timeout=BOOT_TIMEOUT_$emu
+	timeout=BOOT_TIMEOUT_${emu%%:*}
 	timeout=${!timeout}
 	local row_name=${name#qemu-}
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
@@ -113,7 +128,7 @@ boot_start() {
 		"$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log" && built=1
 	fi
 	if ((built)); then
-		emu_run "$emu" "$base.iso" "$timeout" "$base.serial" "$base"
+		emu_run "${emu%%:*}" "$base.iso" "$timeout" "$base.serial" "$base"
 	else
 		EMU_STATUS=build-error EMU_EXIT='' EMU_GUEST=''
 		EMU_DETAIL="tools/$tool failed: $(grep -v -- '-k:' "$base/mkiso.log" | tail -n 1)"
@@ -128,7 +143,7 @@ boot_outcome() {
 	local emu=$1 want=$2
 	case $EMU_STATUS in
 	ok)
-		if [[ $emu == qemu && $EMU_GUEST != "$want" ]]; then
+		if [[ ${emu%%:*} == qemu && $EMU_GUEST != "$want" ]]; then
 			printf 'QEMU exit status %s: the guest wrote %s to port 0xf4, expected %s (exit status %s)' \
 				"$EMU_EXIT" "$EMU_GUEST" "$want" $((want * 2 + 1))
 		fi
@@ -187,7 +202,7 @@ boot_check_selftest() {
 	boot_check_suite "$emu" selftest "$serial"
 	why=("${SUITE_WHY[@]}")
 	grep -aqE '^memory map:' "$serial" || why+=("no 'memory map:' line")
-	if [[ $emu == qemu ]]; then
+	if [[ ${emu%%:*} == qemu ]]; then
 		grep -aqE '^vmx: not supported' "$serial" || why+=("no 'vmx: not supported' line (QEMU TCG has no VT-x)")
 	else
 		grep -aqE '^vmx: supported \(.*\<ept\>' "$serial" ||
