@@ -48,10 +48,25 @@ void arch_user_init(bool fpu_eager);
  * scheduler; returns the number of CPUs online. */
 unsigned arch_smp_start(const uint32_t *apic_ids, unsigned n, unsigned max_cpus, uint64_t page);
 
+/* Interrupts between CPUs: IPI_CALL makes the CPU run smp_poll();
+ * IPI_RESCHEDULE makes it leave what it runs for the kernel, which
+ * decides again. Either interrupts a guest too. */
+enum { IPI_CALL, IPI_RESCHEDULE };
+void arch_send_ipi(unsigned cpu, unsigned kind);
+void arch_cpu_relax(void);
+
 /* Virtualization: enter VMX operation where the CPU offers it (and say so). */
 bool arch_vmx_init(void);
 
 struct thread;
+/* Thread t (not running) moves off its CPU: state that CPU holds for it
+ * (lazy FPU registers, a loaded VMCS) goes back to memory. */
+void arch_thread_leaves_cpu(struct thread *t);
+
+/* t, preempted in a kernel entry for a system call not yet handled, makes
+ * it again when it next runs. */
+void arch_syscall_restart(struct thread *t);
+
 /* Thread t is going away: forget its FPU state and any reference to it. */
 void arch_thread_gone(struct thread *t);
 

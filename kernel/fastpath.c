@@ -6,6 +6,7 @@
 #include "ipc.h"
 #include "fault.h"
 #include "sched.h"
+#include "smp.h"
 #include "task.h"
 #include "uexit.h"
 #include "vcpu.h"
@@ -20,16 +21,25 @@ static bool fast_tag(uint64_t tag)
 	return !(tag & TAG_SLOW_BITS) && (tag & 0x7f) <= L4_MR_COUNT;
 }
 
+/*
+ * Every function here takes smp: whether other CPUs may be online. Two
+ * copies are compiled: without it (one CPU: no lock, no CPU checks) and
+ * with it (this CPU's lock held; the partner and the endpoint must be this
+ * CPU's, smp.h). The syscall entry calls the one fastpath_syscall_fn names.
+ */
+#define FAST static inline __attribute__((always_inline))
+
 /* The endpoint in slot with the right, or NULL. */
-static struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, unsigned right,
-				      uint64_t *badge)
+FAST struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, unsigned right,
+				    uint64_t *badge, bool smp)
 {
 	const struct cap_table *ct = &cur->task->caps;
 
 	if (slot >= ct->size)
 		return NULL;
 	const struct cap *c = &ct->slots[slot];
-	if (!c->obj || c->obj->type != L4_OBJ_ENDPOINT || !(c->rights & right))
+	if (!c->obj || c->obj->type != L4_OBJ_ENDPOINT || !(c->rights & right) ||
+	    (smp && ((struct endpoint *)c->obj)->home != this_cpu->id))
 		return NULL;
 	*badge = c->badge;
 	return (struct endpoint *)c->obj;
@@ -42,34 +52,34 @@ static inline void copy_words(uint64_t *dst, const uint64_t *src, uint64_t n)
 }
 
 /* Nothing queued as ready outranks t (the running thread is in no queue). */
-static inline bool may_run(const struct thread *t)
+FAST bool may_run(const struct thread *t)
 {
 	return sched_highest_ready_prio() <= (int)t->prio;
 }
 
 /* Hands the CPU to t and leaves the kernel; t had blocked in a system call. */
-static inline __attribute__((always_inline)) NORETURN void switch_to(struct thread *t)
+FAST NORETURN void switch_to(struct thread *t, bool smp)
 {
 	sched_set_running(t);
 	t->resume_sysret = false;
-	arch_exit_to_user(t, true);
+	arch_exit_to_user_as(t, true, smp);
 }
 
 /* The receiver waiting on ep that a caller's message can go to at once:
  * no timeout to cancel, no reply right held, nothing ready outranks it
  * (the caller blocks). NULL if there is none. */
-static inline struct thread *ready_receiver(struct endpoint *ep)
+FAST struct thread *ready_receiver(struct endpoint *ep, bool smp)
 {
 	struct thread *r = ep->state == EP_RECEIVERS ? ep->queue : NULL;
 
-	return r && r->deadline == TIMEOUT_NONE && !r->caller && may_run(r) ? r : NULL;
+	return r && (!smp || r->cpu == this_cpu->id) && r->deadline == TIMEOUT_NONE && !r->caller &&
+	       may_run(r) ? r : NULL;
 }
 
 /* Completes dest's receive (the message is in its UTCB already), makes
  * caller wait for its reply, and runs dest. */
-static inline __attribute__((always_inline)) NORETURN void call_into(struct thread *caller,
-								      struct thread *dest,
-								      uint64_t tag, uint64_t badge)
+FAST NORETURN void call_into(struct thread *caller, struct thread *dest, uint64_t tag,
+			     uint64_t badge, bool smp)
 {
 	regs_set_result(&dest->regs, 0, tag, badge);
 	dest->state = TS_READY;
@@ -78,27 +88,27 @@ static inline __attribute__((always_inline)) NORETURN void call_into(struct thre
 	caller->callee = dest;
 	caller->state = TS_REPLY_BLOCKED;
 	caller->blocked_on = dest;
-	switch_to(dest);
+	switch_to(dest, smp);
 }
 
-static inline __attribute__((always_inline)) void call(struct thread *cur, arch_regs *r)
+FAST void call(struct thread *cur, arch_regs *r, bool smp)
 {
 	uint64_t tag = regs_tag(r), badge;
 	struct endpoint *ep;
 	struct thread *dest;
 
 	if (!fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
-	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_WRITE, &badge)) ||
-	    !(dest = ready_receiver(ep)))
+	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_WRITE, &badge, smp)) ||
+	    !(dest = ready_receiver(ep, smp)))
 		return;
 	endpoint_take_first(ep);
 	copy_words(dest->utcb->mr, cur->utcb->mr, tag & 0x7f);
 	cur->resume_sysret = true;
-	call_into(cur, dest, tag, badge);
+	call_into(cur, dest, tag, badge, smp);
 }
 
 /* cur waits on ep (no sender is queued there). */
-static inline void wait_on(struct thread *cur, struct endpoint *ep)
+FAST void wait_on(struct thread *cur, struct endpoint *ep)
 {
 	cur->state = TS_RECV_BLOCKED;
 	cur->blocked_on = ep;
@@ -107,22 +117,22 @@ static inline void wait_on(struct thread *cur, struct endpoint *ep)
 	cur->resume_sysret = true;
 }
 
-static inline __attribute__((always_inline)) void reply_wait(struct thread *cur, arch_regs *r)
+FAST void reply_wait(struct thread *cur, arch_regs *r, bool smp)
 {
 	uint64_t tag = regs_tag(r), badge;
 	struct thread *caller = cur->caller;
 	struct endpoint *ep;
 
 	if (!caller || !fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
-	    caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
-	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge)) ||
+	    (smp && caller->cpu != cur->cpu) || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
+	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge, smp)) ||
 	    ep->state == EP_SENDERS)
 		return;
 
 	if (caller->fault.kind == FAULT_VMEXIT) {
 		/* A VMM's answer to a VM exit, guest on; a reply the general path
 		 * must refuse (it stops the vCPU) changes nothing here. */
-		if (vcpu_state_write(caller, cur->utcb->mr, tag & 0x7f))
+		if ((smp && !vcpu_loaded_here(caller)) || vcpu_state_write(caller, cur->utcb->mr, tag & 0x7f))
 			return;
 		caller->fault.kind = FAULT_NONE;
 	} else if (caller->fault.kind) {
@@ -136,7 +146,7 @@ static inline __attribute__((always_inline)) void reply_wait(struct thread *cur,
 	caller->callee = NULL;
 	cur->caller = NULL;
 	wait_on(cur, ep);
-	switch_to(caller);
+	switch_to(caller, smp);
 }
 
 /*
@@ -147,22 +157,46 @@ static inline __attribute__((always_inline)) void reply_wait(struct thread *cur,
 void fastpath_vmexit(struct thread *vcpu, uint64_t tag, const struct cap *handler)
 {
 	struct thread *vmm;
+	bool smp = smp_active;      /* (the kernel lock is held: a slow path's) */
 
 	if (!fastpath_enabled || !handler->obj || handler->obj->type != L4_OBJ_ENDPOINT ||
 	    !(handler->rights & L4_CAP_RIGHT_WRITE) ||
-	    !(vmm = ready_receiver((struct endpoint *)handler->obj)))
+	    (smp && ((struct endpoint *)handler->obj)->home != this_cpu->id) ||
+	    !(vmm = ready_receiver((struct endpoint *)handler->obj, smp)))
 		return;
 	endpoint_take_first((struct endpoint *)handler->obj);
 	fault_message(vcpu, vmm);
-	call_into(vcpu, vmm, tag, handler->badge);
+	call_into(vcpu, vmm, tag, handler->badge, smp);
 }
 
-void fastpath_syscall(arch_regs *r)
+static void fastpath_syscall_up(arch_regs *r)
 {
 	if (!fastpath_enabled)
 		return;
 	if (regs_sysno(r) == L4_SYS_CALL)
-		call(sched_current(), r);
+		call(sched_current(), r, false);
 	else
-		reply_wait(sched_current(), r);
+		reply_wait(sched_current(), r, false);
+}
+
+static void fastpath_syscall_smp(arch_regs *r)
+{
+	if (!fastpath_enabled)
+		return;
+	kernel_lock_local();
+	struct thread *cur = sched_current();
+	if (cur) {          /* (NULL: preempted from another CPU meanwhile) */
+		if (regs_sysno(r) == L4_SYS_CALL)
+			call(cur, r, true);
+		else
+			reply_wait(cur, r, true);
+	}
+	kernel_unlock_held();
+}
+
+void (*fastpath_syscall_fn)(arch_regs *r) = fastpath_syscall_up;
+
+void fastpath_smp(void)
+{
+	fastpath_syscall_fn = fastpath_syscall_smp;
 }

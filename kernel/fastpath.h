@@ -16,8 +16,10 @@
 extern bool fastpath_enabled;
 
 /* Called by the syscall entry for L4_SYS_CALL and L4_SYS_REPLY_WAIT, before
- * the general path; r is the current thread's saved registers. */
-void fastpath_syscall(arch_regs *r);
+ * the general path; r is the current thread's saved registers. One copy
+ * for one CPU, one for several (fastpath_smp chooses it, at start). */
+extern void (*fastpath_syscall_fn)(arch_regs *r);
+void fastpath_smp(void);
 
 /* A vCPU's VM exit whose message (tag) goes to handler: straight to a
  * waiting VMM if it can run now; returns otherwise. */

@@ -72,6 +72,7 @@ int endpoint_create(struct factory *f, struct endpoint **out)
 	if (!ep)
 		return L4_ENOMEM;
 	ep->state = EP_IDLE;
+	ep->home = (uint16_t)this_cpu->id;
 	*out = ep;
 	return L4_OK;
 }
@@ -279,6 +280,7 @@ void do_recv(struct thread *cur, struct cap *src, uint64_t timeout)
 		return;
 	}
 	ep->state = EP_RECEIVERS;
+	ep->home = cur->cpu;
 	block(cur, TS_RECV_BLOCKED, ep, &ep->queue, timeout);
 }
 

@@ -19,6 +19,8 @@ struct endpoint {
 	struct kobj obj;
 	enum endpoint_state state;
 	struct thread *queue;        /* circular, highest priority first */
+	uint16_t home;               /* the CPU whose fast path may use it (smp.h): where
+				      * a receiver last blocked on it */
 };
 
 struct notification {

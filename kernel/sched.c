@@ -15,25 +15,27 @@
 #include "arch.h"
 #include "console.h"
 #include "ipc.h"
+#include "smp.h"
 #include "task.h"
 #include "uexit.h"
 
-/* This CPU's queues (percpu.h). */
-#define ready (cpu_self()->ready)
-#define ready_bits (this_cpu->ready_bits)
-#define ready_words (this_cpu->ready_words)
-#define timeouts (cpu_self()->timeouts)
-#define ticks (this_cpu->ticks)
+/* A thread is queued, runs and times out on its CPU (thread.cpu), whose
+ * struct percpu holds the queues; changed only under the kernel lock. */
+static struct percpu *cpu_of(const struct thread *t)
+{
+	return &cpus[t->cpu];
+}
 
 static void enqueue(struct thread *t, bool at_head)
 {
-	struct thread **head = &ready[t->prio];
+	struct percpu *c = cpu_of(t);
+	struct thread **head = &c->ready[t->prio];
 
 	if (!*head) {
 		t->q_next = t->q_prev = t;
 		*head = t;
-		ready_bits[t->prio / 64] |= 1ull << (t->prio % 64);
-		ready_words |= 1ull << (t->prio / 64);
+		c->ready_bits[t->prio / 64] |= 1ull << (t->prio % 64);
+		c->ready_words |= 1ull << (t->prio / 64);
 		return;
 	}
 	t->q_next = *head;
@@ -44,21 +46,34 @@ static void enqueue(struct thread *t, bool at_head)
 		*head = t;
 }
 
+/* t became ready on another CPU: that CPU decides again if t may outrank
+ * what it runs. */
+static void kick(struct thread *t)
+{
+	struct percpu *c = cpu_of(t);
+
+	if (c != cpu_self() && (!c->current || c->current->state != TS_READY || t->prio > c->current->prio))
+		smp_kick(t->cpu);
+}
+
 void sched_enqueue(struct thread *t)
 {
-	if (t != this_cpu->current)
+	if (t != cpu_of(t)->current) {
 		enqueue(t, false);
+		kick(t);
+	}
 }
 
 static void remove(struct thread *t)
 {
-	struct thread **head = &ready[t->prio];
+	struct percpu *c = cpu_of(t);
+	struct thread **head = &c->ready[t->prio];
 
 	if (t->q_next == t) {
 		*head = NULL;
-		ready_bits[t->prio / 64] &= ~(1ull << (t->prio % 64));
-		if (!ready_bits[t->prio / 64])
-			ready_words &= ~(1ull << (t->prio / 64));
+		c->ready_bits[t->prio / 64] &= ~(1ull << (t->prio % 64));
+		if (!c->ready_bits[t->prio / 64])
+			c->ready_words &= ~(1ull << (t->prio / 64));
 	} else {
 		t->q_prev->q_next = t->q_next;
 		t->q_next->q_prev = t->q_prev;
@@ -71,7 +86,7 @@ static void remove(struct thread *t)
 void sched_dequeue(struct thread *t)
 {
 	/* The running thread is in no queue; anyone else READY is. */
-	if (t != this_cpu->current && t->state == TS_READY && t->q_next)
+	if (t != cpu_of(t)->current && t->state == TS_READY && t->q_next)
 		remove(t);
 }
 
@@ -80,7 +95,7 @@ static struct thread *highest_ready(void)
 {
 	int p = sched_highest_ready_prio();
 
-	return p < 0 ? NULL : ready[p];
+	return p < 0 ? NULL : cpu_self()->ready[p];
 }
 
 void sched_prefer(struct thread *t)
@@ -89,6 +104,10 @@ void sched_prefer(struct thread *t)
 
 	if (t->state != TS_READY || t == cur)
 		return;
+	if (t->cpu != this_cpu->id) {
+		kick(t);                /* (t is queued there) */
+		return;
+	}
 	if (cur && cur->state == TS_READY && t->prio < cur->prio)
 		return;
 	remove(t);
@@ -110,13 +129,16 @@ void sched_yield(void)
 
 void sched_set_prio(struct thread *t, uint8_t prio)
 {
-	if (t->state == TS_READY && t != this_cpu->current && t->q_next) {
+	if (t->state == TS_READY && t != cpu_of(t)->current && t->q_next) {
 		remove(t);
 		t->prio = prio;
 		enqueue(t, false);
+		kick(t);
 	} else {
 		t->prio = prio;          /* the running thread: the way out re-decides */
 		ipc_requeue(t);          /* wait queues are ordered by priority */
+		if (t->state == TS_READY)
+			smp_kick(t->cpu);
 	}
 }
 
@@ -126,8 +148,9 @@ void sched_timeout_arm(struct thread *t, uint64_t timeout_us)
 		return;
 	/* Round up to whole ticks, at least one. */
 	uint64_t n = timeout_us / (1000000 / SCHED_TICK_HZ) + 1;
-	t->deadline = ticks + n;
-	struct thread **p = &timeouts;
+	struct percpu *c = cpu_of(t);
+	t->deadline = c->ticks + n;
+	struct thread **p = &c->timeouts;
 	while (*p && (*p)->deadline <= t->deadline)
 		p = &(*p)->tq_next;
 	t->tq_next = *p;
@@ -138,7 +161,7 @@ void sched_timeout_cancel(struct thread *t)
 {
 	if (t->deadline == TIMEOUT_NONE)
 		return;
-	for (struct thread **p = &timeouts; *p; p = &(*p)->tq_next)
+	for (struct thread **p = &cpu_of(t)->timeouts; *p; p = &(*p)->tq_next)
 		if (*p == t) {
 			*p = t->tq_next;
 			break;
@@ -147,19 +170,63 @@ void sched_timeout_cancel(struct thread *t)
 	t->tq_next = NULL;
 }
 
+static void stall_here(void *arg UNUSED)
+{
+}
+
+void sched_stall(struct thread *t)
+{
+	struct percpu *c = cpu_of(t);
+
+	if (c == cpu_self() || c->current != t)
+		return;
+	smp_call(t->cpu, stall_here, NULL);
+	/* Its CPU waits for the lock in a kernel entry, t's registers saved:
+	 * t is preempted there now, first in its queue, a system call it
+	 * entered made again when it runs. That entry finds no current thread
+	 * and drops what it came for (an exception recurs; interrupts are
+	 * still handled). */
+	c->current = NULL;
+	arch_syscall_restart(t);
+	if (t->state == TS_READY)
+		enqueue(t, true);
+}
+
+void sched_set_cpu(struct thread *t, unsigned cpu)
+{
+	if (t->cpu == cpu)
+		return;
+	sched_stall(t);
+	if (cpu_of(t)->current == t)
+		cpu_of(t)->current = NULL;      /* the caller moves itself */
+	arch_thread_leaves_cpu(t);
+	bool ready = t->state == TS_READY;       /* (queued, or the caller itself) */
+	uint64_t left = t->deadline == TIMEOUT_NONE ? 0 : t->deadline - cpu_of(t)->ticks;
+	if (ready && t->q_next)
+		remove(t);
+	sched_timeout_cancel(t);
+	t->cpu = (uint16_t)cpu;
+	if (left)
+		sched_timeout_arm(t, (left - 1) * (1000000 / SCHED_TICK_HZ));
+	if (ready) {
+		enqueue(t, false);
+		kick(t);
+	}
+}
+
 uint64_t sched_poweroff_ticks;
 
 void sched_tick(void)
 {
-	ticks++;
-	if (sched_poweroff_ticks && ticks >= sched_poweroff_ticks && this_cpu->id == 0) {
+	struct percpu *c = cpu_self();
+	uint64_t ticks = ++c->ticks;
+
+	if (sched_poweroff_ticks && ticks >= sched_poweroff_ticks && c->id == 0) {
 		kprintf("poweroff after %llu s\n", (unsigned long long)(ticks / SCHED_TICK_HZ));
 		arch_machine_exit(0);
 	}
-	while (timeouts && timeouts->deadline <= ticks) {
-		struct thread *t = timeouts;
-		ipc_timeout(t);   /* cancels the timeout and wakes t with L4_ETIMEOUT */
-	}
+	while (c->timeouts && c->timeouts->deadline <= ticks)
+		ipc_timeout(c->timeouts);   /* cancels the timeout and wakes it with L4_ETIMEOUT */
 	struct thread *cur = this_cpu->current;
 	if (cur && cur->state == TS_READY && cur->ticks_left && --cur->ticks_left == 0)
 		sched_yield();
@@ -167,7 +234,7 @@ void sched_tick(void)
 
 uint64_t sched_ticks(void)
 {
-	return ticks;
+	return this_cpu->ticks;
 }
 
 void sched_exit_kernel(void)
@@ -190,8 +257,10 @@ void sched_exit_kernel(void)
 		}
 		/* Nothing to run: wait for an interrupt to make something ready. */
 		this_cpu->current = NULL;
+		kernel_unlock();
 		arch_wait_for_irq();
 		arch_irq_disable();
+		kernel_lock();
 	}
 }
 
@@ -199,33 +268,42 @@ void sched_exit_kernel(void)
 
 #define CHECK_BOUND (1ull << 24)     /* more threads than any queue can hold */
 
+/* Every CPU's queues: each thread where its CPU says, the running ones in none. */
 void sched_check(uint64_t *ready_count, uint64_t *timed)
 {
 	*ready_count = *timed = 0;
-	for (unsigned p = 0; p < PRIO_LEVELS; p++) {
-		struct thread *head = ready[p];
-		if (!head != !(ready_bits[p / 64] >> (p % 64) & 1) ||
-		    !ready_bits[p / 64] != !(ready_words >> (p / 64) & 1))
-			check_fail(L4_CHECK_QUEUES, "ready queue %u and its bits disagree", p);
-		for (struct thread *t = head; t; t = t->q_next) {
-			if (!check_alive(t, L4_OBJ_THREAD) || t->state != TS_READY || t->prio != p ||
-			    t == this_cpu->current || t->q_next->q_prev != t || ++*ready_count > CHECK_BOUND) {
-				check_fail(L4_CHECK_QUEUES, "ready queue %u: thread %p does not belong there", p, t);
+	for (unsigned i = 0; i < cpu_count; i++) {
+		const struct percpu *c = &cpus[i];
+		for (unsigned p = 0; p < PRIO_LEVELS; p++) {
+			struct thread *head = c->ready[p];
+			if (!head != !(c->ready_bits[p / 64] >> (p % 64) & 1) ||
+			    !c->ready_bits[p / 64] != !(c->ready_words >> (p / 64) & 1))
+				check_fail(L4_CHECK_QUEUES, "CPU %u: ready queue %u and its bits disagree", i, p);
+			for (struct thread *t = head; t; t = t->q_next) {
+				if (!check_alive(t, L4_OBJ_THREAD) || t->state != TS_READY || t->prio != p ||
+				    t->cpu != i || t == c->current || t->q_next->q_prev != t ||
+				    ++*ready_count > CHECK_BOUND) {
+					check_fail(L4_CHECK_QUEUES, "CPU %u: ready queue %u: thread %p does not belong there",
+						   i, p, t);
+					break;
+				}
+				if (t->q_next == head)
+					break;
+			}
+		}
+		if (c->current && (!check_alive(c->current, L4_OBJ_THREAD) || c->current->cpu != i))
+			check_fail(L4_CHECK_QUEUES, "CPU %u runs thread %p, not bound to it", i, c->current);
+		uint64_t last = 0;
+		for (struct thread *t = c->timeouts; t; t = t->tq_next) {
+			bool blocked = t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED ||
+				       t->state == TS_REPLY_BLOCKED || t->state == TS_NOTIFY_BLOCKED;
+			if (!check_alive(t, L4_OBJ_THREAD) || !blocked || t->deadline == TIMEOUT_NONE ||
+			    t->deadline < last || t->cpu != i || ++*timed > CHECK_BOUND) {
+				check_fail(L4_CHECK_QUEUES, "CPU %u: timeout list: thread %p does not belong there",
+					   i, t);
 				break;
 			}
-			if (t->q_next == head)
-				break;
+			last = t->deadline;
 		}
-	}
-	uint64_t last = 0;
-	for (struct thread *t = timeouts; t; t = t->tq_next) {
-		bool blocked = t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED ||
-			       t->state == TS_REPLY_BLOCKED || t->state == TS_NOTIFY_BLOCKED;
-		if (!check_alive(t, L4_OBJ_THREAD) || !blocked || t->deadline == TIMEOUT_NONE ||
-		    t->deadline < last || ++*timed > CHECK_BOUND) {
-			check_fail(L4_CHECK_QUEUES, "timeout list: thread %p does not belong there", t);
-			break;
-		}
-		last = t->deadline;
 	}
 }

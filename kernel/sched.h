@@ -60,6 +60,15 @@ uint64_t sched_ticks(void);
 void sched_timeout_arm(struct thread *t, uint64_t timeout_us);
 void sched_timeout_cancel(struct thread *t);
 
+/* t runs on another CPU: that CPU enters the kernel (saving t's registers
+ * in its TCB) and waits there for the lock this one holds; t is then
+ * preempted (READY and queued, or as it was), current nowhere. */
+void sched_stall(struct thread *t);
+
+/* Binds t to CPU cpu, at once, whatever its state (running elsewhere:
+ * stalled first; blocked: its timeout moves along). */
+void sched_set_cpu(struct thread *t, unsigned cpu);
+
 /* Leaves the kernel to the highest-priority ready thread (or idles). */
 NORETURN void sched_exit_kernel(void);
 

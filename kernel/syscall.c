@@ -14,6 +14,7 @@
 #include "ipc.h"
 #include "irq.h"
 #include "sched.h"
+#include "smp.h"
 #include "syscall.h"
 #include "task.h"
 #include "thread.h"
@@ -87,7 +88,10 @@ static void sys_call(struct thread *cur, uint64_t slot, uint64_t tag, uint64_t t
 
 void syscall_from_user(arch_regs *r)
 {
+	kernel_lock();
 	struct thread *cur = sched_current();
+	if (!cur)
+		sched_exit_kernel();     /* preempted from another CPU meanwhile (sched_stall) */
 	uint64_t slot = regs_cap(r), tag = regs_tag(r), arg = regs_arg(r);
 	struct cap *c;
 

@@ -30,6 +30,7 @@ int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out
 	t->task_next = task->threads;
 	task->threads = t;
 	t->state = TS_INACTIVE;
+	t->cpu = (uint16_t)this_cpu->id;       /* the creator's CPU */
 	t->prio = DEFAULT_PRIO;
 	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
 	*out = t;
@@ -67,6 +68,7 @@ int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, stru
 	t->task_next = task->threads;
 	task->threads = t;
 	t->state = TS_INACTIVE;
+	t->cpu = (uint16_t)this_cpu->id;       /* the creator's CPU */
 	t->prio = DEFAULT_PRIO;
 	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
 	regs_init_user(&t->regs, 0, 0);
@@ -76,6 +78,7 @@ int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, stru
 
 void thread_abort(struct thread *t, bool dead)
 {
+	sched_stall(t);
 	ipc_detach(t);
 	if (t->state == TS_READY)
 		sched_dequeue(t);
@@ -161,6 +164,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		[L4_THREAD_SET_PAGER] = 1, [L4_THREAD_SET_EXC_HANDLER] = 1,
 		[L4_THREAD_SET_NAME] = 2, [L4_THREAD_WRITE_REGS] = L4_REG_COUNT,
 		[L4_THREAD_SET_TLS] = 1, [L4_THREAD_VCPU_READ] = 1, [L4_THREAD_VCPU_APIC] = 1,
+		[L4_THREAD_SET_CPU] = 1,
 	};
 
 	if (op < ARRAY_SIZE(need) && words < need[op])
@@ -242,6 +246,18 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		return t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
 	case L4_THREAD_VCPU_APIC:
 		return t->vcpu ? vcpu_apic(t, mr[0]) : L4_EINVAL;
+	case L4_THREAD_SET_CPU:
+		if (mr[0] >= cpu_count)
+			return L4_EINVAL;
+		if (t->state == TS_DEAD)
+			return L4_ECANCELED;
+		sched_set_cpu(t, (unsigned)mr[0]);
+		return L4_OK;
+	case L4_THREAD_GET_CPU:
+		mr[0] = t->cpu;
+		mr[1] = cpu_count;
+		*out_words = 2;
+		return L4_OK;
 	case L4_THREAD_INFO:
 		mr[0] = state_abi[t->state];
 		mr[1] = t->prio;
@@ -258,13 +274,18 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 void thread_invoke(struct thread *cur, struct cap *tcap, uint64_t tag)
 {
 	uint64_t op = l4_tag_label(tag);
-	bool query = op == L4_THREAD_READ_REGS || op == L4_THREAD_INFO || op == L4_THREAD_VCPU_READ;
 	unsigned out_words = 0;
 	int err;
 
-	if (!(tcap->rights & (query ? L4_CAP_RIGHT_READ : L4_CAP_RIGHT_WRITE)))
+	bool query = op == L4_THREAD_READ_REGS || op == L4_THREAD_INFO || op == L4_THREAD_VCPU_READ ||
+		     op == L4_THREAD_GET_CPU;
+	if (!(tcap->rights & (query ? L4_CAP_RIGHT_READ : L4_CAP_RIGHT_WRITE))) {
 		err = L4_ERIGHTS;
-	else
+	} else {
+		/* A thread running on another CPU is stopped there first, so its
+		 * registers and state hold still (sched_stall). */
+		sched_stall((struct thread *)tcap->obj);
 		err = thread_op(cur, (struct thread *)tcap->obj, op, l4_tag_words(tag), &out_words);
+	}
 	regs_set_result(&cur->regs, (uint64_t)err, l4_tag(0, out_words, 0), 0);
 }

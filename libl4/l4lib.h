@@ -146,6 +146,22 @@ static inline l4_cap_t l4_thread_start(l4_thread_fn fn, long arg, unsigned prio)
 }
 /* fn's result once the thread has finished, else -1. */
 long l4_thread_result(l4_cap_t thread);
+
+/* Binds a thread to CPU cpu (0 .. l4_cpu_count() - 1); an error code. */
+static inline long l4_thread_set_cpu(l4_cap_t thread, unsigned cpu)
+{
+	return L4_INVOKE(thread, L4_THREAD_SET_CPU, cpu).error;
+}
+
+/* The CPU a thread is bound to, or -1 on an error; *online: CPUs online. */
+static inline long l4_thread_get_cpu(l4_cap_t thread, unsigned *online)
+{
+	if (L4_INVOKE(thread, L4_THREAD_GET_CPU).error)
+		return -1;
+	if (online)
+		*online = (unsigned)l4_utcb()->mr[1];
+	return (long)l4_utcb()->mr[0];
+}
 /* Waits (sleeping) until the thread has finished; false after about 2 s. */
 bool l4_thread_join(l4_cap_t thread);
 /* Deletes the thread (it stops wherever it is) and frees its stack. */

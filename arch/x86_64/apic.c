@@ -203,6 +203,16 @@ bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low)
 	return false;
 }
 
+void arch_send_ipi(unsigned to, unsigned kind)
+{
+	lapic_send_ipi(cpus[to].arch.apic_id, ICR_FIXED | (kind == IPI_CALL ? VEC_IPI_CALL : VEC_IPI_RESCHEDULE));
+}
+
+void arch_cpu_relax(void)
+{
+	cpu_relax();
+}
+
 void delay_us(uint64_t us)
 {
 	uint64_t t0 = rdtsc(), cycles = us * (tsc_khz ? tsc_khz : 1000000) / 1000;

@@ -125,7 +125,7 @@ syscall_entry:
 	cmpq $SYS_REPLY_WAIT, FRAME_RAX(%rbx)
 	ja 1f
 	movq %rbx, %rdi
-	call fastpath_syscall          /* returns only if the fast path does not apply */
+	call *fastpath_syscall_fn(%rip) /* returns only if the fast path does not apply */
 1:	movq %rbx, %rdi
 	call syscall_from_user
 	ud2

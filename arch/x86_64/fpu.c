@@ -121,10 +121,21 @@ void fpu_leave_kernel_slow(struct thread *t)
 	fpu_set_ts(owner != t);
 }
 
+void fpu_flush(struct thread *t)
+{
+	if (owner != t)
+		return;
+	fpu_set_ts(false);
+	save(t->fpu);
+	owner = NULL;
+	fpu_set_ts(true);
+}
+
 void fpu_release(struct thread *t)
 {
-	if (owner == t)
-		owner = NULL;
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (cpus[i].arch.fpu_owner == t)
+			cpus[i].arch.fpu_owner = NULL;   /* (what the registers hold is garbage now) */
 	if (t->fpu) {
 		kmem_free(&t->obj.factory->quota, t->fpu, area_size);
 		t->fpu = NULL;

@@ -27,6 +27,8 @@ bool fpu_trap(struct thread *t);
 
 /* t is going away: forget its state. */
 void fpu_release(struct thread *t);
+/* t leaves this CPU: its state, if the registers hold it, goes to memory. */
+void fpu_flush(struct thread *t);
 /* The kernel memory t's state area takes (0 if it has none yet). */
 uint64_t fpu_state_bytes(const struct thread *t);
 

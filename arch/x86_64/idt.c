@@ -6,6 +6,8 @@
 #include "fault.h"
 #include "fpu.h"
 #include "sched.h"
+#include "smp.h"
+#include "apic.h"
 #include "percpu.h"
 #include "string.h"
 #include "trap.h"
@@ -155,6 +157,16 @@ static NORETURN void exception_panic(const struct trap_frame *tf)
 	panic_end();
 }
 
+/* An interrupt from another CPU: its work needs no lock (smp.h). */
+static bool ipi(uint64_t vector)
+{
+	if (vector != VEC_IPI_CALL && vector != VEC_IPI_RESCHEDULE)
+		return false;
+	lapic_eoi();
+	smp_poll();
+	return true;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector == VEC_BP) {
@@ -179,8 +191,14 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (tf->vector == VEC_SPURIOUS)
 		return;     /* the LAPIC expects no EOI for its spurious vector */
+	if (ipi(tf->vector))
+		return;
 	if (handlers[tf->vector]) {
+		/* In kernel mode interrupts come only while this CPU holds no
+		 * lock (idle, or between a VM exit and the kernel's work). */
+		kernel_lock();
 		handlers[tf->vector](tf);
+		kernel_unlock();
 		return;
 	}
 	/* The 8259s are masked, but a spurious IRQ 7 or 15 can still arrive. */
@@ -202,7 +220,21 @@ void trap_from_user(struct trap_frame *tf)
 	if (tf->vector == VEC_NMI || tf->vector == VEC_DF || tf->vector == VEC_MC)
 		exception_panic(tf);
 
+	/* Read before the lock: if another CPU preempts the thread meanwhile
+	 * (sched_stall), the frame is that thread's, not this entry's. */
+	uint64_t vector = tf->vector;
+	ipi(vector);
+	kernel_lock();
 	struct thread *cur = sched_current();
+	if (!cur) {
+		/* Preempted from another CPU: an exception recurs when it runs
+		 * again; an interrupt is still this CPU's to handle. */
+		struct trap_frame f = { .vector = vector };
+		if (vector >= VEC_EXCEPTIONS && vector < IDT_ENTRIES && vector != VEC_SPURIOUS &&
+		    handlers[vector])
+			handlers[vector](&f);
+		sched_exit_kernel();
+	}
 	/* #DB arrives on its IST stack (see trap.h): the registers go to the TCB. */
 	if (tf->vector == VEC_DB && tf != &cur->regs)
 		cur->regs = *tf;

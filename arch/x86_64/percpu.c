@@ -19,6 +19,7 @@ void percpu_enter(unsigned id)
 	struct percpu *c = &cpus[id];
 
 	c->arch.self = c;
+	c->arch.cpu_bit = 1ull << id;
 	c->id = id;
 	wrmsr(MSR_GS_BASE, (uintptr_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);

@@ -35,6 +35,7 @@ struct arch_percpu {
 	uint64_t current_vmcs;         /* the VMCS loaded by VMPTRLD here, or 0 */
 	uint64_t vmxon_region;         /* physical address of this CPU's VMXON region, or 0 */
 	struct space *space_current;   /* whose tables CR3 holds */
+	struct space *guest_space;     /* the VM whose vCPU runs here (in VMX non-root), or NULL */
 	struct thread *fpu_owner;      /* whose state the FPU registers hold */
 	bool fpu_ts_set;               /* CR0.TS as last written */
 	const struct thread *uexit_last_user;  /* the thread the kernel last left to */
@@ -42,6 +43,7 @@ struct arch_percpu {
 	uint64_t io_loaded_gen;        /* the I/O bitmap generation the TSS holds */
 	uint32_t io_loaded_len;        /* ... and the bytes of it in use */
 	uint32_t apic_id;              /* this CPU's local APIC ID */
+	uint64_t cpu_bit;              /* 1 << this CPU's index (space.tlb_stale) */
 	uint64_t gdt[7];               /* null, kernel code and data, user data and code, TSS (2) */
 	struct tss_io tss_io;          /* the TSS and its I/O permission bitmap */
 };

@@ -17,6 +17,8 @@
 #include "paging.h"
 #include "percpu.h"
 #include "sched.h"
+#include "fastpath.h"
+#include "smp.h"
 #include "string.h"
 #include "trap.h"
 #include "vmx.h"
@@ -112,6 +114,10 @@ unsigned arch_smp_start(const uint32_t *apic_ids, unsigned n, unsigned max_cpus,
 		}
 	}
 	kprintf("smp: %u CPU%s online\n", cpu_count, cpu_count == 1 ? "" : "s");
+	if (cpu_count > 1) {
+		smp_active = true;
+		fastpath_smp();
+	}
 	return cpu_count;
 }
 
@@ -130,5 +136,6 @@ void ap_main(unsigned id)
 	kprintf("smp: CPU %u up (APIC ID %u), vmx %s%s\n", id, this_arch->apic_id,
 		vmx ? "off: " : "on", vmx ? vmx : "");
 	__atomic_store_n(&cpus[id].online, true, __ATOMIC_RELEASE);
+	kernel_lock();
 	sched_exit_kernel();
 }

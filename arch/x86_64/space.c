@@ -11,6 +11,8 @@
 #include "trap.h"
 #include "vmx.h"
 #include "x86.h"
+#include "percpu.h"
+#include "smp.h"
 
 #define KERNEL_HALF_FIRST 256      /* PML4 slots 256..511 are the kernel's */
 #define PT_ENTRIES 512
@@ -52,13 +54,63 @@ static bool is_current(const struct space *s)
 	return s == this_arch->space_current;
 }
 
-/* A mapping of s changed: flush now if s is current, else at activation. */
+/* Every CPU online (all are started before the first space exists). */
+#define ALL_CPUS ((1ull << cpu_count) - 1)
+
+static bool loaded_on(const struct space *s, unsigned i)
+{
+	return cpus[i].arch.space_current == s || cpus[i].arch.guest_space == s;
+}
+
+/* On a CPU that has s loaded (smp_call): s is about to go. */
+static void forget_here(void *arg)
+{
+	struct space *s = arg;
+
+	if (is_current(s)) {
+		write_cr3(virt_to_phys(paging_kernel_root()));
+		this_arch->space_current = NULL;
+	}
+	if (s->guest && vmx_on)
+		ept_flush(s->root);
+}
+
+/* On a CPU that runs s (smp_call): its translations of s go now. */
+static void flush_here(void *arg)
+{
+	struct space *s = arg;
+
+	if (s->guest) {
+		if (vmx_on)
+			ept_flush(s->root);
+		s->tlb_stale &= ~this_arch->cpu_bit;
+	} else if (is_current(s)) {
+		space_switch(s);      /* (the stale bit is set: a flushing CR3 load, and the TSS's I/O map) */
+	}
+}
+
+/* TLB shootdown: every other CPU that has s loaded (its CR3, or a guest
+ * running on its EPT) flushes it before this returns; the rest flush when
+ * they next activate it (tlb_stale). */
+static void shootdown(struct space *s)
+{
+	if (!smp_active)
+		return;
+	s->tlb_stale |= ALL_CPUS & ~this_arch->cpu_bit;
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (i != this_cpu->id && loaded_on(s, i))
+			smp_call(i, flush_here, s);
+}
+
+/* A mapping of s changed: flush now if s is current, else at activation;
+ * other CPUs as shootdown says. */
 static void tlb_changed(struct space *s, uint64_t va)
 {
 	if (is_current(s))
 		invlpg(va);
 	else
-		s->tlb_stale = true;
+		s->tlb_stale |= this_arch->cpu_bit;
+	shootdown(s);
 }
 
 static uint64_t table_alloc(void *ctx)
@@ -74,7 +126,7 @@ int space_init_guest(struct space *s, struct quota *q)
 		return L4_ENOMEM;
 	/* Stale from the start: the root frame may have been another EPT's
 	 * root, whose translations the CPU keeps under the same pointer. */
-	*s = (struct space){ .root = root, .quota = q, .guest = true, .tlb_stale = true };
+	*s = (struct space){ .root = root, .quota = q, .guest = true, .tlb_stale = ALL_CPUS };
 	return L4_OK;
 }
 
@@ -113,7 +165,7 @@ int space_init(struct space *s, struct quota *q)
 	if (pcid_on)
 		s->pcid = pcid_alloc();
 	s->cr3 = root | s->pcid | (pcid_on && s->pcid != PCID_SHARED ? CR3_NOFLUSH : 0);
-	s->tlb_stale = true;     /* a recycled tag may hold a dead space's entries */
+	s->tlb_stale = ALL_CPUS; /* a recycled tag may hold a dead space's entries, anywhere */
 	return L4_OK;
 }
 
@@ -142,10 +194,14 @@ void space_destroy(struct space *s)
 	for (unsigned i = 0; i < (s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST); i++)
 		if (pml4[i] & PTE_P)
 			free_subtree(s, pml4[i] & PTE_ADDR);
+	/* No CPU keeps the tables in CR3 (an idle one does), or a guest on them. */
 	if (is_current(s)) {
 		write_cr3(virt_to_phys(paging_kernel_root()));
 		this_arch->space_current = NULL;
 	}
+	for (unsigned i = 0; smp_active && i < cpu_count; i++)
+		if (i != this_cpu->id && loaded_on(s, i))
+			smp_call(i, forget_here, s);
 	if (s->guest && vmx_on)
 		ept_flush(s->root);      /* nothing of this VM outlives it in the TLB */
 	kmem_page_free(s->quota, s->root);
@@ -260,6 +316,15 @@ bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
 	return false;
 }
 
+/* s's I/O map changed: a CPU that runs s reloads its TSS's copy (here at
+ * the next activation, elsewhere at once). */
+static void io_changed(struct space *s)
+{
+	if (is_current(s))
+		s->tlb_stale |= this_arch->cpu_bit;   /* makes space_activate reload the TSS bitmap */
+	shootdown(s);
+}
+
 int space_io_allow(struct space *s, unsigned port)
 {
 	if (port >= IO_PORTS)
@@ -278,8 +343,7 @@ int space_io_allow(struct space *s, unsigned port)
 	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] &= (uint8_t)~(1u << (port % 8));
 	s->io_len = MAX(s->io_len, port / 8 + 1);
 	s->io_gen = ++io_gen_last;
-	if (is_current(s))
-		s->tlb_stale = true;   /* makes space_activate reload the TSS bitmap too */
+	io_changed(s);
 	return L4_OK;
 }
 
@@ -289,8 +353,7 @@ void space_io_deny(struct space *s, unsigned port)
 		return;
 	s->io[port / 8 / PAGE_SIZE][port / 8 % PAGE_SIZE] |= (uint8_t)(1u << (port % 8));
 	s->io_gen = ++io_gen_last;
-	if (is_current(s))
-		s->tlb_stale = true;
+	io_changed(s);
 }
 
 bool space_io_allowed(const struct space *s, unsigned port)
@@ -302,8 +365,8 @@ bool space_io_allowed(const struct space *s, unsigned port)
 
 void space_switch(struct space *s)
 {
-	write_cr3(s->tlb_stale ? s->cr3 & ~CR3_NOFLUSH : s->cr3);
-	s->tlb_stale = false;
+	write_cr3(s->tlb_stale & this_arch->cpu_bit ? s->cr3 & ~CR3_NOFLUSH : s->cr3);
+	s->tlb_stale &= ~this_arch->cpu_bit;
 	this_arch->space_current = s;
 	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */
 		tss_set_io_bitmap(s->io[0] ? s->io_gen : 0, (const uint8_t *const *)s->io, s->io_len);

@@ -22,7 +22,8 @@ struct space {
 				 * space's, unless it is the shared one */
 	uint64_t cr3;           /* what CR3 gets: root, tag, and the no-flush bit if the tag
 				 * is the space's alone (cleared when the space is stale) */
-	bool tlb_stale;         /* a mapping changed while not current: flush on activation */
+	uint64_t tlb_stale;     /* bit n: CPU n may hold translations a change made stale:
+				 * it flushes them when it activates the space */
 	bool guest;             /* guest-physical (an EPT), for a VM task */
 };
 
@@ -79,7 +80,7 @@ bool space_io_allowed(const struct space *s, unsigned port);
 void space_switch(struct space *s);
 static inline void space_activate(struct space *s)
 {
-	if (s != this_arch->space_current || s->tlb_stale)
+	if (s != this_arch->space_current || (s->tlb_stale & this_arch->cpu_bit))
 		space_switch(s);
 }
 

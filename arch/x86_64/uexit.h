@@ -8,6 +8,7 @@
 #define ARCH_UEXIT_H
 
 #include "fpu.h"
+#include "smp.h"
 #include "task.h"
 #include "thread.h"
 #include "vcpu.h"
@@ -18,8 +19,8 @@ NORETURN void exit_to_user_sysret(arch_regs *f);
 
 /* Leaves the kernel into user mode as thread t. sysret: t's registers were
  * saved by the syscall entry and are unchanged since. */
-static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(struct thread *t,
-									    bool sysret)
+static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user_as(struct thread *t,
+									       bool sysret, bool smp)
 {
 	arch_regs *r = &t->regs;
 	uint64_t frame_top = (uintptr_t)(r + 1);
@@ -40,13 +41,25 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(str
 	this_arch->frame_top = frame_top;
 	this_arch->tss_io.tss.rsp[0] = frame_top;
 	/* A frame the syscall entry saved is as the CPU left it. */
-	if (sysret)
+	if (sysret) {
+		if (smp)
+			kernel_unlock_held();
 		exit_to_user_sysret(r);
+	}
 	/* Whatever wrote these registers, user mode gets user segments and IF. */
 	r->cs = SEL_UCODE;
 	r->ss = SEL_UDATA;
 	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
+	if (smp)
+		kernel_unlock_held();
 	exit_to_user_iret(r);
+}
+
+/* The same, smp: more than one CPU may be online (the kernel lock is held). */
+static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(struct thread *t,
+									    bool sysret)
+{
+	arch_exit_to_user_as(t, sysret, smp_active);
 }
 
 #endif

@@ -9,6 +9,7 @@
 #include "thread.h"
 #include "regs.h"
 #include "space.h"
+#include "smp.h"
 #include "x86.h"
 
 extern char syscall_entry[];
@@ -120,6 +121,38 @@ bool regs_from_words(arch_regs *r, const uint64_t *w)
 #undef FROM_WORD
 	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
 	return true;
+}
+
+/* On the CPU t leaves (smp_call, or that CPU itself). */
+static void leave_here(void *arg)
+{
+	struct thread *t = arg;
+
+	fpu_flush(t);
+	vcpu_unload(t);
+	if (this_arch->uexit_last_user == t)
+		this_arch->uexit_last_user = NULL;
+}
+
+/* The syscall instruction is two bytes; frame.vector says how the last
+ * entry came (VEC_SYSCALL: a system call). */
+#define SYSCALL_LEN 2
+
+void arch_syscall_restart(struct thread *t)
+{
+	if (t->vcpu || t->regs.vector != VEC_SYSCALL)
+		return;
+	t->regs.rip -= SYSCALL_LEN;
+	t->regs.vector = 0;
+	t->resume_sysret = false;
+}
+
+void arch_thread_leaves_cpu(struct thread *t)
+{
+	if (t->cpu == this_cpu->id)
+		leave_here(t);
+	else
+		smp_call(t->cpu, leave_here, t);
 }
 
 uint64_t arch_thread_bytes(const struct thread *t)

@@ -22,6 +22,7 @@
 #include "trap.h"
 #include "vmcs.h"
 #include "uexit.h"
+#include "smp.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -114,6 +115,9 @@ struct vcpu {
 	bool launched;          /* VMLAUNCH done: VMRESUME from now on */
 	bool entry_failed;      /* the last exit was a failed VM entry */
 	bool flush_vpid;        /* the VMM changed paging state: drop the VPID's TLB */
+	bool moved;             /* loaded on a CPU it has not entered from since: host
+				 * fields, VPID and EPT translations are set at entry */
+	uint16_t loaded_cpu;    /* the CPU whose VMPTRLD it had last (VMCS_NOWHERE: clear) */
 	uint16_t vpid;          /* 0: none */
 	uint32_t exc_vmm;       /* the exceptions the VMM asked to see (its bitmap) */
 	uint64_t kernel_exits;  /* exits the kernel handled without the VMM ... */
@@ -157,6 +161,48 @@ static void vmclear(uint64_t phys)
 	__asm__ volatile("vmclear %0" : : "m"(phys) : "cc", "memory");
 	if (current_vmcs == phys)
 		current_vmcs = 0;
+}
+
+/*
+ * A VMCS is active on one CPU at a time (SDM 24.1): the CPU that loaded it
+ * last, until a VMCLEAR there. Every use goes through vmcs_take, which
+ * clears it on that other CPU first (a remote call: the kernel lock is
+ * held on every path that can get here from another CPU) and loads it
+ * here; its next entry then launches it again with this CPU's host fields.
+ */
+#define VMCS_NOWHERE 0xffff
+
+static void vmcs_release_here(void *arg)
+{
+	struct vcpu *v = arg;
+
+	vmclear(v->vmcs);
+	v->loaded_cpu = VMCS_NOWHERE;
+	v->launched = false;
+}
+
+static bool vmcs_take(struct vcpu *v)
+{
+	if (v->loaded_cpu != this_cpu->id) {
+		if (v->loaded_cpu != VMCS_NOWHERE)
+			smp_call(v->loaded_cpu, vmcs_release_here, v);
+		v->loaded_cpu = (uint16_t)this_cpu->id;
+		v->moved = true;
+	}
+	return vmptrld(v->vmcs);
+}
+
+void vcpu_unload(struct thread *t)
+{
+	struct vcpu *v = t->vcpu;
+
+	if (v && v->loaded_cpu == this_cpu->id)
+		vmcs_release_here(v);
+}
+
+bool vcpu_loaded_here(const struct thread *t)
+{
+	return ((const struct vcpu *)t->vcpu)->loaded_cpu == this_cpu->id;
 }
 
 static uint64_t vmread(uint64_t field)
@@ -380,7 +426,8 @@ int vcpu_create(struct thread *t, struct quota *q)
 	}
 	*(uint32_t *)phys_to_virt(v->vmcs) = cpu.vmx.revision;
 	vmclear(v->vmcs);
-	if (!vmptrld(v->vmcs)) {
+	v->loaded_cpu = VMCS_NOWHERE;
+	if (!vmcs_take(v)) {
 		kmem_page_free(q, v->vapic);
 		kmem_page_free(q, v->vmcs);
 		kmem_free(q, v, sizeof(*v));
@@ -443,6 +490,8 @@ void vcpu_destroy(struct thread *t, struct quota *q)
 
 	if (!v)
 		return;
+	if (v->loaded_cpu != VMCS_NOWHERE && v->loaded_cpu != this_cpu->id)
+		smp_call(v->loaded_cpu, vmcs_release_here, v);
 	vmclear(v->vmcs);
 	if (v->vpid)
 		vpid_used[v->vpid / 64] &= ~(1ull << (v->vpid % 64));
@@ -470,7 +519,7 @@ static struct vcpu *vcpu_load(struct thread *t)
 {
 	struct vcpu *v = t->vcpu;
 
-	vmptrld(v->vmcs);
+	vmcs_take(v);
 	return v;
 }
 
@@ -478,7 +527,7 @@ bool vcpu_set_ip_sp(struct thread *t, uint64_t ip, uint64_t sp)
 {
 	struct vcpu *v = t->vcpu;
 
-	if (!vmptrld(v->vmcs))
+	if (!vmcs_take(v))
 		return false;
 	guest_real_mode(ip, sp);
 	v->flush_vpid = true;
@@ -876,13 +925,17 @@ static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 	    reflect_forced(v, reason)) {
 		/* The kernel's own: an interrupt still pending (not acknowledged on
 		 * exit), the guest's tick ran out, or a forced exception goes back
-		 * into the guest. Take interrupts now: a guest whose delivery faults
-		 * again at once never reaches an instruction boundary, where an
-		 * interrupt would make it exit. */
+		 * into the guest. Take interrupts now (before the kernel lock: their
+		 * handlers take it): a guest whose delivery faults again at once
+		 * never reaches an instruction boundary, where an interrupt would
+		 * make it exit. */
 		v->kernel_exits++;
 		__asm__ volatile("sti; nop; cli" : : : "memory");
+		kernel_lock();
 	} else {
-		fault_vmexit(t, reason);
+		kernel_lock();
+		if (sched_current() == t)   /* (else preempted from another CPU: it exits again) */
+			fault_vmexit(t, reason);
 	}
 	sched_exit_kernel();          /* back into the guest, or whoever outranks it */
 }
@@ -898,6 +951,7 @@ static struct thread *host_again(void)
 	/* A VM exit leaves GDTR/IDTR limits at 0xffff and TR's at 0x67. */
 	desc_tables_reload();
 	this_arch->space_current = NULL;   /* CR3 is the kernel's own now */
+	this_arch->guest_space = NULL;
 	this_arch->uexit_loaded_fs = 0;    /* and FS base HOST_FS_BASE, 0 */
 	return t;
 }
@@ -932,16 +986,24 @@ void vcpu_run(struct thread *t)
 
 	/* The scheduler or the fast path made t current on the way here. */
 	v->entry_failed = false;
-	if (!vmptrld(v->vmcs)) {
+	if (!vmcs_take(v)) {
 		v->entry_failed = true;
 		v->entry_error = 0;
 		vcpu_handle(t, L4_VMEXIT_ENTRY_FAILED);
 	}
 	struct space *s = &t->task->space;
-	if (s->tlb_stale) {
+	if (v->moved) {
+		/* First entry on this CPU since the VMCS came here: this CPU's host
+		 * fields; translations it may hold from an earlier turn here go. */
+		host_state_cpu();
+		ept_flush(s->root);
+		v->flush_vpid = true;
+		v->moved = false;
+	}
+	if (s->tlb_stale & this_arch->cpu_bit) {
 		/* A new EPT, or mappings went away: flush its translations. */
 		ept_flush(s->root);
-		s->tlb_stale = false;
+		s->tlb_stale &= ~this_arch->cpu_bit;
 	}
 	if (v->flush_vpid) {
 		if (v->vpid)
@@ -957,5 +1019,7 @@ void vcpu_run(struct thread *t)
 	}
 	if (read_cr2() != v->cr2)
 		write_cr2(v->cr2);
+	this_arch->guest_space = s;
+	kernel_unlock();
 	vmx_enter(&t->regs, v->launched);
 }

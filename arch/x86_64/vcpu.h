@@ -11,6 +11,10 @@ struct quota;
 /* Gives thread t (of a VM task) a VMCS; L4_ENOSYS without VT-x. */
 int vcpu_create(struct thread *t, struct quota *q);
 void vcpu_destroy(struct thread *t, struct quota *q);
+/* t leaves this CPU: its VMCS, if loaded here, is cleared (to memory). */
+void vcpu_unload(struct thread *t);
+/* t's VMCS is loaded on this CPU (the fast path uses no other). */
+bool vcpu_loaded_here(const struct thread *t);
 /* L4_THREAD_INFO's vCPU words (exits the kernel handled, exceptions it
  * reflected) to w; returns how many. */
 unsigned vcpu_info(struct thread *t, uint64_t *w);

@@ -66,6 +66,8 @@ enum {
 #define VEC_PIC_BASE      0x20   /* 8259 IRQs 0-15, remapped and masked */
 #define VEC_LAPIC_TIMER   0x40
 #define VEC_IRQ_BASE      0x50   /* I/O APIC line n arrives at VEC_IRQ_BASE + n */
+#define VEC_IPI_CALL      0xf0   /* another CPU asks for a remote call (smp_poll) */
+#define VEC_IPI_RESCHEDULE 0xf1  /* another CPU made something ready here */
 #define VEC_LAPIC_ERROR   0xfe
 #define VEC_SPURIOUS      0xff
 

@@ -28,6 +28,22 @@
  *                           base on x86-64 (a user address)
  * L4_THREAD_VCPU_CONFIG, _READ, _WRITE, _APIC: vCPUs
  *                           only (vcpu.h); L4_EINVAL on other threads
+ * L4_THREAD_SET_CPU         MR0 CPU index (0 .. online - 1):     -
+ *                           the thread is bound to that CPU from now
+ *                           on: it is queued, runs and times out there
+ * L4_THREAD_GET_CPU         -                                   MR0 its CPU,
+ *                                                               MR1 CPUs online
+ *
+ * CPUs: a new thread is bound to its creator's CPU (the boot tasks to CPU
+ * 0). SET_CPU moves a thread in any state at once: a ready one to the new
+ * CPU's queue, a blocked one with its IPC and timeout as they were, a
+ * running one after its CPU was interrupted (a system call it was making
+ * is made again there); its FPU state is saved on the old CPU, and a
+ * vCPU's VMCS cleared there and loaded on the new one at its next entry
+ * (a VMLAUNCH). Cost: an inter-processor interrupt and its round trip
+ * when the thread runs or holds state on another CPU, else a queue move.
+ * IPC between threads on different CPUs works (the receiver's CPU is
+ * interrupted to run it); the fast path serves partners on one CPU.
  *
  * The pager and exception handler are copies of the given capabilities,
  * kept by the thread; faults are sent through them with their badges.
@@ -63,6 +79,8 @@ enum l4_thread_op {
 	L4_THREAD_VCPU_READ = 15,
 	L4_THREAD_VCPU_WRITE = 16,
 	L4_THREAD_VCPU_APIC = 17,
+	L4_THREAD_SET_CPU = 18,
+	L4_THREAD_GET_CPU = 19,
 };
 
 /* L4_THREAD_INFO states. */

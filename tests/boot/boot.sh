@@ -45,6 +45,8 @@ BOOT_TESTS=(
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_BOCHS fuzzseed=4"
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
+	"qemu-ktest-smp  qemu:4 ktest    $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU fuzzseed=5"
+	"bochs-ktest-smp bochs:2 ktest   $KTEST_MODULES  console=com1 loglevel=2 ktest=smp/"
 )
 
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME
@@ -75,6 +77,7 @@ unset expect_file expect_name expect_timeout expect_config expect_cpus
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
 BOOT_ROW_TIMEOUT[ktest-slowpath]=150
+BOOT_ROW_TIMEOUT[ktest-smp]=150
 BOOT_ROW_TIMEOUT[bochs-ktest]=420
 
 # Seconds before a run counts as a hang.

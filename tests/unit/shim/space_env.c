@@ -22,6 +22,7 @@
 #include "console.h"
 #include "kmem.h"
 #include "percpu.h"
+#include "smp.h"
 #include "mem.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
@@ -33,6 +34,17 @@
 
 struct cpu_features cpu;
 struct percpu host_percpu;       /* the one CPU (percpu_arch.h: this_cpu) */
+/* smp.h: one CPU, so the shootdown paths never run. */
+struct percpu cpus[MAX_CPUS];
+unsigned cpu_count = 1;
+bool smp_active;
+
+void smp_call(unsigned to, void (*fn)(void *), void *arg)
+{
+	(void)fn;
+	(void)arg;
+	ck_abort_msg("smp_call(%u) with one CPU", to);
+}
 bool vmx_on;
 
 /* ------------------------------------------------------------ events */
@@ -254,6 +266,7 @@ void shim_setup(void)
 
 	/* One CPU; the TSS as gdt_init leaves it: no I/O map, every port denied. */
 	host_percpu.arch.self = &host_percpu;
+	host_percpu.arch.cpu_bit = 1;
 	memset(host_percpu.arch.tss_io.bitmap, 0xff, sizeof(host_percpu.arch.tss_io.bitmap));
 	host_percpu.arch.tss_io.end = 0xff;
 	host_percpu.arch.tss_io.tss.iomap_base = IOMAP_NONE;
