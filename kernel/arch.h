@@ -97,6 +97,8 @@ bool arch_provoke_fault(const char *name);
 unsigned arch_irq_init(uint64_t phys, uint32_t gsi_base);
 void arch_irq_configure(unsigned gsi, bool level, bool low);
 void arch_irq_mask(unsigned gsi, bool masked);
+/* The line interrupts CPU cpu from now on. */
+void arch_irq_route(unsigned gsi, unsigned cpu);
 
 /* Physical memory for reading (firmware tables): the direct map, or an
  * uncached window for what lies beyond it. */

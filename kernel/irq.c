@@ -113,6 +113,8 @@ void irq_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 			break;
 		irq->notif = (struct notification *)n->obj;
 		irq->bits = n->badge ? n->badge : 1;
+		irq->cpu = cur->cpu;
+		arch_irq_route(irq->gsi, irq->cpu);
 		arch_irq_mask(irq->gsi, false);
 		break;
 	case L4_IRQ_UNBIND:
@@ -126,7 +128,8 @@ void irq_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 		mr[0] = irq->gsi;
 		mr[1] = irq->flags;
 		mr[2] = irq->count;
-		out = 3;
+		mr[3] = irq->cpu;
+		out = 4;
 		break;
 	default:
 		err = L4_ENOSYS;

@@ -22,6 +22,7 @@ struct irq {
 	struct notification *notif;   /* bound notification, or NULL */
 	uint64_t bits;                /* what an interrupt signals */
 	uint64_t count;               /* interrupts so far */
+	unsigned cpu;                 /* the CPU the line interrupts (its binder's) */
 };
 
 /* Routes the interrupt lines (from the ACPI information); returns the

@@ -36,7 +36,7 @@ uint64_t fpu_state_bytes(const struct thread *t);
 extern bool fpu_eager;
 void fpu_cpu_init(void);
 void fpu_leave_kernel_slow(struct thread *t);
-static inline void fpu_leave_kernel(struct thread *t)
+static inline __attribute__((always_inline)) void fpu_leave_kernel(struct thread *t)
 {
 	if (fpu_eager || (this_arch->fpu_owner != t) != this_arch->fpu_ts_set)
 		fpu_leave_kernel_slow(t);

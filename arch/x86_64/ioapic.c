@@ -4,6 +4,7 @@
 #include "console.h"
 #include "irq.h"
 #include "paging.h"
+#include "percpu.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -75,6 +76,13 @@ void arch_irq_configure(unsigned gsi, bool level, bool low)
 	rte_low[gsi] = (rte_low[gsi] & RTE_MASKED) | (level ? RTE_LEVEL : 0) | (low ? RTE_LOW : 0) |
 		       (VEC_IRQ_BASE + gsi);
 	write_rte(gsi);
+}
+
+void arch_irq_route(unsigned gsi, unsigned cpu)
+{
+	if (gsi >= lines)
+		return;
+	write_reg(IOAPIC_REDTBL + 2 * gsi + 1, cpus[cpu].arch.apic_id << 24);   /* physical mode */
 }
 
 void arch_irq_mask(unsigned gsi, bool masked)

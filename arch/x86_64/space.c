@@ -365,8 +365,18 @@ bool space_io_allowed(const struct space *s, unsigned port)
 
 void space_switch(struct space *s)
 {
-	write_cr3(s->tlb_stale & this_arch->cpu_bit ? s->cr3 & ~CR3_NOFLUSH : s->cr3);
-	s->tlb_stale &= ~this_arch->cpu_bit;
+	uint64_t cr3 = s->cr3;
+
+	if (s->tlb_stale) {
+		uint64_t bit = this_arch->cpu_bit;
+		if (!(s->tlb_stale & bit) && is_current(s))
+			return;                  /* stale elsewhere only */
+		if (s->tlb_stale & bit) {
+			cr3 &= ~CR3_NOFLUSH;
+			s->tlb_stale &= ~bit;
+		}
+	}
+	write_cr3(cr3);
 	this_arch->space_current = s;
 	if (s->io[0] || tss_io_map_on())     /* (between tasks without ports: nothing to do) */
 		tss_set_io_bitmap(s->io[0] ? s->io_gen : 0, (const uint8_t *const *)s->io, s->io_len);

@@ -78,9 +78,9 @@ bool space_io_allowed(const struct space *s, unsigned port);
 
 /* Makes s the current address space (and its I/O bitmap the TSS's). */
 void space_switch(struct space *s);
-static inline void space_activate(struct space *s)
+static inline __attribute__((always_inline)) void space_activate(struct space *s)
 {
-	if (s != this_arch->space_current || (s->tlb_stale & this_arch->cpu_bit))
+	if (s != this_arch->space_current || s->tlb_stale)      /* (space_switch sorts out whose) */
 		space_switch(s);
 }
 

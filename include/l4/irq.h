@@ -16,12 +16,16 @@
  *
  * Irq object, L4_SYS_CALL:
  * L4_IRQ_BIND            MR0 notification slot (WRITE right)    -
+ *                        (the line is routed to the CPU the calling
+ *                        thread is bound to: bind from the thread that
+ *                        waits, and again after moving it)
  * L4_IRQ_UNBIND          -                                      -
  * L4_IRQ_ACK             -  (level-triggered lines stay masked from the
  *                        interrupt until the driver acknowledges it,
  *                        having served the device)            -
  * L4_IRQ_INFO            -                                      MR0 GSI, MR1 flags,
- *                                                               MR2 interrupts so far
+ *                                                               MR2 interrupts so far,
+ *                                                               MR3 the CPU it interrupts
  */
 #ifndef L4_IRQ_H
 #define L4_IRQ_H

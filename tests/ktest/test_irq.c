@@ -102,6 +102,48 @@ static void timer_interrupt_arrives(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
 }
 
+/* The PIT's interrupt, bound from a thread on the last CPU: the line is
+ * routed there and the thread, waiting there, gets it. */
+static long pit_waiter(long n)
+{
+	l4_word_t err;
+	l4_cap_t irq = get_isa_irq(0, &err);
+	unsigned online = 1;
+	long cpu = l4_thread_get_cpu(l4_self()->thread, &online);
+
+	if (err)
+		return -1;
+	if (L4_INVOKE(irq, L4_IRQ_BIND, (l4_cap_t)n).error ||
+	    L4_INVOKE(irq, L4_IRQ_INFO).error || l4_utcb()->mr[3] != (l4_word_t)cpu)
+		return -2;
+	long got = 0;
+	for (int round = 0; round < 3; round++) {
+		pit_one_shot(1193);
+		if (l4_recv((l4_cap_t)n, 200000).error)
+			break;
+		got++;
+		L4_INVOKE(irq, L4_IRQ_ACK);
+	}
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, irq);
+	return got * 100 + cpu;
+}
+
+static void interrupt_routed_to_binders_cpu(void)
+{
+	unsigned online = 1;
+	l4_cap_t n = l4_make(L4_FACTORY_NOTIFICATION);
+
+	CHECK_EQ(l4_thread_get_cpu(L4_CAP_THREAD, &online), 0);
+	CHECK_EQ(l4_sigma0_io(PIT_CH0, 2), L4_OK);
+	l4_cap_t t = l4_thread_start(pit_waiter, (long)n, 90);     /* starts once we block */
+	CHECK(t != L4_CAP_NONE);
+	CHECK_EQ(l4_thread_set_cpu(t, online - 1), L4_OK);
+	CHECK(l4_thread_join(t));
+	CHECK_EQ(l4_thread_result(t), 300 + (long)(online - 1));
+	l4_thread_kill(t);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, n);
+}
+
 static void serial_interrupt_arrives(void)
 {
 	l4_word_t err;
@@ -137,6 +179,7 @@ static void deleting_notification_unbinds(void)
 }
 
 const struct ktest ktests_irq[] = {
+	{ "irq/routed-to-binders-cpu", interrupt_routed_to_binders_cpu },
 	{ "irq/control-rejects-bad-requests", control_rejects_bad_requests },
 	{ "irq/one-object-per-line", one_object_per_line },
 	{ "irq/timer-interrupt-arrives", timer_interrupt_arrives },

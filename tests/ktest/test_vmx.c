@@ -928,6 +928,77 @@ static void spinning_fpu_guests_at_one_priority(void)
 }
 
 /*
+ * A long-mode guest that spins checking its FPU state (as above) is moved
+ * from CPU to CPU while it runs, and its registers are read from CPU 0
+ * while it runs elsewhere: each move and each read VMCLEARs its VMCS on
+ * the CPU that has it (a remote call) and the next entry launches it on
+ * the new one. It must go on counting on every CPU and never see a wrong
+ * FPU value; native threads keep their own FPU state beside it. On one CPU
+ * only the moves to CPU 0 and the reads are left.
+ */
+static void vcpu_moves_between_cpus_while_running(void)
+{
+	unsigned char code[sizeof(fpu_spin_code)];
+	struct vm vm;
+	l4_word_t err;
+	unsigned online = 1;
+
+	for (unsigned i = 0; i < sizeof(code); i++)
+		code[i] = fpu_spin_code[i];
+	if (!cpu_has_avx()) {
+		static const unsigned char movdqa_10[] = { 0x66, 0x0f, 0x6f, 0xc8, 0x90, 0x90 };
+		static const unsigned char movdqa_21[] = { 0x66, 0x0f, 0x6f, 0xd1, 0x90, 0x90 };
+		for (unsigned i = 0; i < 6; i++) {
+			code[15 + i] = movdqa_10[i];
+			code[25 + i] = movdqa_21[i];
+		}
+	}
+	const l4_word_t value = 0x0123456789abcdefull;
+	for (unsigned i = 0; i < 8; i++)
+		code[2 + i] = (unsigned char)(value >> (8 * i));
+	if (!make_big_vm(&vm, code, sizeof(code), &err)) {
+		RETURN_IF_NO_VMX(err ? err : L4_ENOMEM);
+	}
+	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	struct l4_vcpu_state s;
+	mode_state(LONG64, &s);
+	s.cr[L4_CR_CR0] |= 0x2;
+	s.cr[L4_CR_CR4] |= 0x600 | (cpu_has_avx() ? 0x40000u : 0);
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_PRIO, FPU_SPIN_PRIO).error, L4_OK);
+	native_fpu_checks = 0;
+	l4_cap_t n = l4_thread_start(native_fpu_checker, 0x0badcafe0badcafeull, FPU_SPIN_PRIO);
+	CHECK(n != L4_CAP_NONE);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	l4_word_t last = 0;
+	unsigned moves = 4 * online + 4;
+	for (unsigned m = 0; m < moves; m++) {
+		unsigned to = (m + 1) % online;
+		CHECK_EQ(l4_thread_set_cpu(vm.vcpu, to), L4_OK);
+		CHECK_EQ(l4_thread_get_cpu(vm.vcpu, NULL), to);
+		l4_word_t now = last;
+		for (unsigned wait = 0; now == last && wait < 50; wait++) {
+			l4_sleep_us(2000);      /* (on CPU 0 it runs while we sleep) */
+			CHECK_EQ(l4_vcpu_read(vm.vcpu, L4_VCPU_GPR, &s), L4_OK);
+			CHECK_EQ(s.gpr[L4_REG_RAX], value);
+			CHECK_EQ(s.gpr[L4_REG_RDX], 0);     /* no wrong FPU value seen */
+			now = s.gpr[L4_REG_RBX];
+		}
+		CHECK(now > last);                         /* it ran on CPU "to" */
+		last = now;
+	}
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+	long native_result = l4_thread_result(n);
+	l4_thread_kill(n);
+	CHECK_EQ(native_result, -1);
+	CHECK(native_fpu_checks > 0);
+	CHECK_EQ(l4_recv(vm.ep, L4_TIMEOUT_POLL).error, L4_ETIMEOUT);   /* no OUT 0x99 */
+	l4_printf("ktest: (%u moves over %u CPUs, %lu checks in the guest)\n", moves, online,
+		  (unsigned long)last);
+	drop_big_vm(&vm);
+}
+
+/*
  * #AC and #DB always exit to the kernel, which delivers them to the guest
  * itself unless the VMM asked for them (review finding 8: with an empty
  * exception bitmap a guest could make the CPU loop delivering them, the
@@ -1686,6 +1757,7 @@ static void random_vcpu_operations(void)
 }
 
 const struct ktest ktests_vmx[] = {
+	{ "vmx/vcpu-moves-between-cpus-while-running", vcpu_moves_between_cpus_while_running },
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/host-resource-instructions-exit", host_resource_instructions_exit },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
