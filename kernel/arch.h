@@ -63,6 +63,9 @@ struct thread;
  * (lazy FPU registers, a loaded VMCS) goes back to memory. */
 void arch_thread_leaves_cpu(struct thread *t);
 
+/* Whether thread t may be bound to CPU cpu (a vCPU: only where VMX is on). */
+bool arch_thread_may_run_on(const struct thread *t, unsigned cpu);
+
 /* t, preempted in a kernel entry for a system call not yet handled, makes
  * it again when it next runs. */
 void arch_syscall_restart(struct thread *t);

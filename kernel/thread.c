@@ -247,7 +247,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 	case L4_THREAD_VCPU_APIC:
 		return t->vcpu ? vcpu_apic(t, mr[0]) : L4_EINVAL;
 	case L4_THREAD_SET_CPU:
-		if (mr[0] >= cpu_count)
+		if (mr[0] >= cpu_count || !arch_thread_may_run_on(t, (unsigned)mr[0]))
 			return L4_EINVAL;
 		if (t->state == TS_DEAD)
 			return L4_ECANCELED;

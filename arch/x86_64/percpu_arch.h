@@ -34,6 +34,7 @@ struct arch_percpu {
 	void *guest_regs;              /* the running vCPU's register area (vmx_entry.S) */
 	uint64_t current_vmcs;         /* the VMCS loaded by VMPTRLD here, or 0 */
 	uint64_t vmxon_region;         /* physical address of this CPU's VMXON region, or 0 */
+	bool vmx_ready;                /* in VMX operation: vCPUs may run here */
 	struct space *space_current;   /* whose tables CR3 holds */
 	struct space *guest_space;     /* the VM whose vCPU runs here (in VMX non-root), or NULL */
 	struct thread *fpu_owner;      /* whose state the FPU registers hold */

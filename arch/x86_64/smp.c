@@ -133,8 +133,11 @@ void ap_main(unsigned id)
 	user_cpu_init();
 	fpu_cpu_init();
 	const char *vmx = vmx_on ? vmx_cpu_init() : "as on CPU 0";
-	kprintf("smp: CPU %u up (APIC ID %u), vmx %s%s\n", id, this_arch->apic_id,
-		vmx ? "off: " : "on", vmx ? vmx : "");
+	if (vmx)
+		kprintf("smp: CPU %u up (APIC ID %u), vmx off: %s\n", id, this_arch->apic_id, vmx);
+	else
+		kprintf("smp: CPU %u up (APIC ID %u), vmx on (revision %#x, capabilities as CPU 0's)\n",
+			id, this_arch->apic_id, cpu.vmx.revision);
 	__atomic_store_n(&cpus[id].online, true, __ATOMIC_RELEASE);
 	kernel_lock();
 	sched_exit_kernel();

@@ -138,6 +138,11 @@ static void leave_here(void *arg)
  * entry came (VEC_SYSCALL: a system call). */
 #define SYSCALL_LEN 2
 
+bool arch_thread_may_run_on(const struct thread *t, unsigned on)
+{
+	return !t->vcpu || cpus[on].arch.vmx_ready;
+}
+
 void arch_syscall_restart(struct thread *t)
 {
 	if (t->vcpu || t->regs.vector != VEC_SYSCALL)

@@ -15,6 +15,16 @@
 #define CPUID1_ECX_VMX              (1u << 5)
 
 bool vmx_on;
+/* The boot CPU's VMX capabilities: every other CPU must have the same, as
+ * a vCPU's VMCS moves between them. */
+static uint64_t caps_basic, caps_ept_vpid, caps_proc2;
+
+static void read_caps(uint64_t *basic, uint64_t *ept_vpid, uint64_t *proc2)
+{
+	*basic = rdmsr(MSR_IA32_VMX_BASIC);
+	*ept_vpid = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	*proc2 = rdmsr(MSR_IA32_VMX_PROCBASED2);
+}
 
 /* VMXON: CF=1 or ZF=1 on failure. */
 static bool vmxon(uint64_t phys)
@@ -47,6 +57,15 @@ const char *vmx_cpu_init(void)
 		       rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 	write_cr0(cr0);
 	write_cr4(cr4);
+	uint64_t basic, ept_vpid, proc2;
+	read_caps(&basic, &ept_vpid, &proc2);
+	if (!caps_basic) {
+		caps_basic = basic;
+		caps_ept_vpid = ept_vpid;
+		caps_proc2 = proc2;
+	} else if (basic != caps_basic || ept_vpid != caps_ept_vpid || proc2 != caps_proc2) {
+		return "its VMX capabilities differ from CPU 0's";
+	}
 	uint64_t region = this_arch->vmxon_region;
 	if (!region && (region = mem_zeroed_frame_below(~0ull)) == FRAME_NONE)
 		return "no memory for the VMXON region";
@@ -56,6 +75,7 @@ const char *vmx_cpu_init(void)
 		write_cr4(read_cr4() & ~CR4_VMXE);
 		return "VMXON failed";
 	}
+	this_arch->vmx_ready = true;
 	return NULL;
 }
 

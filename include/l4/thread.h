@@ -31,6 +31,7 @@
  * L4_THREAD_SET_CPU         MR0 CPU index (0 .. online - 1):     -
  *                           the thread is bound to that CPU from now
  *                           on: it is queued, runs and times out there
+ *                           (a vCPU: L4_EINVAL where VMX is off)
  * L4_THREAD_GET_CPU         -                                   MR0 its CPU,
  *                                                               MR1 CPUs online
  *
