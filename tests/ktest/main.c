@@ -27,9 +27,9 @@ bool ktest_failed(void)
 	return current_failed;
 }
 
-/* "ktest=PREFIX" on the kernel command line runs only the tests whose
- * names start with PREFIX (for working on one area). */
-static char only[32];
+/* "ktest=PREFIX[,PREFIX...]" on the kernel command line runs only the
+ * tests whose names start with one of the prefixes (one area, or a few). */
+static char only[96];
 
 static void read_filter(void)
 {
@@ -49,10 +49,18 @@ static void read_filter(void)
 
 static bool selected(const char *name)
 {
-	for (unsigned i = 0; only[i]; i++)
-		if (name[i] != only[i])
-			return false;
-	return true;
+	const char *p = only;
+
+	do {
+		unsigned i = 0;
+		while (p[i] && p[i] != ',' && name[i] == p[i])
+			i++;
+		if (!p[i] || p[i] == ',')
+			return true;          /* the whole prefix matched */
+		while (*p && *p != ',')
+			p++;
+	} while (*p++);
+	return false;
 }
 
 static const struct ktest *const suites[] = {
