@@ -23,7 +23,7 @@
  * struct percpu holds the queues; changed only under the kernel lock. */
 static struct percpu *cpu_of(const struct thread *t)
 {
-	return &cpus[t->cpu];
+	return t->pcpu;
 }
 
 static void enqueue(struct thread *t, bool at_head)
@@ -104,7 +104,7 @@ void sched_prefer(struct thread *t)
 
 	if (t->state != TS_READY || t == cur)
 		return;
-	if (t->cpu != this_cpu->id) {
+	if (t->pcpu != cpu_self()) {
 		kick(t);                /* (t is queued there) */
 		return;
 	}
@@ -206,6 +206,7 @@ void sched_set_cpu(struct thread *t, unsigned cpu)
 		remove(t);
 	sched_timeout_cancel(t);
 	t->cpu = (uint16_t)cpu;
+	t->pcpu = &cpus[cpu];
 	if (left)
 		sched_timeout_arm(t, (left - 1) * (1000000 / SCHED_TICK_HZ));
 	if (ready) {
@@ -281,7 +282,7 @@ void sched_check(uint64_t *ready_count, uint64_t *timed)
 				check_fail(L4_CHECK_QUEUES, "CPU %u: ready queue %u and its bits disagree", i, p);
 			for (struct thread *t = head; t; t = t->q_next) {
 				if (!check_alive(t, L4_OBJ_THREAD) || t->state != TS_READY || t->prio != p ||
-				    t->cpu != i || t == c->current || t->q_next->q_prev != t ||
+				    t->cpu != i || t->pcpu != c || t == c->current || t->q_next->q_prev != t ||
 				    ++*ready_count > CHECK_BOUND) {
 					check_fail(L4_CHECK_QUEUES, "CPU %u: ready queue %u: thread %p does not belong there",
 						   i, p, t);
@@ -291,7 +292,7 @@ void sched_check(uint64_t *ready_count, uint64_t *timed)
 					break;
 			}
 		}
-		if (c->current && (!check_alive(c->current, L4_OBJ_THREAD) || c->current->cpu != i))
+		if (c->current && (!check_alive(c->current, L4_OBJ_THREAD) || c->current->pcpu != c))
 			check_fail(L4_CHECK_QUEUES, "CPU %u runs thread %p, not bound to it", i, c->current);
 		uint64_t last = 0;
 		for (struct thread *t = c->timeouts; t; t = t->tq_next) {

@@ -31,6 +31,7 @@ int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out
 	task->threads = t;
 	t->state = TS_INACTIVE;
 	t->cpu = (uint16_t)this_cpu->id;       /* the creator's CPU */
+	t->pcpu = cpu_self();
 	t->prio = DEFAULT_PRIO;
 	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
 	*out = t;
@@ -69,6 +70,7 @@ int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, stru
 	task->threads = t;
 	t->state = TS_INACTIVE;
 	t->cpu = (uint16_t)this_cpu->id;       /* the creator's CPU */
+	t->pcpu = cpu_self();
 	t->prio = DEFAULT_PRIO;
 	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
 	regs_init_user(&t->regs, 0, 0);

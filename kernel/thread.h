@@ -48,6 +48,7 @@ struct thread {
 	uint8_t prio;
 	uint8_t mcp;                  /* highest priority this thread may give any thread */
 	uint16_t cpu;                 /* the CPU it is bound to: queued, runs, times out there */
+	struct percpu *pcpu;          /* &cpus[cpu] */
 	uint32_t timeslice_ticks;     /* full time slice */
 	uint32_t ticks_left;
 
