@@ -135,6 +135,14 @@ static void start_cpus(const char *cmdline, uint64_t info_phys)
 	kprintf("smp: the MADT lists %u CPU%s%s, using at most %llu\n", info.count,
 		info.count == 1 ? "" : "s", info.ignored ? " (some ignored)" : "",
 		(unsigned long long)max);
+	/* For the boot test of a CPU that never starts (tests/boot/smp.cfg). */
+	uint64_t absent;
+	if (cmdline_get_u64(cmdline, "smp_absent_apic", &absent) && absent < 0xff &&
+	    info.count < ACPI_MAX_CPUS) {
+		info.apic_id[info.count++] = (uint32_t)absent;
+		kprintf("smp: smp_absent_apic=%llu: a CPU that is not there is added (a test)\n",
+			(unsigned long long)absent);
+	}
 	arch_smp_start(info.apic_id, info.count, (unsigned)max, low_page(info_phys));
 }
 

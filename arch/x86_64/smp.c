@@ -108,6 +108,9 @@ unsigned arch_smp_start(const uint32_t *apic_ids, unsigned n, unsigned max_cpus,
 		if (start_ap(apic_ids[i], id, page)) {
 			cpu_count++;
 		} else {
+			/* INIT again: should it wake up late, it waits for a SIPI
+			 * instead of running as the next CPU's index. */
+			lapic_send_ipi(apic_ids[i], ICR_INIT);
 			kprintf("smp: CPU with APIC ID %u did not start within %u ms; going on without it\n",
 				apic_ids[i], AP_START_TIMEOUT_US / 1000 * 2);
 			memset(&cpus[id], 0, sizeof(cpus[id]));
