@@ -441,3 +441,27 @@ emu_run_bochs() {
 		EMU_STATUS=error EMU_DETAIL="Bochs failed with exit status $rc${why:+: $why} (see $log, $out)"
 	fi
 }
+
+# emu_qemu_outcome TIMEOUT: after an interactive QEMU run (tools/run-qemu.sh,
+# tools/debug.sh), say how it ended and exit with the guest's status (0
+# success, 1 test failure, 2 panic), 0 after the timeout or a stop, 1 on errors.
+emu_qemu_outcome() {
+	local say_to=${0##*/}
+	case $EMU_STATUS in
+	ok)
+		case $EMU_GUEST in
+		0) printf '\n%s: %s\n' "$say_to" "$EMU_DETAIL (success)" >&2 ;;
+		1) printf '\n%s: %s\n' "$say_to" "$EMU_DETAIL (self-test failure)" >&2 ;;
+		2) printf '\n%s: %s\n' "$say_to" "$EMU_DETAIL (kernel panic)" >&2 ;;
+		*) printf '\n%s: %s\n' "$say_to" "$EMU_DETAIL" >&2 ;;
+		esac
+		exit "$EMU_GUEST"
+		;;
+	timeout) printf '\n%s: stopped after %s s\n' "$say_to" "$1" >&2 ;;
+	stopped) printf '\n%s: %s\n' "$say_to" "$EMU_DETAIL" >&2 ;;
+	*)
+		printf '\n%s: %s\n' "$say_to" "$EMU_DETAIL" >&2
+		exit 1
+		;;
+	esac
+}

@@ -30,21 +30,4 @@ else
 fi
 emu_run qemu "$iso" "$timeout" - "$work"
 
-say() { printf '\n%s: %s\n' "${0##*/}" "$*" >&2; }
-case $EMU_STATUS in
-ok)
-	case $EMU_GUEST in
-	0) say "$EMU_DETAIL (success)" ;;
-	1) say "$EMU_DETAIL (self-test failure)" ;;
-	2) say "$EMU_DETAIL (kernel panic)" ;;
-	*) say "$EMU_DETAIL" ;;
-	esac
-	exit "$EMU_GUEST"
-	;;
-timeout) say "stopped after $timeout s" ;;
-stopped) say "$EMU_DETAIL" ;;
-*)
-	say "$EMU_DETAIL"
-	exit 1
-	;;
-esac
+emu_qemu_outcome "$timeout"
