@@ -22,16 +22,17 @@ static bool fast_tag(uint64_t tag)
 }
 
 /*
- * Every function here takes smp: whether other CPUs may be online. Two
- * copies are compiled: without it (one CPU: no lock, no CPU checks) and
- * with it (this CPU's lock held; the partner and the endpoint must be this
- * CPU's, smp.h). The syscall entry calls the one fastpath_syscall_fn names.
+ * Every function here takes lock: EXIT_UNLOCKED (one CPU online: no lock,
+ * no CPU checks), EXIT_LOCAL (the syscall fast path on several CPUs: this
+ * CPU's lock held; the partner and the endpoint must be this CPU's,
+ * smp.h) or EXIT_HELD (a VM exit: the general path's lock). The syscall
+ * entry calls the copy fastpath_syscall_fn names.
  */
 #define FAST static inline __attribute__((always_inline))
 
 /* The endpoint in slot with the right, or NULL. */
 FAST struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, unsigned right,
-				    uint64_t *badge, bool smp)
+				    uint64_t *badge, int lock)
 {
 	const struct cap_table *ct = &cur->task->caps;
 
@@ -39,7 +40,7 @@ FAST struct endpoint *fast_endpoint(struct thread *cur, uint64_t slot, unsigned 
 		return NULL;
 	const struct cap *c = &ct->slots[slot];
 	if (!c->obj || c->obj->type != L4_OBJ_ENDPOINT || !(c->rights & right) ||
-	    (smp && ((struct endpoint *)c->obj)->home != this_cpu->id))
+	    (lock != EXIT_UNLOCKED && ((struct endpoint *)c->obj)->home != this_cpu->id))
 		return NULL;
 	*badge = c->badge;
 	return (struct endpoint *)c->obj;
@@ -58,28 +59,28 @@ FAST bool may_run(const struct thread *t)
 }
 
 /* Hands the CPU to t and leaves the kernel; t had blocked in a system call. */
-FAST NORETURN void switch_to(struct thread *t, bool smp)
+FAST NORETURN void switch_to(struct thread *t, int lock)
 {
 	sched_set_running(t);
 	t->resume_sysret = false;
-	arch_exit_to_user_as(t, true, smp);
+	arch_exit_to_user_as(t, true, lock);
 }
 
 /* The receiver waiting on ep that a caller's message can go to at once:
  * no timeout to cancel, no reply right held, nothing ready outranks it
  * (the caller blocks). NULL if there is none. */
-FAST struct thread *ready_receiver(struct endpoint *ep, bool smp)
+FAST struct thread *ready_receiver(struct endpoint *ep, int lock)
 {
 	struct thread *r = ep->state == EP_RECEIVERS ? ep->queue : NULL;
 
-	return r && (!smp || r->cpu == this_cpu->id) && r->deadline == TIMEOUT_NONE && !r->caller &&
+	return r && (lock == EXIT_UNLOCKED || r->cpu == this_cpu->id) && r->deadline == TIMEOUT_NONE && !r->caller &&
 	       may_run(r) ? r : NULL;
 }
 
 /* Completes dest's receive (the message is in its UTCB already), makes
  * caller wait for its reply, and runs dest. */
 FAST NORETURN void call_into(struct thread *caller, struct thread *dest, uint64_t tag,
-			     uint64_t badge, bool smp)
+			     uint64_t badge, int lock)
 {
 	regs_set_result(&dest->regs, 0, tag, badge);
 	dest->state = TS_READY;
@@ -88,23 +89,23 @@ FAST NORETURN void call_into(struct thread *caller, struct thread *dest, uint64_
 	caller->callee = dest;
 	caller->state = TS_REPLY_BLOCKED;
 	caller->blocked_on = dest;
-	switch_to(dest, smp);
+	switch_to(dest, lock);
 }
 
-FAST void call(struct thread *cur, arch_regs *r, bool smp)
+FAST void call(struct thread *cur, arch_regs *r, int lock)
 {
 	uint64_t tag = regs_tag(r), badge;
 	struct endpoint *ep;
 	struct thread *dest;
 
 	if (!fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
-	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_WRITE, &badge, smp)) ||
-	    !(dest = ready_receiver(ep, smp)))
+	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_WRITE, &badge, lock)) ||
+	    !(dest = ready_receiver(ep, lock)))
 		return;
 	endpoint_take_first(ep);
 	copy_words(dest->utcb->mr, cur->utcb->mr, tag & 0x7f);
 	cur->resume_sysret = true;
-	call_into(cur, dest, tag, badge, smp);
+	call_into(cur, dest, tag, badge, lock);
 }
 
 /* cur waits on ep (no sender is queued there). */
@@ -117,22 +118,22 @@ FAST void wait_on(struct thread *cur, struct endpoint *ep)
 	cur->resume_sysret = true;
 }
 
-FAST void reply_wait(struct thread *cur, arch_regs *r, bool smp)
+FAST void reply_wait(struct thread *cur, arch_regs *r, int lock)
 {
 	uint64_t tag = regs_tag(r), badge;
 	struct thread *caller = cur->caller;
 	struct endpoint *ep;
 
 	if (!caller || !fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
-	    (smp && caller->cpu != cur->cpu) || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
-	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge, smp)) ||
+	    (lock != EXIT_UNLOCKED && caller->cpu != cur->cpu) || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
+	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge, lock)) ||
 	    ep->state == EP_SENDERS)
 		return;
 
 	if (caller->fault.kind == FAULT_VMEXIT) {
 		/* A VMM's answer to a VM exit, guest on; a reply the general path
 		 * must refuse (it stops the vCPU) changes nothing here. */
-		if ((smp && !vcpu_loaded_here(caller)) || vcpu_state_write(caller, cur->utcb->mr, tag & 0x7f))
+		if ((lock != EXIT_UNLOCKED && !vcpu_loaded_here(caller)) || vcpu_state_write(caller, cur->utcb->mr, tag & 0x7f))
 			return;
 		caller->fault.kind = FAULT_NONE;
 	} else if (caller->fault.kind) {
@@ -146,7 +147,7 @@ FAST void reply_wait(struct thread *cur, arch_regs *r, bool smp)
 	caller->callee = NULL;
 	cur->caller = NULL;
 	wait_on(cur, ep);
-	switch_to(caller, smp);
+	switch_to(caller, lock);
 }
 
 /*
@@ -157,16 +158,16 @@ FAST void reply_wait(struct thread *cur, arch_regs *r, bool smp)
 void fastpath_vmexit(struct thread *vcpu, uint64_t tag, const struct cap *handler)
 {
 	struct thread *vmm;
-	bool smp = smp_active;      /* (the kernel lock is held: a slow path's) */
+	int lock = smp_active ? EXIT_HELD : EXIT_UNLOCKED;   /* (a slow path's lock) */
 
 	if (!fastpath_enabled || !handler->obj || handler->obj->type != L4_OBJ_ENDPOINT ||
 	    !(handler->rights & L4_CAP_RIGHT_WRITE) ||
-	    (smp && ((struct endpoint *)handler->obj)->home != this_cpu->id) ||
-	    !(vmm = ready_receiver((struct endpoint *)handler->obj, smp)))
+	    (lock != EXIT_UNLOCKED && ((struct endpoint *)handler->obj)->home != this_cpu->id) ||
+	    !(vmm = ready_receiver((struct endpoint *)handler->obj, lock)))
 		return;
 	endpoint_take_first((struct endpoint *)handler->obj);
 	fault_message(vcpu, vmm);
-	call_into(vcpu, vmm, tag, handler->badge, smp);
+	call_into(vcpu, vmm, tag, handler->badge, lock);
 }
 
 static void fastpath_syscall_up(arch_regs *r)
@@ -174,9 +175,9 @@ static void fastpath_syscall_up(arch_regs *r)
 	if (!fastpath_enabled)
 		return;
 	if (regs_sysno(r) == L4_SYS_CALL)
-		call(sched_current(), r, false);
+		call(sched_current(), r, EXIT_UNLOCKED);
 	else
-		reply_wait(sched_current(), r, false);
+		reply_wait(sched_current(), r, EXIT_UNLOCKED);
 }
 
 static void fastpath_syscall_smp(arch_regs *r)
@@ -187,11 +188,11 @@ static void fastpath_syscall_smp(arch_regs *r)
 	struct thread *cur = sched_current();
 	if (cur) {          /* (NULL: preempted from another CPU meanwhile) */
 		if (regs_sysno(r) == L4_SYS_CALL)
-			call(cur, r, true);
+			call(cur, r, EXIT_LOCAL);
 		else
-			reply_wait(cur, r, true);
+			reply_wait(cur, r, EXIT_LOCAL);
 	}
-	kernel_unlock_held();
+	kernel_unlock_local();
 }
 
 void (*fastpath_syscall_fn)(arch_regs *r) = fastpath_syscall_up;

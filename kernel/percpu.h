@@ -26,8 +26,6 @@ struct percpu {
 	uint64_t ready_words;          /* bit w: ready_bits[w] is not 0 */
 	struct thread *timeouts;       /* threads blocked with a timeout here, by deadline */
 	uint64_t ticks;                /* scheduler ticks of this CPU's timer */
-	volatile uint32_t lock;        /* this CPU's part of the kernel lock (smp.h) */
-	uint8_t held;                  /* what this CPU holds of it: LOCK_NONE, _LOCAL, _ALL */
 	void (*volatile call_fn)(void *);  /* a remote call for this CPU to run (smp_call) */
 	void *call_arg;
 };

@@ -6,13 +6,13 @@
 
 static bool try_take(struct percpu *c)
 {
-	return !__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE);
+	return !__atomic_exchange_n(&c->arch.lock, 1, __ATOMIC_ACQUIRE);
 }
 
 static void take(struct percpu *c)
 {
 	while (!try_take(c)) {
-		while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED)) {
+		while (__atomic_load_n(&c->arch.lock, __ATOMIC_RELAXED)) {
 			smp_poll();
 			arch_cpu_relax();
 		}
@@ -23,30 +23,29 @@ bool smp_active;
 
 void kernel_lock_all(void)
 {
-	if (this_cpu->held == LOCK_ALL)
+	if (this_arch->held == LOCK_ALL)
 		return;
-	if (this_cpu->held == LOCK_LOCAL)
+	if (this_arch->held == LOCK_LOCAL)
 		kernel_unlock_held();    /* in CPU order only, or two CPUs could deadlock */
 	for (unsigned i = 0; i < cpu_count; i++)
 		take(&cpus[i]);
-	this_cpu->held = LOCK_ALL;
+	this_arch->held = LOCK_ALL;
 }
 
-void kernel_lock_local(void)
+void kernel_lock_local_wait(void)
 {
 	take(cpu_self());
-	this_cpu->held = LOCK_LOCAL;
 }
 
 void kernel_unlock_held(void)
 {
-	if (this_cpu->held == LOCK_ALL) {
+	if (this_arch->held == LOCK_ALL) {
 		for (unsigned i = cpu_count; i-- > 0;)
-			__atomic_store_n(&cpus[i].lock, 0, __ATOMIC_RELEASE);
-	} else if (this_cpu->held == LOCK_LOCAL) {
-		__atomic_store_n(&cpu_self()->lock, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&cpus[i].arch.lock, 0, __ATOMIC_RELEASE);
+	} else if (this_arch->held == LOCK_LOCAL) {
+		arch_unlock_local();
 	}
-	this_cpu->held = LOCK_NONE;
+	this_arch->held = LOCK_NONE;
 }
 
 void smp_poll(void)

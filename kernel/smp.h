@@ -23,8 +23,23 @@ enum { LOCK_NONE, LOCK_LOCAL, LOCK_ALL };
 extern bool smp_active;
 
 void kernel_lock_all(void);
-void kernel_lock_local(void);
+void kernel_lock_local_wait(void);
 void kernel_unlock_held(void);
+
+/* This CPU's lock (the fast path's): one XCHG when free. */
+static inline __attribute__((always_inline)) void kernel_lock_local(void)
+{
+	if (!arch_lock_try_local())
+		kernel_lock_local_wait();
+	this_arch->held = LOCK_LOCAL;
+}
+
+/* ... and its release, when that is all this CPU holds. */
+static inline __attribute__((always_inline)) void kernel_unlock_local(void)
+{
+	this_arch->held = LOCK_NONE;
+	arch_unlock_local();
+}
 
 static inline void kernel_lock(void)
 {
@@ -41,7 +56,7 @@ static inline void kernel_unlock(void)
 
 static inline bool kernel_locked(void)
 {
-	return !smp_active || this_cpu->held == LOCK_ALL;
+	return !smp_active || this_arch->held == LOCK_ALL;
 }
 
 /* Runs fn(arg) on CPU cpu (not this one) and returns when it has; only

@@ -45,6 +45,8 @@ struct arch_percpu {
 	uint32_t io_loaded_len;        /* ... and the bytes of it in use */
 	uint32_t apic_id;              /* this CPU's local APIC ID */
 	uint64_t cpu_bit;              /* 1 << this CPU's index (space.tlb_stale) */
+	volatile uint32_t lock;        /* this CPU's part of the kernel lock (kernel/smp.h) */
+	uint8_t held;                  /* what this CPU holds of it: LOCK_NONE, _LOCAL, _ALL */
 	uint64_t gdt[7];               /* null, kernel code and data, user data and code, TSS (2) */
 	struct tss_io tss_io;          /* the TSS and its I/O permission bitmap */
 };
@@ -75,6 +77,23 @@ extern struct percpu host_percpu;
 #define this_cpu ((struct percpu __seg_gs *)0)
 #define this_arch ((struct arch_percpu __seg_gs *)0)
 #endif
+
+/* This CPU's lock word taken if it was free: one XCHG (a full barrier). */
+static inline bool arch_lock_try_local(void)
+{
+	uint32_t v = 1;
+
+	__asm__ volatile("xchgl %0, %%gs:%c1" : "+r"(v)
+			 : "i"(__builtin_offsetof(struct arch_percpu, lock)) : "memory");
+	return !v;
+}
+
+/* ... and released: a plain store is a release on x86 (TSO). */
+static inline void arch_unlock_local(void)
+{
+	__asm__ volatile("" : : : "memory");
+	this_arch->lock = 0;
+}
 
 /* Whether this CPU's TSS's I/O map is in use. */
 static inline bool tss_io_map_on(void)

@@ -19,8 +19,12 @@ NORETURN void exit_to_user_sysret(arch_regs *f);
 
 /* Leaves the kernel into user mode as thread t. sysret: t's registers were
  * saved by the syscall entry and are unchanged since. */
+/* What the way out releases: nothing (one CPU), this CPU's lock (the fast
+ * path), or whatever this CPU holds. */
+enum { EXIT_UNLOCKED, EXIT_LOCAL, EXIT_HELD };
+
 static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user_as(struct thread *t,
-									       bool sysret, bool smp)
+									       bool sysret, int lock)
 {
 	arch_regs *r = &t->regs;
 	uint64_t frame_top = (uintptr_t)(r + 1);
@@ -42,7 +46,9 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user_as(
 	this_arch->tss_io.tss.rsp[0] = frame_top;
 	/* A frame the syscall entry saved is as the CPU left it. */
 	if (sysret) {
-		if (smp)
+		if (lock == EXIT_LOCAL)
+			kernel_unlock_local();
+		else if (lock == EXIT_HELD)
 			kernel_unlock_held();
 		exit_to_user_sysret(r);
 	}
@@ -50,7 +56,9 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user_as(
 	r->cs = SEL_UCODE;
 	r->ss = SEL_UDATA;
 	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
-	if (smp)
+	if (lock == EXIT_LOCAL)
+		kernel_unlock_local();
+	else if (lock == EXIT_HELD)
 		kernel_unlock_held();
 	exit_to_user_iret(r);
 }
@@ -59,7 +67,7 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user_as(
 static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user(struct thread *t,
 									    bool sysret)
 {
-	arch_exit_to_user_as(t, sysret, smp_active);
+	arch_exit_to_user_as(t, sysret, smp_active ? EXIT_HELD : EXIT_UNLOCKED);
 }
 
 #endif
