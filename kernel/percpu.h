@@ -26,6 +26,7 @@ struct percpu {
 	uint64_t ready_words;          /* bit w: ready_bits[w] is not 0 */
 	struct thread *timeouts;       /* threads blocked with a timeout here, by deadline */
 	uint64_t ticks;                /* scheduler ticks of this CPU's timer */
+	volatile uint64_t next_deadline;  /* the first timeout's tick (~0: none), read unlocked */
 	void (*volatile call_fn)(void *);  /* a remote call for this CPU to run (smp_call) */
 	void *call_arg;
 };

@@ -155,17 +155,20 @@ void sched_timeout_arm(struct thread *t, uint64_t timeout_us)
 		p = &(*p)->tq_next;
 	t->tq_next = *p;
 	*p = t;
+	c->next_deadline = c->timeouts->deadline;
 }
 
 void sched_timeout_cancel(struct thread *t)
 {
 	if (t->deadline == TIMEOUT_NONE)
 		return;
-	for (struct thread **p = &cpu_of(t)->timeouts; *p; p = &(*p)->tq_next)
+	struct percpu *c = cpu_of(t);
+	for (struct thread **p = &c->timeouts; *p; p = &(*p)->tq_next)
 		if (*p == t) {
 			*p = t->tq_next;
 			break;
 		}
+	c->next_deadline = c->timeouts ? c->timeouts->deadline : ~0ull;
 	t->deadline = TIMEOUT_NONE;
 	t->tq_next = NULL;
 }
@@ -233,6 +236,18 @@ void sched_tick(void)
 		sched_yield();
 }
 
+bool sched_tick_idle(void)
+{
+	struct percpu *c = cpu_self();
+
+	/* Only this CPU changes its ticks; others read them under the lock,
+	 * at worst one tick old (a timeout armed then is a tick longer). */
+	if (c->current || c->ticks + 1 >= c->next_deadline || (sched_poweroff_ticks && c->id == 0))
+		return false;
+	c->ticks++;
+	return true;
+}
+
 uint64_t sched_ticks(void)
 {
 	return this_cpu->ticks;
@@ -256,11 +271,15 @@ void sched_exit_kernel(void)
 			best->resume_sysret = false;
 			arch_exit_to_user(best, sysret);
 		}
-		/* Nothing to run: wait for an interrupt to make something ready. */
+		/* Nothing to run: wait for an interrupt to make something ready
+		 * here (a thread that becomes ready here from elsewhere comes with
+		 * an IPI); ticks meanwhile take no lock (sched_tick_idle). */
 		this_cpu->current = NULL;
 		kernel_unlock();
-		arch_wait_for_irq();
-		arch_irq_disable();
+		do {
+			arch_wait_for_irq();
+			arch_irq_disable();
+		} while (!__atomic_load_n(&cpu_self()->ready_words, __ATOMIC_ACQUIRE));
 		kernel_lock();
 	}
 }
@@ -294,6 +313,9 @@ void sched_check(uint64_t *ready_count, uint64_t *timed)
 		}
 		if (c->current && (!check_alive(c->current, L4_OBJ_THREAD) || c->current->pcpu != c))
 			check_fail(L4_CHECK_QUEUES, "CPU %u runs thread %p, not bound to it", i, c->current);
+		if (c->next_deadline != (c->timeouts ? c->timeouts->deadline : ~0ull))
+			check_fail(L4_CHECK_QUEUES, "CPU %u: next deadline %llu is not its first timeout's", i,
+				   (unsigned long long)c->next_deadline);
 		uint64_t last = 0;
 		for (struct thread *t = c->timeouts; t; t = t->tq_next) {
 			bool blocked = t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED ||

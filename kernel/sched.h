@@ -52,6 +52,9 @@ void sched_set_prio(struct thread *t, uint8_t prio);
 
 /* Timer tick: time slices and timeouts. */
 void sched_tick(void);
+/* A tick on an idle CPU with no timeout due: counted, without the kernel
+ * lock; false if it needs sched_tick (with the lock). */
+bool sched_tick_idle(void);
 /* poweroff=N: the tick at which the machine ends (0: never). */
 extern uint64_t sched_poweroff_ticks;
 uint64_t sched_ticks(void);

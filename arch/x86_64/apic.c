@@ -117,6 +117,16 @@ static void timer_irq(struct trap_frame *tf UNUSED)
 	sched_tick();
 }
 
+bool timer_tick_idle(void)
+{
+	if (!sched_tick_idle())
+		return false;
+	if (this_cpu->id == 0)
+		ticks++;
+	lapic_eoi();
+	return true;
+}
+
 static void lapic_error_irq(struct trap_frame *tf UNUSED)
 {
 	lapic_write(LAPIC_ESR, 0);

@@ -6,6 +6,8 @@
 #include "types.h"
 
 void lapic_eoi(void);
+/* The timer's interrupt on an idle CPU, if it needs no lock (sched_tick_idle). */
+bool timer_tick_idle(void);
 uint32_t lapic_id(void);
 
 /* An application processor's local APIC and tick, as the boot CPU's. */

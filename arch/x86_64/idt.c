@@ -194,6 +194,8 @@ void trap_dispatch(struct trap_frame *tf)
 	if (ipi(tf->vector))
 		return;
 	if (handlers[tf->vector]) {
+		if (tf->vector == VEC_LAPIC_TIMER && timer_tick_idle())
+			return;
 		/* In kernel mode interrupts come only while this CPU holds no
 		 * lock (idle, or between a VM exit and the kernel's work). */
 		kernel_lock();

@@ -21,6 +21,7 @@ void percpu_enter(unsigned id)
 	c->arch.self = c;
 	c->arch.cpu_bit = 1ull << id;
 	c->id = id;
+	c->next_deadline = ~0ull;
 	wrmsr(MSR_GS_BASE, (uintptr_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
