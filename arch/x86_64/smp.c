@@ -66,10 +66,11 @@ static bool start_ap(uint32_t apic_id, unsigned id, uint64_t page)
 	for (unsigned sipi = 0; sipi < 2 && !*online; sipi++) {
 		if (!lapic_send_ipi(apic_id, ICR_SIPI | (uint32_t)(page >> PAGE_SHIFT)))
 			return false;
-		delay_us(sipi ? AP_START_TIMEOUT_US : 200);
+		delay_us(200);
 	}
-	for (unsigned i = 0; i < 100 && !*online; i++)
-		delay_us(AP_START_TIMEOUT_US / 100);
+	/* Up to 2 * AP_START_TIMEOUT_US, polling (an AP is up in well under 1 ms). */
+	for (unsigned i = 0; i < 2000 && !*online; i++)
+		delay_us(AP_START_TIMEOUT_US / 1000);
 	return *online;
 }
 
