@@ -8,6 +8,12 @@
  * (under QEMU's -icount shift=0 a tick is one executed instruction).
  * Timing covers the user's whole sequence: the stubs, the kernel entries
  * and exits, and the partner's side of a round trip.
+ *
+ * With more than one CPU online it adds the cross-CPU cases (a partner on
+ * CPU 1) and the scaling case (independent call/reply pairs, one per CPU,
+ * printed as "bench: pairs N: ..." lines). The kernel command line's
+ * bench=GROUP[,GROUP] picks groups: one (the cases on one CPU, with VM
+ * exits), xcpu, scaling; without it, every group that applies.
  */
 #include "l4lib.h"
 #include "l4vcpu.h"
@@ -540,27 +546,206 @@ static void vmexits(void)
 	}
 }
 
+/* ---- several CPUs */
+
+static unsigned cpus_online(void)
+{
+	unsigned n = 1;
+
+	return l4_thread_get_cpu(L4_CAP_THREAD, &n) < 0 ? 1 : n;
+}
+
+/* Call + reply-and-wait to a server in the other task on CPU 1: both
+ * directions take the general path and wake the other CPU by IPI. */
+static void call_reply_xcpu(l4_cap_t task)
+{
+	l4_cap_t ep = l4_make(L4_FACTORY_ENDPOINT);
+
+	l4_give_cap(task, ep);
+	l4_cap_t srv = l4_thread_start_in(task, echo_server, (long)ep, SERVER_PRIO);   /* blocks at once */
+	long err = l4_thread_set_cpu(srv, 1);
+	if (err)
+		l4_printf("bench: call_reply_xcpu_0: cannot move the server to CPU 1 (error %ld)\n", err);
+	else
+		call_reply("call_reply_xcpu_0", ep, 0, 0);
+	l4_thread_kill(srv);
+}
+
+/* A notification round trip across CPUs: signal a, the partner waiting on
+ * it on CPU 1 wakes and signals b, on which we wait (two wakes, not halved
+ * as notify_wake is). */
+static void notify_xcpu(l4_cap_t task)
+{
+	l4_cap_t a = l4_make(L4_FACTORY_NOTIFICATION), b = l4_make(L4_FACTORY_NOTIFICATION);
+
+	l4_give_cap(task, a);
+	l4_give_cap(task, b);
+	l4_cap_t p = l4_thread_start_in(task, notify_partner, (long)(a | b << 16), SERVER_PRIO);
+	long err = l4_thread_set_cpu(p, 1);
+	if (err) {
+		l4_printf("bench: notify_xcpu: cannot move the partner to CPU 1 (error %ld)\n", err);
+		l4_thread_kill(p);
+		return;
+	}
+	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		l4_send(a, 0, L4_TIMEOUT_POLL);
+		l4_recv(b, L4_TIMEOUT_NEVER);
+		unsigned long long t1 = l4_rdtsc();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+	}
+	report("notify_xcpu", ITERATIONS);
+	l4_thread_kill(p);
+}
+
+/* Scaling: N independent pairs, pair k a client and a server in the other
+ * task both on CPU k with an endpoint of their own (the fast path, which
+ * takes only its CPU's lock). Every client calls until the window starts
+ * (warm-up), counts its round trips until it ends, and stops; the window
+ * is PAIRS_WINDOW_MS of TSC time, the same for all. */
+#define MAX_PAIRS 8
+#define PAIRS_WINDOW_MS 1000
+#define PAIR_CLIENT_PRIO 90              /* below us (100): we run on CPU 0 too */
+#define PAIR_SERVER_PRIO 95
+static volatile unsigned long long window_start, window_end;
+static volatile unsigned long pair_count[MAX_PAIRS];
+static l4_cap_t pair_ep[MAX_PAIRS];
+
+static long pair_client(long k)
+{
+	l4_cap_t ep = pair_ep[k];
+	unsigned long n = 0;
+
+	while (l4_rdtsc() < window_start)
+		l4_call(ep, l4_tag(1, 0, 0), L4_TIMEOUT_NEVER);
+	while (l4_rdtsc() < window_end) {
+		l4_call(ep, l4_tag(1, 0, 0), L4_TIMEOUT_NEVER);
+		n++;
+	}
+	pair_count[k] = n;
+	return 0;
+}
+
+static void call_reply_pairs(l4_cap_t task, unsigned online)
+{
+	unsigned long long khz = l4_boot_info->tsc_khz;
+	l4_cap_t client[MAX_PAIRS], server[MAX_PAIRS];
+
+	if (online > MAX_PAIRS)
+		online = MAX_PAIRS;
+	for (unsigned k = 0; k < online; k++) {
+		pair_ep[k] = l4_make(L4_FACTORY_ENDPOINT);
+		l4_give_cap(task, pair_ep[k]);
+	}
+	for (unsigned n = 1; n <= online; n++) {
+		window_start = window_end = ~0ull;
+		bool ok = true;
+		for (unsigned k = 0; k < n; k++) {
+			pair_count[k] = 0;
+			server[k] = l4_thread_start_in(task, echo_server, (long)pair_ep[k], PAIR_SERVER_PRIO);
+			client[k] = l4_thread_start(pair_client, (long)k, PAIR_CLIENT_PRIO);
+			if (server[k] == L4_CAP_NONE || client[k] == L4_CAP_NONE ||
+			    l4_thread_set_cpu(server[k], k) || l4_thread_set_cpu(client[k], k))
+				ok = false;
+		}
+		if (ok) {
+			/* The pairs on other CPUs run already; ours when we sleep. */
+			unsigned long long t = l4_rdtsc() + khz * 20;    /* 20 ms of warm-up */
+			window_end = t + khz * PAIRS_WINDOW_MS;
+			window_start = t;
+			l4_sleep_us((20 + PAIRS_WINDOW_MS + 20) * 1000ul);
+			for (unsigned k = 0; k < n; k++)
+				ok &= l4_thread_join(client[k]);
+		}
+		unsigned long long total = 0;
+		char each[MAX_PAIRS * 12 + 1];
+		int at = 0;
+		for (unsigned k = 0; k < n; k++) {
+			total += pair_count[k];
+			at += l4_snprintf(each + at, sizeof(each) - (size_t)at, "%s%lu", k ? " " : "",
+					  pair_count[k]);
+			l4_thread_kill(client[k]);
+			l4_thread_kill(server[k]);
+		}
+		if (!ok) {
+			l4_printf("bench: pairs %u: failed (threads not started, moved or finished)\n", n);
+			continue;
+		}
+		l4_printf("bench: pairs %u: %llu round trips in %u ms, %llu per s (per pair: %s)\n", n, total,
+			  PAIRS_WINDOW_MS, total * 1000 / PAIRS_WINDOW_MS, each);
+	}
+}
+
+/* The kernel command line's bench=GROUP[,GROUP]: whether group is picked
+ * (all are without it). */
+static bool group_picked(const char *group)
+{
+	const char *p = l4_boot_info->cmdline;
+
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return true;                     /* no bench= word */
+		const char *w = "bench=", *q = p;
+		while (*w && *q == *w)
+			q++, w++;
+		if (!*w)
+			break;
+		while (*p && *p != ' ')
+			p++;
+	}
+	p += 6;
+	for (;;) {
+		const char *g = group;
+		while (*g && *p == *g)
+			p++, g++;
+		if (!*g && (*p == ',' || *p == ' ' || !*p))
+			return true;
+		while (*p && *p != ',' && *p != ' ')
+			p++;
+		if (*p != ',')
+			return false;
+		p++;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	l4_printf("bench: starting (%u iterations per case)\n", ITERATIONS);
+	unsigned online = cpus_online();
+	l4_printf("bench: starting (%u iterations per case, %u CPU%s online)\n", ITERATIONS, online,
+		  online == 1 ? "" : "s");
 	l4_cap_t other = l4_task_share_image(256);
 	if (other == L4_CAP_NONE) {
 		l4_printf("bench: cannot create the partner task\n");
 		l4_debug_exit(1);
 	}
-	null_syscall();
-	call_reply_words("intra", L4_CAP_TASK);
-	call_reply_words("inter", other);
-	send_one_way(other);
-	call_reply_map(other);
-	notify_wake(other);
-	fault_case("pagefault_roundtrip", other, pager, fault_loop, L4_THREAD_SET_PAGER);
-	fault_case("exception_roundtrip", other, exc_handler, ud_loop, L4_THREAD_SET_EXC_HANDLER);
-	yield_switch();
-	cap_copy();
-	vmexits();
+	if (group_picked("one")) {
+		null_syscall();
+		call_reply_words("intra", L4_CAP_TASK);
+		call_reply_words("inter", other);
+		send_one_way(other);
+		call_reply_map(other);
+		notify_wake(other);
+		fault_case("pagefault_roundtrip", other, pager, fault_loop, L4_THREAD_SET_PAGER);
+		fault_case("exception_roundtrip", other, exc_handler, ud_loop, L4_THREAD_SET_EXC_HANDLER);
+		yield_switch();
+		cap_copy();
+		vmexits();
+	}
+	if (online < 2 && (group_picked("xcpu") || group_picked("scaling"))) {
+		l4_printf("bench: one CPU online: no cross-CPU or scaling cases\n");
+	} else {
+		if (group_picked("xcpu")) {
+			call_reply_xcpu(other);
+			notify_xcpu(other);
+		}
+		if (group_picked("scaling"))
+			call_reply_pairs(other, online);
+	}
 	l4_printf("bench: done\n");
 	l4_debug_exit(0);
 	return 0;

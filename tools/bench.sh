@@ -7,6 +7,11 @@
 # -icount shift=0,sleep=off, where the guest TSC advances by one per
 # executed instruction, so the figures are deterministic path lengths.
 # With a usable /dev/kvm it runs a third time under KVM (real cycles).
+# Then the multiprocessor runs, each with only its cases (the kernel
+# command line's bench=...): the cross-CPU round trips with 2 CPUs under
+# icount (instructions of both CPUs) and under Bochs (ticks), and the
+# throughput of N independent call/reply pairs on N = 1..4 CPUs under
+# QEMU -smp 4 without icount (multi-threaded TCG: wall-clock time).
 # Prints one table and writes build/bench/ipc.json. Figures never fail
 # the run; a run that does not finish does.
 set -euo pipefail
@@ -20,19 +25,25 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 . "$ROOT/tools/emu.sh"
 
 mkdir -p "$OUT"
-"$ROOT/tools/mkiso.sh" "$OUT/bench.iso" "$BUILD/kernel.elf" "console=com1 loglevel=1" \
-	"$BUILD/sigma0.elf" sigma0 "$BUILD/bench.elf" roottask
+# bench.iso runs every case that applies (on one CPU: the one-CPU cases);
+# the others pick groups of cases (bench/main.c).
+for kind in "" xcpu xcpu,scaling; do
+	"$ROOT/tools/mkiso.sh" "$OUT/bench${kind:+-${kind/,/-}}.iso" "$BUILD/kernel.elf" \
+		"console=com1 loglevel=1${kind:+ bench=$kind}" \
+		"$BUILD/sigma0.elf" sigma0 "$BUILD/bench.elf" roottask
+done
 
-# run MODE [QEMU ARGUMENTS]: boot the benchmark; results in $OUT/MODE.serial.
-# MODE bochs runs Bochs (the emulator here with VT-x), for the VM exit cases.
+# run MODE CPUS ISO [QEMU ARGUMENTS]: boot the benchmark ISO ($OUT/ISO) on
+# CPUS CPUs; results in $OUT/MODE.serial. A MODE starting with bochs runs
+# Bochs (the emulator here with VT-x), for the VM exit cases.
 run() {
-	local mode=$1 emu=qemu
-	shift
+	local mode=$1 cpus=$2 iso=$3 emu=qemu
+	shift 3
 	# shellcheck disable=SC2034 # read by emu_run (tools/emu.sh)
 	EMU_QEMU_EXTRA=("$@")
-	[[ $mode != bochs ]] || emu=bochs
+	[[ $mode != bochs* ]] || emu=bochs
 	printf 'bench: running under %s (%s)...\n' "$emu" "$mode" >&2
-	emu_run "$emu" "$OUT/bench.iso" "$TIMEOUT" "$OUT/$mode.serial" "$OUT/$mode"
+	EMU_CPUS=$cpus emu_run "$emu" "$OUT/$iso" "$TIMEOUT" "$OUT/$mode.serial" "$OUT/$mode"
 	if [[ $EMU_STATUS != ok || ($emu == qemu && $EMU_GUEST != 0) ]] ||
 		! grep -aq '^bench: done' "$OUT/$mode.serial"; then
 		printf 'bench: the %s run failed: %s\n' "$mode" "${EMU_DETAIL:-no "bench: done" line}" >&2
@@ -41,9 +52,9 @@ run() {
 	fi
 }
 
-run icount -icount shift=0,sleep=off
-run tcg
-run bochs
+run icount 1 bench.iso -icount shift=0,sleep=off
+run tcg 1 bench.iso
+run bochs 1 bench.iso
 modes=(icount tcg bochs)
 # KVM is usable if a paused QEMU with it is still running after 3 s
 # (without it, QEMU stops at once with an error).
@@ -56,11 +67,36 @@ if [[ -r /dev/kvm && -w /dev/kvm ]]; then
 fi
 printf 'bench: KVM %s\n' "$( ((kvm_ok)) && echo "usable: a third run measures real cycles" || echo "not usable here")" >&2
 if ((kvm_ok)) && [[ ${BENCH_KVM:-1} == 1 ]]; then
-	run kvm -enable-kvm -cpu host && modes+=(kvm)
+	run kvm 1 bench.iso -enable-kvm -cpu host && modes+=(kvm)
+fi
+
+# Several CPUs: the cross-CPU cases with 2 (under icount QEMU runs the
+# CPUs in turn on one host thread: the count is both CPUs' instructions;
+# Bochs interleaves them too, and its TSC counts ticks, in each of which
+# every CPU runs about one instruction); then the scaling case without
+# icount, where QEMU runs each CPU on a host thread of its own (with the
+# cross-CPU cases again, for their TCG cycles).
+run icount-smp2 2 bench-xcpu.iso -icount shift=0,sleep=off
+run bochs-smp2 2 bench-xcpu.iso
+host_cores=$(nproc) host_load=$(cut -d' ' -f1-3 /proc/loadavg)
+run tcg-smp4 4 bench-xcpu-scaling.iso -accel tcg,thread=multi
+modes+=(icount-smp2 bochs-smp2 tcg-smp4)
+if ((kvm_ok)) && [[ ${BENCH_KVM:-1} == 1 ]]; then
+	run kvm-smp2 2 bench-xcpu.iso -enable-kvm -cpu host && modes+=(kvm-smp2)
 fi
 
 # The table and the JSON, from "bench: NAME ITERATIONS MIN MEDIAN MAX" lines.
-declare -A unit=([icount]=instructions [tcg]=cycles [kvm]=cycles [bochs]=instructions)
+declare -A unit=([icount]=instructions [tcg]=cycles [kvm]=cycles [bochs]=instructions
+	[icount-smp2]=instructions [bochs-smp2]=ticks [tcg-smp4]=cycles [kvm-smp2]=cycles)
+# results SERIAL: its "bench: NAME ITERATIONS MIN MEDIAN MAX" lines.
+results() { tr -d '\r' <"$1" | grep -aE '^bench: [a-z_0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$' || true; }
+# median_in SERIAL NAME: the median of case NAME in SERIAL (nothing if none).
+median_in() { tr -d '\r' <"$1" | awk -v n="$2" '$1 == "bench:" && $2 == n { print $5 }'; }
+# The scaling case's lines: "bench: pairs N: TOTAL round trips in MS ms, PER_S per s (per pair: ...)".
+pairs=$(tr -d '\r' <"$OUT/tcg-smp4.serial" | grep -aE '^bench: pairs [0-9]+: [0-9]+ round trips' || true)
+base=$(awk '$3 == "1:" { print $10 }' <<<"$pairs")
+# ratio A: A / base with two decimals, or NULL without a base.
+ratio() { awk -v a="$1" -v b="${base:-0}" -v none="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "%s", none }'; }
 json=$OUT/ipc.json
 {
 	printf '{"results": ['
@@ -70,23 +106,39 @@ json=$OUT/ipc.json
 			printf '%s\n  {"name": "%s", "mode": "%s", "unit": "%s", "iterations": %s, "min": %s, "median": %s, "max": %s}' \
 				"$sep" "$name" "$m" "${unit[$m]}" "$iters" "$min" "$median" "$max"
 			sep=','
-		done < <(tr -d '\r' <"$OUT/$m.serial" | grep -aE '^bench: [a-z_0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$')
+		done < <(results "$OUT/$m.serial")
 	done
-	printf '\n]}\n'
+	printf '\n],\n"scaling": {"name": "call_reply_pairs", "mode": "tcg-smp4", "host_cores": %s, "host_load": "%s", "pairs": [' \
+		"$host_cores" "$host_load"
+	sep=''
+	while read -r _ _ n total _ _ _ ms _ per_s _; do
+		[[ -n $n ]] || continue
+		printf '%s\n  {"n": %s, "round_trips": %s, "ms": %s, "round_trips_per_s": %s, "ratio": %s}' "$sep" \
+			"${n%:}" "$total" "$ms" "$per_s" "$(ratio "$per_s" null)"
+		sep=','
+	done <<<"$pairs"
+	printf '\n]}}\n'
 } >"$json"
 
 printf '\n%-24s %28s %12s' "case" "instructions (min/median/max)" "TCG cycles"
 ((kvm_ok)) && printf ' %12s' "KVM cycles"
 printf '\n'
-while read -r _ name iters min median max; do
-	tcg=$(tr -d '\r' <"$OUT/tcg.serial" | awk -v n="$name" '$1 == "bench:" && $2 == n { print $5 }')
-	printf '%-24s %8s %9s %9s  %12s' "$name" "$min" "$median" "$max" "${tcg:--}"
-	if ((kvm_ok)); then
-		kvm=$(tr -d '\r' <"$OUT/kvm.serial" | awk -v n="$name" '$1 == "bench:" && $2 == n { print $5 }')
-		printf ' %12s' "${kvm:--}"
-	fi
-	printf '\n'
-done < <(tr -d '\r' <"$OUT/icount.serial" | grep -aE '^bench: [a-z_0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$')
+# rows ICOUNT TCG KVM: the table's rows for the cases in run ICOUNT, with
+# their medians in runs TCG and KVM ("-" where a run has none or did not run).
+rows() {
+	local tcg kvm
+	while read -r _ name iters min median max; do
+		tcg=$(median_in "$OUT/$2.serial" "$name")
+		printf '%-24s %8s %9s %9s  %12s' "$name" "$min" "$median" "$max" "${tcg:--}"
+		if ((kvm_ok)); then
+			kvm=''
+			[[ " ${modes[*]} " != *" $3 "* ]] || kvm=$(median_in "$OUT/$3.serial" "$name")
+			printf ' %12s' "${kvm:--}"
+		fi
+		printf '\n'
+	done < <(results "$OUT/$1.serial")
+}
+rows icount tcg kvm
 
 # VM exits: only Bochs offers VT-x here; its TSC counts instructions.
 printf '\nVM exit round trips under Bochs (exit, IPC to the VMM task, emulate, reply, resume), instructions:\n'
@@ -94,6 +146,34 @@ while read -r _ name iters min median max; do
 	printf '%-24s %8s %9s %9s\n' "$name" "$min" "$median" "$max"
 done < <(tr -d '\r' <"$OUT/bochs.serial" | grep -aE '^bench: vmexit_[a-z_0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+$')
 printf '(KVM in Bochs: a CPUID exit handled in the kernel 1,271; a port I/O exit to QEMU and back 7,406)\n'
+
+# Across CPUs: we on CPU 0, the partner in the other task on CPU 1.
+printf '\nAcross CPUs, QEMU -smp 2 (we on CPU 0, the partner in the other task on CPU 1), instructions of both CPUs:\n'
+rows icount-smp2 tcg-smp4 kvm-smp2
+printf 'Under Bochs with 2 CPUs, ticks (both CPUs run at once, each about one instruction per tick):\n'
+while read -r _ name iters min median max; do
+	printf '%-24s %8s %9s %9s\n' "$name" "$min" "$median" "$max"
+done < <(results "$OUT/bochs-smp2.serial")
+printf '(call_reply_xcpu_0: call + reply-and-wait, 0 words, the general path and an IPI each way;\n'
+printf ' notify_xcpu: a round trip of two wakes: we signal, the partner wakes on CPU 1 and signals back,\n'
+printf ' we wake (notify_wake above is one wake on one CPU). TCG cycles: QEMU -smp 4 without icount,\n'
+printf ' where waking a halted CPU wakes its host thread.)\n'
+
+# The scaling case: N pairs on N CPUs, wall-clock time.
+printf '\nThroughput of N independent call/reply pairs on N CPUs (pair k: a client and a server in the other\n'
+printf 'task, both on CPU k, an endpoint each: the fast path), QEMU -smp 4 without icount, a host thread\n'
+printf 'per CPU; host cores (nproc): %s, load average before the run: %s\n' "$host_cores" "$host_load"
+printf '%-8s %16s %12s   %s\n' "pairs" "round trips/s" "ratio to 1" "per pair (round trips)"
+# shellcheck disable=SC2034 # (total, ms: fields skipped by name)
+while read -r _ _ n total _ _ _ ms _ per_s _ _ _ _ each; do
+	[[ -n $n ]] || continue
+	printf '%-8s %16s %12s   %s\n' "${n%:}" "$per_s" "$(ratio "$per_s" -)" "${each%)}"
+done <<<"$pairs"
+grep -a '^bench: pairs [0-9]*: failed' "$OUT/tcg-smp4.serial" | sed 's/^bench: /  /' || true
+printf '(%s ms per N. More pairs than host cores cannot scale: their CPUs share the host cores, and\n' \
+	"$(awk 'NR == 1 { print $8 }' <<<"$pairs")"
+printf ' on a loaded host they share them with other programs too. The CPUs left idle still tick,\n'
+printf ' and each tick takes every CPU'"'"'s kernel lock.)\n'
 
 # The Linux boot under Bochs, bare and under the hypervisor, both ended by
 # /bin/l4end (the magic breakpoint) at /init: Bochs ticks from power-on,
