@@ -172,8 +172,7 @@ done <<<"$pairs"
 grep -a '^bench: pairs [0-9]*: failed' "$OUT/tcg-smp4.serial" | sed 's/^bench: /  /' || true
 printf '(%s ms per N. More pairs than host cores cannot scale: their CPUs share the host cores, and\n' \
 	"$(awk 'NR == 1 { print $8 }' <<<"$pairs")"
-printf ' on a loaded host they share them with other programs too. The CPUs left idle still tick,\n'
-printf ' and each tick takes every CPU'"'"'s kernel lock.)\n'
+printf ' on a loaded host they share them with other programs too.)\n'
 
 # The Linux boot under Bochs, bare and under the hypervisor, both ended by
 # /bin/l4end (the magic breakpoint) at /init: Bochs ticks from power-on,
