@@ -196,7 +196,9 @@ static void check_thread(struct thread *t)
 			check_fail(L4_CHECK_THREADS, "thread %s: its callee does not hold its reply right", name);
 		break;
 	case TS_READY:
-		if (t != sched_current())
+		/* Ready and in a queue, unless it runs: on its own CPU (this one
+		 * or another, which waits for the lock meanwhile). */
+		if (t->cpu >= cpu_count || t != cpus[t->cpu].current)
 			threads_ready++;
 		break;
 	case TS_INACTIVE:

@@ -23,10 +23,13 @@
 # with files in the build directory, or -), and the kernel command line.
 KTEST_MODULES=sigma0.elf:sigma0,ktest.elf:roottask
 # The concurrent fuzzer (ktest fuzz/concurrent-syscalls): 700,000 steps in
-# each QEMU ktest row (three seeds, 2.1 M steps; 10-40 s each), 80,000 in
-# bochs-ktest, where it also runs VMs (30-40 s); fuzztime= bounds its time
-# on a loaded machine.
+# each one-CPU QEMU ktest row (three seeds, 2.1 M steps; 10-40 s each),
+# 1,050,000 in qemu-ktest-smp (the fuzzer makes half as many again with
+# several CPUs, its threads spread over all four; 40-90 s on a two-core
+# host), 80,000 in bochs-ktest, where it also runs VMs (30-40 s);
+# fuzztime= bounds its time on a loaded machine.
 FUZZ_QEMU="fuzzsteps=700000 fuzztime=60"
+FUZZ_QEMU_SMP="fuzzsteps=700000 fuzztime=120"
 FUZZ_BOCHS="fuzzsteps=80000 fuzztime=120"
 # Rows with boot modules `cfg:FILE.cfg` boot that configuration as a user
 # would (tools/mkimage.sh -k: the image is built even with errors in it),
@@ -45,7 +48,7 @@ BOOT_TESTS=(
 	"bochs-fault-df  bochs fault-df  -               console=com1 loglevel=2 test=df"
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_BOCHS fuzzseed=4"
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
-	"qemu-ktest-smp  qemu:4 ktest    $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU fuzzseed=5"
+	"qemu-ktest-smp  qemu:4 ktest    $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU_SMP fuzzseed=5"
 	"bochs-ktest-smp bochs:2 ktest   $KTEST_MODULES  console=com1 loglevel=2 ktest=smp/,irq/,vmx/vcpu-moves,vmx/long-mode,vmx/spinning-fpu"
 )
 
@@ -77,7 +80,7 @@ unset expect_file expect_name expect_timeout expect_config expect_cpus
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
 BOOT_ROW_TIMEOUT[ktest-slowpath]=150
-BOOT_ROW_TIMEOUT[ktest-smp]=150
+BOOT_ROW_TIMEOUT[ktest-smp]=300
 BOOT_ROW_TIMEOUT[bochs-ktest]=420
 
 # Seconds before a run counts as a hang.

@@ -13,6 +13,13 @@
  * Kernel command line: fuzzsteps=N (default 100000), fuzzseed=S (1),
  * fuzztime=SECONDS (the run's budget, default 100).
  *
+ * With several CPUs online the fuzzer threads, victims and vCPUs are
+ * spread over all of them (thread i on CPU i mod N, put back there when
+ * restarted), the fuzzers also move threads between CPUs and ask where
+ * they are, and a run is half as long again: fuzzsteps=700000 makes
+ * 1,050,000 calls (make test's qemu-ktest-smp). On one CPU nothing
+ * changes, down to the random sequence.
+ *
  * Safety of the controller: the fuzzer tasks share this program's image
  * (its data is ours), so fuzzer threads must never run with registers,
  * TLS, stack or code that someone else chose. Capability slots therefore
@@ -90,6 +97,7 @@ enum op {
 	OP_C_COPY, OP_C_MINT, OP_C_MOVE, OP_C_DELETE, OP_C_REVOKE, OP_C_INFO, OP_C_CANCEL,
 	OP_C_MAP, OP_C_GRANT, OP_M_MAP, OP_M_GRANT, OP_M_UNMAP, OP_IO_MAP, OP_TASK_NAME,
 	OP_F_CREATE, OP_F_INFO, OP_VM_CREATE, OP_VCPU_CREATE, OP_VM_MAP, OP_VCPU_START,
+	OP_T_CPU,
 	OP_COUNT
 };
 
@@ -100,6 +108,7 @@ static const char *const op_names[OP_COUNT] = {
 	"cap-copy", "cap-mint", "cap-move", "cap-delete", "cap-revoke", "cap-info", "cancel-badged",
 	"cap-map", "cap-grant", "mem-map", "mem-grant", "unmap", "io-map", "task-name",
 	"factory-create", "factory-info", "vm-create", "vcpu-create", "vm-map", "vcpu-start",
+	"set-get-cpu",
 };
 
 #define ERR_BUCKETS (L4_ERROR_COUNT + 1)
@@ -130,6 +139,7 @@ static volatile unsigned long fz_fail_step, fz_fail_count, fz_fail_code, fz_fail
 static volatile unsigned long fz_checks, fz_check_errors, fz_oracle, fz_oracle_step;
 static uint64_t fz_seed;
 static bool fz_vm_ok;
+static unsigned fz_cpus = 1;        /* CPUs online: threads are spread over them */
 
 extern char _image_start[], _image_end[], _etext[];
 extern char cfz_entry[], cfz_vcode_start[], cfz_vcode_end[];
@@ -604,6 +614,17 @@ static void thread_op(struct fz_thread *t)
 		inv(t, OP_T_WRITE, s, L4_THREAD_WRITE_REGS, pick(t, 8) ? L4_REG_COUNT : pick(t, L4_REG_COUNT));
 		break;
 	case 12:
+		/* With several CPUs, half of these move threads or ask where they
+		 * are (one CPU keeps the random sequence it always had). */
+		if (fz_cpus > 1 && pick(t, 2)) {
+			if (pick(t, 4)) {
+				mr[0] = pick(t, 8) ? pick(t, fz_cpus) : rnd(t) % 64;
+				inv(t, OP_T_CPU, s, L4_THREAD_SET_CPU, 1);
+			} else {
+				inv(t, OP_T_CPU, s, L4_THREAD_GET_CPU, 0);
+			}
+			break;
+		}
 		inv(t, OP_T_INFO, s, L4_THREAD_INFO, 0);
 		break;
 	case 13:                      /* TLS: any for victims, a fuzzer's own for fuzzers */
@@ -1024,6 +1045,7 @@ static void make_victims(unsigned g)
 		CTL(th, L4_THREAD_SET_PAGER, C.fault_badge[NFZ + k]);
 		CTL(th, L4_THREAD_SET_EXC_HANDLER, C.fault_badge[NFZ + k]);
 		CTL(th, L4_THREAD_SET_PRIO, 30 + ktest_random(&fz_seed) % 10);
+		CTL(th, L4_THREAD_SET_CPU, (k + 1) % fz_cpus);
 		CTL(th, L4_THREAD_START, ventry(C.vkind[k]), 0x1000);
 		hand_over(&C.vth[k], &th, g % NT, S_VTH + k);
 		if (th != L4_CAP_NONE)
@@ -1054,6 +1076,7 @@ static void make_vm(unsigned m)
 	map_pages(vm, 0, CTL_GUEST, 12, L4_FP_RX);
 	CTL(vcpu, L4_THREAD_SET_EXC_HANDLER, C.ep[2 + m]);
 	CTL(vcpu, L4_THREAD_SET_PRIO, 35 + 5 * m);
+	CTL(vcpu, L4_THREAD_SET_CPU, (m + 2) % fz_cpus);
 	CTL(vcpu, L4_THREAD_START, 0, 0x7000);
 	hand_over(&C.vcpu[m], &vcpu, (m + 1) % NT, S_VM + 2 * m + 1);
 	if (vcpu != L4_CAP_NONE)
@@ -1167,6 +1190,7 @@ static void start_fuzzer(unsigned i)
 	CTL(th, L4_THREAD_SET_MCP, FZ_MCP);
 	CTL(th, L4_THREAD_SET_PRIO, t->prio);
 	CTL(th, L4_THREAD_SET_TIMESLICE, 2000 + 1000 * (i % 3));
+	CTL(th, L4_THREAD_SET_CPU, i % fz_cpus);        /* (back where it started, if moved) */
 	CTL(th, L4_THREAD_START, (l4_word_t)cfz_entry, t->stack_top);
 	C.stall[i] = 0;
 }
@@ -1335,6 +1359,16 @@ static void report(void)
 		  C.factories_made, C.oeps_made, C.vfac_revokes, C.repairs);
 }
 
+static l4_word_t kernel_free_frames(void)
+{
+	return L4_INVOKE(L4_CAP_DEBUG, L4_DEBUG_CHECK).error ? 0 : l4_utcb()->mr[5];
+}
+
+static l4_word_t root_factory_used(void)
+{
+	return L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? ~0ull : l4_utcb()->mr[1];
+}
+
 static void concurrent_syscalls(void)
 {
 	unsigned long steps = param("fuzzsteps", 100000), seed = param("fuzzseed", 1);
@@ -1347,7 +1381,11 @@ static void concurrent_syscalls(void)
 	fz_fail_count = fz_fail_step = fz_fail_code = fz_checks = fz_check_errors = fz_oracle = 0;
 	fz_claimed = 0;
 	fz_check_tsc = 0;
-	fz_target = steps;
+	fz_cpus = 1;
+	l4_thread_get_cpu(L4_CAP_THREAD, &fz_cpus);
+	if (!fz_cpus)
+		fz_cpus = 1;
+	fz_target = fz_cpus > 1 ? steps + steps / 2 : steps;
 	fz_seed = seed * 0x2545f4914f6cdd1dull + 1;
 	for (unsigned i = 0; i < NFZ; i++) {
 		struct fz_thread *t = &fzt[i];
@@ -1381,6 +1419,10 @@ static void concurrent_syscalls(void)
 	for (unsigned b = 0; b < sizeof(guest_code); b++)
 		((volatile unsigned char *)CTL_GUEST)[b] = guest_code[b];
 	C.io_ok = l4_sigma0_io(0x80, 3) == L4_OK;
+
+	/* Kernel memory before anything of the run exists (our memory for it
+	 * is mapped): afterwards it must all be back. */
+	l4_word_t frames0 = kernel_free_frames(), used0 = root_factory_used();
 
 	/* Factories, endpoints, notifications, badged masters. */
 	C.ffac = ctl_slot();
@@ -1425,8 +1467,9 @@ static void concurrent_syscalls(void)
 		CHECK(C.task[ti] != L4_CAP_NONE);
 	}
 	repair();
-	l4_printf("ktest: (cfuzz: seed %lu, %lu steps, %u tasks x %u threads, %u victim groups, VMs %s, error %lu)\n",
-		  seed, steps, NT, NTH, NVG, fz_vm_ok ? "yes" : vm_err == L4_ENOSYS ? "no (no VT-x)" : "no", vm_err);
+	l4_printf("ktest: (cfuzz: seed %lu, %lu steps, %u tasks x %u threads on %u CPU%s, %u victim groups, VMs %s, error %lu)\n",
+		  seed, fz_target, NT, NTH, fz_cpus, fz_cpus == 1 ? "" : "s", NVG,
+		  fz_vm_ok ? "yes" : vm_err == L4_ENOSYS ? "no (no VT-x)" : "no", vm_err);
 
 	unsigned long long t0 = l4_rdtsc(), khz = l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000;
 	unsigned long long budget = budget_s * khz * 1000;
@@ -1535,6 +1578,9 @@ static void concurrent_syscalls(void)
 	for (unsigned a = 0; a < 6; a++)
 		for (unsigned k = 0; k < counts[a]; k++)
 			drop(&all[a][k].watch);
+	l4_word_t frames1 = kernel_free_frames(), used1 = root_factory_used();
+	l4_printf("ktest: (cfuzz: kernel free frames %lu before the run, %lu after; our factory's use %lu before, %lu after)\n",
+		  (unsigned long)frames0, (unsigned long)frames1, (unsigned long)used0, (unsigned long)used1);
 	for (unsigned ti = 0; ti < NT; ti++)
 		CTL(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(CTL_SCRATCH + ti * (1ull << SCRATCH_ORDER), SCRATCH_ORDER, L4_FP_RWX),
 		    L4_UNMAP_SELF);
@@ -1543,7 +1589,13 @@ static void concurrent_syscalls(void)
 
 	CHECK_EQ(fz_fail_count, 0);
 	CHECK_EQ(fz_oracle, 0);
+	/* Everything the run made is gone: our factory has what it had, and
+	 * the kernel its free frames (up to one kept empty slab page for each
+	 * of its 8 size classes). */
+	CHECK_EQ(used1, used0);
+	CHECK(frames1 + 8 >= frames0 && frames1 <= frames0 + 8);
 	CHECK(fz_total >= steps / 4);
+	CHECK(out_of_time || fz_total >= fz_target);
 	/* The self-check ran after every 1,000 steps (a claimed check whose
 	 * thread was restarted first was made up for by the controller). */
 	CHECK(fz_checks + ctl_checks + NFZ >= fz_total / CHECK_EVERY);
