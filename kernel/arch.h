@@ -48,6 +48,10 @@ void arch_user_init(bool fpu_eager);
  * scheduler; returns the number of CPUs online. */
 unsigned arch_smp_start(const uint32_t *apic_ids, unsigned n, unsigned max_cpus, uint64_t page);
 
+/* The TLB shootdown this kernel entry deferred, done (before the kernel
+ * lock is released). */
+void arch_tlb_shootdown_flush(void);
+
 /* Interrupts between CPUs: IPI_CALL makes the CPU run smp_poll();
  * IPI_RESCHEDULE makes it leave what it runs for the kernel, which
  * decides again. Either interrupts a guest too. */

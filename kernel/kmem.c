@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "kmem.h"
+#include "arch.h"
 #include "console.h"
 #include "layout.h"
 #include "mem.h"
@@ -177,6 +178,9 @@ uint64_t kmem_page_alloc(struct quota *q)
 
 void kmem_page_free(struct quota *q, uint64_t phys)
 {
+	/* A page a task had mapped (a UTCB) may still be in another CPU's TLB
+	 * until this entry's deferred shootdown: that comes first. */
+	arch_tlb_shootdown_flush();
 	if (phys && frame_free(&mem.frames, phys))
 		quota_release(q, PAGE_SIZE);
 }

@@ -40,6 +40,7 @@ void kernel_lock_local_wait(void)
 void kernel_unlock_held(void)
 {
 	if (this_arch->held == LOCK_ALL) {
+		arch_tlb_shootdown_flush();
 		for (unsigned i = cpu_count; i-- > 0;)
 			__atomic_store_n(&cpus[i].arch.lock, 0, __ATOMIC_RELEASE);
 	} else if (this_arch->held == LOCK_LOCAL) {

@@ -37,6 +37,7 @@ struct arch_percpu {
 	bool vmx_ready;                /* in VMX operation: vCPUs may run here */
 	struct space *space_current;   /* whose tables CR3 holds */
 	struct space *guest_space;     /* the VM whose vCPU runs here (in VMX non-root), or NULL */
+	struct space *shootdown;       /* a space whose shootdown waits for the end of this entry */
 	struct thread *fpu_owner;      /* whose state the FPU registers hold */
 	bool fpu_ts_set;               /* CR0.TS as last written */
 	const struct thread *uexit_last_user;  /* the thread the kernel last left to */

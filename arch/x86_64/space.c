@@ -89,17 +89,41 @@ static void flush_here(void *arg)
 	}
 }
 
-/* TLB shootdown: every other CPU that has s loaded (its CR3, or a guest
- * running on its EPT) flushes it before this returns; the rest flush when
- * they next activate it (tlb_stale). */
+/* Every other CPU that has s loaded (its CR3, or a guest running on its
+ * EPT) flushes it now, by remote call. */
+static void shootdown_now(struct space *s)
+{
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (i != this_cpu->id && loaded_on(s, i))
+			smp_call(i, flush_here, s);
+}
+
+/* TLB shootdown: the other CPUs that have s loaded flush it before this
+ * kernel entry releases the kernel lock (space_shootdown_flush), so that
+ * unmapping a range costs one remote call per CPU, not one per page (no
+ * frame or table the change unmapped is freed meanwhile; a second space
+ * changed in the same entry flushes the first's at once). The rest flush
+ * when they next activate it (tlb_stale). */
 static void shootdown(struct space *s)
 {
 	if (!smp_active)
 		return;
 	s->tlb_stale |= ALL_CPUS & ~this_arch->cpu_bit;
-	for (unsigned i = 0; i < cpu_count; i++)
-		if (i != this_cpu->id && loaded_on(s, i))
-			smp_call(i, flush_here, s);
+	if (this_arch->shootdown == s)
+		return;
+	if (this_arch->shootdown)
+		shootdown_now(this_arch->shootdown);
+	this_arch->shootdown = s;
+}
+
+void arch_tlb_shootdown_flush(void)
+{
+	struct space *s = this_arch->shootdown;
+
+	if (s) {
+		this_arch->shootdown = NULL;
+		shootdown_now(s);
+	}
 }
 
 /* A mapping of s changed: flush now if s is current, else at activation;
@@ -190,11 +214,10 @@ void space_destroy(struct space *s)
 {
 	if (!s->root)
 		return;
-	uint64_t *pml4 = phys_to_virt(s->root);
-	for (unsigned i = 0; i < (s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST); i++)
-		if (pml4[i] & PTE_P)
-			free_subtree(s, pml4[i] & PTE_ADDR);
-	/* No CPU keeps the tables in CR3 (an idle one does), or a guest on them. */
+	if (this_arch->shootdown == s)
+		this_arch->shootdown = NULL;     /* (forgotten everywhere just below) */
+	/* First no CPU keeps the tables in CR3 (an idle one does) or runs a
+	 * guest on them, then they go. */
 	if (is_current(s)) {
 		write_cr3(virt_to_phys(paging_kernel_root()));
 		this_arch->space_current = NULL;
@@ -204,6 +227,10 @@ void space_destroy(struct space *s)
 			smp_call(i, forget_here, s);
 	if (s->guest && vmx_on)
 		ept_flush(s->root);      /* nothing of this VM outlives it in the TLB */
+	uint64_t *pml4 = phys_to_virt(s->root);
+	for (unsigned i = 0; i < (s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST); i++)
+		if (pml4[i] & PTE_P)
+			free_subtree(s, pml4[i] & PTE_ADDR);
 	kmem_page_free(s->quota, s->root);
 	s->root = 0;
 	pcid_free(s->pcid);

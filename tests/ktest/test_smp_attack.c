@@ -462,7 +462,7 @@ static void tlb_4k(void)
 
 static void tlb_2m_item(void)
 {
-	tlb_shootdown(21, 3, false, 7);      /* (each unmap: 512 shootdowns) */
+	tlb_shootdown(21, 20, false, 7);     /* (each unmap: 512 pages, one shootdown) */
 	tlb_end();
 }
 
