@@ -272,14 +272,16 @@ void sched_exit_kernel(void)
 			arch_exit_to_user(best, sysret);
 		}
 		/* Nothing to run: wait for an interrupt to make something ready
-		 * here (a thread that becomes ready here from elsewhere comes with
-		 * an IPI); ticks meanwhile take no lock (sched_tick_idle). */
+		 * here, queued or current (a thread that becomes ready here from
+		 * elsewhere comes with an IPI); ticks meanwhile take no lock
+		 * (sched_tick_idle). */
 		this_cpu->current = NULL;
 		kernel_unlock();
 		do {
 			arch_wait_for_irq();
 			arch_irq_disable();
-		} while (!__atomic_load_n(&cpu_self()->ready_words, __ATOMIC_ACQUIRE));
+		} while (!__atomic_load_n(&cpu_self()->ready_words, __ATOMIC_ACQUIRE) &&
+			 !this_cpu->current);      /* (an interrupt's sched_prefer makes it current) */
 		kernel_lock();
 	}
 }
