@@ -181,7 +181,7 @@ static void vmcs_release_here(void *arg)
 	v->launched = false;
 }
 
-static bool vmcs_take(struct vcpu *v)
+static bool __attribute__((noinline)) vmcs_take_slow(struct vcpu *v)
 {
 	if (v->loaded_cpu != this_cpu->id) {
 		if (v->loaded_cpu != VMCS_NOWHERE)
@@ -190,6 +190,14 @@ static bool vmcs_take(struct vcpu *v)
 		v->moved = true;
 	}
 	return vmptrld(v->vmcs);
+}
+
+/* The common case inline: loaded here, and the current VMCS. */
+static inline __attribute__((always_inline)) bool vmcs_take(struct vcpu *v)
+{
+	if (v->vmcs == current_vmcs && v->loaded_cpu == this_cpu->id)
+		return true;
+	return vmcs_take_slow(v);
 }
 
 void vcpu_unload(struct thread *t)
