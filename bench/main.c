@@ -203,24 +203,38 @@ static void call_reply_map(l4_cap_t task)
 	l4_thread_kill(srv);
 }
 
-static void notify_wake(l4_cap_t task)
+/* A notification round trip with the partner in task on CPU cpu (-1: ours):
+ * signal a, the partner wakes and signals b, on which we wait: two wakes,
+ * each sample the round trip divided by divisor. */
+static void notify_round_trips(const char *name, l4_cap_t task, int cpu, unsigned divisor)
 {
 	l4_cap_t a = l4_make(L4_FACTORY_NOTIFICATION), b = l4_make(L4_FACTORY_NOTIFICATION);
 
 	l4_give_cap(task, a);
 	l4_give_cap(task, b);
 	l4_cap_t p = l4_thread_start_in(task, notify_partner, (long)(a | b << 16), SERVER_PRIO);
-	/* A round trip is two wakes: signal a (the partner wakes), it signals b (we wake). */
+	long err = cpu < 0 ? 0 : l4_thread_set_cpu(p, (unsigned)cpu);
+	if (err) {
+		l4_printf("bench: %s: cannot move the partner to CPU %d (error %ld)\n", name, cpu, err);
+		l4_thread_kill(p);
+		return;
+	}
 	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
 		unsigned long long t0 = l4_rdtsc();
 		l4_send(a, 0, L4_TIMEOUT_POLL);
 		l4_recv(b, L4_TIMEOUT_NEVER);
 		unsigned long long t1 = l4_rdtsc();
 		if (i >= WARMUP)
-			samples[i - WARMUP] = (t1 - t0) / 2;
+			samples[i - WARMUP] = (t1 - t0) / divisor;
 	}
-	report("notify_wake", ITERATIONS);
+	report(name, ITERATIONS);
 	l4_thread_kill(p);
+}
+
+/* One wake: half a round trip on one CPU. */
+static void notify_wake(l4_cap_t task)
+{
+	notify_round_trips("notify_wake", task, -1, 2);
 }
 
 static long fault_loop(long n)
@@ -576,27 +590,7 @@ static void call_reply_xcpu(l4_cap_t task)
  * as notify_wake is). */
 static void notify_xcpu(l4_cap_t task)
 {
-	l4_cap_t a = l4_make(L4_FACTORY_NOTIFICATION), b = l4_make(L4_FACTORY_NOTIFICATION);
-
-	l4_give_cap(task, a);
-	l4_give_cap(task, b);
-	l4_cap_t p = l4_thread_start_in(task, notify_partner, (long)(a | b << 16), SERVER_PRIO);
-	long err = l4_thread_set_cpu(p, 1);
-	if (err) {
-		l4_printf("bench: notify_xcpu: cannot move the partner to CPU 1 (error %ld)\n", err);
-		l4_thread_kill(p);
-		return;
-	}
-	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
-		unsigned long long t0 = l4_rdtsc();
-		l4_send(a, 0, L4_TIMEOUT_POLL);
-		l4_recv(b, L4_TIMEOUT_NEVER);
-		unsigned long long t1 = l4_rdtsc();
-		if (i >= WARMUP)
-			samples[i - WARMUP] = t1 - t0;
-	}
-	report("notify_xcpu", ITERATIONS);
-	l4_thread_kill(p);
+	notify_round_trips("notify_xcpu", task, 1, 1);
 }
 
 /* Scaling: N independent pairs, pair k a client and a server in the other
