@@ -168,6 +168,11 @@ static void check_thread(struct thread *t)
 	check_cap(&t->pager, "a thread's pager");
 	check_cap(&t->exc_handler, "a thread's exception handler");
 	check_charge(t->obj.factory, (t->utcb_phys ? PAGE_SIZE : 0) + arch_thread_bytes(t));
+	uintptr_t at = (uintptr_t)t->pcpu - (uintptr_t)cpus;
+	if (at >= cpu_count * sizeof(struct percpu) || at % sizeof(struct percpu)) {
+		check_fail(L4_CHECK_THREADS, "thread %s: bound to no CPU (%p)", name, t->pcpu);
+		return;
+	}
 	if (t->state == TS_DEAD ? t->task != NULL : !check_alive(t->task, L4_OBJ_TASK))
 		check_fail(L4_CHECK_THREADS, "thread %s: task %p does not match its state %u", name, t->task,
 			   t->state);
@@ -198,7 +203,7 @@ static void check_thread(struct thread *t)
 	case TS_READY:
 		/* Ready and in a queue, unless it runs: on its own CPU (this one
 		 * or another, which waits for the lock meanwhile). */
-		if (t->cpu >= cpu_count || t != cpus[t->cpu].current)
+		if (t != t->pcpu->current)
 			threads_ready++;
 		break;
 	case TS_INACTIVE:

@@ -73,7 +73,7 @@ FAST struct thread *ready_receiver(struct endpoint *ep, int lock)
 {
 	struct thread *r = ep->state == EP_RECEIVERS ? ep->queue : NULL;
 
-	return r && (lock == EXIT_UNLOCKED || r->cpu == this_cpu->id) && r->deadline == TIMEOUT_NONE && !r->caller &&
+	return r && (lock == EXIT_UNLOCKED || r->pcpu == cpu_self()) && r->deadline == TIMEOUT_NONE && !r->caller &&
 	       may_run(r) ? r : NULL;
 }
 
@@ -125,7 +125,7 @@ FAST void reply_wait(struct thread *cur, arch_regs *r, int lock)
 	struct endpoint *ep;
 
 	if (!caller || !fast_tag(tag) || regs_arg(r) != L4_TIMEOUT_NEVER ||
-	    (lock != EXIT_UNLOCKED && caller->cpu != cur->cpu) || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
+	    (lock != EXIT_UNLOCKED && caller->pcpu != cur->pcpu) || caller->deadline != TIMEOUT_NONE || !may_run(caller) ||
 	    !(ep = fast_endpoint(cur, regs_cap(r), L4_CAP_RIGHT_READ, &badge, lock)) ||
 	    ep->state == EP_SENDERS)
 		return;

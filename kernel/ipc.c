@@ -280,7 +280,7 @@ void do_recv(struct thread *cur, struct cap *src, uint64_t timeout)
 		return;
 	}
 	ep->state = EP_RECEIVERS;
-	ep->home = cur->cpu;
+	ep->home = (uint16_t)cur->pcpu->id;
 	block(cur, TS_RECV_BLOCKED, ep, &ep->queue, timeout);
 }
 

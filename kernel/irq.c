@@ -113,7 +113,7 @@ void irq_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 			break;
 		irq->notif = (struct notification *)n->obj;
 		irq->bits = n->badge ? n->badge : 1;
-		irq->cpu = cur->cpu;
+		irq->cpu = cur->pcpu->id;
 		arch_irq_route(irq->gsi, irq->cpu);
 		arch_irq_mask(irq->gsi, false);
 		break;

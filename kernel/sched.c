@@ -19,7 +19,7 @@
 #include "task.h"
 #include "uexit.h"
 
-/* A thread is queued, runs and times out on its CPU (thread.cpu), whose
+/* A thread is queued, runs and times out on its CPU (thread.pcpu), whose
  * struct percpu holds the queues; changed only under the kernel lock. */
 static struct percpu *cpu_of(const struct thread *t)
 {
@@ -53,7 +53,7 @@ static void kick(struct thread *t)
 	struct percpu *c = cpu_of(t);
 
 	if (c != cpu_self() && (!c->current || c->current->state != TS_READY || t->prio > c->current->prio))
-		smp_kick(t->cpu);
+		smp_kick(t->pcpu->id);
 }
 
 void sched_enqueue(struct thread *t)
@@ -138,7 +138,7 @@ void sched_set_prio(struct thread *t, uint8_t prio)
 		t->prio = prio;          /* the running thread: the way out re-decides */
 		ipc_requeue(t);          /* wait queues are ordered by priority */
 		if (t->state == TS_READY)
-			smp_kick(t->cpu);
+			smp_kick(t->pcpu->id);
 	}
 }
 
@@ -183,7 +183,7 @@ void sched_stall(struct thread *t)
 
 	if (c == cpu_self() || c->current != t)
 		return;
-	smp_call(t->cpu, stall_here, NULL);
+	smp_call(c->id, stall_here, NULL);
 	/* Its CPU waits for the lock in a kernel entry, t's registers saved:
 	 * t is preempted there now, first in its queue, a system call it
 	 * entered made again when it runs. That entry finds no current thread
@@ -197,7 +197,7 @@ void sched_stall(struct thread *t)
 
 void sched_set_cpu(struct thread *t, unsigned cpu)
 {
-	if (t->cpu == cpu)
+	if (t->pcpu->id == cpu)
 		return;
 	sched_stall(t);
 	if (cpu_of(t)->current == t)
@@ -208,7 +208,6 @@ void sched_set_cpu(struct thread *t, unsigned cpu)
 	if (ready && t->q_next)
 		remove(t);
 	sched_timeout_cancel(t);
-	t->cpu = (uint16_t)cpu;
 	t->pcpu = &cpus[cpu];
 	if (left)
 		sched_timeout_arm(t, (left - 1) * (1000000 / SCHED_TICK_HZ));
@@ -303,7 +302,7 @@ void sched_check(uint64_t *ready_count, uint64_t *timed)
 				check_fail(L4_CHECK_QUEUES, "CPU %u: ready queue %u and its bits disagree", i, p);
 			for (struct thread *t = head; t; t = t->q_next) {
 				if (!check_alive(t, L4_OBJ_THREAD) || t->state != TS_READY || t->prio != p ||
-				    t->cpu != i || t->pcpu != c || t == c->current || t->q_next->q_prev != t ||
+				    t->pcpu != c || t == c->current || t->q_next->q_prev != t ||
 				    ++*ready_count > CHECK_BOUND) {
 					check_fail(L4_CHECK_QUEUES, "CPU %u: ready queue %u: thread %p does not belong there",
 						   i, p, t);
@@ -323,7 +322,7 @@ void sched_check(uint64_t *ready_count, uint64_t *timed)
 			bool blocked = t->state == TS_SEND_BLOCKED || t->state == TS_RECV_BLOCKED ||
 				       t->state == TS_REPLY_BLOCKED || t->state == TS_NOTIFY_BLOCKED;
 			if (!check_alive(t, L4_OBJ_THREAD) || !blocked || t->deadline == TIMEOUT_NONE ||
-			    t->deadline < last || t->cpu != i || ++*timed > CHECK_BOUND) {
+			    t->deadline < last || t->pcpu != c || ++*timed > CHECK_BOUND) {
 				check_fail(L4_CHECK_QUEUES, "CPU %u: timeout list: thread %p does not belong there",
 					   i, t);
 				break;

@@ -14,6 +14,15 @@
 
 #define DEFAULT_PRIO 100
 
+/* A new thread's scheduling: inactive, on its creator's CPU. */
+static void thread_init_sched(struct thread *t)
+{
+	t->state = TS_INACTIVE;
+	t->pcpu = cpu_self();
+	t->prio = DEFAULT_PRIO;
+	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
+}
+
 int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out)
 {
 	if (!task->space.guest)
@@ -29,11 +38,7 @@ int thread_create_vcpu(struct factory *f, struct task *task, struct thread **out
 	}
 	t->task_next = task->threads;
 	task->threads = t;
-	t->state = TS_INACTIVE;
-	t->cpu = (uint16_t)this_cpu->id;       /* the creator's CPU */
-	t->pcpu = cpu_self();
-	t->prio = DEFAULT_PRIO;
-	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
+	thread_init_sched(t);
 	*out = t;
 	return L4_OK;
 }
@@ -68,11 +73,7 @@ int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, stru
 	t->task = task;
 	t->task_next = task->threads;
 	task->threads = t;
-	t->state = TS_INACTIVE;
-	t->cpu = (uint16_t)this_cpu->id;       /* the creator's CPU */
-	t->pcpu = cpu_self();
-	t->prio = DEFAULT_PRIO;
-	t->timeslice_ticks = DEFAULT_TIMESLICE_TICKS;
+	thread_init_sched(t);
 	regs_init_user(&t->regs, 0, 0);
 	*out = t;
 	return L4_OK;
@@ -256,7 +257,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		sched_set_cpu(t, (unsigned)mr[0]);
 		return L4_OK;
 	case L4_THREAD_GET_CPU:
-		mr[0] = t->cpu;
+		mr[0] = t->pcpu->id;
 		mr[1] = cpu_count;
 		*out_words = 2;
 		return L4_OK;

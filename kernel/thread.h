@@ -47,8 +47,7 @@ struct thread {
 	bool ipc_call;                /* SEND_BLOCKED: the send is a call */
 	uint8_t prio;
 	uint8_t mcp;                  /* highest priority this thread may give any thread */
-	uint16_t cpu;                 /* the CPU it is bound to: queued, runs, times out there */
-	struct percpu *pcpu;          /* &cpus[cpu] */
+	struct percpu *pcpu;          /* the CPU it is bound to: queued, runs, times out there */
 	uint32_t timeslice_ticks;     /* full time slice */
 	uint32_t ticks_left;
 

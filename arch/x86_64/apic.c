@@ -109,7 +109,7 @@ static void pic_remap_and_mask(void)
 	outb(PIC2_DATA, 0xff);
 }
 
-static void timer_irq(struct trap_frame *tf UNUSED)
+static void timer_irq(unsigned vector UNUSED)
 {
 	if (this_cpu->id == 0)
 		ticks++;
@@ -127,7 +127,7 @@ bool timer_tick_idle(void)
 	return true;
 }
 
-static void lapic_error_irq(struct trap_frame *tf UNUSED)
+static void lapic_error_irq(unsigned vector UNUSED)
 {
 	lapic_write(LAPIC_ESR, 0);
 	klog(LOG_WARN, "lapic: error status %#x\n", lapic_read(LAPIC_ESR));

@@ -199,7 +199,7 @@ void trap_dispatch(struct trap_frame *tf)
 		/* In kernel mode interrupts come only while this CPU holds no
 		 * lock (idle, or between a VM exit and the kernel's work). */
 		kernel_lock();
-		handlers[tf->vector](tf);
+		handlers[tf->vector]((unsigned)tf->vector);
 		kernel_unlock();
 		return;
 	}
@@ -228,30 +228,28 @@ void trap_from_user(struct trap_frame *tf)
 	ipi(vector);
 	kernel_lock();
 	struct thread *cur = sched_current();
-	if (!cur) {
-		/* Preempted from another CPU: an exception recurs when it runs
-		 * again; an interrupt is still this CPU's to handle. */
-		struct trap_frame f = { .vector = vector };
-		if (vector >= VEC_EXCEPTIONS && vector < IDT_ENTRIES && vector != VEC_SPURIOUS &&
-		    handlers[vector])
-			handlers[vector](&f);
-		sched_exit_kernel();
+	if (cur) {
+		/* #DB arrives on its IST stack (see trap.h): the registers go to the TCB. */
+		if (vector == VEC_DB && tf != &cur->regs)
+			cur->regs = *tf;
+		cur->resume_sysret = false;
 	}
-	/* #DB arrives on its IST stack (see trap.h): the registers go to the TCB. */
-	if (tf->vector == VEC_DB && tf != &cur->regs)
-		cur->regs = *tf;
-	cur->resume_sysret = false;
-	if (tf->vector == VEC_PF) {
+	if (vector >= VEC_EXCEPTIONS) {
+		/* An interrupt is this CPU's to handle, whoever it interrupted. */
+		if (vector != VEC_SPURIOUS && handlers[vector])
+			handlers[vector]((unsigned)vector);
+	} else if (!cur) {
+		/* Preempted from another CPU meanwhile: the exception recurs
+		 * when the thread runs again. */
+	} else if (vector == VEC_PF) {
 		uint64_t access = (tf->error & PF_WRITE ? L4_FAULT_WRITE : 0) |
 				  (tf->error & PF_FETCH ? L4_FAULT_EXEC : 0) |
 				  (tf->error & PF_PRESENT ? L4_FAULT_PRESENT : 0);
 		fault_page(cur, read_cr2(), access);
 	} else if (tf->vector == VEC_NM && fpu_trap(cur)) {
 		/* the FPU is the thread's now: retry the instruction */
-	} else if (tf->vector < VEC_EXCEPTIONS) {
+	} else {
 		fault_exception(cur, tf->vector, tf->error);
-	} else if (tf->vector != VEC_SPURIOUS && handlers[tf->vector]) {
-		handlers[tf->vector](tf);
 	}
 	sched_exit_kernel();
 }

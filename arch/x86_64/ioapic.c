@@ -38,9 +38,9 @@ static void write_rte(unsigned gsi)
 	write_reg(IOAPIC_REDTBL + 2 * gsi, rte_low[gsi]);
 }
 
-static void ioapic_irq(struct trap_frame *tf)
+static void ioapic_irq(unsigned vector)
 {
-	unsigned gsi = (unsigned)(tf->vector - VEC_IRQ_BASE);
+	unsigned gsi = vector - VEC_IRQ_BASE;
 
 	lapic_eoi();
 	irq_raise(gsi);

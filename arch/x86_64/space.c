@@ -89,13 +89,13 @@ static void flush_here(void *arg)
 	}
 }
 
-/* Every other CPU that has s loaded (its CR3, or a guest running on its
- * EPT) flushes it now, by remote call. */
-static void shootdown_now(struct space *s)
+/* fn(s) on every other CPU that has s loaded (its CR3, or a guest running
+ * on its EPT), by remote call. */
+static void on_cpus_with(struct space *s, void (*fn)(void *))
 {
-	for (unsigned i = 0; i < cpu_count; i++)
+	for (unsigned i = 0; smp_active && i < cpu_count; i++)
 		if (i != this_cpu->id && loaded_on(s, i))
-			smp_call(i, flush_here, s);
+			smp_call(i, fn, s);
 }
 
 /* TLB shootdown: the other CPUs that have s loaded flush it before this
@@ -112,7 +112,7 @@ static void shootdown(struct space *s)
 	if (this_arch->shootdown == s)
 		return;
 	if (this_arch->shootdown)
-		shootdown_now(this_arch->shootdown);
+		on_cpus_with(this_arch->shootdown, flush_here);
 	this_arch->shootdown = s;
 }
 
@@ -122,7 +122,7 @@ void arch_tlb_shootdown_flush(void)
 
 	if (s) {
 		this_arch->shootdown = NULL;
-		shootdown_now(s);
+		on_cpus_with(s, flush_here);
 	}
 }
 
@@ -222,9 +222,7 @@ void space_destroy(struct space *s)
 		write_cr3(virt_to_phys(paging_kernel_root()));
 		this_arch->space_current = NULL;
 	}
-	for (unsigned i = 0; smp_active && i < cpu_count; i++)
-		if (i != this_cpu->id && loaded_on(s, i))
-			smp_call(i, forget_here, s);
+	on_cpus_with(s, forget_here);
 	if (s->guest && vmx_on)
 		ept_flush(s->root);      /* nothing of this VM outlives it in the TLB */
 	uint64_t *pml4 = phys_to_virt(s->root);

@@ -28,7 +28,9 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-typedef void (*trap_handler)(struct trap_frame *tf);
+/* An interrupt handler: told only its vector (the frame may be a thread's
+ * that another CPU preempted meanwhile, sched_stall). */
+typedef void (*trap_handler)(unsigned vector);
 
 /* 64-bit TSS (SDM vol. 3, figure 8-11), followed by the I/O permission
  * bitmap and the byte of all ones the CPU needs after it. */

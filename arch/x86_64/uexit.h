@@ -44,22 +44,19 @@ static inline __attribute__((always_inline)) NORETURN void arch_exit_to_user_as(
 	/* Both the syscall entry and the CPU (via TSS.RSP0) save at the frame's end. */
 	this_arch->frame_top = frame_top;
 	this_arch->tss_io.tss.rsp[0] = frame_top;
-	/* A frame the syscall entry saved is as the CPU left it. */
-	if (sysret) {
-		if (lock == EXIT_LOCAL)
-			kernel_unlock_local();
-		else if (lock == EXIT_HELD)
-			kernel_unlock_held();
-		exit_to_user_sysret(r);
+	/* A frame the syscall entry saved is as the CPU left it; whatever
+	 * wrote other registers, user mode gets user segments and IF. */
+	if (!sysret) {
+		r->cs = SEL_UCODE;
+		r->ss = SEL_UDATA;
+		r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
 	}
-	/* Whatever wrote these registers, user mode gets user segments and IF. */
-	r->cs = SEL_UCODE;
-	r->ss = SEL_UDATA;
-	r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED | RFLAGS_IF;
 	if (lock == EXIT_LOCAL)
 		kernel_unlock_local();
 	else if (lock == EXIT_HELD)
 		kernel_unlock_held();
+	if (sysret)
+		exit_to_user_sysret(r);
 	exit_to_user_iret(r);
 }
 

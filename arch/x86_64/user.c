@@ -154,10 +154,10 @@ void arch_syscall_restart(struct thread *t)
 
 void arch_thread_leaves_cpu(struct thread *t)
 {
-	if (t->cpu == this_cpu->id)
+	if (t->pcpu == cpu_self())
 		leave_here(t);
 	else
-		smp_call(t->cpu, leave_here, t);
+		smp_call(t->pcpu->id, leave_here, t);
 }
 
 uint64_t arch_thread_bytes(const struct thread *t)

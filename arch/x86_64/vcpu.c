@@ -181,11 +181,19 @@ static void vmcs_release_here(void *arg)
 	v->launched = false;
 }
 
+/* Cleared wherever it is loaded: here, or on another CPU by remote call. */
+static void vmcs_release(struct vcpu *v)
+{
+	if (v->loaded_cpu == this_cpu->id)
+		vmcs_release_here(v);
+	else if (v->loaded_cpu != VMCS_NOWHERE)
+		smp_call(v->loaded_cpu, vmcs_release_here, v);
+}
+
 static bool __attribute__((noinline)) vmcs_take_slow(struct vcpu *v)
 {
 	if (v->loaded_cpu != this_cpu->id) {
-		if (v->loaded_cpu != VMCS_NOWHERE)
-			smp_call(v->loaded_cpu, vmcs_release_here, v);
+		vmcs_release(v);
 		v->loaded_cpu = (uint16_t)this_cpu->id;
 		v->moved = true;
 	}
@@ -498,9 +506,7 @@ void vcpu_destroy(struct thread *t, struct quota *q)
 
 	if (!v)
 		return;
-	if (v->loaded_cpu != VMCS_NOWHERE && v->loaded_cpu != this_cpu->id)
-		smp_call(v->loaded_cpu, vmcs_release_here, v);
-	vmclear(v->vmcs);
+	vmcs_release(v);
 	if (v->vpid)
 		vpid_used[v->vpid / 64] &= ~(1ull << (v->vpid % 64));
 	kmem_page_free(q, v->vapic);
