@@ -1488,6 +1488,58 @@ static void unmap_takes_memory_from_the_guest(void)
 	drop_big_vm(&vm);
 }
 
+/*
+ * EPT shootdown: a real-mode guest on the last CPU reads guest page 0x3000
+ * in a loop and exits at OUT 0x99 if it ever sees anything but 0x5c. We
+ * (CPU 0) revoke the page from the VM while it spins and at once write a
+ * poison byte into the frame through our own mapping: the guest must take
+ * an EPT violation at 0x3000, never read the poison (its CPU's cached
+ * guest-physical translation is flushed before the unmap returns). Then
+ * the page comes back and the guest goes on; 20 rounds. On one CPU the
+ * guest runs while we sleep.
+ *
+ * loop: mov al, [0x3000]; cmp al, 0x5c; jne bad; inc bx; jmp loop
+ * bad:  out 0x99, al; hlt
+ */
+static void unmap_flushes_a_guest_on_another_cpu(void)
+{
+	static const unsigned char code[] = {
+		0xa0, 0x00, 0x30, 0x3c, 0x5c, 0x75, 0x03, 0x43, 0xeb, 0xf6, 0xe6, 0x99, 0xf4,
+	};
+	struct vm vm;
+	unsigned online = 1;
+	BIG_VM_OR_RETURN(&vm, code);
+	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	big(0x3000)[0] = 0x5c;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, G_CODE, G_STACK).error, L4_OK);
+	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, online - 1), L4_OK);
+	struct l4_vcpu_exit e;
+	struct l4_vcpu_state s;
+	unsigned round;
+	l4_word_t reason = 0, gpa = 0;
+	for (round = 0; round < 20; round++) {
+		l4_sleep_us(2000);                       /* it spins, reading the page */
+		if (L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(BIG_VIEW + 0x3000, 12, L4_FP_RWX),
+			      0).error)
+			break;
+		big(0x3000)[0] = 0xee;                   /* poison: the guest must not see it */
+		reason = get_exit(&vm, &e, &s);
+		gpa = e.gpa;
+		if (reason != L4_VMEXIT_EPT_VIOLATION || gpa != 0x3000)
+			break;
+		big(0x3000)[0] = 0x5c;
+		if (l4_vm_map(vm.task, 0x3000, BIG_VIEW + 0x3000, 12, L4_FP_RWX) ||
+		    l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, 0, 0, &s)))    /* the load again */
+			break;
+	}
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	l4_printf("ktest: (%u rounds, guest on CPU %u of %u)\n", round, online - 1, online);
+	CHECK_EQ(reason, L4_VMEXIT_EPT_VIOLATION);       /* not OUT 0x99: no poison seen */
+	CHECK_EQ(gpa, 0x3000);
+	CHECK_EQ(round, 20);
+	drop_big_vm(&vm);
+}
+
 /* ---------------------------------------------------------------- APIC virtualization */
 
 #define APIC_GPA  0xfee00000ull
@@ -1766,6 +1818,7 @@ static void random_vcpu_operations(void)
 
 const struct ktest ktests_vmx[] = {
 	{ "vmx/vcpu-moves-between-cpus-while-running", vcpu_moves_between_cpus_while_running },
+	{ "vmx/unmap-flushes-a-guest-on-another-cpu", unmap_flushes_a_guest_on_another_cpu },
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/host-resource-instructions-exit", host_resource_instructions_exit },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
