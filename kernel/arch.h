@@ -34,6 +34,14 @@ uint64_t arch_tsc_khz(void);
  * magic breakpoint stops the emulator; elsewhere the CPU halts. */
 NORETURN void arch_machine_exit(unsigned status);
 
+/* Panic: sends every other online CPU an NMI, whose handler stops it;
+ * returns how many were sent one. */
+unsigned arch_stop_other_cpus(void);
+/* Halts this CPU for good, interrupts off. */
+NORETURN void arch_cpu_stop(void);
+/* Busy-waits us microseconds (the TSC). */
+void delay_us(uint64_t us);
+
 /* Waits for the next interrupt (interrupts enabled). */
 void arch_wait_for_irq(void);
 void arch_irq_enable(void);

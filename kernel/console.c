@@ -38,16 +38,28 @@ void klog(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A fault while panicking ends the machine at once instead of recursing. */
-static bool panicking;
+/*
+ * The first CPU to panic reports; every other CPU stops: the reporter
+ * sends each an NMI, whose handler panics too and halts here, as does a
+ * second CPU that panics at the same moment. A fault while panicking ends
+ * the machine at once instead of recursing.
+ */
+static int panic_cpu = -1;
+static unsigned panic_stopped;     /* other CPUs halted by now */
 
 void panic_begin(const char *fmt, ...)
 {
+	int me = (int)this_cpu->id, first = -1;
 	va_list ap;
 
-	if (panicking)
-		arch_machine_exit(2);
-	panicking = true;
+	if (!__atomic_compare_exchange_n(&panic_cpu, &first, me, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (first == me)
+			arch_machine_exit(2);
+		__atomic_add_fetch(&panic_stopped, 1, __ATOMIC_RELEASE);
+		arch_cpu_stop();
+	}
+	unsigned others = arch_stop_other_cpus();
 	kprintf("\nPANIC: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
@@ -55,10 +67,19 @@ void panic_begin(const char *fmt, ...)
 	kprintf("\n");
 	struct thread *t = sched_current();
 	if (t)
-		kprintf("current thread: %s in task %s\n", t->name[0] ? t->name : "(unnamed)",
+		kprintf("current thread on CPU %d: %s in task %s\n", me, t->name[0] ? t->name : "(unnamed)",
 			t->task && t->task->name[0] ? t->task->name : "(none)");
 	else
-		kprintf("current thread: none (kernel start-up or idle)\n");
+		kprintf("current thread on CPU %d: none (kernel start-up or idle)\n", me);
+	if (!others)
+		return;
+	for (unsigned ms = 0; ms < 100 && __atomic_load_n(&panic_stopped, __ATOMIC_ACQUIRE) < others; ms++)
+		delay_us(1000);
+	unsigned stopped = __atomic_load_n(&panic_stopped, __ATOMIC_ACQUIRE);
+	if (stopped >= others)
+		kprintf("panic: the other %u CPUs stopped\n", others);
+	else
+		kprintf("panic: %u of the other %u CPUs did not stop within 100 ms\n", others - stopped, others);
 }
 
 void panic_end(void)

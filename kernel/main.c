@@ -76,10 +76,37 @@ static NORETURN void run_fault_test(const char *name)
 {
 	kprintf("test: provoking %s on purpose\n", name);
 	if (!arch_provoke_fault(name))
-		kprintf("test: unknown fault test \"%s\" (known: pf ud gp df stack)\n", name);
+		kprintf("test: unknown fault test \"%s\" (known: pf ud gp df stack smp-panic)\n", name);
 	else
 		kprintf("test: FAIL: %s did not fault\n", name);
 	arch_machine_exit(1);
+}
+
+/*
+ * test=smp-panic: once every CPU has arrived, the odd-numbered ones fault
+ * at the same moment and the others spin with interrupts off. One report
+ * must come out, and the NMIs must stop every other CPU.
+ */
+bool smp_panic_test_armed;
+static unsigned panic_test_arrived;
+static bool panic_test_go;
+
+void smp_panic_test(void)
+{
+	__atomic_add_fetch(&panic_test_arrived, 1, __ATOMIC_ACQ_REL);
+	if (this_cpu->id == 0) {
+		kprintf("test: CPUs 1, 3, ... fault at once; the others spin with interrupts off\n");
+		while (__atomic_load_n(&panic_test_arrived, __ATOMIC_ACQUIRE) < cpu_count)
+			arch_cpu_relax();
+		__atomic_store_n(&panic_test_go, true, __ATOMIC_RELEASE);
+	}
+	while (!__atomic_load_n(&panic_test_go, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	arch_irq_disable();
+	if (this_cpu->id & 1)
+		arch_provoke_fault("pf");
+	for (;;)
+		arch_cpu_relax();
 }
 
 /* No user tasks: report the time once a second. */
@@ -184,7 +211,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	bool timer = arch_timer_init(TICK_HZ);
 	arch_vmx_init();
 
-	if (test[0] && !streq(test, "selftest"))
+	smp_panic_test_armed = streq(test, "smp-panic");
+	if (test[0] && !streq(test, "selftest") && !smp_panic_test_armed)
 		run_fault_test(test);
 	unsigned failed = selftest_run_all(&boot_info, timer ? TICK_HZ : 0);
 	if (streq(test, "selftest"))
@@ -195,6 +223,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	cmdline_get(cmdline, "fpu", fpu_mode, sizeof(fpu_mode));
 	arch_user_init(streq(fpu_mode, "eager"));
 	start_cpus(cmdline, info_phys);
+	if (smp_panic_test_armed)
+		smp_panic_test();
 	struct acpi_irq_info acpi;
 	const char *why = acpi_irq_info(boot_info.rsdp, boot_info.rsdp_len, arch_map_phys, &acpi);
 	if (why)

@@ -22,6 +22,10 @@ enum { LOCK_NONE, LOCK_LOCAL, LOCK_ALL };
  * lock is not taken at all, and the fast path has a variant without it. */
 extern bool smp_active;
 
+/* test=smp-panic (kernel/main.c): every CPU calls it once all are up. */
+extern bool smp_panic_test_armed;
+NORETURN void smp_panic_test(void);
+
 void kernel_lock_all(void);
 void kernel_lock_local_wait(void);
 void kernel_unlock_held(void);

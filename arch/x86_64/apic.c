@@ -11,6 +11,7 @@
 #include "paging.h"
 #include "percpu.h"
 #include "sched.h"
+#include "smp.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -283,6 +284,25 @@ void arch_irq_disable(void)
 uint64_t arch_read_tsc(void)
 {
 	return rdtsc();
+}
+
+unsigned arch_stop_other_cpus(void)
+{
+	unsigned sent = 0;
+
+	if (!smp_active)
+		return 0;
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (i != this_cpu->id && cpus[i].online && lapic_send_ipi(cpus[i].arch.apic_id, ICR_NMI))
+			sent++;
+	return sent;
+}
+
+void arch_cpu_stop(void)
+{
+	irq_disable();
+	for (;;)
+		__asm__ volatile("hlt");
 }
 
 void arch_machine_exit(unsigned status)

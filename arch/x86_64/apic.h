@@ -18,9 +18,9 @@ void lapic_cpu_init(void);
 #define ICR_INIT   0x00004500u       /* INIT, level assert */
 #define ICR_SIPI   0x00004600u       /* start-up, vector = page number of the code */
 #define ICR_FIXED  0x00004000u       /* fixed delivery, level assert: | vector */
+#define ICR_NMI    0x00004400u       /* NMI, level assert */
 bool lapic_send_ipi(uint32_t apic_id, uint32_t icr_low);
 
 /* Spins for us microseconds (TSC; after the timer's calibration). */
-void delay_us(uint64_t us);
 
 #endif

@@ -143,6 +143,8 @@ void ap_main(unsigned id)
 		kprintf("smp: CPU %u up (APIC ID %u), vmx on (revision %#x, capabilities as CPU 0's)\n",
 			id, this_arch->apic_id, cpu.vmx.revision);
 	__atomic_store_n(&cpus[id].online, true, __ATOMIC_RELEASE);
+	if (smp_panic_test_armed)
+		smp_panic_test();
 	kernel_lock();
 	sched_exit_kernel();
 }

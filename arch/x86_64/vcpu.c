@@ -935,6 +935,11 @@ static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 {
 	struct vcpu *v = t->vcpu;
 
+	/* NMIs exit (PIN_NMI) and are the host's: another CPU's panic (see
+	 * panic_begin), or a fault of the machine's. The guest's own are virtual. */
+	if (reason == EXIT_EXCEPTION_NMI &&
+	    INTR_INFO_TYPE((uint32_t)vmread(VMCS_EXIT_INTR_INFO)) == INTR_TYPE_NMI)
+		panic("NMI non-maskable interrupt while CPU %u ran a guest", this_cpu->id);
 	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER ||
 	    reflect_forced(v, reason)) {
 		/* The kernel's own: an interrupt still pending (not acknowledged on

@@ -41,6 +41,7 @@ BOOT_TESTS=(
 	"qemu-fault-gp   qemu  fault-gp  -               console=com1 loglevel=2 test=gp"
 	"qemu-fault-df   qemu  fault-df  -               console=com1 loglevel=2 test=df"
 	"qemu-fault-stack qemu fault-stack -             console=com1 loglevel=2 test=stack"
+	"qemu-fault-smp-panic qemu:4 fault-smp-panic -   console=com1 loglevel=2 test=smp-panic"
 	"qemu-ktest      qemu  ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU fuzzseed=1"
 	"qemu-ktest-eager-fpu qemu ktest $KTEST_MODULES  console=com1 loglevel=2 fpu=eager $FUZZ_QEMU fuzzseed=2"
 	"qemu-ktest-slowpath qemu ktest  $KTEST_MODULES  console=com1 loglevel=2 fastpath=off $FUZZ_QEMU fuzzseed=3"
@@ -283,8 +284,18 @@ boot_check_fault() {
 	# A kernel stack overflow is a #DF that names the guard page it hit.
 	local also='' want
 	[[ $kind != STACK ]] || { kind=DF also='kernel stack overflow into the guard page'; }
+	# Odd CPUs fault at once, the others spin with interrupts off: one
+	# report, and every other CPU stopped by its NMI.
+	local cpus=${emu#*:} stopped='' panics
+	[[ $kind != SMP-PANIC ]] || { kind=PF stopped="panic: the other $((cpus - 1)) CPUs stopped"; }
 	want="PANIC: #$kind${also:+ ... $also}"
 	first=$(boot_first_panic "$serial")
+	panics=$(tr -d '\r' <"$serial" | grep -a -c '^PANIC' || true)
+	if [[ -n $stopped ]] && ((panics != 1)); then
+		why+=("$panics PANIC lines, expected one report")
+	elif [[ -n $stopped ]] && ! tr -d '\r' <"$serial" | grep -a -q -x "$stopped"; then
+		why+=("no '$stopped' line")
+	fi
 	if [[ -z $first ]]; then
 		why+=("no '$want' line")
 	elif [[ ! $first =~ ^PANIC:\ \#$kind([^A-Za-z0-9]|$) || $first != *"$also"* ]]; then
