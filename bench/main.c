@@ -13,7 +13,9 @@
  * CPU 1) and the scaling case (independent call/reply pairs, one per CPU,
  * printed as "bench: pairs N: ..." lines). The kernel command line's
  * bench=GROUP[,GROUP] picks groups: one (the cases on one CPU, with VM
- * exits), xcpu, scaling; without it, every group that applies.
+ * exits), xcpu, scaling, guestram (the set-up and tear-down of a VM's
+ * RAM, "bench: guest_ram ..." lines; needs 3 GiB, so only when picked);
+ * without it, every group that applies but guestram.
  */
 #include "l4lib.h"
 #include "l4vcpu.h"
@@ -560,6 +562,70 @@ static void vmexits(void)
 	}
 }
 
+/* ---- guest RAM */
+
+#define GUEST_RAM_VIEW 0x0000200000000000ull   /* our view of it, as the VMM's */
+#define GUEST_CHUNK    22                      /* 4 MiB pieces, as the root task takes them */
+static l4_word_t guest_chunks[1024];
+
+static l4_word_t quota_used(void)
+{
+	return L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+}
+
+/*
+ * A VM's RAM of mib MiB as the root task and the VMM set it up: from
+ * sigma0 in 4 MiB pieces (large: of 2 MiB pages) into our space, then
+ * into a VM task's EPT at guest-physical 0; torn down by deleting the VM
+ * and giving the memory back to sigma0 (which revokes every mapping).
+ * Prints the TSC ticks of each (instructions under icount, Bochs ticks)
+ * and the kernel memory it took: our mapping nodes and page tables, the
+ * VM's nodes and EPT (with 4 KiB pages also sigma0's split of its large
+ * roots: its quota is ours).
+ */
+static void guest_ram(unsigned mib, bool large, bool quiet)
+{
+	unsigned n = mib >> (GUEST_CHUNK - 20);
+	l4_word_t err = 0, q0 = quota_used();
+	l4_cap_t vm = l4_slot_alloc();
+	unsigned long long t0 = l4_rdtsc();
+
+	for (unsigned i = 0; i < n; i++) {
+		l4_word_t view = GUEST_RAM_VIEW + ((l4_word_t)i << GUEST_CHUNK);
+		guest_chunks[i] = l4_sigma0_alloc(L4_SIGMA0_ANY, GUEST_CHUNK | (large ? L4_SIGMA0_LARGE : 0),
+						  l4_fpage_mem(view, GUEST_CHUNK, 0), &err);
+		if (guest_chunks[i] == ~0ull) {
+			l4_printf("bench: guest_ram %u MiB: no memory from sigma0 after %u MiB (error %lu)\n", mib,
+				  i << (GUEST_CHUNK - 20), (unsigned long)err);
+			while (i-- > 0)
+				L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, guest_chunks[i], GUEST_CHUNK);
+			return;
+		}
+	}
+	unsigned long long ta = l4_rdtsc();
+	err = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm, 16).error;
+	for (unsigned i = 0; i < n && !err; i++)
+		err = l4_vm_map(vm, (l4_word_t)i << GUEST_CHUNK, GUEST_RAM_VIEW + ((l4_word_t)i << GUEST_CHUNK),
+				GUEST_CHUNK, L4_FP_RWX);
+	unsigned long long t1 = l4_rdtsc();
+	l4_word_t q1 = quota_used();
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
+	for (unsigned i = 0; i < n; i++)
+		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, guest_chunks[i], GUEST_CHUNK);
+	unsigned long long t2 = l4_rdtsc();
+	if (err) {
+		l4_printf("bench: guest_ram %u MiB: not mapped into a VM (error %lu%s)\n", mib, (unsigned long)err,
+			  err == L4_EINVAL ? ": no EPT with 2 MiB pages here" : "");
+		return;
+	}
+	if (!quiet)
+		l4_printf("bench: guest_ram %u MiB %s pages: set up %llu (from sigma0 %llu), torn down %llu; "
+		  "kernel memory %lu KiB, %lu KiB per GiB, %lu KiB after\n", mib, large ? "2MiB" : "4KiB",
+		  t1 - t0, ta - t0, t2 - t1,
+		  (unsigned long)((q1 - q0) >> 10), (unsigned long)(((q1 - q0) << 10) / mib >> 10),
+		  (unsigned long)((quota_used() - q0) >> 10));
+}
+
 /* ---- several CPUs */
 
 static unsigned cpus_online(void)
@@ -672,8 +738,8 @@ static void call_reply_pairs(l4_cap_t task, unsigned online)
 }
 
 /* The kernel command line's bench=GROUP[,GROUP]: whether group is picked
- * (all are without it). */
-static bool group_picked(const char *group)
+ * (without it: `without`). */
+static bool group_in_cmdline(const char *group, bool without)
 {
 	const char *p = l4_boot_info->cmdline;
 
@@ -681,7 +747,7 @@ static bool group_picked(const char *group)
 		while (*p == ' ')
 			p++;
 		if (!*p)
-			return true;                     /* no bench= word */
+			return without;                  /* no bench= word */
 		const char *w = "bench=", *q = p;
 		while (*w && *q == *w)
 			q++, w++;
@@ -703,6 +769,11 @@ static bool group_picked(const char *group)
 			return false;
 		p++;
 	}
+}
+
+static bool group_picked(const char *group)
+{
+	return group_in_cmdline(group, true);
 }
 
 int main(int argc, char **argv)
@@ -729,6 +800,14 @@ int main(int argc, char **argv)
 		yield_switch();
 		cap_copy();
 		vmexits();
+	}
+	if (group_in_cmdline("guestram", false)) {
+		/* First once unmeasured: sigma0's roots there become large ones
+		 * (the merges free its small ones, and its quota is ours). */
+		guest_ram(2048, true, true);
+		guest_ram(1024, true, false);
+		guest_ram(2048, true, false);
+		guest_ram(1024, false, false);
 	}
 	if (online < 2 && (group_picked("xcpu") || group_picked("scaling"))) {
 		l4_printf("bench: one CPU online: no cross-CPU or scaling cases\n");

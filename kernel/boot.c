@@ -59,9 +59,9 @@ static int load_page(struct task *t, struct quota *q, uint64_t va, unsigned righ
 	if (lo < hi)
 		memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - s->vaddr),
 		       hi - lo);
-	if (mapdb_lookup(t, va))
+	if (mapdb_lookup(t, va, NULL))
 		return space_map(&t->space, va, pa, rights);
-	int err = mapdb_insert_root(t, va, pa, rights, true);
+	int err = mapdb_insert_root(t, va, pa, rights, true, PAGE_SHIFT);
 	if (err)
 		kmem_page_free(q, pa);
 	return err;
@@ -92,7 +92,7 @@ static int map_fresh(struct task *t, struct quota *q, uint64_t va, unsigned righ
 		return L4_ENOMEM;
 	if (kva)
 		*kva = phys_to_virt(pa);
-	int err = mapdb_insert_root(t, va, pa, rights, true);
+	int err = mapdb_insert_root(t, va, pa, rights, true, PAGE_SHIFT);
 	if (err)
 		kmem_page_free(q, pa);
 	return err;
@@ -174,11 +174,16 @@ bool boot_is_sigma0(const struct task *t)
 
 bool boot_sigma0_fault(struct thread *t, uint64_t addr)
 {
-	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE), large = ALIGN_DOWN(addr, 1ull << PAGE_SHIFT_2M);
 
 	if (!sigma0_task || t->task != sigma0_task || !mem_sigma0_owns(page))
 		return false;
-	return mapdb_insert_root(sigma0_task, page, page, SPACE_R | SPACE_W | SPACE_X, false) == L4_OK;
+	/* A large page where all of it is sigma0's and no frame of it has a
+	 * root yet (mapdb.h: it splits when sigma0 hands out part of it). */
+	if (mem_sigma0_owns_range(large, 1ull << PAGE_SHIFT_2M) && space_large_ok(&sigma0_task->space) &&
+	    mapdb_insert_root(sigma0_task, large, large, SPACE_RWX, false, PAGE_SHIFT_2M) == L4_OK)
+		return true;
+	return mapdb_insert_root(sigma0_task, page, page, SPACE_RWX, false, PAGE_SHIFT) == L4_OK;
 }
 
 bool boot_start_tasks(const struct mb2_info *mb, uint64_t kmem, struct kobj *irq_control)

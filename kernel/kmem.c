@@ -6,8 +6,9 @@
 #include "mem.h"
 #include "string.h"
 
-#define SLAB_MIN_SHIFT 5             /* 32 bytes */
-#define SLAB_CLASSES (PAGE_SHIFT - SLAB_MIN_SHIFT + 1)
+/* Block sizes: 32 and 48 bytes (48: a mapping node, mapdb.h), then powers
+ * of two up to a page. */
+#define SLAB_CLASSES (PAGE_SHIFT - 6 + 3)
 #define NO_PAGE ~0ull
 
 /*
@@ -44,13 +45,17 @@ void kmem_init(uint64_t phys_limit)
 
 static unsigned size_class(size_t size)
 {
-	return size <= (1u << SLAB_MIN_SHIFT) ? 0 :
-	       64 - (unsigned)__builtin_clzll(size - 1) - SLAB_MIN_SHIFT;
+	return size <= 32 ? 0 : size <= 48 ? 1 : 64 - (unsigned)__builtin_clzll(size - 1) - 6 + 2;
+}
+
+static size_t class_bytes(unsigned c)
+{
+	return c == 0 ? 32 : c == 1 ? 48 : (size_t)1 << (c - 2 + 6);
 }
 
 size_t kmem_size(size_t size)
 {
-	return (size_t)1 << (size_class(size) + SLAB_MIN_SHIFT);
+	return class_bytes(size_class(size));
 }
 
 bool quota_charge(struct quota *q, uint64_t bytes)
@@ -91,6 +96,11 @@ static uint64_t frame_of(const void *block)
 	return ((uintptr_t)block - DIRECT_MAP_BASE) >> PAGE_SHIFT;
 }
 
+/* A page's blocks of a class: from its end down (a 48-byte class leaves 16
+ * bytes at the start). */
+#define FOR_BLOCKS(page, bytes, b) \
+	for (size_t off_ = PAGE_SIZE; off_ >= (bytes) && ((b) = (void *)((page) + off_ - (bytes))); off_ -= (bytes))
+
 /* A fresh page's blocks onto class c's list; false without memory. */
 static bool grow(unsigned c, size_t bytes)
 {
@@ -99,8 +109,9 @@ static bool grow(unsigned c, size_t bytes)
 	if (f == FRAME_NONE)
 		return false;
 	uint8_t *page = phys_to_virt(f);
-	for (size_t off = PAGE_SIZE; off >= bytes; off -= bytes)
-		push(c, (struct free_block *)(page + off - bytes));
+	struct free_block *b;
+	FOR_BLOCKS(page, bytes, b)
+		push(c, b);
 	return true;
 }
 
@@ -109,7 +120,7 @@ void *kmem_alloc(struct quota *q, size_t size)
 	if (!size || size > PAGE_SIZE)
 		return NULL;
 	unsigned c = size_class(size);
-	size_t bytes = 1ull << (c + SLAB_MIN_SHIFT);
+	size_t bytes = class_bytes(c);
 	if (!quota_charge(q, bytes))
 		return NULL;
 	if (bytes == PAGE_SIZE) {
@@ -141,7 +152,7 @@ void kmem_free(struct quota *q, void *p, size_t size)
 	if (!p)
 		return;
 	unsigned c = size_class(size);
-	size_t bytes = 1ull << (c + SLAB_MIN_SHIFT);
+	size_t bytes = class_bytes(c);
 
 	quota_release(q, bytes);
 	if (bytes == PAGE_SIZE) {
@@ -158,8 +169,9 @@ void kmem_free(struct quota *q, void *p, size_t size)
 		return;
 	}
 	uint8_t *page = phys_to_virt(frame << PAGE_SHIFT);
-	for (size_t off = 0; off + bytes <= PAGE_SIZE; off += bytes)
-		unlink_block(c, (struct free_block *)(page + off));
+	struct free_block *b;
+	FOR_BLOCKS(page, bytes, b)
+		unlink_block(c, b);
 	frame_free(&mem.frames, frame << PAGE_SHIFT);
 }
 

@@ -43,7 +43,7 @@ static int map_io(struct task *from, uint64_t fp, bool grant, struct task *to, u
 			n = mapdb_lookup_io(from, (unsigned)port);
 		if (!n || from == to)
 			continue;
-		int err = grant ? mapdb_grant(n, to, port, 0) : mapdb_map(n, to, port, 0);
+		int err = grant ? mapdb_grant(n, port, to, port, 0) : mapdb_map(n, port, to, port, 0);
 		if (err)
 			return err;
 	}
@@ -57,7 +57,7 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 	unsigned order = l4_fpage_order(fp), type = item[0] & 0xf;
 	unsigned memtype = (unsigned)item[0] & 0x30;     /* L4_ITEM_* memory types = SPACE_UC/WT */
 
-	if ((type != L4_ITEM_MAP && type != L4_ITEM_GRANT) || (item[0] & 0xfc0) || memtype == 0x30)
+	if ((type != L4_ITEM_MAP && type != L4_ITEM_GRANT) || (item[0] & 0xf80) || memtype == 0x30)
 		return L4_EMSG;
 	if (l4_fpage_space(fp) == L4_FP_IO)
 		return map_io(from, fp, type == L4_ITEM_GRANT, to, window, whole_space);
@@ -80,17 +80,34 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 	if (!space_range_ok(&from->space, src, size) || !space_range_ok(&to->space, dst, size))
 		return L4_EFAULT;
 	unsigned rights = l4_fpage_rights(fp) & L4_FP_RWX;   /* the same bits as SPACE_R/W/X */
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		struct mapnode *n = mapdb_lookup(from, src + off);
+	bool large = item[0] & L4_ITEM_LARGE, sigma0 = boot_is_sigma0(from);
+	bool fits = size >= 1ull << PAGE_SHIFT_2M && space_large_ok(&to->space);
+	for (uint64_t off = 0, at, frame; off < size;) {
+		struct mapnode *n = mapdb_lookup(from, src + off, &frame);
+		int err;
+		/* A large page goes whole or not at all; sigma0's roots take the
+		 * size of what it hands out (mapdb.h). */
+		if (n && n->order == PAGE_SHIFT_2M && sigma0 && !(large && fits)) {
+			if ((err = mapdb_split_root(n)))
+				return err;
+			continue;      /* (again, as small pages) */
+		}
+		if (n && n->order == PAGE_SHIFT_2M && !fits)
+			return L4_EINVAL;
+		if (n && n->order == PAGE_SHIFT && sigma0 && large && fits &&
+		    IS_ALIGNED(off, 1ull << PAGE_SHIFT_2M) && mapdb_merge_roots(from, src + off) == L4_OK)
+			continue;      /* (again, as a large page) */
+		at = off;
+		off += n ? 1ull << n->order : PAGE_SIZE;
 		if (!n || !(n->rights & rights))
 			continue;      /* nothing mappable there: the receiver gets nothing */
 		/* RAM is write-back in every mapping: an uncached or write-through
 		 * alias of a cached page is undefined on x86 (stale lines, machine
 		 * checks). Those types are for device memory. */
-		if (memtype && mem_is_ram(n->frame))
+		if (memtype && mem_is_ram(frame))
 			return L4_EINVAL;
-		int err = type == L4_ITEM_GRANT ? mapdb_grant(n, to, dst + off, rights | memtype) :
-						  mapdb_map(n, to, dst + off, rights | memtype);
+		err = type == L4_ITEM_GRANT ? mapdb_grant(n, frame, to, dst + at, rights | memtype) :
+					      mapdb_map(n, frame, to, dst + at, rights | memtype);
 		if (err)
 			return err;
 	}
@@ -120,8 +137,13 @@ int unmap_fpage(struct task *t, uint64_t fp, bool self)
 		return L4_EMSG;
 	if (!space_range_ok(&t->space, base, size))
 		return L4_EFAULT;
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		struct mapnode *n = mapdb_lookup(t, base + off);
+	/* A large page is unmapped whole or not at all (docs/kernel.md). */
+	struct mapnode *n = mapdb_lookup(t, base, NULL);
+	if (n && n->order > order)
+		return L4_EINVAL;
+	for (uint64_t off = 0, step; off < size; off += step) {
+		n = mapdb_lookup(t, base + off, NULL);
+		step = n ? 1ull << n->order : PAGE_SIZE;
 		if (n)
 			mapdb_unmap(n, self);
 	}

@@ -43,35 +43,57 @@ static struct mapnode **root_slot(bool io, uint64_t frame)
 	return io ? &io_roots[frame] : &roots[frame >> PAGE_SHIFT];
 }
 
-/* t's node at va in the tree of frame (a page's address or a port). */
+/* Root slots a node's page covers: a large root is in all 512 of its frames'. */
+static uint64_t span(const struct mapnode *n)
+{
+	return n->io ? 1 : 1ull << (n->order - PAGE_SHIFT);
+}
+
+/* t's node at va in the tree of frame (a page's first frame, or a port). */
 static struct mapnode *find(struct task *t, uint64_t va, uint64_t frame, bool io)
 {
 	struct mapnode *root = *root_slot(io, frame);
 
 	for (struct dtree *d = root ? &root->tree : NULL; d; d = dtree_next(&root->tree, d)) {
 		struct mapnode *n = node_of(d);
-		if (n->task == t && n->va == va)
+		if (n->task == t && mapnode_va(n) == va)
 			return n;
 	}
 	return NULL;
 }
 
-/* t's node for its page at va; *mapped: whether anything is mapped there.
- * (Inlined: as a call it cost the map and page-fault paths 30 instructions.) */
+/* t's node for its page that maps va; *order: that page's order (0:
+ * nothing mapped there). (Inlined: as a call it cost the map and
+ * page-fault paths 30 instructions.) */
 static inline __attribute__((always_inline))
-struct mapnode *node_at(struct task *t, uint64_t va, bool *mapped)
+struct mapnode *node_at(struct task *t, uint64_t va, unsigned *order, uint64_t *pa)
 {
-	uint64_t pa;
-
-	*mapped = space_lookup(&t->space, va, &pa, NULL);
-	return *mapped && (pa >> PAGE_SHIFT) < root_frames ? find(t, va, pa, false) : NULL;
+	*order = space_page(&t->space, va, pa, NULL);
+	return *order && (*pa >> PAGE_SHIFT) < root_frames ?
+	       find(t, ALIGN_DOWN(va, 1ull << *order), *pa, false) : NULL;
 }
 
-struct mapnode *mapdb_lookup(struct task *t, uint64_t va)
+struct mapnode *mapdb_lookup(struct task *t, uint64_t va, uint64_t *frame)
 {
-	bool mapped;
+	unsigned order;
+	uint64_t pa;
+	struct mapnode *n = node_at(t, va, &order, &pa);
 
-	return node_at(t, va, &mapped);
+	if (frame)
+		*frame = pa;
+	return n;
+}
+
+/* n's frame (or port), from its holder's page table: a node is always
+ * mapped as it says (the self-check checks it). */
+static uint64_t frame_of(const struct mapnode *n)
+{
+	uint64_t pa = 0;
+
+	if (n->io)
+		return n->page;
+	space_page(&n->task->space, mapnode_va(n), &pa, NULL);
+	return pa;
 }
 
 struct mapnode *mapdb_lookup_io(struct task *t, unsigned port)
@@ -79,11 +101,11 @@ struct mapnode *mapdb_lookup_io(struct task *t, unsigned port)
 	return space_io_allowed(&t->space, port) ? find(t, port, port, true) : NULL;
 }
 
-/* Enters n's mapping into its task's page table or I/O bitmap. */
-static int install(struct mapnode *n)
+/* Enters n's mapping of frame (or its port) into its task's page table or I/O bitmap. */
+static int install(struct mapnode *n, uint64_t frame)
 {
-	return n->io ? space_io_allow(&n->task->space, (unsigned)n->va) :
-		       space_map(&n->task->space, n->va, n->frame, n->rights);
+	return n->io ? space_io_allow(&n->task->space, (unsigned)n->page) :
+		       space_map_page(&n->task->space, mapnode_va(n), frame, n->rights, n->order);
 }
 
 static void uninstall(struct mapnode *n)
@@ -91,56 +113,136 @@ static void uninstall(struct mapnode *n)
 	uint64_t pa;
 
 	if (n->io)
-		space_io_deny(&n->task->space, (unsigned)n->va);
-	else if (space_lookup(&n->task->space, n->va, &pa, NULL) && pa == n->frame)
-		space_unmap(&n->task->space, n->va);
+		space_io_deny(&n->task->space, (unsigned)n->page);
+	else if (space_page(&n->task->space, mapnode_va(n), &pa, NULL) == n->order)
+		space_unmap(&n->task->space, mapnode_va(n));
 }
 
-static int insert_root(struct mapnode proto)
+/* The root slots of n's frame (or port) become `to`. */
+static void set_root(const struct mapnode *n, uint64_t frame, struct mapnode *to)
 {
-	struct mapnode **slot = root_slot(proto.io, proto.frame);
+	struct mapnode **slot = root_slot(n->io, frame);
 
-	if (*slot)
-		return L4_EBUSY;
+	for (uint64_t i = 0; i < span(n); i++)
+		slot[i] = to;
+}
+
+static int insert_root(struct mapnode proto, uint64_t frame)
+{
+	struct mapnode **slot = root_slot(proto.io, frame);
+
+	for (uint64_t i = 0; i < span(&proto); i++)
+		if (slot[i])
+			return L4_EBUSY;
 	struct mapnode *n = kmem_alloc(quota_of(proto.task), sizeof(*n));
 	if (!n)
 		return L4_ENOMEM;
 	*n = proto;
-	int err = install(n);
+	int err = install(n, frame);
 	if (err) {
 		kmem_free(quota_of(proto.task), n, sizeof(*n));
 		return err;
 	}
-	*slot = n;
+	set_root(n, frame, n);
 	return L4_OK;
 }
 
 int mapdb_insert_root(struct task *t, uint64_t va, uint64_t pa, unsigned rights,
-		      bool kernel_frame)
+		      bool kernel_frame, unsigned order)
 {
-	if ((pa >> PAGE_SHIFT) >= root_frames)
+	uint64_t size = 1ull << order;
+
+	if ((order != PAGE_SHIFT && order != PAGE_SHIFT_2M) || !IS_ALIGNED(pa | va, size) ||
+	    ((pa + size - 1) >> PAGE_SHIFT) >= root_frames || (kernel_frame && order != PAGE_SHIFT) ||
+	    !space_range_ok(&t->space, va, size))
 		return L4_EINVAL;
-	return insert_root((struct mapnode){ .task = t, .va = va, .frame = pa,
-					     .rights = (uint8_t)rights, .kernel_frame = kernel_frame });
+	return insert_root((struct mapnode){ .task = t, .page = va >> PAGE_SHIFT, .rights = rights & 0x3f,
+					     .kernel_frame = kernel_frame, .order = order }, pa);
 }
 
 int mapdb_insert_root_io(struct task *t, unsigned port)
 {
 	if (port >= IO_PORTS)
 		return L4_EINVAL;
-	return insert_root((struct mapnode){ .task = t, .va = port, .frame = port, .io = true });
+	return insert_root((struct mapnode){ .task = t, .page = port, .io = true }, port);
+}
+
+int mapdb_split_root(struct mapnode *n)
+{
+	struct quota *q = quota_of(n->task);
+	struct mapnode *small[512];
+
+	if (n->io || n->order != PAGE_SHIFT_2M || n->tree.parent)
+		return L4_EINVAL;
+	if (n->tree.child)
+		return L4_EBUSY;
+	for (unsigned i = 0; i < 512; i++) {
+		if (!(small[i] = kmem_alloc(q, sizeof(*n)))) {
+			while (i-- > 0)
+				kmem_free(q, small[i], sizeof(*n));
+			return L4_ENOMEM;
+		}
+	}
+	uint64_t frame = frame_of(n);
+	int err = space_split(&n->task->space, mapnode_va(n));
+	if (err) {
+		for (unsigned i = 0; i < 512; i++)
+			kmem_free(q, small[i], sizeof(*n));
+		return err;
+	}
+	for (unsigned i = 0; i < 512; i++) {
+		*small[i] = (struct mapnode){ .task = n->task, .page = n->page + i, .rights = n->rights,
+					      .order = PAGE_SHIFT };
+		set_root(small[i], frame + ((uint64_t)i << PAGE_SHIFT), small[i]);
+	}
+	kmem_free(q, n, sizeof(*n));
+	return L4_OK;
+}
+
+int mapdb_merge_roots(struct task *t, uint64_t va)
+{
+	unsigned order;
+	uint64_t frame;
+	struct mapnode *first = node_at(t, va, &order, &frame);
+
+	if (!first || order != PAGE_SHIFT || !IS_ALIGNED(va, 1ull << PAGE_SHIFT_2M) ||
+	    !IS_ALIGNED(frame, 1ull << PAGE_SHIFT_2M))
+		return L4_EINVAL;
+	/* (Each root is in its own frame's slot, so frames and places match.) */
+	struct mapnode **slot = root_slot(false, frame);
+	for (unsigned i = 0; i < 512; i++) {
+		struct mapnode *m = slot[i];
+		if (!m || m->task != t || m->tree.parent || m->tree.child || m->kernel_frame ||
+		    m->order != PAGE_SHIFT || m->page != first->page + i || m->rights != first->rights)
+			return L4_EINVAL;
+	}
+	struct mapnode *big = kmem_alloc(quota_of(t), sizeof(*big));
+	if (!big)
+		return L4_ENOMEM;
+	int err = space_merge(&t->space, va);
+	if (err) {
+		kmem_free(quota_of(t), big, sizeof(*big));
+		return err;
+	}
+	*big = (struct mapnode){ .task = t, .page = first->page, .rights = first->rights,
+				 .order = PAGE_SHIFT_2M };
+	for (unsigned i = 0; i < 512; i++)
+		kmem_free(quota_of(t), slot[i], sizeof(*big));
+	set_root(big, frame, big);
+	return L4_OK;
 }
 
 /* Takes one node (with no children left) out of its task and the tree. */
 static void remove_node(struct mapnode *n)
 {
 	struct task *t = n->task;
+	uint64_t frame = n->tree.parent ? 0 : frame_of(n);
 
 	uninstall(n);
 	if (!n->tree.parent) {
-		*root_slot(n->io, n->frame) = NULL;
+		set_root(n, frame, NULL);
 		if (n->kernel_frame)
-			kmem_page_free(quota_of(t), n->frame);
+			kmem_page_free(quota_of(t), frame);
 	}
 	dtree_unlink(&n->tree);
 	kmem_free(quota_of(t), n, sizeof(*n));
@@ -163,71 +265,78 @@ static bool is_ancestor(const struct mapnode *a, const struct mapnode *n)
 	return false;
 }
 
-/* What `to` has at va (a page or port) for a mapping from src to go there:
- * *old its node (NULL: none). False if something is there that the
- * database does not hold (a UTCB page, a port sigma0 never handed out). */
-static bool occupant(struct task *to, uint64_t va, const struct mapnode *src, struct mapnode **old)
+/* What `to` has at va (a page or port) for a mapping from src to go
+ * there: *old its node of src's size (NULL: none). Small pages where a
+ * large one goes are unmapped, after checking that all of them can be.
+ * L4_EBUSY if something is there that the database does not hold (a UTCB
+ * page, a port sigma0 never handed out), or a large page where a small
+ * one goes; src and the mappings src descends from are not replaced. */
+static int make_room(struct task *to, uint64_t va, const struct mapnode *src, struct mapnode **old)
 {
-	bool mapped;
+	unsigned order;
 
 	if (src->io) {
 		*old = mapdb_lookup_io(to, (unsigned)va);
-		return *old || !space_io_allowed(&to->space, (unsigned)va);
+		if (!*old && space_io_allowed(&to->space, (unsigned)va))
+			return L4_EBUSY;
+	} else {
+		uint64_t pa;
+		*old = node_at(to, va, &order, &pa);
+		if (order && (!*old || order > src->order))
+			return L4_EBUSY;
+		if (src->order > PAGE_SHIFT && order < src->order && space_small_in(&to->space, va)) {
+			/* Small pages in the large page's place: every one the database's. */
+			uint64_t end = va + (1ull << src->order), v = va;
+			for (; space_next(&to->space, &v, &pa) && v < end; v += PAGE_SIZE)
+				if (!mapdb_lookup(to, v, NULL))
+					return L4_EBUSY;
+			for (v = va; space_next(&to->space, &v, &pa) && v < end; v += PAGE_SIZE)
+				mapdb_unmap(mapdb_lookup(to, v, NULL), true);
+			*old = NULL;
+			return L4_OK;
+		}
 	}
-	*old = node_at(to, va, &mapped);
-	return *old || !mapped;
+	return *old && (*old == src || is_ancestor(*old, src)) ? L4_EBUSY : L4_OK;
 }
 
-/* Clears the place of old (an occupant, or NULL) for a new mapping from
- * src; refuses src itself and the mappings src descends from. */
-static int make_room(struct mapnode *old, const struct mapnode *src)
-{
-	if (!old)
-		return L4_OK;
-	if (old == src || is_ancestor(old, src))
-		return L4_EBUSY;
-	mapdb_unmap(old, true);
-	return L4_OK;
-}
-
-/* n's rights went down: no mapping derived from it keeps more than its parent. */
-static void restrict_derived(struct mapnode *n)
+/* n's rights went down: no mapping derived from it (of frame) keeps more than its parent. */
+static void restrict_derived(struct mapnode *n, uint64_t frame)
 {
 	for (struct dtree *d = dtree_next(&n->tree, &n->tree); d; d = dtree_next(&n->tree, d)) {
 		struct mapnode *m = node_of(d);
 		uint8_t r = (uint8_t)((m->rights & ~SPACE_RWX) | (m->rights & node_of(d->parent)->rights & SPACE_RWX));
 		if (r != m->rights) {
 			m->rights = r;
-			install(m);     /* the page tables are there: only the entry changes */
+			install(m, frame);     /* the page tables are there: only the entry changes */
 		}
 	}
 }
 
-int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights)
+int mapdb_map(struct mapnode *src, uint64_t frame, struct task *to, uint64_t va, unsigned rights)
 {
 	rights = (rights & src->rights & SPACE_RWX) | (rights & SPACE_TYPE);
 	struct mapnode *old;
+	int err;
 
-	if (!occupant(to, va, src, &old))
-		return L4_EBUSY;
 	/* Mapping the same page again from the same source just updates the rights. */
+	if ((err = make_room(to, va, src, &old)))
+		return err;
 	if (old && old->tree.parent == &src->tree) {
 		bool fewer = old->rights & ~rights & SPACE_RWX;
-		old->rights = (uint8_t)rights;
-		int err = install(old);
+		old->rights = rights & 0x3f;
+		err = install(old, frame);
 		if (fewer)
-			restrict_derived(old);
+			restrict_derived(old, frame);
 		return err;
 	}
-	int err = make_room(old, src);
-	if (err)
-		return err;
+	if (old)
+		mapdb_unmap(old, true);
 	struct mapnode *n = kmem_alloc(quota_of(to), sizeof(*n));
 	if (!n)
 		return L4_ENOMEM;
-	*n = (struct mapnode){ .task = to, .va = va, .frame = src->frame, .rights = (uint8_t)rights,
-			       .io = src->io };
-	err = install(n);
+	*n = (struct mapnode){ .task = to, .page = src->io ? va : va >> PAGE_SHIFT, .rights = rights & 0x3f,
+			       .io = src->io, .order = src->order };
+	err = install(n, frame);
 	if (err) {
 		kmem_free(quota_of(to), n, sizeof(*n));
 		return err;
@@ -236,27 +345,27 @@ int mapdb_map(struct mapnode *src, struct task *to, uint64_t va, unsigned rights
 	return L4_OK;
 }
 
-int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights)
+int mapdb_grant(struct mapnode *n, uint64_t frame, struct task *to, uint64_t va, unsigned rights)
 {
 	struct task *from = n->task;
 
-	if (from == to && n->va == va)
+	if (from == to && mapnode_va(n) == va)
 		return L4_OK;
 	struct mapnode *old;
-	if (!occupant(to, va, n, &old))
-		return L4_EBUSY;
-	int err = make_room(old, n);
+	int err = make_room(to, va, n, &old);
 	if (err)
 		return err;
+	if (old)
+		mapdb_unmap(old, true);
 	/* The node (and a kernel frame) is charged to its holder: move the charge too. */
 	uint64_t charge = to == from ? 0 : kmem_size(sizeof(*n)) + (n->kernel_frame ? PAGE_SIZE : 0);
 	if (!quota_charge(quota_of(to), charge))
 		return L4_ENOMEM;
 	struct mapnode moved = *n;
 	moved.task = to;
-	moved.va = va;
-	moved.rights = (uint8_t)((rights & n->rights & SPACE_RWX) | (rights & SPACE_TYPE));
-	err = install(&moved);
+	moved.page = n->io ? va : va >> PAGE_SHIFT;
+	moved.rights = ((rights & n->rights & SPACE_RWX) | (rights & SPACE_TYPE)) & 0x3f;
+	err = install(&moved, frame);
 	if (err) {
 		quota_release(quota_of(to), charge);
 		return err;
@@ -265,10 +374,10 @@ int mapdb_grant(struct mapnode *n, struct task *to, uint64_t va, unsigned rights
 	quota_release(quota_of(from), charge);
 	bool fewer = n->rights & ~moved.rights & SPACE_RWX;
 	n->task = to;
-	n->va = va;
+	n->page = moved.page;
 	n->rights = moved.rights;
 	if (fewer)
-		restrict_derived(n);
+		restrict_derived(n, frame);
 	return L4_OK;
 }
 
@@ -282,7 +391,7 @@ void mapdb_task_destroy(struct task *t)
 			mapdb_unmap(n, true);
 	}
 	while (space_next(&t->space, &va, &pa)) {
-		struct mapnode *n = mapdb_lookup(t, va);
+		struct mapnode *n = mapdb_lookup(t, va, NULL);
 		if (n)
 			mapdb_unmap(n, true);
 		else
@@ -303,20 +412,22 @@ static uint64_t check_tree(struct mapnode *root, bool io, uint64_t frame)
 		struct mapnode *m = node_of(d);
 		uint64_t pa;
 		unsigned rights;
-		if (!check_alive(m->task, L4_OBJ_TASK) || m->io != io || m->frame != frame ||
+		if (!check_alive(m->task, L4_OBJ_TASK) || m->io != io ||
 		    (d->child && d->child->parent != d) || (d->next && d->next->prev != d)) {
 			check_fail(L4_CHECK_MAPPINGS, "%s %#llx: node %p does not belong to its tree",
 				   io ? "port" : "frame", (unsigned long long)frame, m);
 			return n;
 		}
 		const struct mapnode *parent = d->parent ? node_of(d->parent) : NULL;
-		bool mapped = io ? space_io_allowed(&m->task->space, (unsigned)m->va) :
-				   space_lookup(&m->task->space, m->va, &pa, &rights) && pa == frame &&
+		bool mapped = io ? space_io_allowed(&m->task->space, (unsigned)m->page) :
+				   m->order == root->order &&
+				   space_page(&m->task->space, mapnode_va(m), &pa, &rights) == m->order &&
+				   pa == frame &&
 				   (rights & (SPACE_W | SPACE_TYPE)) == (m->rights & (SPACE_W | SPACE_TYPE));
 		if (!mapped || (parent && (m->rights & SPACE_RWX & ~parent->rights)))
 			check_fail(L4_CHECK_MAPPINGS, "task %s: %s %#llx at %#llx not mapped as recorded",
 				   m->task->name, io ? "port" : "frame", (unsigned long long)frame,
-				   (unsigned long long)m->va);
+				   (unsigned long long)mapnode_va(m));
 		check_charge(m->task->obj.factory, kmem_size(sizeof(*m)) +
 				 (!parent && m->kernel_frame ? PAGE_SIZE : 0));
 	}
@@ -327,9 +438,15 @@ uint64_t mapdb_check(void)
 {
 	uint64_t n = 0;
 
-	for (uint64_t f = 0; f < root_frames; f++)
-		if (roots[f])
-			n += check_tree(roots[f], false, f << PAGE_SHIFT);
+	for (uint64_t f = 0; f < root_frames; f++) {
+		struct mapnode *r = roots[f];
+		if (!r || (f && roots[f - 1] == r))
+			continue;        /* (a large root is in its 512 frames' slots: checked at the first) */
+		if (r->io || (r->order == PAGE_SHIFT_2M && (f % 512 || f + 512 > root_frames || roots[f + 511] != r)))
+			check_fail(L4_CHECK_MAPPINGS, "frame %#llx: a root slot holds a root of another frame",
+				   (unsigned long long)(f << PAGE_SHIFT));
+		n += check_tree(r, false, f << PAGE_SHIFT);
+	}
 	for (unsigned p = 0; p < IO_PORTS; p++)
 		if (io_roots[p])
 			n += check_tree(io_roots[p], true, p);

@@ -122,6 +122,14 @@ bool mem_sigma0_owns(uint64_t pa)
 	return false;
 }
 
+bool mem_sigma0_owns_range(uint64_t pa, uint64_t size)
+{
+	for (unsigned i = 0; i < mem.sigma0_count; i++)
+		if (pa >= mem.sigma0[i].base && pa + size <= mem.sigma0[i].end)
+			return true;
+	return false;
+}
+
 bool mem_is_ram(uint64_t pa)
 {
 	for (unsigned i = 0; i < mem.ram_count; i++)

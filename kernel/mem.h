@@ -35,6 +35,8 @@ uint64_t mem_split(const struct mb2_info *mb, uint64_t kernel_bytes);
 
 /* True if the page at pa belongs to sigma0. */
 bool mem_sigma0_owns(uint64_t pa);
+/* Whether [pa, pa + size) lies in one of sigma0's ranges. */
+bool mem_sigma0_owns_range(uint64_t pa, uint64_t size);
 
 /* True if pa is RAM (an available region of the boot memory map), which
  * is write-back everywhere: it is never mapped uncached or write-through. */

@@ -249,6 +249,8 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		return t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
 	case L4_THREAD_VCPU_APIC:
 		return t->vcpu ? vcpu_apic(t, mr[0]) : L4_EINVAL;
+	case L4_THREAD_VCPU_POST:
+		return t->vcpu ? vcpu_post_async(t, mr[0]) : L4_EINVAL;
 	case L4_THREAD_SET_CPU:
 		if (mr[0] >= cpu_count || !arch_thread_may_run_on(t, (unsigned)mr[0]))
 			return L4_EINVAL;

@@ -28,9 +28,9 @@
 #define DATA_MODULE_SPACE (1ull << 32)        /* address space per module */
 #define MAX_ENDPOINTS 64
 #define MAX_PAGES     2048                    /* per program: 8 MiB of image and stack */
-#define CHUNK_ORDER   22                      /* guest RAM comes in 4 MiB pieces */
-#define MAX_CHUNKS    256                     /* up to 1 GiB of it */
-#define RAM_VIEW      0x0000200000000000ull   /* our views of guest RAM */
+#define CHUNK_ORDER   22                      /* guest RAM comes in 4 MiB pieces, */
+#define MAX_CHUNKS    4096                    /* up to 16 GiB of it, */
+#define RAM_VIEW      0x0000200000000000ull   /* each through here to the program */
 
 struct endpoint {
 	char name[CFG_NAME_MAX + 1];
@@ -46,7 +46,7 @@ struct program {
 	l4_word_t page_count;
 	l4_word_t pages[MAX_PAGES];       /* their physical addresses, to free them */
 	unsigned chunk_count;             /* `vm` programs' RAM, in 4 MiB pieces */
-	l4_word_t chunks[MAX_CHUNKS];
+	uint32_t chunks[MAX_CHUNKS];      /* (their physical page numbers) */
 	l4_cap_t minted[L4_ENV_MAX_CAPS]; /* capabilities we made for it */
 	unsigned minted_count;
 	l4_cap_t mem_pager;               /* its "mem" capability (ours), if it uses mem */
@@ -273,6 +273,20 @@ static bool give_ports(struct program *p, unsigned first, unsigned last)
 }
 
 /* The environment: arguments, capabilities, ports; false if it cannot be made. */
+/* Kernel memory p's factory has paid for. */
+static l4_word_t factory_used(struct program *p)
+{
+	return L4_INVOKE(p->factory, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+}
+
+/* Bytes of memory sigma0 has not given out. */
+static l4_word_t free_memory(void)
+{
+	struct l4_result r = l4_call(L4_CAP_PAGER, l4_tag(L4_SIGMA0_INFO, 0, 0), L4_TIMEOUT_NEVER);
+
+	return r.error || l4_tag_label(r.tag) ? 0 : l4_utcb()->mr[1] * PAGE;
+}
+
 static bool make_env(struct program *p, struct l4_env *env)
 {
 	const struct cfg_program *c = p->cfg;
@@ -344,28 +358,43 @@ static bool make_env(struct program *p, struct l4_env *env)
 			return false;
 	}
 	if (c->vm && c->memory) {
-		/* Guest RAM: the program's memory, up front, in 4 MiB pieces. */
+		/* Guest RAM: the program's memory, up front, in 4 MiB pieces of
+		 * 2 MiB pages (the kernel keeps one mapping node per 2 MiB). */
 		l4_word_t size = (c->memory + (1ull << CHUNK_ORDER) - 1) & ~((1ull << CHUNK_ORDER) - 1);
 		if (size > (l4_word_t)MAX_CHUNKS << CHUNK_ORDER) {
 			l4_printf("root: %s: memory above %lu MiB for a VM\n", c->name,
 				  (unsigned long)((l4_word_t)MAX_CHUNKS << (CHUNK_ORDER - 20)));
 			return false;
 		}
+		l4_word_t free = free_memory();
+		if (size > free) {
+			l4_printf("root: %s: memory %lu MiB is more than the %lu MiB free; not started\n",
+				  c->name, (unsigned long)(size >> 20), (unsigned long)(free >> 20));
+			return false;
+		}
+		/* Granted on: we keep no mapping of it (sigma0 takes it back at
+		 * the end, chunks[]), and the program's quota pays for its nodes. */
+		l4_word_t q0 = factory_used(p), t0 = l4_rdtsc();
 		for (l4_word_t off = 0; off < size; off += 1ull << CHUNK_ORDER) {
-			l4_word_t err, view = RAM_VIEW + (l4_word_t)(p->id - 1) * ARENA_SIZE + off;
-			l4_word_t phys = l4_sigma0_alloc(L4_SIGMA0_ANY, CHUNK_ORDER, l4_fpage_mem(view, CHUNK_ORDER, 0), &err);
+			l4_word_t err;
+			l4_word_t phys = l4_sigma0_alloc(L4_SIGMA0_ANY, CHUNK_ORDER | L4_SIGMA0_LARGE,
+							 l4_fpage_mem(RAM_VIEW, CHUNK_ORDER, 0), &err);
 			if (phys == ~0ull) {
 				l4_printf("root: %s: no memory for %lu MiB of guest RAM (error %lu)\n", c->name,
 					  (unsigned long)(size >> 20), (unsigned long)err);
 				return false;
 			}
-			p->chunks[p->chunk_count++] = phys;
-			if ((err = L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_MAP | (L4_ENV_RAM_ADDR + off),
-					     l4_fpage_mem(view, CHUNK_ORDER, L4_FP_RWX)).error)) {
+			p->chunks[p->chunk_count++] = (uint32_t)(phys / PAGE);
+			if ((err = L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_GRANT | (L4_ENV_RAM_ADDR + off),
+					     l4_fpage_mem(RAM_VIEW, CHUNK_ORDER, L4_FP_RWX)).error)) {
 				l4_printf("root: %s: guest RAM not mapped (error %lu)\n", c->name, (unsigned long)err);
 				return false;
 			}
 		}
+		l4_word_t khz = l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000;
+		l4_printf("root: %s: %lu MiB of guest RAM in 2 MiB pages, given in %lu ms; its mapping nodes: "
+			  "%lu KiB of the program's quota\n", c->name, (unsigned long)(size >> 20),
+			  (unsigned long)((l4_rdtsc() - t0) / khz), (unsigned long)((factory_used(p) - q0) >> 10));
 		env->ram_addr = L4_ENV_RAM_ADDR;
 		env->ram_size = size;
 	}
@@ -510,6 +539,7 @@ static void end_program(struct program *p, const char *how)
 	 * thread, so a server busy calling us cannot miss the notice. */
 	for (unsigned i = 0; i < p->cfg->nuse; i++)
 		notice_post(endpoint(p->cfg->use[i]), p->id);
+	l4_word_t t0 = l4_rdtsc(), ram = (l4_word_t)p->chunk_count << CHUNK_ORDER;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->task);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->factory);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->pager);
@@ -523,11 +553,15 @@ static void end_program(struct program *p, const char *how)
 		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, p->pages[i], 12);
 	p->page_count = 0;
 	for (unsigned i = 0; i < p->chunk_count; i++)
-		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, p->chunks[i], CHUNK_ORDER);
+		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, (l4_word_t)p->chunks[i] * PAGE, CHUNK_ORDER);
 	p->arena_used += (l4_word_t)p->chunk_count << CHUNK_ORDER;
 	p->chunk_count = 0;
 	l4_printf("root: %s %s; %lu KiB of memory returned\n", p->cfg->name, how,
 		  (unsigned long)(p->arena_used >> 10));
+	if (ram)
+		l4_printf("root: %s: its %lu MiB of guest RAM torn down (with the program) in %lu ms\n",
+			  p->cfg->name, (unsigned long)(ram >> 20),
+			  (unsigned long)((l4_rdtsc() - t0) / (l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000)));
 	p->arena_used = 0;
 }
 

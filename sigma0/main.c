@@ -120,9 +120,9 @@ static void take(uint64_t pa, unsigned order, uint16_t client)
 }
 
 /* Builds the reply: the map item (if any) after `words` words. */
-static l4_word_t reply_map(uint64_t send_base, uint64_t pa, unsigned order, unsigned words)
+static l4_word_t reply_map(uint64_t send_base, uint64_t pa, unsigned order, unsigned words, bool large)
 {
-	UTCB->mr[words] = L4_ITEM_MAP | (send_base & ~0xfffull);
+	UTCB->mr[words] = L4_ITEM_MAP | (large ? L4_ITEM_LARGE : 0) | (send_base & ~0xfffull);
 	UTCB->mr[words + 1] = l4_fpage_mem(pa, order, L4_FP_RWX);
 	return l4_tag(0, words, 1);
 }
@@ -145,11 +145,13 @@ static l4_word_t handle(l4_word_t tag, uint16_t client, bool *reply)
 			return 0;
 		}
 		take(page, 12, client);
-		return reply_map(page, page, 12, 0);
+		return reply_map(page, page, 12, 0, false);
 	}
 	if (label == L4_SIGMA0_ALLOC && l4_tag_words(tag) >= 2) {
-		uint64_t pa = mr[0], order = mr[1];
-		if (order < 12 || order > L4_SIGMA0_MAX_ORDER)
+		uint64_t pa = mr[0], order = mr[1] & 0xff;
+		bool large = mr[1] & L4_SIGMA0_LARGE;
+		if (order < 12 || order > L4_SIGMA0_MAX_ORDER || (mr[1] & ~(0xffull | L4_SIGMA0_LARGE)) ||
+		    (large && order < 21))
 			return l4_tag(L4_EINVAL, 0, 0);
 		if (pa == L4_SIGMA0_ANY && (pa = find_free((unsigned)order, client)) == L4_SIGMA0_ANY)
 			return l4_tag(L4_ENOMEM, 0, 0);
@@ -157,7 +159,7 @@ static l4_word_t handle(l4_word_t tag, uint16_t client, bool *reply)
 			return l4_tag((l4_word_t)err, 0, 0);
 		take(pa, (unsigned)order, client);
 		mr[0] = pa;
-		return reply_map(0, pa, (unsigned)order, 1);
+		return reply_map(0, pa, (unsigned)order, 1, large);
 	}
 	if (label == L4_SIGMA0_FREE && l4_tag_words(tag) >= 2) {
 		uint64_t pa = mr[0], order = mr[1], size;

@@ -27,7 +27,7 @@ TIMEOUT=${BENCH_TIMEOUT:-600}
 mkdir -p "$OUT"
 # bench.iso runs every case that applies (on one CPU: the one-CPU cases);
 # the others pick groups of cases (bench/main.c).
-for kind in "" xcpu xcpu,scaling; do
+for kind in "" xcpu xcpu,scaling guestram; do
 	"$ROOT/tools/mkiso.sh" "$OUT/bench${kind:+-${kind/,/-}}.iso" "$BUILD/kernel.elf" \
 		"console=com1 loglevel=1${kind:+ bench=$kind}" \
 		"$BUILD/sigma0.elf" sigma0 "$BUILD/bench.elf" roottask
@@ -78,9 +78,11 @@ fi
 # cross-CPU cases again, for their TCG cycles).
 run icount-smp2 2 bench-xcpu.iso -icount shift=0,sleep=off
 run bochs-smp2 2 bench-xcpu.iso
+# Guest RAM: Bochs (its EPT has 2 MiB pages) with 3 GiB.
+EMU_MEM=3072 run bochs-guestram 1 bench-guestram.iso
 host_cores=$(nproc) host_load=$(cut -d' ' -f1-3 /proc/loadavg)
 run tcg-smp4 4 bench-xcpu-scaling.iso -accel tcg,thread=multi
-modes+=(icount-smp2 bochs-smp2 tcg-smp4)
+modes+=(icount-smp2 bochs-smp2 tcg-smp4 bochs-guestram)
 if ((kvm_ok)) && [[ ${BENCH_KVM:-1} == 1 ]]; then
 	run kvm-smp2 2 bench-xcpu.iso -enable-kvm -cpu host && modes+=(kvm-smp2)
 fi
@@ -173,6 +175,27 @@ grep -a '^bench: pairs [0-9]*: failed' "$OUT/tcg-smp4.serial" | sed 's/^bench: /
 printf '(%s ms per N. More pairs than host cores cannot scale: their CPUs share the host cores, and\n' \
 	"$(awk 'NR == 1 { print $8 }' <<<"$pairs")"
 printf ' on a loaded host they share them with other programs too.)\n'
+
+# Guest RAM: "bench: guest_ram MIB KIND pages: set up T (from sigma0 S), torn
+# down D; kernel memory K KiB, P KiB per GiB, A KiB after".
+printf '\nGuest RAM under Bochs (3 GiB machine), as the root task and a VMM set it up: from sigma0 in 4 MiB\n'
+printf 'pieces into the VMM, then into the VM'"'"'s EPT; torn down by deleting the VM and freeing it to sigma0.\n'
+printf '%-22s %14s %14s %14s %16s\n' "guest RAM" "set up (ticks)" "of it sigma0" "torn down" "kernel memory"
+declare -A gram_kib=()
+while read -r _ _ mib _ kind _ _ _ setup _ _ sigma0 _ _ down _ _ kib _; do
+	label=${kind/MiB/ MiB}
+	printf '%-22s %14s %14s %14s %12s KiB\n' "$mib MiB, ${label/KiB/ KiB} pages" "$setup" "${sigma0%%)*}" \
+		"${down%;}" "$kib"
+	gram_kib[$mib-$kind]=$kib
+done < <(tr -d '\r' <"$OUT/bochs-guestram.serial" | grep -aE '^bench: guest_ram [0-9]+ MiB [0-9A-Za-z]+ pages:' || true)
+grep -a '^bench: guest_ram .*error' "$OUT/bochs-guestram.serial" | sed 's/^bench: /  /' || true
+if [[ -n ${gram_kib[1024-2MiB]:-} && -n ${gram_kib[2048-2MiB]:-} ]]; then
+	printf 'Kernel memory per GiB of guest RAM in 2 MiB pages (2 GiB less 1 GiB): %s KiB (the VMM'"'"'s mapping\n' \
+		"$((gram_kib[2048-2MiB] - gram_kib[1024-2MiB]))"
+	printf ' and the EPT: 2 x 512 nodes of 48 bytes and a page table each); 4 KiB pages: %s KiB per GiB\n' \
+		"${gram_kib[1024-4KiB]:--}"
+	printf ' (with sigma0 splitting its large roots; 1 GiB of 4 KiB pages in the VMM and the EPT alone: 28,672 KiB).\n'
+fi
 
 # The Linux boot under Bochs, bare and under the hypervisor, both ended by
 # /bin/l4end (the magic breakpoint) at /init: Bochs ticks from power-on,

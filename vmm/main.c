@@ -944,12 +944,21 @@ int main(int argc, char **argv)
 			  err == L4_ENOSYS ? "this CPU has no VT-x" : "see errno.h");
 		return 1;
 	}
+	/* In 2 MiB pages where the root task gave them so (sigma0.h): one
+	 * mapping node per 2 MiB, and large EPT entries. */
+	l4_word_t q0 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	uint64_t map_t0 = l4_rdtsc();
 	for (uint64_t off = 0; off < ram_size; off += 1ull << 22)
 		if ((err = l4_vm_map(vm, off, l4_env->ram_addr + off, 22, L4_FP_RWX))) {
 			l4_printf("vmm: guest RAM not mapped at %#lx (error %lu)\n", (unsigned long)off,
 				  (unsigned long)err);
 			return 1;
 		}
+	l4_word_t q1 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	l4_printf("vmm: guest RAM %lu MiB mapped into the VM in %lu us; its EPT and nodes: %lu KiB of our quota\n",
+		  (unsigned long)(ram_size >> 20),
+		  (unsigned long)((l4_rdtsc() - map_t0) * 1000 / (l4_env->tsc_khz ? l4_env->tsc_khz : 1000000)),
+		  (unsigned long)((q1 - q0) >> 10));
 	unsigned prio = l4_env->priority > 1 ? (unsigned)l4_env->priority - 1 : VCPU_PRIO_DEFAULT;
 	if ((err = l4_vcpu_create(vm, exit_ep, prio, &vcpu))) {
 		l4_printf("vmm: no vCPU (error %lu)\n", (unsigned long)err);

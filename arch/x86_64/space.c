@@ -240,23 +240,83 @@ void space_destroy(struct space *s)
 	}
 }
 
-int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
+bool space_large_ok(const struct space *s)
 {
-	if (!space_range_ok(s, va, PAGE_SIZE) || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
-		return L4_EFAULT;
-	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1,
+	return !s->guest || cpu.vmx.ept_2m;
+}
+
+/* The leaf entry that maps va (a 4 KiB or a 2 MiB page: *order), or NULL. */
+static uint64_t *leaf(const struct space *s, uint64_t va, unsigned *order)
+{
+	uint64_t *pd = pt_walk(phys_to_virt(s->root), va, 2, 0, NULL, NULL);
+
+	if (!pd || !(*pd & PTE_P))
+		return NULL;
+	*order = PAGE_SHIFT_2M;
+	if (*pd & PTE_PS)
+		return pd;
+	*order = PAGE_SHIFT;
+	uint64_t *e = &((uint64_t *)phys_to_virt(*pd & PTE_ADDR))[pt_index(va, 1)];
+	return *e & PTE_P ? e : NULL;
+}
+
+/* A 2 MiB leaf's place: an empty entry, a large page, or an empty page
+ * table (freed). NULL if 4 KiB pages are mapped there, or no memory. */
+static uint64_t *large_slot(struct space *s, uint64_t va, int *err)
+{
+	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 2,
 			      s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U, table_alloc, s->quota);
-	if (!e)
-		return L4_ENOMEM;
-	uint64_t old = *e;
+
+	*err = L4_ENOMEM;
+	if (!e || !(*e & PTE_P) || (*e & PTE_PS))
+		return e;
+	const uint64_t *pt = phys_to_virt(*e & PTE_ADDR);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (pt[i]) {
+			*err = L4_EBUSY;
+			return NULL;
+		}
+	uint64_t table = *e & PTE_ADDR;
+	*e = 0;
+	tlb_changed(s, va);    /* (the CPU may cache the table entry) */
+	kmem_page_free(s->quota, table);
+	return e;
+}
+
+bool space_small_in(const struct space *s, uint64_t va)
+{
+	const uint64_t *pd = s->root ? pt_walk(phys_to_virt(s->root), va, 2, 0, NULL, NULL) : NULL;
+
+	return pd && (*pd & PTE_P) && !(*pd & PTE_PS);
+}
+
+int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, unsigned order)
+{
+	uint64_t size = 1ull << order, *e;
+	int err = L4_EBUSY;
+
+	if ((order != PAGE_SHIFT && (order != PAGE_SHIFT_2M || !space_large_ok(s))) ||
+	    !space_range_ok(s, va, size) || !IS_ALIGNED(va, size) || !IS_ALIGNED(pa, size))
+		return L4_EFAULT;
+	if (order == PAGE_SHIFT) {
+		e = pt_walk(phys_to_virt(s->root), va, 1, s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U,
+			    table_alloc, s->quota);
+		if (!e) {
+			unsigned o;
+			return leaf(s, va, &o) ? L4_EBUSY : L4_ENOMEM;   /* (a large page is in the way) */
+		}
+	} else if (!(e = large_slot(s, va, &err))) {
+		return err;
+	}
+	uint64_t old = *e, ps = order == PAGE_SHIFT ? 0 : PTE_PS;
 	if (s->guest)
 		*e = pa | EPT_R | (rights & SPACE_W ? EPT_W : 0) | (rights & SPACE_X ? EPT_X : 0) |
-		     (rights & SPACE_UC ? EPT_MT_UC : rights & SPACE_WT ? EPT_MT_WT : EPT_MT_WB);
+		     (rights & SPACE_UC ? EPT_MT_UC : rights & SPACE_WT ? EPT_MT_WT : EPT_MT_WB) | ps;
 	else
 		*e = pa | PTE_P | PTE_U | (rights & SPACE_W ? PTE_W : 0) |
 		     (rights & SPACE_X || !cpu.nx ? 0 : PTE_NX) |    /* (EFER.NXE is on with NX) */
 		     /* the default PAT: PCD|PWT selects UC, PWT alone WT */
-		     (rights & SPACE_UC ? PTE_PCD | PTE_PWT : rights & SPACE_WT ? PTE_PWT : 0);
+		     (rights & SPACE_UC ? PTE_PCD | PTE_PWT : rights & SPACE_WT ? PTE_PWT : 0) | ps;
 	if (old & PTE_P)
 		tlb_changed(s, va);
 	return L4_OK;
@@ -264,40 +324,89 @@ int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 
 uint64_t space_unmap(struct space *s, uint64_t va)
 {
-	if (!space_range_ok(s, va, 1))
+	unsigned order;
+	uint64_t *e = space_range_ok(s, va, 1) ? leaf(s, va, &order) : NULL;
+
+	if (!e)
 		return 0;
-	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 1, 0, NULL, NULL);
-	if (!e || !(*e & PTE_P))
-		return 0;
-	uint64_t pa = *e & PTE_ADDR;
+	uint64_t pa = *e & PTE_ADDR & ~((1ull << order) - 1);
 	*e = 0;
-	tlb_changed(s, va);
+	tlb_changed(s, va);    /* (INVLPG of any address in a page drops all of it) */
 	return pa;
+}
+
+/* The rights and type an entry gives (a leaf: R is implied). */
+static unsigned entry_rights(const struct space *s, uint64_t e)
+{
+	if (s->guest)
+		return SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0) |
+		       ((e & EPT_MT_MASK) == EPT_MT_UC ? SPACE_UC : (e & EPT_MT_MASK) == EPT_MT_WT ? SPACE_WT : 0);
+	return SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X) |
+	       (e & PTE_PCD ? SPACE_UC : e & PTE_PWT ? SPACE_WT : 0);
+}
+
+unsigned space_page(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights)
+{
+	if (!s->root || !space_range_ok(s, va, 1))
+		return 0;
+	uint64_t e = pt_lookup(phys_to_virt(s->root), va);
+	/* pt_lookup's W is the AND over the levels; EPT tables allow everything. */
+	if (s->guest ? !(e & EPT_R) : !(e & PTE_P) || !(e & PTE_U))
+		return 0;
+	unsigned order = e & PTE_PS ? PAGE_SHIFT_2M : PAGE_SHIFT;
+	*pa = e & PTE_ADDR & ~((1ull << order) - 1);
+	if (rights)
+		*rights = entry_rights(s, e);
+	return order;
 }
 
 bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights)
 {
-	if (!s->root || !space_range_ok(s, va, 1))
+	unsigned order = space_page(s, va, pa, rights);
+
+	if (!order)
 		return false;
-	uint64_t e = pt_lookup(phys_to_virt(s->root), va);
-	if (s->guest) {
-		/* pt_lookup's W is the AND over the levels; EPT tables allow everything. */
-		if (!(e & EPT_R))
-			return false;
-		*pa = e & PTE_ADDR;
-		if (rights)
-			*rights = SPACE_R | (e & EPT_W ? SPACE_W : 0) | (e & EPT_X ? SPACE_X : 0) |
-				  ((e & EPT_MT_MASK) == EPT_MT_UC ? SPACE_UC :
-				   (e & EPT_MT_MASK) == EPT_MT_WT ? SPACE_WT : 0);
-		return true;
-	}
-	if (!(e & PTE_P) || !(e & PTE_U))
-		return false;
-	*pa = e & PTE_ADDR;
-	if (rights)
-		*rights = SPACE_R | (e & PTE_W ? SPACE_W : 0) | (e & PTE_NX ? 0 : SPACE_X) |
-			  (e & PTE_PCD ? SPACE_UC : e & PTE_PWT ? SPACE_WT : 0);
+	*pa += va & ((1ull << order) - 1) & ~(PAGE_SIZE - 1);
 	return true;
+}
+
+int space_split(struct space *s, uint64_t va)
+{
+	unsigned order;
+	uint64_t *e = leaf(s, va, &order);
+
+	if (!e || order != PAGE_SHIFT_2M)
+		return L4_EINVAL;
+	uint64_t pt = kmem_page_alloc(s->quota);
+	if (!pt)
+		return L4_ENOMEM;
+	uint64_t *t = phys_to_virt(pt), small = *e & ~PTE_PS;
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		t[i] = small + ((uint64_t)i << PAGE_SHIFT);
+	*e = pt | (s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U);
+	tlb_changed(s, va);
+	return L4_OK;
+}
+
+int space_merge(struct space *s, uint64_t va)
+{
+	uint64_t *pd = pt_walk(phys_to_virt(s->root), va, 2, 0, NULL, NULL);
+
+	if (!space_large_ok(s) || !IS_ALIGNED(va, 1ull << PAGE_SHIFT_2M) || !pd || !(*pd & PTE_P) ||
+	    (*pd & PTE_PS))
+		return L4_EINVAL;
+	/* (The accessed and dirty bits of host entries may differ.) */
+	uint64_t pt = *pd & PTE_ADDR, *t = phys_to_virt(pt), ad = s->guest ? 0 : PTE_A | PTE_D;
+	uint64_t first = t[0] & ~ad;
+	if (!(first & PTE_P) || !IS_ALIGNED(first & PTE_ADDR, 1ull << PAGE_SHIFT_2M))
+		return L4_EINVAL;
+	for (unsigned i = 1; i < PT_ENTRIES; i++)
+		if ((t[i] & ~ad) != first + ((uint64_t)i << PAGE_SHIFT))
+			return L4_EINVAL;
+	*pd = first | PTE_PS;
+	tlb_changed(s, va);
+	kmem_page_free(s->quota, pt);
+	return L4_OK;
 }
 
 bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
@@ -323,11 +432,18 @@ bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
 			uint64_t base3 = base4 | (uint64_t)i3 << 30;
 			bool at3 = at4 && base3 == ALIGN_DOWN(start, 1ull << 30);
 			for (unsigned i2 = at3 ? pt_index(start, 2) : 0; i2 < PT_ENTRIES; i2++) {
-				if (!(pd[i2] & PTE_P) || (pd[i2] & PTE_PS))
+				if (!(pd[i2] & PTE_P))
 					continue;
-				const uint64_t *pt = phys_to_virt(pd[i2] & PTE_ADDR);
 				uint64_t base2 = base3 | (uint64_t)i2 << 21;
 				bool at2 = at3 && base2 == ALIGN_DOWN(start, 1ull << 21);
+				if (pd[i2] & PTE_PS) {
+					/* A large page: the 4 KiB page of it at start, or its first. */
+					uint64_t off = at2 ? start - base2 : 0;
+					*va = base2 + ALIGN_DOWN(off, PAGE_SIZE);
+					*pa = (pd[i2] & PTE_ADDR & ~((1ull << 21) - 1)) + ALIGN_DOWN(off, PAGE_SIZE);
+					return true;
+				}
+				const uint64_t *pt = phys_to_virt(pd[i2] & PTE_ADDR);
 				for (unsigned i1 = at2 ? pt_index(start, 1) : 0; i1 < PT_ENTRIES; i1++) {
 					if (pt[i1] & PTE_P) {
 						*va = base2 | (uint64_t)i1 << 12;

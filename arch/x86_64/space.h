@@ -61,14 +61,42 @@ static inline bool space_range_ok(const struct space *s, uint64_t va, uint64_t l
 /* Frees every user page table; the mapped frames are not touched. */
 void space_destroy(struct space *s);
 
-/* Maps the 4 KiB frame pa at va with rights (R is implied). Error code. */
-int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights);
-/* Removes the mapping at va; returns the frame it mapped, or 0. */
-uint64_t space_unmap(struct space *s, uint64_t va);
-/* The frame mapped at va and its rights (rights may be NULL); false if none. */
-bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
+#define PAGE_SHIFT_2M 21        /* a large page: 2 MiB */
 
-/* The first 4 KiB mapping at or above *va: sets *va and *pa, or returns false. */
+/* Whether s can map 2 MiB pages (a guest's EPT only if the CPU has them). */
+bool space_large_ok(const struct space *s);
+
+/* Maps the page at pa of 2^order bytes (order PAGE_SHIFT or PAGE_SHIFT_2M,
+ * both addresses aligned to it) at va with rights (R is implied),
+ * replacing a page of the same size. L4_EBUSY if a page of the other
+ * size is in the way (a large page, or small pages where a large one is
+ * to go). Error code. */
+int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, unsigned order);
+static inline int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
+{
+	return space_map_page(s, va, pa, rights, PAGE_SHIFT);
+}
+/* Removes the page (4 KiB or 2 MiB) that maps va; returns its first frame, or 0. */
+uint64_t space_unmap(struct space *s, uint64_t va);
+/* The 4 KiB frame mapped at va and its rights (rights may be NULL); false if none. */
+bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
+/* The page that maps va: returns its order (0: none) and sets *pa to its
+ * first frame and *rights (may be NULL). */
+unsigned space_page(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
+
+/* Whether the 2 MiB at va have a page table for small pages (which may
+ * map some of them). */
+bool space_small_in(const struct space *s, uint64_t va);
+
+/* The 2 MiB page at va becomes 512 small ones with the same rights (a
+ * page table from the quota), or 512 small pages mapping a contiguous,
+ * aligned 2 MiB with the same rights become one (the table is freed).
+ * Nothing changes on an error (L4_EINVAL: not such pages; L4_ENOMEM). */
+int space_split(struct space *s, uint64_t va);
+int space_merge(struct space *s, uint64_t va);
+
+/* The first mapped 4 KiB at or above *va (in a large page too): sets *va
+ * and *pa, or returns false. */
 bool space_next(const struct space *s, uint64_t *va, uint64_t *pa);
 
 /* I/O ports: allow or deny one port; whether it is allowed. */

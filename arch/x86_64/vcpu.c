@@ -122,6 +122,11 @@ struct vcpu {
 	uint32_t exc_vmm;       /* the exceptions the VMM asked to see (its bitmap) */
 	uint64_t kernel_exits;  /* exits the kernel handled without the VMM ... */
 	uint64_t reflected;     /* ... and of them, exceptions it delivered (EXC_FORCED) */
+	/* L4_THREAD_VCPU_POST: for the next entry, from any CPU (atomic). */
+	uint64_t async_irr[4];  /* vectors to post */
+	uint64_t async_eoi[4];  /* ... of them, with their EOI-exit bit */
+	uint32_t async_req;     /* L4_VCPU_REQ_IRQ_WINDOW */
+	bool async;             /* something of the above is there */
 	uint8_t exit_groups;    /* groups of the current exit's message */
 	uint8_t default_mask;
 	uint8_t mask[L4_VMEXIT_REASONS];
@@ -714,6 +719,51 @@ static void post(struct vcpu *v, unsigned vec, bool eoi_exit)
 	vmwrite(VMCS_EOI_EXIT0 + 2 * (vec / 64), eoi);
 }
 
+int vcpu_post_async(struct thread *t, uint64_t w)
+{
+	struct vcpu *v = t->vcpu;
+	uint64_t known = L4_VCPU_POST(0xff, true) | L4_VCPU_REQ_IRQ_WINDOW;
+	unsigned vec = L4_VCPU_POST_VECTOR(w);
+
+	if ((w & ~known) || !(w & (L4_VCPU_REQ_POST | L4_VCPU_REQ_IRQ_WINDOW)) ||
+	    ((w & L4_VCPU_REQ_POST) && vec < 16) || ((w & L4_VCPU_REQ_EOI_EXIT) && !(w & L4_VCPU_REQ_POST)))
+		return L4_EMSG;
+	if ((w & L4_VCPU_REQ_POST) && !v->vid)
+		return L4_ENOSYS;
+	if (w & L4_VCPU_REQ_POST) {
+		uint64_t bit = 1ull << (vec % 64);
+		if (w & L4_VCPU_REQ_EOI_EXIT)
+			__atomic_or_fetch(&v->async_eoi[vec / 64], bit, __ATOMIC_RELAXED);
+		else
+			__atomic_and_fetch(&v->async_eoi[vec / 64], ~bit, __ATOMIC_RELAXED);
+		__atomic_or_fetch(&v->async_irr[vec / 64], bit, __ATOMIC_RELAXED);
+	}
+	if (w & L4_VCPU_REQ_IRQ_WINDOW)
+		__atomic_or_fetch(&v->async_req, L4_VCPU_REQ_IRQ_WINDOW, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->async, true, __ATOMIC_RELEASE);
+	/* In the guest on another CPU now: out (an external-interrupt exit)
+	 * and in again; else its next entry takes it. */
+	if (t->pcpu != cpu_self() && __atomic_load_n(&t->pcpu->current, __ATOMIC_RELAXED) == t)
+		smp_kick(t->pcpu->id);
+	return L4_OK;
+}
+
+/* At entry (the VMCS loaded): what VCPU_POST left. */
+static void __attribute__((noinline)) take_async(struct vcpu *v)
+{
+	__atomic_store_n(&v->async, false, __ATOMIC_RELAXED);
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t irr = __atomic_exchange_n(&v->async_irr[k], 0, __ATOMIC_ACQUIRE);
+		uint64_t eoi = __atomic_load_n(&v->async_eoi[k], __ATOMIC_RELAXED);
+		for (; irr && v->vid; irr &= irr - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(irr);
+			post(v, 64 * k + b, eoi >> b & 1);
+		}
+	}
+	if (__atomic_exchange_n(&v->async_req, 0, __ATOMIC_ACQUIRE) & L4_VCPU_REQ_IRQ_WINDOW)
+		vmwrite(VMCS_PROC_CONTROLS, vmread(VMCS_PROC_CONTROLS) | PROC_IRQ_WINDOW);
+}
+
 int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words)
 {
 	const uint64_t *reply = w;
@@ -1038,6 +1088,8 @@ void vcpu_run(struct thread *t)
 	}
 	if (read_cr2() != v->cr2)
 		write_cr2(v->cr2);
+	if (__atomic_load_n(&v->async, __ATOMIC_ACQUIRE))
+		take_async(v);
 	this_arch->guest_space = s;
 	kernel_unlock();
 	vmx_enter(&t->regs, v->launched);

@@ -37,6 +37,8 @@ int vcpu_state_write(struct thread *t, const uint64_t *w, unsigned words);
 int vcpu_config(struct thread *t, const uint64_t *w, unsigned words);
 /* L4_THREAD_VCPU_APIC: APIC virtualization (MR0 w). */
 int vcpu_apic(struct thread *t, uint64_t w);
+/* L4_THREAD_VCPU_POST: a vector and/or a window request for t's next entry (MR0 w). */
+int vcpu_post_async(struct thread *t, uint64_t w);
 
 /* The words of the message for an exit with this reason (picks its groups). */
 unsigned vcpu_exit_words(struct thread *t, uint64_t reason);

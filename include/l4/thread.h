@@ -26,7 +26,7 @@
  *                                                               it delivered (vcpu.h)
  * L4_THREAD_SET_TLS         MR0 thread-local storage base: the FS segment
  *                           base on x86-64 (a user address)
- * L4_THREAD_VCPU_CONFIG, _READ, _WRITE, _APIC: vCPUs
+ * L4_THREAD_VCPU_CONFIG, _READ, _WRITE, _APIC, _POST: vCPUs
  *                           only (vcpu.h); L4_EINVAL on other threads
  * L4_THREAD_SET_CPU         MR0 CPU index (0 .. online - 1):     -
  *                           the thread is bound to that CPU from now
@@ -82,6 +82,7 @@ enum l4_thread_op {
 	L4_THREAD_VCPU_APIC = 17,
 	L4_THREAD_SET_CPU = 18,
 	L4_THREAD_GET_CPU = 19,
+	L4_THREAD_VCPU_POST = 20,
 };
 
 /* L4_THREAD_INFO states. */

@@ -52,6 +52,23 @@
  *                          MR3.. groups); on a stopped or new vCPU this sets
  *                          the state it starts in (then L4_THREAD_RESUME)
  *   L4_THREAD_VCPU_APIC    MR0 APIC page | L4_VAPIC_* flags (see below)
+ *   L4_THREAD_VCPU_POST    MR0 L4_VCPU_POST(vector, eoi_exit) and/or
+ *                          L4_VCPU_REQ_IRQ_WINDOW: an interrupt for a vCPU
+ *                          that may be running, on any CPU, without
+ *                          stopping it (an interrupt between vCPUs of a
+ *                          guest): the vector goes to its virtual IRR (as a
+ *                          reply's post; needs L4_VAPIC_VID, else L4_ENOSYS)
+ *                          and the window request to its controls at its
+ *                          next VM entry, and if it runs on another CPU
+ *                          now, an IPI makes it exit to the kernel and
+ *                          enter again at once: the guest takes the vector
+ *                          by its priorities without an exit to the VMM
+ *                          (or its VMM gets the window exit). Posts made
+ *                          before the entry are not lost; those made while
+ *                          APIC virtualization is turned off are dropped.
+ *                          A VCPU_WRITE on a running vCPU stops it first
+ *                          (it reads and writes the VMCS here): for IPIs
+ *                          between vCPUs this is the cheaper way.
  *
  * What the kernel keeps for itself: the VMCS host state, all I/O ports,
  * MSRs, debug registers and HLT exiting (guests touch no host resource;

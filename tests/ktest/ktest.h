@@ -41,6 +41,6 @@ struct ktest {
 /* Each test file defines a table; main.c runs them all. */
 extern const struct ktest ktests_syscall[], ktests_factory[], ktests_caps[], ktests_ipc[],
 	ktests_sched[], ktests_mem[], ktests_fpu[], ktests_io[], ktests_irq[], ktests_task[], ktests_fuzz[], ktests_cfuzz[], ktests_vm[], ktests_vmx[], ktests_smp[],
-	ktests_smp_attack[];
+	ktests_smp_attack[], ktests_large[];
 
 #endif

@@ -65,7 +65,7 @@ static bool selected(const char *name)
 
 static const struct ktest *const suites[] = {
 	ktests_syscall, ktests_factory, ktests_caps, ktests_ipc, ktests_sched, ktests_mem, ktests_fpu,
-	ktests_io, ktests_irq, ktests_task, ktests_fuzz, ktests_cfuzz, ktests_vm,
+	ktests_large, ktests_io, ktests_irq, ktests_task, ktests_fuzz, ktests_cfuzz, ktests_vm,
 	ktests_vmx, ktests_smp, ktests_smp_attack,
 };
 

@@ -83,6 +83,9 @@
 #define VUTCB_VA     0x60000000ull
 #define FZ_UTCB_VA   0x7ffff0000000ull
 #define CTL_SCRATCH  0x3c000000ull  /* + task * 64 KiB */
+#define LARGE_VA     0x42000000ull  /* 4 MiB in two 2 MiB pages, RW, shared by the fuzzer tasks */
+#define LARGE_ORDER  22
+#define CTL_LARGE    0x3c400000ull
 #define CTL_VCODE    0x3c100000ull
 #define CTL_GUEST    0x3c101000ull
 
@@ -431,6 +434,11 @@ static unsigned free_size(l4_cap_t d)
  * block. Scratch holds zeros and the guest's code, never a SYSCALL.) */
 static l4_word_t mem_fpage(struct fz_thread *t)
 {
+	if (!pick(t, 4)) {            /* the large pages: whole, or parts the kernel refuses */
+		unsigned order = 12 + pick(t, LARGE_ORDER - 11);
+		l4_word_t off = (rnd(t) % (1ull << LARGE_ORDER)) & ~((1ull << order) - 1);
+		return l4_fpage_mem(LARGE_VA + off, order, pick(t, 8));
+	}
 	unsigned order = 12 + pick(t, 5);
 	l4_word_t off = (rnd(t) % (1ull << SCRATCH_ORDER)) & ~((1ull << order) - 1);
 	return l4_fpage_mem(SCRATCH_VA + off, order, pick(t, 8));
@@ -747,9 +755,7 @@ static void mem_op(struct fz_thread *t)
 	default:                      /* unmap: our scratch; rarely our image; a victim's anything */
 		if (pick(t, 3)) {
 			if (pick(t, 100)) {
-				unsigned order = 12 + pick(t, 5);
-				mr[0] = l4_fpage_mem(SCRATCH_VA + ((rnd(t) % (1ull << SCRATCH_ORDER)) & ~((1ull << order) - 1)),
-						     order, pick(t, 8));
+				mr[0] = mem_fpage(t);
 			} else if (pick(t, 2)) {
 				l4_word_t span = (l4_word_t)(_image_end - _image_start) / 4096;
 				mr[0] = l4_fpage_mem((l4_word_t)_image_start + (rnd(t) % span) * 4096, 12, L4_FP_RWX);
@@ -1209,6 +1215,7 @@ static void build_task(unsigned ti)
 		map_pages(task, va, va, 12, va < (l4_word_t)_etext ? L4_FP_RX : L4_FP_RW);
 	map_pages(task, SCRATCH_VA, CTL_SCRATCH + ti * (1ull << SCRATCH_ORDER), SCRATCH_ORDER, L4_FP_RWX);
 	map_pages(task, VCODE_VA, CTL_VCODE, 12, L4_FP_RX);
+	map_pages(task, LARGE_VA, CTL_LARGE, LARGE_ORDER, L4_FP_RW);
 	if (C.io_ok)
 		CTL(task, L4_TASK_MAP, L4_ITEM_MAP, l4_fpage_io(0x80, 3));
 	C.task[ti] = task;
@@ -1412,6 +1419,9 @@ static void concurrent_syscalls(void)
 		for (unsigned b = 0; b < sizeof(guest_code); b++)
 			((volatile unsigned char *)view)[b] = guest_code[b];
 	}
+	l4_word_t large = l4_sigma0_alloc(L4_SIGMA0_ANY, LARGE_ORDER | L4_SIGMA0_LARGE,
+					  l4_fpage_mem(CTL_LARGE, LARGE_ORDER, 0), &err);
+	CHECK(large != ~0ull);
 	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(CTL_VCODE, 12, 0), &err) != ~0ull);
 	for (unsigned b = 0; b < (unsigned)(cfz_vcode_end - cfz_vcode_start); b++)
 		((volatile char *)CTL_VCODE)[b] = cfz_vcode_start[b];
@@ -1586,6 +1596,7 @@ static void concurrent_syscalls(void)
 		    L4_UNMAP_SELF);
 	CTL(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(CTL_VCODE, 12, L4_FP_RWX), L4_UNMAP_SELF);
 	CTL(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(CTL_GUEST, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	CTL(L4_CAP_PAGER, L4_SIGMA0_FREE, large, LARGE_ORDER);
 
 	CHECK_EQ(fz_fail_count, 0);
 	CHECK_EQ(fz_oracle, 0);

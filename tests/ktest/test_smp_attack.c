@@ -384,9 +384,10 @@ static void tlb_round(struct tlb_run *run, unsigned long round, unsigned mode)
 	run->rounds++;
 }
 
-/* rounds rounds of pages of 2^order bytes; readers in another task or ours;
+/* rounds rounds of pages of 2^order bytes (large: one 2 MiB page, from
+ * sigma0 with L4_SIGMA0_LARGE); readers in another task or ours;
  * mode_mask: the modes to cycle through. */
-static void tlb_shootdown(unsigned order, unsigned rounds, bool same_task, unsigned mode_mask)
+static void tlb_shootdown(unsigned order, unsigned rounds, bool same_task, unsigned mode_mask, bool large)
 {
 	struct tlb_run run = { .n = online(), .order = order };
 	l4_word_t err;
@@ -397,7 +398,8 @@ static void tlb_shootdown(unsigned order, unsigned rounds, bool same_task, unsig
 	tlb_pages = 1ul << (order - 12);
 	for (unsigned k = 0; k < MAX_READERS; k++)
 		tlbr[k] = (struct tlb_reader){ 0 };
-	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, order, l4_fpage_mem(TLB_VIEW, order, 0), &err) != ~0ull);
+	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, order | (large ? L4_SIGMA0_LARGE : 0),
+			      l4_fpage_mem(TLB_VIEW, order, 0), &err) != ~0ull);
 	tlb_write(1, false);
 	run.task = same_task ? L4_CAP_TASK : share_image();
 	CHECK(run.task != L4_CAP_NONE);
@@ -456,25 +458,32 @@ static void tlb_end(void)
 
 static void tlb_4k(void)
 {
-	tlb_shootdown(12, 20, false, 1u << TLB_RUNNING);
+	tlb_shootdown(12, 20, false, 1u << TLB_RUNNING, false);
 	tlb_end();
 }
 
 static void tlb_2m_item(void)
 {
-	tlb_shootdown(21, 20, false, 7);     /* (each unmap: 512 pages, one shootdown) */
+	tlb_shootdown(21, 20, false, 7, false);     /* (each unmap: 512 pages, one shootdown) */
+	tlb_end();
+}
+
+/* The same with one 2 MiB page: one INVLPG must drop all of it everywhere. */
+static void tlb_2m_large_page(void)
+{
+	tlb_shootdown(21, 20, false, 7, true);
 	tlb_end();
 }
 
 static void tlb_same_task(void)
 {
-	tlb_shootdown(12, 30, true, 7);
+	tlb_shootdown(12, 30, true, 7, false);
 	tlb_end();
 }
 
 static void tlb_200_rounds(void)
 {
-	tlb_shootdown(12, 200, false, 7);
+	tlb_shootdown(12, 200, false, 7, false);
 	tlb_end();
 }
 
@@ -1338,6 +1347,7 @@ static void fpu_state_follows_moved_threads(void)
 const struct ktest ktests_smp_attack[] = {
 	{ "smp/tlb-shootdown-4k", tlb_4k },
 	{ "smp/tlb-shootdown-2m-map-item", tlb_2m_item },
+	{ "smp/tlb-shootdown-2m-large-page", tlb_2m_large_page },
 	{ "smp/tlb-shootdown-same-task", tlb_same_task },
 	{ "smp/tlb-shootdown-200-rounds", tlb_200_rounds },
 	{ "smp/revoke-endpoint-under-calls", revoke_under_calls },

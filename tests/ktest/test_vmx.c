@@ -163,6 +163,56 @@ static void unmapped_access_is_an_ept_violation(void)
 	drop_vm(&vm, HOST_VIEW + 0x1000);
 }
 
+/*
+ * Guest RAM in 2 MiB pages (sigma0's L4_SIGMA0_LARGE): the guest runs from
+ * and reads them through large EPT entries (no EPT page table: the quota
+ * pays for two nodes and the upper tables); a part of one is neither
+ * unmapped nor mapped over; the whole goes with one unmap, and the guest's
+ * next fetch from it is an EPT violation.
+ */
+#define LARGE_VIEW 0x2e000000ull
+
+static void guest_ram_in_large_pages(void)
+{
+	struct vm vm = { l4_slot_alloc(), l4_slot_alloc(), l4_make(L4_FACTORY_ENDPOINT) };
+	l4_word_t err;
+
+	if ((err = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm.task, 16).error) ||
+	    (err = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VCPU, vm.vcpu, vm.task).error)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	l4_word_t pa = l4_sigma0_alloc(L4_SIGMA0_ANY, 22 | L4_SIGMA0_LARGE, l4_fpage_mem(LARGE_VIEW, 22, 0), &err);
+	CHECK(pa != ~0ull);
+	for (unsigned i = 0; i < sizeof(mmio_code); i++)
+		((volatile unsigned char *)LARGE_VIEW + GUEST_CODE_GPA)[i] = mmio_code[i];
+	((volatile unsigned char *)LARGE_VIEW)[0x3000] = 0x77;
+	l4_word_t q0 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	CHECK_EQ(l4_vm_map(vm.task, 0, LARGE_VIEW, 22, L4_FP_RWX), L4_OK);
+	l4_word_t q1 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	l4_printf("ktest: (4 MiB of guest RAM in large pages: %lu bytes of kernel memory)\n", (unsigned long)(q1 - q0));
+	CHECK(q1 - q0 <= 2 * 48 + 2 * 4096);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_EXC_HANDLER, vm.ep).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_PRIO, 50).error, L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_IO);
+	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_STATE + L4_REG_RAX] & 0xff, 0x77);
+	l4_word_t regs[L4_REG_COUNT];
+	for (unsigned i = 0; i < L4_REG_COUNT; i++)
+		regs[i] = l4_utcb()->mr[L4_VMEXIT_STATE + i];
+	CHECK_EQ(L4_INVOKE(vm.task, L4_TASK_UNMAP, l4_fpage_mem(0x3000, 12, L4_FP_RWX), L4_UNMAP_SELF).error, L4_EINVAL);
+	CHECK_EQ(l4_vm_map(vm.task, 0x5000, LARGE_VIEW + 0x5000, 12, L4_FP_RWX), L4_EINVAL);
+	CHECK_EQ(L4_INVOKE(vm.task, L4_TASK_UNMAP, l4_fpage_mem(0, 21, L4_FP_RWX), L4_UNMAP_SELF).error, L4_OK);
+	regs[L4_REG_RIP] += 2;
+	CHECK_EQ(resume_with(regs, 0), L4_OK);
+	CHECK_EQ(next_exit(&vm), L4_VMEXIT_EPT_VIOLATION);
+	CHECK_EQ(l4_utcb()->mr[L4_VMEXIT_GPA], GUEST_CODE_GPA + 5);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm.vcpu);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm.task);
+	L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, pa, 22);
+}
+
 /* lidt [0x1010] (a zero-limit IDT); int3: #GP, #DF, triple fault. */
 static const unsigned char triple_code[] = { 0x0f, 0x01, 0x1e, 0x10, 0x10, 0xcc };
 
@@ -1555,9 +1605,24 @@ static void eoi_handler(unsigned vector, l4_word_t at, unsigned char port)
 	idt_gate(LONG64, vector, at);
 }
 
+/* The state for long mode with the local APIC page at APIC_GPA (a 2 MiB
+ * page, PDPT[3] sharing the PD), an IDT up to vector 0x3f with an EOI
+ * handler for 0x30 (OUT 0x81 first), and our page for the APIC-access page
+ * at APIC_VIEW. False without memory. */
+static bool apic_guest(struct l4_vcpu_state *s)
+{
+	l4_word_t err;
+
+	mode_state(LONG64, s);
+	put64(G_PDPT + 8 * 3, G_PD | 3);
+	put64(G_PD + 8 * 503, APIC_GPA | 0x83);
+	s->dt[L4_DT_IDTR_LIMIT] = 16 * 0x40 - 1;
+	eoi_handler(0x30, G_HANDLERS + 0x100, 0x81);
+	return l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(APIC_VIEW, 12, 0), &err) != ~0ull;
+}
+
 /*
- * Long mode with the local APIC page at 0xfee00000 (2 MiB page, PDPT[3]
- * sharing the PD). Without exits: the TPR by MMIO is CR8, posted
+ * Long mode with the local APIC page at 0xfee00000 (apic_guest). Without exits: the TPR by MMIO is CR8, posted
  * interrupts are delivered by the guest's priority, EOIs clear them, a
  * self-IPI posts itself. With exits: other registers (the VMM emulates),
  * the EOI of a vector posted with its EOI-exit bit, an ICR write that is
@@ -1584,14 +1649,9 @@ static void apic_virtualization(void)
 	BIG_VM_OR_RETURN(&vm, code);
 	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
-	mode_state(LONG64, &s);
-	put64(G_PDPT + 8 * 3, G_PD | 3);
-	put64(G_PD + 8 * 503, APIC_GPA | 0x83);
-	s.dt[L4_DT_IDTR_LIMIT] = 16 * 0x40 - 1;
-	eoi_handler(0x30, G_HANDLERS + 0x100, 0x81);
+	CHECK(apic_guest(&s));
 	eoi_handler(0x31, G_HANDLERS + 0x180, 0x82);
 	eoi_handler(0x33, G_HANDLERS + 0x200, 0x83);
-	CHECK(l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(APIC_VIEW, 12, 0), &err) != ~0ull);
 	volatile uint32_t *page = (volatile uint32_t *)APIC_VIEW;
 	page[0x30 / 4] = 0xdeadbeef;
 	page[0x320 / 4] = 0;
@@ -1692,6 +1752,84 @@ static void apic_virtualization(void)
 	CHECK_EQ(s.apic[L4_APIC_EOI_EXIT], 0);
 	CHECK_EQ(l4_vcpu_write(vm.vcpu, 0, L4_VCPU_POST(0x30, false), 0, 0, &s), L4_EMSG);
 	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_big_vm(&vm);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
+/*
+ * L4_THREAD_VCPU_POST: an interrupt for a vCPU that runs (on CPU 1 where
+ * there are two), the way one vCPU's VMM thread interrupts another: the
+ * guest spins with interrupts on; each post must reach its handler (which
+ * exits with OUT 0x81, then EOIs and returns to the loop) without the
+ * VMM's help, and a window request gets the window exit. The same by
+ * VCPU_WRITE (which stops the vCPU) for comparison, in TSC ticks from the
+ * post to the handler's exit. Bad posts are refused.
+ */
+static void post_to_a_running_vcpu(void)
+{
+	static const unsigned char code[] = {
+		0xbb, 0x00, 0x00, 0xe0, 0xfe,          /* mov ebx, 0xfee00000 */
+		0xfb,                                  /* sti */
+		0xf3, 0x90, 0xeb, 0xfc,                /* 1: pause; jmp 1b */
+	};
+	struct vm vm;
+	l4_word_t err;
+	unsigned online = 1;
+	BIG_VM_OR_RETURN(&vm, code);
+	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	CHECK(apic_guest(&s));
+	CHECK_EQ(l4_vm_map(vm.task, APIC_GPA, APIC_VIEW, 12, L4_FP_R | L4_FP_W), L4_OK);
+	/* Without virtual-interrupt delivery a post has nowhere to go. */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_POST(0x30, false)).error, L4_ENOSYS);
+	err = l4_vcpu_apic(vm.vcpu, APIC_GPA, L4_VAPIC_VID);
+	if (err == L4_ENOSYS) {
+		drop_big_vm(&vm);
+		L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		return;
+	}
+	CHECK_EQ(err, L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_POST(5, false)).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, 0).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_POST(0x30, false) | 1).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_REQ_EOI_EXIT).error, L4_EMSG);
+	CHECK_EQ(L4_INVOKE(L4_CAP_THREAD, L4_THREAD_VCPU_POST, L4_VCPU_POST(0x30, false)).error, L4_EINVAL);
+	CHECK_EQ(l4_vcpu_config(vm.vcpu, 0, L4_VCPU_GPR, NULL, 0), L4_OK);
+	CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &s), L4_OK);
+	if (online > 1)
+		CHECK_EQ(l4_thread_set_cpu(vm.vcpu, 1), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	unsigned long long ticks[2] = { 0, 0 };
+	for (unsigned round = 0; round < 40; round++) {
+		bool by_write = round % 2;
+		if (online > 1)      /* (in its loop on CPU 1 by now, most rounds) */
+			for (volatile int i = 0; i < 2000; i++)
+				;
+		unsigned long long t0 = l4_rdtsc();
+		if (by_write)
+			CHECK_EQ(l4_vcpu_write(vm.vcpu, 0, L4_VCPU_POST(0x30, false), 0, 0, &s), L4_OK);
+		else
+			CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_POST(0x30, false)).error, L4_OK);
+		CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+		ticks[by_write] += l4_rdtsc() - t0;
+		CHECK_EQ(e.qual >> 16, 0x81);
+		CHECK_EQ(s.gpr[L4_REG_RIP], G_HANDLERS + 0x100);
+		CHECK_EQ(step(&e, &s, 0), L4_OK);
+	}
+	l4_printf("ktest: (a post to a running vCPU%s reaches its handler in %llu ticks; by VCPU_WRITE, "
+		  "which stops it, %llu)\n", online > 1 ? " on another CPU" : "", ticks[0] / 20, ticks[1] / 20);
+	/* A window request: the VMM's exit when the guest can take an interrupt. */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_REQ_IRQ_WINDOW).error, L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IRQ_WINDOW);
+	/* Many posts of one vector while it waits for our reply: one interrupt. */
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_VCPU_POST, L4_VCPU_POST(0x30, false)).error, L4_OK);
+	CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(L4_VCPU_GPR, 0, 0, 0, &s)), L4_OK);
+	CHECK_EQ(get_exit(&vm, &e, &s), L4_VMEXIT_IO);
+	CHECK_EQ(step(&e, &s, 0), L4_OK);
+	CHECK_EQ(l4_recv(vm.ep, 20000).error, L4_ETIMEOUT);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
 	drop_big_vm(&vm);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
@@ -1819,6 +1957,8 @@ static void random_vcpu_operations(void)
 const struct ktest ktests_vmx[] = {
 	{ "vmx/vcpu-moves-between-cpus-while-running", vcpu_moves_between_cpus_while_running },
 	{ "vmx/unmap-flushes-a-guest-on-another-cpu", unmap_flushes_a_guest_on_another_cpu },
+	{ "vmx/guest-ram-in-large-pages", guest_ram_in_large_pages },
+	{ "vmx/post-to-a-running-vcpu", post_to_a_running_vcpu },
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/host-resource-instructions-exit", host_resource_instructions_exit },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
