@@ -80,27 +80,36 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 	if (!space_range_ok(&from->space, src, size) || !space_range_ok(&to->space, dst, size))
 		return L4_EFAULT;
 	unsigned rights = l4_fpage_rights(fp) & L4_FP_RWX;   /* the same bits as SPACE_R/W/X */
-	bool large = item[0] & L4_ITEM_LARGE, sigma0 = boot_is_sigma0(from);
-	bool fits = size >= 1ull << PAGE_SHIFT_2M && space_large_ok(&to->space);
+	bool large = item[0] & L4_ITEM_LARGE;
 	for (uint64_t off = 0, at, frame; off < size;) {
 		struct mapnode *n = mapdb_lookup(from, src + off, &frame);
 		int err;
+		at = off;
+		off += PAGE_SIZE;
+		if (!n)
+			continue;      /* nothing mappable there: the receiver gets nothing */
 		/* A large page goes whole or not at all; sigma0's roots take the
 		 * size of what it hands out (mapdb.h). */
-		if (n && n->order == PAGE_SHIFT_2M && sigma0 && !(large && fits)) {
-			if ((err = mapdb_split_root(n)))
-				return err;
-			continue;      /* (again, as small pages) */
+		if (n->order != PAGE_SHIFT || large) {
+			bool big = n->order != PAGE_SHIFT, sigma0 = boot_is_sigma0(from);
+			bool fits = size >= 1ull << PAGE_SHIFT_2M && space_large_ok(&to->space);
+			if (big && sigma0 && !(large && fits)) {
+				if ((err = mapdb_split_root(n)))
+					return err;
+				off = at;      /* (again, as small pages) */
+				continue;
+			}
+			if (big && !fits)
+				return L4_EINVAL;
+			if (!big && sigma0 && fits && IS_ALIGNED(at, 1ull << PAGE_SHIFT_2M) &&
+			    mapdb_merge_roots(from, src + at) == L4_OK) {
+				off = at;      /* (again, as a large page) */
+				continue;
+			}
+			off = at + (1ull << n->order);
 		}
-		if (n && n->order == PAGE_SHIFT_2M && !fits)
-			return L4_EINVAL;
-		if (n && n->order == PAGE_SHIFT && sigma0 && large && fits &&
-		    IS_ALIGNED(off, 1ull << PAGE_SHIFT_2M) && mapdb_merge_roots(from, src + off) == L4_OK)
-			continue;      /* (again, as a large page) */
-		at = off;
-		off += n ? 1ull << n->order : PAGE_SIZE;
-		if (!n || !(n->rights & rights))
-			continue;      /* nothing mappable there: the receiver gets nothing */
+		if (!(n->rights & rights))
+			continue;
 		/* RAM is write-back in every mapping: an uncached or write-through
 		 * alias of a cached page is undefined on x86 (stale lines, machine
 		 * checks). Those types are for device memory. */
@@ -141,11 +150,11 @@ int unmap_fpage(struct task *t, uint64_t fp, bool self)
 	struct mapnode *n = mapdb_lookup(t, base, NULL);
 	if (n && n->order > order)
 		return L4_EINVAL;
-	for (uint64_t off = 0, step; off < size; off += step) {
-		n = mapdb_lookup(t, base + off, NULL);
+	for (uint64_t off = 0, step;; n = mapdb_lookup(t, base + off, NULL)) {
 		step = n ? 1ull << n->order : PAGE_SIZE;
 		if (n)
 			mapdb_unmap(n, self);
+		if ((off += step) >= size)
+			return L4_OK;
 	}
-	return L4_OK;
 }

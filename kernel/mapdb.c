@@ -53,10 +53,11 @@ static uint64_t span(const struct mapnode *n)
 static struct mapnode *find(struct task *t, uint64_t va, uint64_t frame, bool io)
 {
 	struct mapnode *root = *root_slot(io, frame);
+	uint64_t page = io ? va : va >> PAGE_SHIFT;
 
 	for (struct dtree *d = root ? &root->tree : NULL; d; d = dtree_next(&root->tree, d)) {
 		struct mapnode *n = node_of(d);
-		if (n->task == t && mapnode_va(n) == va)
+		if (n->task == t && n->page == page)
 			return n;
 	}
 	return NULL;
@@ -270,7 +271,7 @@ static bool is_ancestor(const struct mapnode *a, const struct mapnode *n)
  * large one goes are unmapped, after checking that all of them can be.
  * L4_EBUSY if something is there that the database does not hold (a UTCB
  * page, a port sigma0 never handed out), or a large page where a small
- * one goes; src and the mappings src descends from are not replaced. */
+ * one goes. (Whether *old may go is the caller's: replaced_ok.) */
 static int make_room(struct task *to, uint64_t va, const struct mapnode *src, struct mapnode **old)
 {
 	unsigned order;
@@ -296,7 +297,14 @@ static int make_room(struct task *to, uint64_t va, const struct mapnode *src, st
 			return L4_OK;
 		}
 	}
-	return *old && (*old == src || is_ancestor(*old, src)) ? L4_EBUSY : L4_OK;
+	return L4_OK;
+}
+
+/* Whether old (make_room's) may be replaced by a mapping from src: not
+ * src itself, nor a mapping src descends from. */
+static bool replaced_ok(const struct mapnode *old, const struct mapnode *src)
+{
+	return !old || (old != src && !is_ancestor(old, src));
 }
 
 /* n's rights went down: no mapping derived from it (of frame) keeps more than its parent. */
@@ -329,6 +337,8 @@ int mapdb_map(struct mapnode *src, uint64_t frame, struct task *to, uint64_t va,
 			restrict_derived(old, frame);
 		return err;
 	}
+	if (!replaced_ok(old, src))
+		return L4_EBUSY;
 	if (old)
 		mapdb_unmap(old, true);
 	struct mapnode *n = kmem_alloc(quota_of(to), sizeof(*n));
@@ -355,6 +365,8 @@ int mapdb_grant(struct mapnode *n, uint64_t frame, struct task *to, uint64_t va,
 	int err = make_room(to, va, n, &old);
 	if (err)
 		return err;
+	if (!replaced_ok(old, n))
+		return L4_EBUSY;
 	if (old)
 		mapdb_unmap(old, true);
 	/* The node (and a kernel frame) is charged to its holder: move the charge too. */
