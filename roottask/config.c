@@ -104,6 +104,8 @@ enum key {
 	KEY_INPUT,
 	KEY_VM,
 	KEY_DEBUG,
+	KEY_CPUS,
+	KEY_CPU,
 	KEY_COUNT,
 };
 
@@ -126,6 +128,8 @@ static const struct {
 	[KEY_INPUT] = { "input", false },
 	[KEY_VM] = { "vm", false },
 	[KEY_DEBUG] = { "debug", false },
+	[KEY_CPUS] = { "cpus", false },
+	[KEY_CPU] = { "cpu", false },
 };
 
 /* Program names that would collide with the other boot modules. */
@@ -442,6 +446,7 @@ static void start_block(struct parser *ps, const char *name, unsigned nwords)
 	p->priority = CFG_PRIORITY_DEFAULT;
 	p->quota = CFG_QUOTA_DEFAULT;
 	p->memory = CFG_MEMORY_DEFAULT;
+	p->vcpus = 1;
 	p->line = ps->line;
 	p->valid = true;
 	ps->prog = p;
@@ -572,6 +577,41 @@ static void key_priority(struct parser *ps, unsigned nvals)
 		fail(ps, "priority", v, "is not in 1..254");
 	else
 		ps->prog->priority = (unsigned)n;
+}
+
+/* cpus N: the VM's vCPUs. */
+static void key_cpus(struct parser *ps, unsigned nvals)
+{
+	const char *v = word(ps, 1);
+	uint64_t n;
+
+	if (nvals != 1)
+		fail(ps, "cpus", NULL, "takes one number");
+	else if (!parse_number(v, str_len(v), false, &n))
+		fail(ps, "cpus", v, "is not a number");
+	else if (n < 1 || n > CFG_MAX_VCPUS)
+		fail(ps, "cpus", v, "is not in 1..8");
+	else
+		ps->prog->vcpus = (unsigned)n;
+}
+
+/* cpu C0 C1 ...: the host CPU of each vCPU in turn. */
+static void key_cpu(struct parser *ps, unsigned nvals)
+{
+	if (nvals > CFG_MAX_VCPUS) {
+		fail(ps, "cpu", NULL, "takes at most 8 CPU numbers (one per vCPU)");
+		return;
+	}
+	for (unsigned i = 1; i <= nvals; i++) {
+		const char *v = word(ps, i);
+		uint64_t n;
+		if (!parse_number(v, str_len(v), false, &n) || n > CFG_HOST_CPU_MAX) {
+			fail(ps, "cpu", v, "is not a CPU number (0..255)");
+			return;
+		}
+		ps->prog->vcpu_host[i - 1] = (uint8_t)n;
+	}
+	ps->prog->nvcpu_host = nvals;
 }
 
 /* quota and memory: a SIZE within [min, max] (range as text for messages). */
@@ -885,6 +925,8 @@ static void apply_line(struct parser *ps)
 	case KEY_SERVE: key_serve(ps, nvals); break;
 	case KEY_USE: key_use(ps, nvals); break;
 	case KEY_MODULE: key_module(ps, nvals); break;
+	case KEY_CPUS: key_cpus(ps, nvals); break;
+	case KEY_CPU: key_cpu(ps, nvals); break;
 	case KEY_INPUT:
 	case KEY_VM:
 	case KEY_DEBUG: key_flag(ps, nvals, k); break;

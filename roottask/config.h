@@ -41,6 +41,8 @@
 #define CFG_QUOTA_DEFAULT (256ull << 10) /* 256K: task, thread, page tables, I/O bitmap */
 #define CFG_MEMORY_MAX (64ull << 30)     /* 64G */
 #define CFG_MEMORY_DEFAULT (4ull << 20)  /* 4M */
+#define CFG_MAX_VCPUS 8            /* `cpus` of a VM program */
+#define CFG_HOST_CPU_MAX 255u      /* highest host CPU index in `cpu` */
 
 /* An inclusive range of I/O ports. */
 struct cfg_range {
@@ -80,6 +82,9 @@ struct cfg_program {
 	bool input;                    /* console input goes to it */
 	bool vm;                       /* may create virtual machines and vCPUs */
 	bool debug;                    /* gets the kernel debug capability (console, exit) */
+	unsigned vcpus;                /* `cpus`: the VM's vCPUs (1..CFG_MAX_VCPUS, default 1) */
+	uint8_t vcpu_host[CFG_MAX_VCPUS];   /* `cpu`: vCPU i's host CPU, if given */
+	unsigned nvcpu_host;           /* how many `cpu` gave (0: round-robin) */
 	unsigned line;                 /* of its `program` line */
 	bool valid;                    /* false if any error concerned this program */
 };

@@ -299,6 +299,12 @@ static bool make_env(struct program *p, struct l4_env *env)
 	env->memory = c->memory;
 	env->flags = env_flags(c);
 	env->priority = c->priority;
+	unsigned online = 1;
+	if (l4_thread_get_cpu(L4_CAP_THREAD, &online) < 0 || !online)
+		online = 1;
+	env->vcpus = c->vcpus;
+	for (unsigned i = 0; i < c->vcpus && i < L4_ENV_MAX_VCPUS; i++)
+		env->vcpu_host[i] = c->nvcpu_host ? c->vcpu_host[i % c->nvcpu_host] : (unsigned char)(i % online);
 	for (unsigned i = 0; i < config.count && i < L4_ENV_MAX_PROGRAMS; i++) {
 		const struct cfg_program *q = &config.programs[i];
 		str_copy(env->programs[i].name, q->name, L4_ENV_NAME_LEN);

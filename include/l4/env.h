@@ -25,6 +25,7 @@
 #define L4_ENV_MAX_MODULES 4
 #define L4_ENV_MAX_PORTS 16
 #define L4_ENV_MAX_PROGRAMS 32
+#define L4_ENV_MAX_VCPUS 8
 
 /*
  * A named capability. Names: an endpoint from `serve NAME` (READ|WRITE:
@@ -72,6 +73,11 @@ struct l4_env {
 		char name[L4_ENV_NAME_LEN];
 		l4_word_t flags;          /* L4_ENV_INPUT, L4_ENV_VM */
 	} programs[L4_ENV_MAX_PROGRAMS];
+	/* `vm` programs: the guest's vCPUs (`cpus`, 1..L4_ENV_MAX_VCPUS) and
+	 * the host CPU each is bound to (`cpu`, else round-robin over the
+	 * CPUs online from CPU 0; an index past them is the VMM's to refuse). */
+	l4_word_t vcpus;
+	unsigned char vcpu_host[L4_ENV_MAX_VCPUS];
 };
 
 #define L4_ENV_RAM_ADDR 0x0000300000000000ull

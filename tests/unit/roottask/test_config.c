@@ -562,6 +562,43 @@ START_TEST(test_priority)
 }
 END_TEST
 
+/* cpus N and cpu C...: a VM's vCPUs and their host CPUs. */
+START_TEST(test_vcpus)
+{
+	parse_ok("program a\nfile f\nvm\n");
+	ck_assert_uint_eq(prog("a")->vcpus, 1);
+	ck_assert_uint_eq(prog("a")->nvcpu_host, 0);
+	parse_ok("program a\nfile f\nvm\ncpus 4\ncpu 3 1\n");
+	ck_assert_uint_eq(prog("a")->vcpus, 4);
+	ck_assert_uint_eq(prog("a")->nvcpu_host, 2);
+	ck_assert_uint_eq(prog("a")->vcpu_host[0], 3);
+	ck_assert_uint_eq(prog("a")->vcpu_host[1], 1);
+	parse_ok("program a\nfile f\ncpus 8\ncpu 0 1 2 3 4 5 6 255\n");
+	ck_assert_uint_eq(prog("a")->vcpus, 8);
+	ck_assert_uint_eq(prog("a")->vcpu_host[7], 255);
+
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+		{ "cpus 0", "cpus: '0' is not in 1..8" },
+		{ "cpus 9", "cpus: '9' is not in 1..8" },
+		{ "cpus two", "cpus: 'two' is not a number" },
+		{ "cpus 1 2", "cpus: takes one number" },
+		{ "cpus", "cpus: the value is missing" },
+		{ "cpu x", "cpu: 'x' is not a CPU number (0..255)" },
+		{ "cpu 256", "cpu: '256' is not a CPU number (0..255)" },
+		{ "cpu 0 1 2 3 4 5 6 7 8", "cpu: takes at most 8 CPU numbers (one per vCPU)" },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		text_reset();
+		add("program a\nfile f\nvm\n%s\n", bad[i].line);
+		expect_one(text, 4, bad[i].msg);
+		ck_assert(!prog("a")->valid);
+	}
+	expect_one("program a\nfile f\ncpus 2\ncpus 3\n", 4, "cpus: given twice (first on line 3)");
+}
+END_TEST
+
 START_TEST(test_quota_and_memory_sizes)
 {
 	static const struct {
@@ -1281,6 +1318,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_serve_and_use);
 	tcase_add_test(tc, test_module);
 	tcase_add_test(tc, test_input_and_vm);
+	tcase_add_test(tc, test_vcpus);
 	tcase_add_test(tc, test_unknown_and_misplaced_keys);
 	suite_add_tcase(s, tc);
 
