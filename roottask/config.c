@@ -817,13 +817,20 @@ static void key_use(struct parser *ps, unsigned nvals)
 	}
 }
 
+/*
+ * module NAME PATH [ARG...]: the ARGs (words as anywhere: quotes group)
+ * are kept joined by single spaces, for a VMM to pass on with the module
+ * (a multiboot guest gets "NAME ARG...").
+ */
 static void key_module(struct parser *ps, unsigned nvals)
 {
 	struct cfg_program *p = ps->prog;
 	const char *name = word(ps, 1), *path = word(ps, 2);
+	char args[CFG_MODULE_ARGS_MAX + 1];
+	size_t len = 0;
 
-	if (nvals != 2) {
-		fail(ps, "module", NULL, "takes a NAME and a PATH");
+	if (nvals < 2) {
+		fail(ps, "module", NULL, "takes a NAME, a PATH and optional arguments");
 		return;
 	}
 	if (!check_name(ps, "module", name) || !check_path(ps, "module", path))
@@ -838,9 +845,28 @@ static void key_module(struct parser *ps, unsigned nvals)
 		fail(ps, "module", NULL, "more than 4 modules");
 		return;
 	}
-	str_copy(p->modules[p->nmodules].name, name, CFG_NAME_MAX + 1);
-	str_copy(p->modules[p->nmodules].path, path, CFG_PATH_MAX + 1);
-	p->nmodules++;
+	args[0] = '\0';
+	for (unsigned i = 3; i <= nvals; i++) {
+		const char *v = word(ps, i);
+		size_t n = str_len(v);
+		if (n == 0) {
+			fail(ps, "module", name, "has an empty argument");
+			return;
+		}
+		if (len + (len ? 1 : 0) + n > CFG_MODULE_ARGS_MAX) {
+			fail(ps, "module", name, "has arguments longer than 127 bytes");
+			return;
+		}
+		if (len)
+			args[len++] = ' ';
+		__builtin_memcpy(args + len, v, n);
+		len += n;
+		args[len] = '\0';
+	}
+	struct cfg_module *m = &p->modules[p->nmodules++];
+	str_copy(m->name, name, CFG_NAME_MAX + 1);
+	str_copy(m->path, path, CFG_PATH_MAX + 1);
+	str_copy(m->args, args, CFG_MODULE_ARGS_MAX + 1);
 }
 
 /* input, vm and debug: flags without a value. */

@@ -29,6 +29,7 @@
 #define CFG_MAX_SERVE 4            /* endpoints a program serves */
 #define CFG_MAX_USE 8              /* endpoints a program calls */
 #define CFG_MAX_MODULES 4          /* data modules of a program */
+#define CFG_MODULE_ARGS_MAX 127    /* bytes of a module's arguments, joined */
 
 #define CFG_PORT_LAST 0xffffu      /* x86 I/O port space: 64 KiB of 8-bit ports */
 #define CFG_IRQ_LAST 255u          /* highest interrupt line (GSI) a program can get */
@@ -53,6 +54,8 @@ struct cfg_range {
 struct cfg_module {
 	char name[CFG_NAME_MAX + 1];
 	char path[CFG_PATH_MAX + 1];   /* as written: ${VAR} unexpanded, maybe relative */
+	char args[CFG_MODULE_ARGS_MAX + 1];   /* the words after PATH joined by single
+						 spaces, as written; "" if none */
 };
 
 /*

@@ -32,6 +32,8 @@
 #define MAX_CHUNKS    4096                    /* up to 16 GiB of it, */
 #define RAM_VIEW      0x0000200000000000ull   /* each through here to the program */
 
+_Static_assert(CFG_MODULE_ARGS_MAX < L4_ENV_MODULE_ARGS_LEN, "module arguments fit the environment");
+
 struct endpoint {
 	char name[CFG_NAME_MAX + 1];
 	l4_cap_t slot;
@@ -163,9 +165,11 @@ static bool give_module(struct program *p, unsigned n, struct l4_env *env)
 			return false;
 		}
 	}
-	str_copy(env->modules[env->module_count].name, m->name, L4_ENV_NAME_LEN);
-	env->modules[env->module_count].addr = base + ((l4_word_t)view - first);
-	env->modules[env->module_count++].size = size;
+	struct l4_env_module *e = &env->modules[env->module_count++];
+	str_copy(e->name, m->name, L4_ENV_NAME_LEN);
+	str_copy(e->args, m->args, L4_ENV_MODULE_ARGS_LEN);
+	e->addr = base + ((l4_word_t)view - first);
+	e->size = size;
 	return true;
 }
 

@@ -821,6 +821,36 @@ static const struct l4_env_module *env_module(const char *name)
 	return NULL;
 }
 
+/*
+ * A multiboot kernel's modules: every module of the program but `kernel`,
+ * in configuration order, each with the string "NAME ARGS" (NAME alone
+ * without arguments), kept in strings.
+ */
+_Static_assert(L4_ENV_MAX_MODULES - 1 <= MB_MAX_MODULES, "every other module can be a multiboot one");
+#define MB_STRING_LEN (L4_ENV_NAME_LEN + L4_ENV_MODULE_ARGS_LEN)
+static unsigned multiboot_modules(struct mb_module *mods, char (*strings)[MB_STRING_LEN])
+{
+	const struct l4_env_module *kernel = env_module("kernel");
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < l4_env->module_count && i < L4_ENV_MAX_MODULES; i++) {
+		const struct l4_env_module *m = &l4_env->modules[i];
+		char *s = strings[n];
+		unsigned k = 0;
+		if (m == kernel)
+			continue;
+		for (unsigned j = 0; j < L4_ENV_NAME_LEN - 1 && m->name[j]; j++)
+			s[k++] = m->name[j];
+		if (m->args[0])
+			s[k++] = ' ';
+		for (unsigned j = 0; j < L4_ENV_MODULE_ARGS_LEN - 1 && m->args[j]; j++)
+			s[k++] = m->args[j];
+		s[k] = 0;
+		mods[n++] = (struct mb_module){ (const uint8_t *)m->addr, m->size, s };
+	}
+	return n;
+}
+
 static void state_from_cpu(const struct cpustate *c, struct l4_vcpu_state *s)
 {
 	__builtin_memset(s, 0, sizeof(*s));
@@ -905,13 +935,26 @@ int main(int argc, char **argv)
 		l4_printf("vmm: %lu bytes of RAM make no PC memory map\n", (unsigned long)ram_size);
 		return 1;
 	}
+	struct mb_module mods[L4_ENV_MAX_MODULES];
+	static char mod_strings[L4_ENV_MAX_MODULES][MB_STRING_LEN];
 	struct multiboot_boot mb = { .image = (const uint8_t *)kernel->addr, .image_len = kernel->size,
-				     .cmdline = cmdline };
+				     .cmdline = cmdline, .modules = mods };
+	mb.module_count = multiboot_modules(mods, mod_strings);
 	struct multiboot_layout mbl;
 	int st = multiboot_load(&mb, &gram, &cpu, &mbl, msg, sizeof(msg));
+	if (st != LOADER_OK && mb.module_count) {
+		/* A multiboot kernel that loads without its modules: one of them is at fault. */
+		struct multiboot_boot bare = mb;
+		bare.module_count = 0;
+		if (multiboot_load(&bare, &gram, &cpu, NULL, NULL, 0) == LOADER_OK) {
+			l4_printf("vmm: multiboot kernel refused: %s\n", msg);
+			return 1;
+		}
+	}
 	if (st == LOADER_OK) {
-		l4_printf("vmm: multiboot kernel loaded (%lu bytes, entry %#lx)\n", (unsigned long)kernel->size,
-			  (unsigned long)cpu.rip);
+		l4_printf("vmm: multiboot kernel loaded (%lu bytes, entry %#lx, %u module%s)\n",
+			  (unsigned long)kernel->size, (unsigned long)cpu.rip, mb.module_count,
+			  mb.module_count == 1 ? "" : "s");
 	} else {
 		struct linux_boot lb = { .kernel = (const uint8_t *)kernel->addr, .kernel_len = kernel->size,
 					 .initrd = initrd ? (const uint8_t *)initrd->addr : NULL,

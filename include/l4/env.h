@@ -23,6 +23,7 @@
 #define L4_ENV_MAX_CAPS 32
 #define L4_ENV_ARGS_BYTES 512
 #define L4_ENV_MAX_MODULES 4
+#define L4_ENV_MODULE_ARGS_LEN 128   /* a module's arguments, NUL included */
 #define L4_ENV_MAX_PORTS 16
 #define L4_ENV_MAX_PROGRAMS 32
 #define L4_ENV_MAX_VCPUS 8
@@ -39,10 +40,16 @@ struct l4_env_cap {
 	l4_word_t slot;
 };
 
-/* A data module (`module NAME PATH`), mapped read-only at addr. */
+/*
+ * A data module (`module NAME PATH [ARG...]`), mapped read-only at addr,
+ * in configuration order. args: the words after PATH joined by single
+ * spaces, "" if none (the VMM passes them to a multiboot guest with the
+ * module, as its string "NAME ARG...").
+ */
 struct l4_env_module {
 	char name[L4_ENV_NAME_LEN];
 	l4_word_t addr, size;
+	char args[L4_ENV_MODULE_ARGS_LEN];
 };
 
 struct l4_env {
@@ -79,6 +86,8 @@ struct l4_env {
 	l4_word_t vcpus;
 	unsigned char vcpu_host[L4_ENV_MAX_VCPUS];
 };
+
+_Static_assert(sizeof(struct l4_env) <= 4096, "the environment is one page");
 
 #define L4_ENV_RAM_ADDR 0x0000300000000000ull
 

@@ -18,6 +18,13 @@
  * and an interrupt raised with interrupts off must come once (9), after
  * they are on again (10), although the host takes its own interrupts
  * meanwhile (Bochs delivers a posted interrupt then, IF or not).
+ * First of all, after the hand-over, it checks the multiboot modules (12):
+ * none, or exactly the two bochs-vmm-multiboot.cfg gives it, in order,
+ * page-aligned after the image, each with its bytes and string exactly:
+ * tests/guests/mbmod1.txt (the bytes of mod1 below) as "one first module
+ * string", and tests/guests/mbmod2.bin (4100 bytes, byte i = i % 251,
+ * made by python3 -c "import sys; sys.stdout.buffer.write(bytes(i % 251
+ * for i in range(4100)))") as "two".
  */
 #define COM1 0x3f8
 #define EXIT_PORT 0x501
@@ -46,6 +53,8 @@
 #define KBD_RTE 0x12                 /* I/O APIC register: pin 1's entry, low dword */
 #define RTE_MASKED 0x10000
 #define SPIN_TSC 40000000            /* TSC ticks with interrupts off: many host ticks */
+#define MOD2_LEN 4100                /* tests/guests/mbmod2.bin */
+#define MOD2_MOD 251                 /* its byte i is i % MOD2_MOD */
 
 	.code32
 	.section .multiboot, "a"
@@ -65,6 +74,10 @@ _start:
 	movl 8(%ebx), %eax               /* mem_upper in KiB */
 	movl %eax, mem_upper
 	leal hello, %esi
+	call puts
+	/* check 12: the multiboot modules, if any */
+	movl $12, %edi
+	call check_modules
 	call puts
 	/* check 3: CPUID leaf 0 gives a vendor */
 	movl $3, %edi
@@ -328,6 +341,83 @@ pf_handler:
 	movl $8, %edi
 	jmp pf_back
 
+/* The multiboot modules (EBX the info): none, or exactly the two of
+ * bochs-vmm-multiboot.cfg, in order after the image, page-aligned (header
+ * flags bit 0), each with its bytes and string exactly. Returns in ESI
+ * what to print; fails with EDI. */
+check_modules:
+	pushl %ebx
+	leal no_mods_msg, %esi
+	testl $8, (%ebx)                 /* info flags bit 3: mods_count, mods_addr valid */
+	jz 9f
+	movl 20(%ebx), %ecx              /* mods_count */
+	testl %ecx, %ecx
+	jz 9f
+	cmpl $2, %ecx
+	jne fail
+	movl 24(%ebx), %ebx              /* mods_addr: mod_start, mod_end, string, 0 each */
+	movl (%ebx), %esi                /* module 0: mod1's bytes, "one first module string" */
+	cmpl $stack_top, %esi            /* (the image's end) */
+	jb fail
+	testl $0xfff, %esi
+	jnz fail
+	movl 4(%ebx), %ecx
+	subl %esi, %ecx
+	cmpl $mod1_len, %ecx
+	jne fail
+	leal mod1, %edx
+	call bytes_eq
+	jne fail
+	movl 8(%ebx), %esi
+	leal mod1_string, %edx
+	movl $mod1_string_len, %ecx      /* (with its NUL) */
+	call bytes_eq
+	jne fail
+	cmpl $0, 12(%ebx)
+	jne fail
+	movl 16(%ebx), %esi              /* module 1: byte i = i % MOD2_MOD, "two" */
+	cmpl 4(%ebx), %esi
+	jb fail
+	testl $0xfff, %esi
+	jnz fail
+	movl 20(%ebx), %ecx
+	subl %esi, %ecx
+	cmpl $MOD2_LEN, %ecx
+	jne fail
+	xorl %eax, %eax
+1:	cmpb (%esi), %al
+	jne fail
+	incl %esi
+	incb %al
+	cmpb $MOD2_MOD, %al
+	jne 2f
+	xorb %al, %al
+2:	loop 1b
+	movl 24(%ebx), %esi
+	leal mod2_string, %edx
+	movl $mod2_string_len, %ecx
+	call bytes_eq
+	jne fail
+	cmpl $0, 28(%ebx)
+	jne fail
+	leal mods_msg, %esi
+9:	popl %ebx
+	ret
+
+/* ZF set if the ECX bytes at ESI and at EDX are equal; clobbers EAX, ECX,
+ * ESI and EDX. */
+bytes_eq:
+	testl %ecx, %ecx
+	jz 2f
+	movb (%esi), %al
+	cmpb (%edx), %al
+	jne 2f
+	incl %esi
+	incl %edx
+	decl %ecx
+	jmp bytes_eq
+2:	ret
+
 /* IDT gate ECX -> handler EAX (32-bit interrupt gate). */
 set_gate:
 	movw %ax, idt(,%ecx,8)
@@ -479,6 +569,14 @@ irq_off_msg: .asciz "mbtest: IRQ 1 raised with interrupts off waits for them\n"
 e9_msg:     .ascii "mbtest: rep outsb through port 0xe9\n"
 e9_len = . - e9_msg
 ring3_msg:  .asciz "mbtest: ring-3 rep insb into a supervisor page: #PF, page untouched\n"
+mods_msg:   .asciz "mbtest: 2 multiboot modules, contents and strings ok\n"
+no_mods_msg: .asciz "mbtest: no multiboot modules\n"
+mod1:       .ascii "mbtest module one\n"    /* tests/guests/mbmod1.txt */
+mod1_len = . - mod1
+mod1_string: .asciz "one first module string"
+mod1_string_len = . - mod1_string
+mod2_string: .asciz "two"
+mod2_string_len = . - mod2_string
 	.align 8
 idt_ptr:
 	.word 0x48 * 8 - 1

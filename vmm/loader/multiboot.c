@@ -47,6 +47,7 @@
 #define KIB                1024u
 #define MEM_LOWER_MAX      0xa0000ull       /* lower memory ends at 640 KiB */
 #define MMAP_ENTRY_SIZE_FIELD 20u           /* an entry's size field: the bytes after it */
+#define MSG_STRING_MAX     40u              /* characters of a module's string in a message */
 
 /* A range of the image to load: filesz bytes from the file, then zeros to memsz. */
 struct segment {
@@ -308,6 +309,38 @@ static int check_map(const struct guest_ram *mem, struct loader_msg *msg)
 	return LOADER_OK;
 }
 
+/* Appends up to max characters of s to the message (not a format: '%' is a '%'). */
+static void msg_append(struct loader_msg *msg, const char *s, uint64_t max)
+{
+	size_t pos = 0;
+
+	if (!msg->buf || !msg->size)
+		return;
+	while (pos + 1 < msg->size && msg->buf[pos])
+		pos++;
+	for (uint64_t i = 0; s[i] && i < max && pos + 1 < msg->size; i++)
+		msg->buf[pos++] = s[i];
+	msg->buf[pos] = '\0';
+}
+
+/*
+ * Refuses module i: "modules: module I \"STRING\" WHY" (WHY: fmt with a and
+ * b), naming it by its string (the VMM's start with the module's name), cut
+ * to MSG_STRING_MAX characters; without a string "modules: module I WHY".
+ */
+static int refuse_module(struct loader_msg *msg, int status, unsigned i, const char *string,
+			 const char *fmt, uint64_t a, uint64_t b)
+{
+	loader_refuse(msg, status, "modules: module %u ", i, 0, 0);
+	if (string && string[0]) {
+		msg_append(msg, "\"", 1);
+		msg_append(msg, string, MSG_STRING_MAX);
+		msg_append(msg, loader_strlen(string, MSG_STRING_MAX) > MSG_STRING_MAX ? "...\" " : "\" ", 5);
+	}
+	loader_note(msg, fmt, a, b, 0);
+	return status;
+}
+
 /* Module placement and the room the strings need, checked before loading. */
 static int check_boot_data(const struct multiboot_boot *boot, const struct guest_ram *mem,
 			   const struct image *im, uint64_t *mod_addr, struct loader_msg *msg)
@@ -324,11 +357,10 @@ static int check_boot_data(const struct multiboot_boot *boot, const struct guest
 		const struct mb_module *m = &boot->modules[i];
 		uint64_t len = m->len;
 		if (!m->data && len)
-			return loader_refuse(msg, LOADER_EINVAL, "modules: module %u has no data", i, 0, 0);
+			return refuse_module(msg, LOADER_EINVAL, i, m->cmdline, "has no data", 0, 0);
 		if (at >= ADDR_LIMIT || len > ADDR_LIMIT - at || !guest_ram_usable(mem, at, len ? len : 1))
-			return loader_refuse(msg, LOADER_ENOSPACE,
-					     "modules: module %u (0x%x bytes) does not fit in usable RAM at 0x%x",
-					     i, len, at);
+			return refuse_module(msg, LOADER_ENOSPACE, i, m->cmdline,
+					     "(0x%x bytes) does not fit in usable RAM at 0x%x", len, at);
 		mod_addr[i] = at;
 		at = align_page(at + len);
 		strings += loader_strlen(m->cmdline, room) + 1;

@@ -24,7 +24,11 @@
  *
  * Everything the image occupies (file bytes and bss) must be usable RAM in
  * the e820 map, at or above MB_LOAD_MIN. Modules go page-aligned after the
- * image's highest byte.
+ * image's highest byte, in the order given, and are listed as the spec
+ * (3.3) lays them out: info flags bit 3, mods_count, mods_addr pointing to
+ * 16 bytes per module: mod_start, mod_end (one past its last byte), string
+ * (its cmdline, "" if NULL), 0. At most MB_MAX_MODULES; a module that does
+ * not fit in usable RAM below 4 GiB is refused, named by its string.
  *
  * Guest-physical layout of the boot information:
  *   0x01000-0x0101f  GDT (cpustate.h): CS = 0x08 flat 32-bit code,
@@ -99,7 +103,7 @@
 struct mb_module {
 	const uint8_t *data;
 	size_t len;
-	const char *cmdline;     /* NULL: empty */
+	const char *cmdline;     /* its string (the VMM's: "NAME ARGS"); NULL: empty */
 };
 
 /* What to boot. */

@@ -223,6 +223,7 @@ START_TEST(test_example_every_key)
 	ck_assert_str_eq(p->modules[0].path, "${ROOT}/guests/bzImage");
 	ck_assert_str_eq(p->modules[1].name, "initrd");
 	ck_assert_str_eq(p->modules[1].path, "initrd.img");
+	ck_assert_str_eq(p->modules[1].args, "");
 
 	p = prog("timer");
 	ck_assert(p->valid);
@@ -853,10 +854,12 @@ START_TEST(test_module)
 	ck_assert_uint_eq(prog("vmm")->nmodules, 2);
 	ck_assert_str_eq(prog("vmm")->modules[1].name, "initrd");
 	ck_assert_str_eq(prog("vmm")->modules[1].path, "my initrd.img");
+	ck_assert_str_eq(prog("vmm")->modules[0].args, "");
+	ck_assert_str_eq(prog("vmm")->modules[1].args, "");
 
 	expect_one("program a\nfile f\nmodule\n", 3, "module: the value is missing");
-	expect_one("program a\nfile f\nmodule kernel\n", 3, "module: takes a NAME and a PATH");
-	expect_one("program a\nfile f\nmodule kernel a b\n", 3, "module: takes a NAME and a PATH");
+	expect_one("program a\nfile f\nmodule kernel\n", 3,
+		   "module: takes a NAME, a PATH and optional arguments");
 	expect_one("program a\nfile f\nmodule Kernel k\n", 3,
 		   "module: 'Kernel' is not a name (1-15 characters a-z 0-9 _ -, starting with a letter)");
 	expect_one("program a\nfile f\nmodule k \"\"\n", 3, "module: the path is empty");
@@ -876,6 +879,75 @@ START_TEST(test_module)
 	add("module m4 path4\n");
 	expect_one(text, 7, "module: more than 4 modules");
 	ck_assert_uint_eq(prog("a")->nmodules, 4);
+}
+END_TEST
+
+/* module NAME PATH ARG...: the rest of the line, words joined by one space. */
+START_TEST(test_module_args)
+{
+	parse_ok("program g\nfile f\n"
+		 "module kernel k.elf\n"
+		 "module one m1.txt first module\t  string   # a comment\n"
+		 "module two m2.bin \"a  b\" c\"#\"d \"\\\"q\\\"\"\n"
+		 "module three m3 x\n");
+	const struct cfg_program *p = prog("g");
+	ck_assert_uint_eq(p->nmodules, 4);
+	ck_assert_str_eq(p->modules[0].name, "kernel");
+	ck_assert_str_eq(p->modules[0].args, "");
+	ck_assert_str_eq(p->modules[1].name, "one");
+	ck_assert_str_eq(p->modules[1].path, "m1.txt");
+	ck_assert_str_eq(p->modules[1].args, "first module string");
+	ck_assert_str_eq(p->modules[2].name, "two");
+	ck_assert_str_eq(p->modules[2].path, "m2.bin");
+	ck_assert_str_eq(p->modules[2].args, "a  b c#d \"q\"");
+	ck_assert_str_eq(p->modules[3].args, "x");
+
+	/* Exactly CFG_MODULE_ARGS_MAX bytes fit, one more does not. */
+	char arg[CFG_MODULE_ARGS_MAX + 2];
+	memset(arg, 'a', sizeof(arg));
+	arg[CFG_MODULE_ARGS_MAX] = '\0';
+	text_reset();
+	add("program g\nfile f\nmodule m path %s\n", arg);
+	parse_ok(text);
+	ck_assert_uint_eq(strlen(prog("g")->modules[0].args), CFG_MODULE_ARGS_MAX);
+	ck_assert_str_eq(prog("g")->modules[0].args, arg);
+	text_reset();
+	add("program g\nfile f\nmodule m path %.*s b\n", CFG_MODULE_ARGS_MAX - 2, arg);
+	parse_ok(text);
+	ck_assert_uint_eq(strlen(prog("g")->modules[0].args), CFG_MODULE_ARGS_MAX);
+
+	arg[CFG_MODULE_ARGS_MAX] = 'a';
+	arg[CFG_MODULE_ARGS_MAX + 1] = '\0';
+	text_reset();
+	add("program g\nfile f\nmodule m path %s\nmodule n path2\n", arg);
+	expect_one(text, 3, "module: 'm' has arguments longer than 127 bytes");
+	ck_assert(!prog("g")->valid);
+	ck_assert_uint_eq(prog("g")->nmodules, 1);   /* the bad one is not kept */
+	ck_assert_str_eq(prog("g")->modules[0].name, "n");
+	/* The joining space counts. */
+	text_reset();
+	add("program g\nfile f\nmodule m path %.*s b\n", CFG_MODULE_ARGS_MAX - 1, arg);
+	expect_one(text, 3, "module: 'm' has arguments longer than 127 bytes");
+	/* Many words, each short: the total counts. */
+	text_reset();
+	add("program g\nfile f\nmodule m path");
+	for (unsigned i = 0; i < 100; i++)
+		add(" w%u", i);
+	add("\n");
+	expect_one(text, 3, "module: 'm' has arguments longer than 127 bytes");
+	/* A line of arguments near the line's limit (511 bytes). */
+	text_reset();
+	add("program g\nfile f\nmodule m path");
+	while (text_len < 2 * 9 + 500)
+		add(" x");
+	add("\n");
+	expect_one(text, 3, "module: 'm' has arguments longer than 127 bytes");
+
+	expect_one("program a\nfile f\nmodule m path a \"\" b\n", 3,
+		   "module: 'm' has an empty argument");
+	expect_one("program a\nfile f\nmodule m path \"unclosed\n", 3,
+		   "a double quote is not closed");
+	ck_assert_uint_eq(prog("a")->nmodules, 0);
 }
 END_TEST
 
@@ -1199,7 +1271,8 @@ static void check_result(unsigned iter, unsigned errors, size_t lines)
 		CHECK(total <= CFG_ARGS_BYTES, "iteration %u: %zu bytes of args", iter, total);
 		for (unsigned k = 0; k < p->nmodules; k++)
 			CHECK(terminated(p->modules[k].name, sizeof(p->modules[k].name)) &&
-				      terminated(p->modules[k].path, sizeof(p->modules[k].path)),
+				      terminated(p->modules[k].path, sizeof(p->modules[k].path)) &&
+				      terminated(p->modules[k].args, sizeof(p->modules[k].args)),
 			      "iteration %u: program %u: module %u", iter, i, k);
 		for (unsigned k = 0; k < p->nports; k++)
 			CHECK(p->ports[k].first <= p->ports[k].last, "iteration %u: ports", iter);
@@ -1317,6 +1390,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_irq);
 	tcase_add_test(tc, test_serve_and_use);
 	tcase_add_test(tc, test_module);
+	tcase_add_test(tc, test_module_args);
 	tcase_add_test(tc, test_input_and_vm);
 	tcase_add_test(tc, test_vcpus);
 	tcase_add_test(tc, test_unknown_and_misplaced_keys);

@@ -388,6 +388,84 @@ START_TEST(test_modules)
 }
 END_TEST
 
+/*
+ * Two modules as the VMM passes a program's `module one FILE first module
+ * string` and `module two FILE`: walked as a multiboot kernel does (info
+ * flags bit 3, mods_count, mods_addr; each entry mod_start, mod_end one
+ * past the last byte, string, 0), the bytes and strings exactly.
+ */
+START_TEST(test_two_modules_with_strings)
+{
+	static const char text[] = "mbtest module one\n";
+	static uint8_t bin[4100];
+	const struct mb_module mods[] = {
+		{ (const uint8_t *)text, sizeof(text) - 1, "one first module string" },
+		{ bin, sizeof(bin), "two" },
+	};
+
+	for (unsigned i = 0; i < sizeof(bin); i++)
+		bin[i] = (uint8_t)(i % 251);
+	ASSERT_LOADED(load_full(img_len, "mbtest", mods, 2));
+	ck_assert_uint_eq(info(I_FLAGS) & MB_INFO_MODS, MB_INFO_MODS);
+	ck_assert_uint_eq(info(I_MODS_COUNT), 2);
+	uint32_t list = info(I_MODS_ADDR);
+	uint32_t prev_end = (uint32_t)lay.image_end;
+	for (unsigned i = 0; i < 2; i++) {
+		const uint8_t *e = ram + list + i * MB_MODULE_SIZE;
+		uint32_t start = get32(e), end = get32(e + 4), str = get32(e + 8);
+		ck_assert_uint_eq(start % 0x1000, 0);          /* header flags bit 0 */
+		ck_assert_uint_ge(start, prev_end);             /* in order, after the image */
+		ck_assert_uint_eq(end - start, mods[i].len);
+		ck_assert(end <= RAM_SIZE);
+		ck_assert(memcmp(ram + start, mods[i].data, mods[i].len) == 0);
+		ck_assert_uint_eq(ram[end], FILL);              /* nothing past mod_end */
+		ck_assert(str >= MB_STRINGS_ADDR && str < MB_STRINGS_END);
+		ck_assert_str_eq((char *)ram + str, mods[i].cmdline);
+		ck_assert_uint_eq(get32(e + 12), 0);
+		prev_end = end;
+	}
+	ck_assert_uint_eq(get32(ram + list), 0x108000);
+	ck_assert_uint_eq(get32(ram + list + 16), 0x109000);
+	ck_assert_str_eq((char *)ram + info(I_CMDLINE), "mbtest");
+}
+END_TEST
+
+/* The loader's limits: 16 modules load; the last byte of RAM is usable. */
+START_TEST(test_modules_at_the_limits)
+{
+	static uint8_t m[MB_MAX_MODULES];
+	static char names[MB_MAX_MODULES][8];
+	struct mb_module mods[MB_MAX_MODULES];
+
+	for (unsigned i = 0; i < MB_MAX_MODULES; i++) {
+		m[i] = (uint8_t)(0x40 + i);
+		snprintf(names[i], sizeof(names[i]), "m%u", i);
+		mods[i] = (struct mb_module){ &m[i], 1, names[i] };
+	}
+	ASSERT_LOADED(load_full(img_len, "", mods, MB_MAX_MODULES));
+	ck_assert_uint_eq(info(I_MODS_COUNT), MB_MAX_MODULES);
+	for (unsigned i = 0; i < MB_MAX_MODULES; i++) {
+		const uint8_t *e = ram + MB_MODS_ADDR + i * MB_MODULE_SIZE;
+		ck_assert_uint_eq(get32(e), 0x108000 + i * 0x1000);
+		ck_assert_uint_eq(ram[get32(e)], 0x40 + i);
+		ck_assert_str_eq((char *)ram + get32(e + 8), names[i]);
+	}
+
+	/* A module that ends exactly at the end of RAM; one byte more does not fit. */
+	static uint8_t big[RAM_SIZE - 0x108000 + 1];
+	memset(big, 0x3c, sizeof(big));
+	memset(ram, FILL, RAM_SIZE);
+	mods[0] = (struct mb_module){ big, sizeof(big) - 1, "big" };
+	ASSERT_LOADED(load_full(img_len, "", mods, 1));
+	ck_assert_uint_eq(get32(ram + MB_MODS_ADDR + 4), RAM_SIZE);
+	ck_assert_uint_eq(ram[RAM_SIZE - 1], 0x3c);
+	memset(ram, FILL, RAM_SIZE);
+	mods[0].len = sizeof(big);
+	ASSERT_REFUSED(load_full(img_len, "", mods, 1), LOADER_ENOSPACE,
+		       "modules: module 0 \"big\" (0xef8001 bytes) does not fit in usable RAM at 0x108000");
+}
+END_TEST
+
 START_TEST(test_video_mode_request_noted)
 {
 	build_elf(0x100010, default_segs, ARRAY_SIZE(default_segs), 0x7);
@@ -686,11 +764,26 @@ START_TEST(test_refused_environment)
 	ASSERT_REFUSED(load_full(img_len, "", mods, MB_MAX_MODULES + 1), LOADER_EINVAL,
 		       "modules: 17, the loader takes at most 16");
 	mods[1].data = NULL;
+	ASSERT_REFUSED(load_full(img_len, "", mods, 2), LOADER_EINVAL, "modules: module 1 \"m\" has no data");
+	mods[1].cmdline = NULL;
 	ASSERT_REFUSED(load_full(img_len, "", mods, 2), LOADER_EINVAL, "modules: module 1 has no data");
-	/* Past the end of RAM (never read: refused first). */
+	/* Past the end of RAM (never read: refused first), named by its string. */
 	mods[1] = (struct mb_module){ (const uint8_t *)longline, 0xf00000, NULL };
 	ASSERT_REFUSED(load_full(img_len, "", mods, 2), LOADER_ENOSPACE,
 		       "modules: module 1 (0xf00000 bytes) does not fit in usable RAM at 0x109000");
+	mods[1].cmdline = "two 100% of it";
+	ASSERT_REFUSED(load_full(img_len, "", mods, 2), LOADER_ENOSPACE,
+		       "modules: module 1 \"two 100% of it\" (0xf00000 bytes) does not fit in usable RAM "
+		       "at 0x109000");
+	mods[1].cmdline = "two 0123456789012345678901234567890123456789";
+	ASSERT_REFUSED(load_full(img_len, "", mods, 2), LOADER_ENOSPACE,
+		       "modules: module 1 \"two 012345678901234567890123456789012345...\" (0xf00000 bytes) "
+		       "does not fit in usable RAM at 0x109000");
+	/* Past 4 GiB: a multiboot address is 32 bits. */
+	mods[1].len = 0x100000000ull;
+	ASSERT_REFUSED(load_full(img_len, "", mods, 2), LOADER_ENOSPACE,
+		       "modules: module 1 \"two 012345678901234567890123456789012345...\" (0x100000000 bytes) "
+		       "does not fit in usable RAM at 0x109000");
 	/* Strings beyond the 16 KiB area; exactly filling it is fine. */
 	memset(longline, 'x', sizeof(longline) - 1);
 	ASSERT_REFUSED(load(longline), LOADER_EINVAL,
@@ -922,6 +1015,8 @@ Suite *multiboot_suite(void)
 	tcase_add_test(tc, test_elf_entry_translated_to_physical);
 	tcase_add_test(tc, test_info_structure);
 	tcase_add_test(tc, test_modules);
+	tcase_add_test(tc, test_two_modules_with_strings);
+	tcase_add_test(tc, test_modules_at_the_limits);
 	tcase_add_test(tc, test_video_mode_request_noted);
 	tcase_add_test(tc, test_kludge_load);
 	tcase_add_test(tc, test_kludge_defaults_and_offsets);
