@@ -21,6 +21,14 @@
 #define LAPIC_DM_EXTINT    0x700    /* delivery mode ExtINT, unmasked */
 #define LAPIC_DM_NMI       0x400    /* delivery mode NMI, unmasked */
 
+#define XAPIC_BROADCAST  0xffu          /* the 8-bit destination of every CPU */
+#define X2APIC_BROADCAST 0xffffffffu    /* the same, 32 bits */
+#define DM_FIXED  0                     /* delivery modes, ICR and I/O APIC entry bits 10:8 */
+#define DM_LOWEST 1
+#define DM_NMI    4
+#define DM_INIT   5
+#define DM_SIPI   6
+
 /* An ISA line: to the 8259 pair, and to the I/O APIC pin of that number
  * (IRQ 0 to pin 2, as PC firmware describes it). */
 static void isa_irq(void *ctx, unsigned line, int level)
@@ -31,25 +39,166 @@ static void isa_irq(void *ctx, unsigned line, int level)
 	ioapic_set_irq(&b->ioapic, line == 0 ? ISA_TO_GSI0 : line, level);
 }
 
-/* An I/O APIC message: to our one local APIC if it is addressed. */
-static void ioapic_deliver(void *ctx, uint32_t dest, unsigned dest_mode, unsigned delivery_mode,
+/* ---- interrupt delivery between the APICs */
+
+static unsigned all_cpus(const struct board *b)
+{
+	return (1u << b->cpus) - 1;
+}
+
+/* The CPUs whose local APICs take destination dest (physical or logical). */
+static unsigned match_dest(const struct board *b, uint32_t dest, bool logical)
+{
+	unsigned set = 0;
+
+	for (unsigned i = 0; i < b->cpus; i++)
+		if (lapic_match_dest(&b->cpu[i].lapic, dest, logical))
+			set |= 1u << i;
+	return set;
+}
+
+/* Whether a local APIC takes fixed interrupts (hardware and software enabled). */
+static bool lapic_on(const struct lapic *l)
+{
+	return lapic_hw_enabled(l) && (l->svr & LAPIC_SVR_ENABLE);
+}
+
+/* Lowest priority: of the CPUs in set whose APICs are on, the one with the
+ * lowest task priority class, the lowest number on a tie (0: none on). */
+static unsigned lowest_priority(const struct board *b, unsigned set)
+{
+	unsigned best = BOARD_MAX_CPUS;
+
+	for (unsigned i = 0; i < b->cpus; i++) {
+		const struct lapic *l = &b->cpu[i].lapic;
+
+		if (!(set >> i & 1) || !lapic_on(l))
+			continue;
+		if (best == BOARD_MAX_CPUS || (l->tpr >> 4) < (b->cpu[best].lapic.tpr >> 4))
+			best = i;
+	}
+	return best == BOARD_MAX_CPUS ? 0 : 1u << best;
+}
+
+/* An interrupt message (IPI or I/O APIC) to the CPUs in set; whether one took it. */
+static bool deliver(struct board *b, unsigned set, unsigned dm, uint8_t vector, bool level)
+{
+	bool taken = false;
+
+	if (dm == DM_LOWEST)
+		set = lowest_priority(b, set);
+	for (unsigned i = 0; i < b->cpus; i++) {
+		struct board_cpu *c = &b->cpu[i];
+
+		if (!(set >> i & 1))
+			continue;
+		switch (dm) {
+		case DM_FIXED:
+		case DM_LOWEST:
+			taken |= lapic_accept_irq(&c->lapic, vector, level);   /* (kicked by lapic.accepted) */
+			break;
+		case DM_NMI:
+			c->kick = taken = true;
+			if (b->nmi)
+				b->nmi(b->ctx, i);
+			break;
+		case DM_INIT:
+			lapic_reset(&c->lapic);
+			c->wait_for_sipi = i != 0;            /* the BSP goes on at the reset vector */
+			c->kick = taken = true;
+			if (b->init)
+				b->init(b->ctx, i);
+			break;
+		case DM_SIPI:
+			if (!c->wait_for_sipi)
+				break;                            /* running: ignores it */
+			c->wait_for_sipi = false;
+			c->kick = taken = true;
+			if (b->sipi)
+				b->sipi(b->ctx, i, vector);
+			break;
+		default:
+			break;                                    /* SMI, reserved: dropped */
+		}
+	}
+	return taken;
+}
+
+/* An I/O APIC message: to the local APICs its destination names. */
+static bool ioapic_deliver(void *ctx, uint32_t dest, unsigned dest_mode, unsigned delivery_mode,
 			   uint8_t vector, bool level)
 {
 	struct board *b = ctx;
 
-	(void)dest, (void)dest_mode;
-	if (delivery_mode == 0 || delivery_mode == 1)     /* fixed, lowest priority */
-		lapic_accept_irq(&b->lapic, vector, level);
+	if (delivery_mode != DM_FIXED && delivery_mode != DM_LOWEST && delivery_mode != DM_NMI &&
+	    delivery_mode != DM_INIT)
+		return false;                                     /* SMI, ExtINT, reserved */
+	if (dest == XAPIC_BROADCAST)
+		dest = X2APIC_BROADCAST;                          /* (every CPU in x2APIC mode too) */
+	return deliver(b, match_dest(b, dest, dest_mode), delivery_mode, vector, level);
 }
 
 static void lapic_eoi(void *ctx, uint8_t vector)
 {
-	ioapic_eoi(&((struct board *)ctx)->ioapic, vector);
+	ioapic_eoi(&((struct board_cpu *)ctx)->board->ioapic, vector);
 }
 
+/* An IPI a local APIC sends (everything but a fixed one to itself): icr in
+ * x2APIC layout, the destination in bits 63:32 (see lapic.h). */
 static void lapic_ipi(void *ctx, uint64_t icr)
 {
-	(void)ctx, (void)icr;      /* one vCPU: no one else to reach */
+	struct board_cpu *from = ctx;
+	struct board *b = from->board;
+	uint32_t lo = (uint32_t)icr, dest = (uint32_t)(icr >> 32);
+	unsigned dm = (lo & LAPIC_ICR_DM_MASK) >> 8, set;
+
+	if (dm == DM_INIT && (lo & LAPIC_ICR_LEVEL) && !(lo & LAPIC_ICR_ASSERT))
+		return;                                           /* INIT level de-assert: nothing */
+	switch (lo & LAPIC_ICR_SH_MASK) {
+	case LAPIC_ICR_SH_SELF:
+		set = 1u << from->index;
+		break;
+	case LAPIC_ICR_SH_ALL:
+		set = all_cpus(b);
+		break;
+	case LAPIC_ICR_SH_OTHERS:
+		set = all_cpus(b) & ~(1u << from->index);
+		break;
+	default:
+		set = match_dest(b, dest, lo & LAPIC_ICR_LOGICAL);
+		break;
+	}
+	for (unsigned i = 0; i < b->cpus; i++)
+		if (!lapic_hw_enabled(&b->cpu[i].lapic))
+			set &= ~(1u << i);                        /* (no APIC: no IPIs) */
+	deliver(b, set, dm, (uint8_t)(lo & LAPIC_ICR_VECTOR), false);   /* IPIs are edge triggered */
+}
+
+/*
+ * The end of a call on behalf of cpu: kick every other CPU that got an
+ * interrupt meanwhile (a fixed one in its IRR, by lapic.accepted; an NMI,
+ * INIT or SIPI; CPU 0 a new 8259 vector through LINT0).
+ */
+static void kicks(struct board *b, unsigned cpu)
+{
+	if (!b->kick)
+		return;
+	struct board_cpu *c0 = &b->cpu[0];
+	int extint = lapic_accepts_pic_intr(&c0->lapic) ? pic_pending_vector(&b->pic) : -1;
+	if (extint >= 0 && extint != b->extint)
+		c0->kick = true;
+	b->extint = extint;
+	for (unsigned i = 0; i < b->cpus; i++) {
+		struct board_cpu *c = &b->cpu[i];
+
+		if (c->lapic.accepted != c->accepted) {
+			c->accepted = c->lapic.accepted;
+			c->kick = true;
+		}
+		if (c->kick && i != cpu)
+			b->kick(b->ctx, i);
+		c->kick = false;
+	}
 }
 
 static void uart_tx(void *ctx, uint8_t byte)
@@ -78,7 +227,11 @@ static void debug_exit(void *ctx, uint64_t code)
 
 void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now)
 {
-	*b = (struct board){ .console = cfg->console, .reset = cfg->reset, .exit = cfg->exit, .ctx = cfg->ctx };
+	unsigned cpus = cfg->cpus < 1 ? 1 : cfg->cpus > BOARD_MAX_CPUS ? BOARD_MAX_CPUS : cfg->cpus;
+
+	*b = (struct board){ .cpus = cpus, .extint = -1, .console = cfg->console, .reset = cfg->reset,
+			     .exit = cfg->exit, .init = cfg->init, .sipi = cfg->sipi, .nmi = cfg->nmi,
+			     .kick = cfg->kick, .ctx = cfg->ctx };
 	b->irq = (struct vdev_irq){ .set = isa_irq, .ctx = b };
 	pic_init(&b->pic);
 	pit_init(&b->pit, &b->irq, 0, now);
@@ -88,30 +241,89 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 	debugport_init(&b->debug, debug_exit, uart_tx, b);
 	pci_init(&b->pci);
 	ioapic_init(&b->ioapic, ioapic_deliver, b);
-	struct lapic_config lc = {
-		.apic_id = 0, .bsp = true, .bus_hz = LAPIC_BUS_HZ, .tsc_hz = cfg->tsc_hz,
-		.tsc_offset = cfg->tsc_at_0,
-		.phys_bits = 39, .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = b,
-	};
-	lapic_init(&b->lapic, &lc);
+	b->ioapic.id = BOARD_IOAPIC_ID(cpus) << IOAPIC_ID_SHIFT;   /* as firmware programs it */
+	for (unsigned i = 0; i < cpus; i++) {
+		struct board_cpu *c = &b->cpu[i];
+		struct lapic_config lc = {
+			.apic_id = i, .bsp = i == 0, .bus_hz = LAPIC_BUS_HZ, .tsc_hz = cfg->tsc_hz,
+			.tsc_offset = cfg->tsc_at_0,
+			.phys_bits = 39, .eoi = lapic_eoi, .ipi = lapic_ipi, .ctx = c,
+		};
+		c->board = b;
+		c->index = i;
+		c->wait_for_sipi = i != 0;
+		lapic_init(&c->lapic, &lc);
+	}
 	if (cfg->ram.read && cfg->virtio_tx) {
 		struct vcon_host host = { .tx = cfg->virtio_tx, .ctx = cfg->ctx };
 		b->has_virtio = vpci_console_init(&b->virtio, &b->pci, BOARD_VIRTIO_SLOT, BOARD_VIRTIO_BAR,
 						  BOARD_VIRTIO_IRQ, &cfg->ram, &b->irq, &host);
 	}
-	/* What PC firmware leaves: the local APIC on, in virtual-wire mode (the
-	 * 8259's INTR through LINT0 as ExtINT, NMI on LINT1). */
-	lapic_mmio_write(&b->lapic, LAPIC_SVR_OFFSET, 4, LAPIC_SVR_ON, now);
-	lapic_mmio_write(&b->lapic, LAPIC_LINT0_OFFSET, 4, LAPIC_DM_EXTINT, now);
-	lapic_mmio_write(&b->lapic, LAPIC_LINT1_OFFSET, 4, LAPIC_DM_NMI, now);
+	/* What PC firmware leaves: the BSP's local APIC on, in virtual-wire
+	 * mode (the 8259's INTR through LINT0 as ExtINT, NMI on LINT1). */
+	struct lapic *bsp = &b->cpu[0].lapic;
+	lapic_mmio_write(bsp, LAPIC_SVR_OFFSET, 4, LAPIC_SVR_ON, now);
+	lapic_mmio_write(bsp, LAPIC_LINT0_OFFSET, 4, LAPIC_DM_EXTINT, now);
+	lapic_mmio_write(bsp, LAPIC_LINT1_OFFSET, 4, LAPIC_DM_NMI, now);
 }
 
-size_t board_input(struct board *b, const uint8_t *buf, size_t n, bool virtio, vdev_time_t now)
+struct lapic *board_lapic(struct board *b, unsigned cpu)
 {
-	board_advance(b, now);
+	return &b->cpu[cpu].lapic;
+}
+
+bool board_waits_for_sipi(const struct board *b, unsigned cpu)
+{
+	return b->cpu[cpu].wait_for_sipi;
+}
+
+void board_eoi_vector(struct board *b, unsigned cpu, uint8_t vector)
+{
+	lapic_eoi_vector(&b->cpu[cpu].lapic, vector);
+	kicks(b, cpu);
+}
+
+/* Runs every timer up to now (the kicks are the caller's). */
+static void advance(struct board *b, vdev_time_t now)
+{
+	pit_advance(&b->pit, now);
+	rtc_advance(&b->rtc, now);
+	for (unsigned i = 0; i < b->cpus; i++)
+		lapic_advance(&b->cpu[i].lapic, now);
+}
+
+void board_advance(struct board *b, unsigned cpu, vdev_time_t now)
+{
+	advance(b, now);
+	kicks(b, cpu);
+}
+
+vdev_time_t board_next_event(const struct board *b)
+{
+	vdev_time_t t = pit_next_event(&b->pit), r = rtc_next_event(&b->rtc);
+
+	if (r < t)
+		t = r;
+	for (unsigned i = 0; i < b->cpus; i++) {
+		vdev_time_t l = lapic_next_event(&b->cpu[i].lapic);
+
+		if (l < t)
+			t = l;
+	}
+	return t;
+}
+
+size_t board_input(struct board *b, unsigned cpu, const uint8_t *buf, size_t n, bool virtio, vdev_time_t now)
+{
+	size_t took;
+
+	advance(b, now);
 	if (virtio)
-		return b->has_virtio ? vcon_receive(&b->virtio.con, buf, n) : 0;
-	return uart_receive(&b->uart, buf, n);
+		took = b->has_virtio ? vcon_receive(&b->virtio.con, buf, n) : 0;
+	else
+		took = uart_receive(&b->uart, buf, n);
+	kicks(b, cpu);
+	return took;
 }
 
 /* Which device a port belongs to (statistics, and the first step of decoding it). */
@@ -139,11 +351,10 @@ static unsigned pic_of(unsigned port)
 	return port - PIC_SLAVE_PORT < 2;
 }
 
-uint64_t board_in(struct board *b, unsigned port, unsigned size, vdev_time_t now)
+static uint64_t port_in(struct board *b, unsigned port, unsigned size, vdev_time_t now)
 {
 	enum board_port_kind kind = port_kind(port);
 
-	board_advance(b, now);
 	b->port_accesses[kind]++;
 	switch (kind) {
 	case BOARD_PORT_UART:
@@ -173,11 +384,20 @@ uint64_t board_in(struct board *b, unsigned port, unsigned size, vdev_time_t now
 	return vdev_open_bus(size);
 }
 
-void board_out(struct board *b, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
+uint64_t board_in(struct board *b, unsigned cpu, unsigned port, unsigned size, vdev_time_t now)
+{
+	uint64_t v;
+
+	advance(b, now);
+	v = port_in(b, port, size, now);
+	kicks(b, cpu);
+	return v;
+}
+
+static void port_out(struct board *b, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
 {
 	enum board_port_kind kind = port_kind(port);
 
-	board_advance(b, now);
 	b->port_accesses[kind]++;
 	switch (kind) {
 	case BOARD_PORT_UART:
@@ -214,13 +434,22 @@ void board_out(struct board *b, unsigned port, unsigned size, uint64_t value, vd
 	}
 }
 
-bool board_mmio_read(struct board *b, uint64_t gpa, unsigned size, uint64_t *value, vdev_time_t now)
+void board_out(struct board *b, unsigned cpu, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
 {
-	uint64_t lapic = lapic_mmio_base(&b->lapic);
+	advance(b, now);
+	port_out(b, port, size, value, now);
+	kicks(b, cpu);
+}
 
-	board_advance(b, now);
-	if (gpa - lapic < 0x1000 && lapic_mmio_enabled(&b->lapic)) {
-		*value = lapic_mmio_read(&b->lapic, gpa - lapic, size, now);
+/* MMIO by cpu: its local APIC's page, the virtio BAR, the I/O APIC. */
+static bool mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t *value,
+		      vdev_time_t now)
+{
+	struct lapic *l = &b->cpu[cpu].lapic;
+	uint64_t lapic = lapic_mmio_base(l);
+
+	if (gpa - lapic < LAPIC_MMIO_SIZE && lapic_mmio_enabled(l)) {
+		*value = lapic_mmio_read(l, gpa - lapic, size, now);
 		return true;
 	}
 	if (b->has_virtio && vpci_console_read(&b->virtio, gpa, size, value, now))
@@ -233,13 +462,14 @@ bool board_mmio_read(struct board *b, uint64_t gpa, unsigned size, uint64_t *val
 	return false;
 }
 
-bool board_mmio_write(struct board *b, uint64_t gpa, unsigned size, uint64_t value, vdev_time_t now)
+static bool mmio_write(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t value,
+		       vdev_time_t now)
 {
-	uint64_t lapic = lapic_mmio_base(&b->lapic);
+	struct lapic *l = &b->cpu[cpu].lapic;
+	uint64_t lapic = lapic_mmio_base(l);
 
-	board_advance(b, now);
-	if (gpa - lapic < 0x1000 && lapic_mmio_enabled(&b->lapic)) {
-		lapic_mmio_write(&b->lapic, gpa - lapic, size, value, now);
+	if (gpa - lapic < LAPIC_MMIO_SIZE && lapic_mmio_enabled(l)) {
+		lapic_mmio_write(l, gpa - lapic, size, value, now);
 		return true;
 	}
 	if (b->has_virtio && vpci_console_write(&b->virtio, gpa, size, value, now))
@@ -251,82 +481,103 @@ bool board_mmio_write(struct board *b, uint64_t gpa, unsigned size, uint64_t val
 	return false;
 }
 
+bool board_mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t *value,
+		     vdev_time_t now)
+{
+	advance(b, now);
+	bool ok = mmio_read(b, cpu, gpa, size, value, now);
+	kicks(b, cpu);
+	return ok;
+}
+
+bool board_mmio_write(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t value,
+		      vdev_time_t now)
+{
+	advance(b, now);
+	bool ok = mmio_write(b, cpu, gpa, size, value, now);
+	kicks(b, cpu);
+	return ok;
+}
+
 static bool lapic_msr(uint32_t msr)
 {
-	return msr == 0x1b || msr == 0x6e0 || (msr >= 0x800 && msr <= 0x8ff);  /* APIC base, TSC deadline, x2APIC */
+	return msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
 }
 
-bool board_msr_read(struct board *b, uint32_t msr, uint64_t *value, bool *handled, vdev_time_t now)
+bool board_msr_read(struct board *b, unsigned cpu, uint32_t msr, uint64_t *value, bool *handled,
+		    vdev_time_t now)
 {
 	*handled = lapic_msr(msr);
 	if (!*handled)
 		return false;
-	board_advance(b, now);
-	return lapic_msr_read(&b->lapic, msr, value, now);
+	advance(b, now);
+	bool ok = lapic_msr_read(&b->cpu[cpu].lapic, msr, value, now);
+	kicks(b, cpu);
+	return ok;
 }
 
-bool board_msr_write(struct board *b, uint32_t msr, uint64_t value, bool *handled, vdev_time_t now)
+bool board_msr_write(struct board *b, unsigned cpu, uint32_t msr, uint64_t value, bool *handled,
+		     vdev_time_t now)
 {
 	*handled = lapic_msr(msr);
 	if (!*handled)
 		return false;
-	board_advance(b, now);
-	return lapic_msr_write(&b->lapic, msr, value, now);
+	advance(b, now);
+	bool ok = lapic_msr_write(&b->cpu[cpu].lapic, msr, value, now);
+	kicks(b, cpu);
+	return ok;
 }
 
-void board_advance(struct board *b, vdev_time_t now)
+void board_set_cr8(struct board *b, unsigned cpu, uint64_t cr8)
 {
-	pit_advance(&b->pit, now);
-	rtc_advance(&b->rtc, now);
-	lapic_advance(&b->lapic, now);
+	struct lapic *l = &b->cpu[cpu].lapic;
+
+	if ((l->tpr >> 4) != (cr8 & 15))             /* (keeps a TPR's low bits) */
+		l->tpr = (uint32_t)(cr8 & 15) << 4;
 }
 
-vdev_time_t board_next_event(const struct board *b)
+unsigned board_cr8(const struct board *b, unsigned cpu)
 {
-	vdev_time_t t = pit_next_event(&b->pit), r = rtc_next_event(&b->rtc), l = lapic_next_event(&b->lapic);
-
-	if (r < t)
-		t = r;
-	return l < t ? l : t;
+	return b->cpu[cpu].lapic.tpr >> 4;
 }
 
-void board_set_cr8(struct board *b, uint64_t cr8)
+unsigned board_tpr_threshold(const struct board *b, unsigned cpu)
 {
-	if ((b->lapic.tpr >> 4) != (cr8 & 15))             /* (keeps a TPR's low bits) */
-		b->lapic.tpr = (uint32_t)(cr8 & 15) << 4;
-}
+	const struct lapic *l = &b->cpu[cpu].lapic;
+	int v = lapic_requested_vector(l);
 
-unsigned board_cr8(const struct board *b)
-{
-	return b->lapic.tpr >> 4;
-}
-
-unsigned board_tpr_threshold(const struct board *b)
-{
-	int v = lapic_requested_vector(&b->lapic);
-
-	if (v < 0 || lapic_pending_vector(&b->lapic) >= 0 || b->lapic.vid)
+	if (v < 0 || lapic_pending_vector(l) >= 0 || l->vid)
 		return 0;                  /* (with virtual-interrupt delivery the CPU holds it back) */
-	unsigned class = (unsigned)v >> 4, cr8 = board_cr8(b);
+	unsigned class = (unsigned)v >> 4, cr8 = board_cr8(b, cpu);
 	return class < cr8 ? class : cr8;
 }
 
-int board_pending(const struct board *b)
+/* Whether the 8259's INTR reaches cpu: CPU 0's LINT0 only. */
+static bool takes_extint(const struct board *b, unsigned cpu)
 {
-	int v = lapic_pending_vector(&b->lapic);
+	return cpu == 0 && lapic_accepts_pic_intr(&b->cpu[0].lapic);
+}
+
+int board_pending(const struct board *b, unsigned cpu)
+{
+	int v = lapic_pending_vector(&b->cpu[cpu].lapic);
 
 	if (v >= 0)
 		return v;
-	return lapic_accepts_pic_intr(&b->lapic) ? pic_pending_vector(&b->pic) : -1;
+	return takes_extint(b, cpu) ? pic_pending_vector(&b->pic) : -1;
 }
 
-int board_ack(struct board *b)
+int board_ack(struct board *b, unsigned cpu)
 {
-	int v = lapic_pending_vector(&b->lapic);
+	struct lapic *l = &b->cpu[cpu].lapic;
+	int v = lapic_pending_vector(l);
 
 	if (v >= 0) {
-		lapic_ack(&b->lapic, (uint8_t)v);
+		lapic_ack(l, (uint8_t)v);
 		return v;
 	}
-	return lapic_accepts_pic_intr(&b->lapic) ? pic_ack(&b->pic) : -1;
+	v = takes_extint(b, cpu) ? pic_ack(&b->pic) : -1;
+	kicks(b, cpu);                 /* (notes the 8259's next vector as CPU 0's) */
+	return v;
 }

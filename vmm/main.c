@@ -195,14 +195,14 @@ static int ram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
 static int mmio_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 {
 	(void)ctx;
-	board_mmio_read(&board, gpa, size, val, now_ns());
+	board_mmio_read(&board, 0, gpa, size, val, now_ns());
 	return 0;
 }
 
 static int mmio_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
 {
 	(void)ctx;
-	board_mmio_write(&board, gpa, size, val, now_ns());
+	board_mmio_write(&board, 0, gpa, size, val, now_ns());
 	return 0;
 }
 
@@ -270,14 +270,14 @@ static l4_word_t emu_event(int status, const struct x86_emu_result *res, struct 
 static int pio_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
 {
 	(void)ctx;
-	*val = (uint32_t)board_in(&board, port, size, now_ns());
+	*val = (uint32_t)board_in(&board, 0, port, size, now_ns());
 	return 0;
 }
 
 static int pio_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 {
 	(void)ctx;
-	board_out(&board, port, size, val, now_ns());
+	board_out(&board, 0, port, size, val, now_ns());
 	return 0;
 }
 
@@ -328,11 +328,11 @@ static l4_word_t handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsi
 		return emulate(e, s, groups, error);
 	}
 	if (e->qual & X86_IO_QUAL_IN) {
-		uint64_t v = board_in(&board, port, size, now);
+		uint64_t v = board_in(&board, 0, port, size, now);
 		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
 		s->gpr[L4_REG_RAX] = size == 4 ? v & mask : (s->gpr[L4_REG_RAX] & ~mask) | (v & mask);
 	} else {
-		board_out(&board, port, size, s->gpr[L4_REG_RAX], now);
+		board_out(&board, 0, port, size, s->gpr[L4_REG_RAX], now);
 	}
 	s->gpr[L4_REG_RIP] += e->ilen;
 	return 0;
@@ -466,9 +466,9 @@ static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
 	bool handled, ok;
 
 	if (write)
-		ok = board_msr_write(&board, msr, value, &handled, now_ns());
+		ok = board_msr_write(&board, 0, msr, value, &handled, now_ns());
 	else
-		ok = board_msr_read(&board, msr, &value, &handled, now_ns());
+		ok = board_msr_read(&board, 0, msr, &value, &handled, now_ns());
 	if (!handled) {
 		l4_word_t *w = msr_word(s, msr, &group);
 		handled = ok = true;
@@ -555,7 +555,7 @@ static void vid_state_to_model(const struct l4_vcpu_state *s)
 		irr[i] = (uint32_t)(s->apic[L4_APIC_IRR + i / 2] >> (i % 2 * 32));
 		isr[i] = (uint32_t)(s->apic[L4_APIC_ISR + i / 2] >> (i % 2 * 32));
 	}
-	lapic_vid_state(&board.lapic, irr, isr);
+	lapic_vid_state(board_lapic(&board, 0), irr, isr);
 }
 
 /* Whether the CPU holds a posted interrupt the guest can take now (its
@@ -578,7 +578,7 @@ static void vapic_off(const char *why)
 		vid_state_to_model(&st);
 	l4_vcpu_apic(vcpu, 0, 0);
 	apic_page_revoke();
-	lapic_set_vid(&board.lapic, false);
+	lapic_set_vid(board_lapic(&board, 0), false);
 	vapic = false;
 	l4_printf("vmm: APIC virtualization off: %s\n", why);
 }
@@ -586,7 +586,7 @@ static void vapic_off(const char *why)
 /* Whether an interrupt waits for the guest (for HLT). */
 static bool interrupt_waiting(void)
 {
-	return board_pending(&board) >= 0 || (vapic && lapic_requested_vector(&board.lapic) >= 0);
+	return board_pending(&board, 0) >= 0 || (vapic && lapic_requested_vector(board_lapic(&board, 0)) >= 0);
 }
 
 static l4_word_t handle_exit(void)
@@ -606,7 +606,7 @@ static l4_word_t handle_exit(void)
 		guest_done = guest_failed = true;
 		return 0;
 	}
-	board_set_cr8(&board, e.cr8);
+	board_set_cr8(&board, 0, e.cr8);
 	switch (reason) {
 	case L4_VMEXIT_CPUID:
 		handle_cpuid(&s);
@@ -643,7 +643,7 @@ static l4_word_t handle_exit(void)
 		event = emulate(&e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_EOI:                           /* after the write: nothing to redo */
-		lapic_eoi_vector(&board.lapic, (uint8_t)e.qual);
+		board_eoi_vector(&board, 0, (uint8_t)e.qual);
 		groups = 0;
 		break;
 	case L4_VMEXIT_APIC_WRITE:                    /* done in the CPU's page; ours to act on */
@@ -683,7 +683,7 @@ static l4_word_t handle_exit(void)
 		/* Sleep until an interrupt could be due (bounded: 10 ms). */
 		for (unsigned spins = 0; !interrupt_waiting() && !guest_done && spins < 100; spins++) {
 			vdev_time_t now = now_ns(), due = board_next_event(&board);
-			board_advance(&board, now);
+			board_advance(&board, 0, now);
 			if (interrupt_waiting())
 				break;
 			if (due == VDEV_NEVER || due > now + 10000000)
@@ -712,12 +712,12 @@ static l4_word_t handle_exit(void)
 		unsigned at = input_tail % INPUT_RING, n = input_head - input_tail;
 		if (n > INPUT_RING - at)
 			n = INPUT_RING - at;                  /* up to the ring's end */
-		size_t took = board_input(&board, (const uint8_t *)&input[at], n, input_virtio, now_ns());
+		size_t took = board_input(&board, 0, (const uint8_t *)&input[at], n, input_virtio, now_ns());
 		input_tail = input_tail + (unsigned)took;
 		if (took < n)
 			break;
 	}
-	if (vapic && !(lapic_mmio_enabled(&board.lapic) && lapic_mmio_base(&board.lapic) == LAPIC_DEFAULT_BASE))
+	if (vapic && !(lapic_mmio_enabled(board_lapic(&board, 0)) && lapic_mmio_base(board_lapic(&board, 0)) == LAPIC_DEFAULT_BASE))
 		vapic_off("the guest left the xAPIC page at its usual address");
 	/* Interrupts: the local APIC's are posted to the CPU, which delivers
 	 * them (one per reply: a window exit brings the next); the others are
@@ -729,19 +729,19 @@ static l4_word_t handle_exit(void)
 	 * the host comes (InterruptAcknowledge asks whether the virtual
 	 * interrupt is pending, not whether it is unmasked): Linux took IRQ 1
 	 * so inside request_irq and spun on the descriptor lock it held. */
-	board_advance(&board, now_ns());
+	board_advance(&board, 0, now_ns());
 	bool level, guest_if = s.gpr[L4_REG_RFLAGS] & RFLAGS_IF;
-	int pv = vapic && guest_if ? lapic_post(&board.lapic, &level) : -1;
+	int pv = vapic && guest_if ? lapic_post(board_lapic(&board, 0), &level) : -1;
 	if (pv >= 0) {
 		requests |= (unsigned)L4_VCPU_POST(pv, level);
 		injected[pv]++;
 		posted++;
 	}
-	if (vapic && lapic_requested_vector(&board.lapic) >= 0)
+	if (vapic && lapic_requested_vector(board_lapic(&board, 0)) >= 0)
 		requests |= L4_VCPU_REQ_IRQ_WINDOW;
-	if (!event && board_pending(&board) >= 0) {
+	if (!event && board_pending(&board, 0) >= 0) {
 		if (reason == L4_VMEXIT_IRQ_WINDOW) {
-			int v = board_ack(&board);
+			int v = board_ack(&board, 0);
 			if (v >= 0) {
 				event = l4_event_interrupt((unsigned)v);
 				injected[v & 0xff]++;
@@ -754,7 +754,7 @@ static l4_word_t handle_exit(void)
 	/* The task priority back to CR8 if a TPR write changed it, and the
 	 * threshold below which lowering it exits; they go in the CR group, so
 	 * an exit without it asks for an interrupt window, whose exit has it. */
-	l4_word_t tpr = L4_TPR(board_cr8(&board), board_tpr_threshold(&board));
+	l4_word_t tpr = L4_TPR(board_cr8(&board, 0), board_tpr_threshold(&board, 0));
 	if (tpr != L4_TPR(e.cr8, tpr_threshold)) {
 		if (e.groups & L4_VCPU_CR) {
 			s.cr[L4_CR_TPR] = tpr;
@@ -971,7 +971,8 @@ int main(int argc, char **argv)
 		/* MP tables in the BIOS area (reserved in the e820 map), where
 		 * Linux looks: it runs its interrupts through the I/O APIC. */
 		const struct mptable_config mp = {
-			.apic_id = 0, .lapic_base = 0xfee00000u, .ioapic_id = 1, .ioapic_version = IOAPIC_VERSION,
+			.cpus = 1, .lapic_base = 0xfee00000u, .ioapic_id = BOARD_IOAPIC_ID(1),
+			.ioapic_version = IOAPIC_VERSION,
 			.ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE, .ioapic_pins = IOAPIC_PINS,
 			.pci_slot = BOARD_VIRTIO_SLOT, .pci_pin = BOARD_VIRTIO_IRQ,
 		};
@@ -1030,11 +1031,11 @@ int main(int argc, char **argv)
 	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	/* The guest reads the host's TSC (no offset): at board time 0 it is tsc0. */
-	struct board_config bc = { .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0, .unix_time = 1764115200,
-				   .console = guest_console, .reset = guest_reset, .exit = guest_exit,
+	struct board_config bc = { .cpus = 1, .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
+				   .unix_time = 1764115200, .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);
-	lapic_set_vid(&board.lapic, vapic);
+	lapic_set_vid(board_lapic(&board, 0), vapic);
 	struct l4_vcpu_state s;
 	state_from_cpu(&cpu, &s);
 	if ((err = l4_vcpu_write(vcpu, L4_VCPU_ALL, 0, 0, 0, &s)) ||

@@ -35,11 +35,15 @@ static void service_pin(struct ioapic *io, unsigned pin)
 	} else {
 		io->irr &= ~pin_bit(pin);                  /* one message per edge */
 	}
-	if (io->deliver)
-		io->deliver(io->ctx, (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT),
-			    (rte & IOAPIC_RTE_LOGICAL) ? 1 : 0,
-			    (unsigned)((rte & IOAPIC_RTE_DM_MASK) >> IOAPIC_RTE_DM_SHIFT),
-			    (uint8_t)(rte & IOAPIC_RTE_VECTOR), rte_level(rte));
+	/* (Remote IRR is set before the message goes, for an EOI that comes
+	 * back from within deliver; taken back if no local APIC accepted it.) */
+	if (io->deliver &&
+	    !io->deliver(io->ctx, (uint32_t)(rte >> IOAPIC_RTE_DEST_SHIFT),
+			 (rte & IOAPIC_RTE_LOGICAL) ? 1 : 0,
+			 (unsigned)((rte & IOAPIC_RTE_DM_MASK) >> IOAPIC_RTE_DM_SHIFT),
+			 (uint8_t)(rte & IOAPIC_RTE_VECTOR), rte_level(rte)) &&
+	    rte_level(rte))
+		io->redir[pin] &= ~IOAPIC_RTE_REMOTE_IRR;
 }
 
 /*

@@ -56,9 +56,13 @@
  * logical with dest_mode 1), delivery mode (IOAPIC_RTE_DM_* >> 8: 0 fixed,
  * 1 lowest priority, 2 SMI, 4 NMI, 5 INIT, 7 ExtINT), vector, and level
  * when the entry is level triggered (the LAPIC then sets TMR and its EOI
- * comes back through ioapic_eoi).
+ * comes back through ioapic_eoi). Returns whether a local APIC accepted
+ * it: a level-triggered message nobody took (a destination with no APIC,
+ * APICs disabled) leaves remote IRR clear, so the pin is not held up
+ * waiting for an EOI that cannot come; it is sent again at the pin's next
+ * change, entry write or EOI while the line stays asserted.
  */
-typedef void (*ioapic_deliver_fn)(void *ctx, uint32_t dest, unsigned dest_mode,
+typedef bool (*ioapic_deliver_fn)(void *ctx, uint32_t dest, unsigned dest_mode,
 				  unsigned delivery_mode, uint8_t vector, bool level);
 
 struct ioapic {

@@ -194,6 +194,7 @@ static void signal_error(struct lapic *l, uint32_t bits)
 	}
 	vec_set(l->irr, vector);
 	vec_clear(l->tmr, vector);
+	l->accepted++;
 }
 
 bool lapic_accept_irq(struct lapic *l, uint8_t vector, bool level_triggered)
@@ -209,6 +210,7 @@ bool lapic_accept_irq(struct lapic *l, uint8_t vector, bool level_triggered)
 		vec_set(l->tmr, vector);
 	else
 		vec_clear(l->tmr, vector);
+	l->accepted++;
 	return true;
 }
 

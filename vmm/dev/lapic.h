@@ -164,6 +164,10 @@ struct lapic {
 	 * vid_irr are the CPU's virtual ISR and IRR as last seen. */
 	bool vid;
 	uint32_t vid_irr[8];
+	/* Fixed interrupts accepted into IRR (lapic_accept_irq, the timer, an
+	 * LVT error) since lapic_init, wrapping: the board compares it to tell
+	 * a vCPU that something arrived while another one's access ran. */
+	uint32_t accepted;
 };
 
 /* Power-up state: xAPIC mode at LAPIC_DEFAULT_BASE, software disabled, LVTs masked. */

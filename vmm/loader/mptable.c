@@ -11,6 +11,12 @@
 #define ISA_IRQS 16
 #define INT_FLAGS_PCI 0x0f           /* level triggered, active low */
 #define LAPIC_VERSION 0x14
+#define MAX_CPUS 255                 /* APIC IDs below 0xff (the broadcast ID) */
+#define CPU_ENTRY_LEN 20
+#define CPU_ENABLED   0x01           /* processor entry flags: usable */
+#define CPU_BSP       0x02           /* ... the bootstrap processor */
+#define CPU_SIGNATURE 0x600          /* family 6 */
+#define CPU_FEATURES  ((1u << 9) | 1u)   /* CPUID.1:EDX: an APIC, an FPU */
 
 enum { ENTRY_CPU, ENTRY_BUS, ENTRY_IOAPIC, ENTRY_IOINT, ENTRY_LINT };
 enum { INT_INT = 0, INT_NMI = 1, INT_EXTINT = 3 };
@@ -57,7 +63,8 @@ static bool interrupt(struct writer *w, unsigned type, unsigned kind, unsigned f
 
 size_t mptable_write(uint8_t *dst, size_t room, uint64_t gpa, const struct mptable_config *c)
 {
-	if ((gpa & 15) || gpa + room > 0x100000000ull || c->ioapic_id == c->apic_id || c->ioapic_pins < ISA_IRQS ||
+	if ((gpa & 15) || gpa + room > 0x100000000ull || c->cpus < 1 || c->cpus > MAX_CPUS ||
+	    c->ioapic_id < c->cpus || c->ioapic_pins < ISA_IRQS ||
 	    c->ioapic_pins > 256 || (c->pci_slot && (c->pci_slot > 31 || c->pci_pin >= c->ioapic_pins)))
 		return 0;
 	struct writer w = { .p = dst, .end = dst + room };
@@ -65,12 +72,17 @@ size_t mptable_write(uint8_t *dst, size_t room, uint64_t gpa, const struct mptab
 	if (!put(&w, (uint8_t[FLOATING_LEN]){ 0 }, FLOATING_LEN) || !put(&w, header, HEADER_LEN))
 		return 0;
 
-	/* The processor: enabled, the bootstrap processor; family 6, an APIC and an FPU. */
-	uint8_t cpu[20] = { ENTRY_CPU, c->apic_id, LAPIC_VERSION, 0x03 };
-	le(cpu + 4, 0x600, 4);
-	le(cpu + 8, (1u << 9) | 1u, 4);
-	w.entries++;
-	bool ok = put(&w, cpu, sizeof(cpu));
+	/* The processors: enabled, the first the bootstrap processor; family 6,
+	 * an APIC and an FPU. */
+	bool ok = true;
+	for (unsigned i = 0; i < c->cpus && ok; i++) {
+		uint8_t cpu[CPU_ENTRY_LEN] = { ENTRY_CPU, (uint8_t)i, LAPIC_VERSION,
+					       (uint8_t)(CPU_ENABLED | (i == 0 ? CPU_BSP : 0)) };
+		le(cpu + 4, CPU_SIGNATURE, 4);
+		le(cpu + 8, CPU_FEATURES, 4);
+		w.entries++;
+		ok = put(&w, cpu, sizeof(cpu));
+	}
 	uint8_t pci[8] = { ENTRY_BUS, BUS_PCI, 'P', 'C', 'I', ' ', ' ', ' ' };
 	uint8_t isa[8] = { ENTRY_BUS, BUS_ISA, 'I', 'S', 'A', ' ', ' ', ' ' };
 	uint8_t ioapic[8] = { ENTRY_IOAPIC, c->ioapic_id, c->ioapic_version, 0x01 };

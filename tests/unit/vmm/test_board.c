@@ -48,59 +48,59 @@ static void setup(void)
 /* Programs the 8259 pair as Linux does: vectors 0x30/0x38, everything unmasked. */
 static void init_pic(void)
 {
-	board_out(&b, 0x20, 1, 0x11, 0);
-	board_out(&b, 0x21, 1, 0x30, 0);
-	board_out(&b, 0x21, 1, 0x04, 0);
-	board_out(&b, 0x21, 1, 0x01, 0);
-	board_out(&b, 0xa0, 1, 0x11, 0);
-	board_out(&b, 0xa1, 1, 0x38, 0);
-	board_out(&b, 0xa1, 1, 0x02, 0);
-	board_out(&b, 0xa1, 1, 0x01, 0);
-	board_out(&b, 0x21, 1, 0x00, 0);
-	board_out(&b, 0xa1, 1, 0x00, 0);
+	board_out(&b, 0, 0x20, 1, 0x11, 0);
+	board_out(&b, 0, 0x21, 1, 0x30, 0);
+	board_out(&b, 0, 0x21, 1, 0x04, 0);
+	board_out(&b, 0, 0x21, 1, 0x01, 0);
+	board_out(&b, 0, 0xa0, 1, 0x11, 0);
+	board_out(&b, 0, 0xa1, 1, 0x38, 0);
+	board_out(&b, 0, 0xa1, 1, 0x02, 0);
+	board_out(&b, 0, 0xa1, 1, 0x01, 0);
+	board_out(&b, 0, 0x21, 1, 0x00, 0);
+	board_out(&b, 0, 0xa1, 1, 0x00, 0);
 }
 
 START_TEST(test_uart_output_reaches_the_console)
 {
 	const char *s = "hi\n";
 	for (const char *p = s; *p; p++)
-		board_out(&b, 0x3f8, 1, (uint64_t)*p, 0);
+		board_out(&b, 0, 0x3f8, 1, (uint64_t)*p, 0);
 	ck_assert_str_eq(console, "hi\n");
 	/* LSR says the transmitter is empty: polling drivers go on. */
-	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 0x60, 0x60);
+	ck_assert_uint_eq(board_in(&b, 0, 0x3fd, 1, 0) & 0x60, 0x60);
 }
 END_TEST
 
 START_TEST(test_unclaimed_ports_read_all_ones)
 {
-	ck_assert_uint_eq(board_in(&b, 0x2f8, 1, 0), 0xff);      /* no COM2 */
-	ck_assert_uint_eq(board_in(&b, 0x1234, 2, 0), 0xffff);
-	ck_assert_uint_eq(board_in(&b, 0x1234, 4, 0), 0xffffffffull);
-	board_out(&b, 0x1234, 1, 0, 0);
+	ck_assert_uint_eq(board_in(&b, 0, 0x2f8, 1, 0), 0xff);      /* no COM2 */
+	ck_assert_uint_eq(board_in(&b, 0, 0x1234, 2, 0), 0xffff);
+	ck_assert_uint_eq(board_in(&b, 0, 0x1234, 4, 0), 0xffffffffull);
+	board_out(&b, 0, 0x1234, 1, 0, 0);
 	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_NONE], 4);
-	board_out(&b, 0x80, 1, 0x55, 0);                          /* I/O delay: a known port */
+	board_out(&b, 0, 0x80, 1, 0x55, 0);                          /* I/O delay: a known port */
 	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_NONE], 4);
 	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_OTHER], 1);
-	board_out(&b, 0x21, 1, 0xa5, 0);                          /* the master 8259's mask */
-	board_out(&b, 0xa1, 1, 0x5a, 0);                          /* the slave's */
-	ck_assert_uint_eq(board_in(&b, 0x21, 1, 0), 0xa5);
-	ck_assert_uint_eq(board_in(&b, 0xa1, 1, 0), 0x5a);
+	board_out(&b, 0, 0x21, 1, 0xa5, 0);                          /* the master 8259's mask */
+	board_out(&b, 0, 0xa1, 1, 0x5a, 0);                          /* the slave's */
+	ck_assert_uint_eq(board_in(&b, 0, 0x21, 1, 0), 0xa5);
+	ck_assert_uint_eq(board_in(&b, 0, 0xa1, 1, 0), 0x5a);
 	ck_assert_uint_eq(b.port_accesses[BOARD_PORT_PIC], 4);
 }
 END_TEST
 
 START_TEST(test_debug_ports)
 {
-	board_out(&b, BOARD_EXIT_PORT, 1, 3, 0);
+	board_out(&b, 0, BOARD_EXIT_PORT, 1, 3, 0);
 	ck_assert_uint_eq(exit_code, 7);                          /* (3 << 1) | 1 */
-	board_out(&b, BOARD_E9_PORT, 1, 'x', 0);
+	board_out(&b, 0, BOARD_E9_PORT, 1, 'x', 0);
 	ck_assert_str_eq(console, "x");
 }
 END_TEST
 
 START_TEST(test_keyboard_controller_resets)
 {
-	board_out(&b, 0x64, 1, 0xfe, 0);
+	board_out(&b, 0, 0x64, 1, 0xfe, 0);
 	ck_assert_int_eq(resets, 1);
 }
 END_TEST
@@ -108,34 +108,34 @@ END_TEST
 START_TEST(test_pit_interrupt_through_pic_in_virtual_wire_mode)
 {
 	init_pic();
-	ck_assert_int_eq(board_pending(&b), -1);
+	ck_assert_int_eq(board_pending(&b, 0), -1);
 	/* PIT channel 0, mode 2, 1 ms (1193 ticks of 1.193182 MHz). */
-	board_out(&b, 0x43, 1, 0x34, 0);
-	board_out(&b, 0x40, 1, 1193 & 0xff, 0);
-	board_out(&b, 0x40, 1, 1193 >> 8, 0);
+	board_out(&b, 0, 0x43, 1, 0x34, 0);
+	board_out(&b, 0, 0x40, 1, 1193 & 0xff, 0);
+	board_out(&b, 0, 0x40, 1, 1193 >> 8, 0);
 	vdev_time_t due = board_next_event(&b);
 	ck_assert(due != VDEV_NEVER);
 	ck_assert(due <= 1100000);
-	board_advance(&b, due);
+	board_advance(&b, 0, due);
 	/* The local APIC is in virtual-wire mode: the 8259's vector comes through. */
-	ck_assert_int_eq(board_pending(&b), 0x30);
-	ck_assert_int_eq(board_ack(&b), 0x30);
-	ck_assert_int_eq(board_pending(&b), -1);                 /* in service until EOI */
-	board_out(&b, 0x20, 1, 0x20, due);                        /* EOI */
-	board_advance(&b, due + 2000000);
-	ck_assert_int_eq(board_pending(&b), 0x30);                /* the next period */
+	ck_assert_int_eq(board_pending(&b, 0), 0x30);
+	ck_assert_int_eq(board_ack(&b, 0), 0x30);
+	ck_assert_int_eq(board_pending(&b, 0), -1);                 /* in service until EOI */
+	board_out(&b, 0, 0x20, 1, 0x20, due);                        /* EOI */
+	board_advance(&b, 0, due + 2000000);
+	ck_assert_int_eq(board_pending(&b, 0), 0x30);                /* the next period */
 }
 END_TEST
 
 START_TEST(test_masked_line_is_not_pending)
 {
 	init_pic();
-	board_out(&b, 0x21, 1, 0x10, 0);                          /* mask IRQ 4 */
-	board_out(&b, 0x3f9, 1, 0x02, 0);                         /* UART: THRE interrupt on */
-	board_out(&b, 0x3fc, 1, 0x08, 0);                         /* OUT2: the line reaches the PIC */
-	ck_assert_int_eq(board_pending(&b), -1);
-	board_out(&b, 0x21, 1, 0x00, 0);                          /* unmask */
-	ck_assert_int_eq(board_pending(&b), 0x34);
+	board_out(&b, 0, 0x21, 1, 0x10, 0);                          /* mask IRQ 4 */
+	board_out(&b, 0, 0x3f9, 1, 0x02, 0);                         /* UART: THRE interrupt on */
+	board_out(&b, 0, 0x3fc, 1, 0x08, 0);                         /* OUT2: the line reaches the PIC */
+	ck_assert_int_eq(board_pending(&b, 0), -1);
+	board_out(&b, 0, 0x21, 1, 0x00, 0);                          /* unmask */
+	ck_assert_int_eq(board_pending(&b, 0), 0x34);
 }
 END_TEST
 
@@ -143,21 +143,21 @@ START_TEST(test_ioapic_routes_to_local_apic)
 {
 	uint64_t v;
 	/* I/O APIC pin 4 (COM1): vector 0x41, edge, unmasked, to APIC 0. */
-	ck_assert(board_mmio_write(&b, 0xfec00000, 4, 0x10 + 2 * 4, 0));
-	ck_assert(board_mmio_write(&b, 0xfec00010, 4, 0x41, 0));
-	ck_assert(board_mmio_write(&b, 0xfec00000, 4, 0x11 + 2 * 4, 0));
-	ck_assert(board_mmio_write(&b, 0xfec00010, 4, 0, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfec00000, 4, 0x10 + 2 * 4, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfec00010, 4, 0x41, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfec00000, 4, 0x11 + 2 * 4, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfec00010, 4, 0, 0));
 	/* With the local APIC's LINT0 masked the 8259 path is off. */
-	ck_assert(board_mmio_write(&b, 0xfee00350, 4, 0x10000, 0));
-	board_out(&b, 0x3f9, 1, 0x02, 0);
-	board_out(&b, 0x3fc, 1, 0x08, 0);
-	ck_assert_int_eq(board_pending(&b), 0x41);
-	ck_assert_int_eq(board_ack(&b), 0x41);
+	ck_assert(board_mmio_write(&b, 0, 0xfee00350, 4, 0x10000, 0));
+	board_out(&b, 0, 0x3f9, 1, 0x02, 0);
+	board_out(&b, 0, 0x3fc, 1, 0x08, 0);
+	ck_assert_int_eq(board_pending(&b, 0), 0x41);
+	ck_assert_int_eq(board_ack(&b, 0), 0x41);
 	/* The local APIC's ISR has it now; EOI through MMIO. */
-	ck_assert(board_mmio_read(&b, 0xfee00100 + 0x10 * (0x41 / 32), 4, &v, 0));
+	ck_assert(board_mmio_read(&b, 0, 0xfee00100 + 0x10 * (0x41 / 32), 4, &v, 0));
 	ck_assert_uint_eq(v & (1u << (0x41 % 32)), 1u << (0x41 % 32));
-	ck_assert(board_mmio_write(&b, 0xfee000b0, 4, 0, 0));
-	ck_assert(board_mmio_read(&b, 0xfee00100 + 0x10 * (0x41 / 32), 4, &v, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfee000b0, 4, 0, 0));
+	ck_assert(board_mmio_read(&b, 0, 0xfee00100 + 0x10 * (0x41 / 32), 4, &v, 0));
 	ck_assert_uint_eq(v & (1u << (0x41 % 32)), 0);
 }
 END_TEST
@@ -165,9 +165,9 @@ END_TEST
 START_TEST(test_mmio_outside_devices)
 {
 	uint64_t v = 0;
-	ck_assert(!board_mmio_read(&b, 0xfeb00000, 4, &v, 0));
+	ck_assert(!board_mmio_read(&b, 0, 0xfeb00000, 4, &v, 0));
 	ck_assert_uint_eq(v, 0xffffffffull);
-	ck_assert(!board_mmio_write(&b, 0xfeb00000, 4, 1, 0));
+	ck_assert(!board_mmio_write(&b, 0, 0xfeb00000, 4, 1, 0));
 }
 END_TEST
 
@@ -175,85 +175,85 @@ START_TEST(test_apic_msrs)
 {
 	uint64_t v;
 	bool handled;
-	ck_assert(board_msr_read(&b, 0x1b, &v, &handled, 0));
+	ck_assert(board_msr_read(&b, 0, 0x1b, &v, &handled, 0));
 	ck_assert(handled);
 	ck_assert_uint_eq(v & 0xfffff000ull, 0xfee00000ull);
 	ck_assert(v & (1u << 8));                                 /* BSP */
-	ck_assert(!board_msr_read(&b, 0x10, &v, &handled, 0));   /* not the board's */
+	ck_assert(!board_msr_read(&b, 0, 0x10, &v, &handled, 0));   /* not the board's */
 	ck_assert(!handled);
 	/* x2APIC registers fault while the APIC is in xAPIC mode. */
-	ck_assert(!board_msr_read(&b, 0x802, &v, &handled, 0));
+	ck_assert(!board_msr_read(&b, 0, 0x802, &v, &handled, 0));
 	ck_assert(handled);
 }
 END_TEST
 
 START_TEST(test_rtc_and_pci_decode)
 {
-	board_out(&b, 0x70, 1, 0x0a, 0);
-	ck_assert_uint_eq(board_in(&b, 0x71, 1, 0) & 0x70, 0x20); /* divider 010: running */
-	board_out(&b, 0xcf8, 4, 0x80000000ull, 0);                /* 00:00.0, vendor/device */
-	ck_assert_uint_eq(board_in(&b, 0xcfc, 4, 0), 0x12378086ull);
-	board_out(&b, 0xcf8, 4, 0x80000800ull, 0);                /* 00:01.0: absent */
-	ck_assert_uint_eq(board_in(&b, 0xcfc, 4, 0), 0xffffffffull);
+	board_out(&b, 0, 0x70, 1, 0x0a, 0);
+	ck_assert_uint_eq(board_in(&b, 0, 0x71, 1, 0) & 0x70, 0x20); /* divider 010: running */
+	board_out(&b, 0, 0xcf8, 4, 0x80000000ull, 0);                /* 00:00.0, vendor/device */
+	ck_assert_uint_eq(board_in(&b, 0, 0xcfc, 4, 0), 0x12378086ull);
+	board_out(&b, 0, 0xcf8, 4, 0x80000800ull, 0);                /* 00:01.0: absent */
+	ck_assert_uint_eq(board_in(&b, 0, 0xcfc, 4, 0), 0xffffffffull);
 }
 END_TEST
 
 START_TEST(test_typed_input_reaches_the_uart)
 {
 	init_pic();
-	board_out(&b, 0x3f9, 1, 0x01, 0);                          /* IER: receive data */
-	board_out(&b, 0x3fc, 1, 0x08, 0);                          /* MCR OUT2: IRQ to the PIC */
-	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"ab", 2, false, 0), 1); /* no FIFO: one */
-	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), 'a');
-	board_out(&b, 0x3fa, 1, 0x07, 0);                          /* FCR: FIFO on, cleared */
-	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"ls\r", 3, false, 0), 3);
-	ck_assert_int_eq(board_pending(&b), 0x34);                 /* IRQ 4 */
-	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 1, 1);        /* LSR: data ready */
-	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), 'l');
-	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), 's');
-	ck_assert_uint_eq(board_in(&b, 0x3f8, 1, 0), '\r');
-	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 1, 0);
+	board_out(&b, 0, 0x3f9, 1, 0x01, 0);                          /* IER: receive data */
+	board_out(&b, 0, 0x3fc, 1, 0x08, 0);                          /* MCR OUT2: IRQ to the PIC */
+	ck_assert_uint_eq(board_input(&b, 0, (const uint8_t *)"ab", 2, false, 0), 1); /* no FIFO: one */
+	ck_assert_uint_eq(board_in(&b, 0, 0x3f8, 1, 0), 'a');
+	board_out(&b, 0, 0x3fa, 1, 0x07, 0);                          /* FCR: FIFO on, cleared */
+	ck_assert_uint_eq(board_input(&b, 0, (const uint8_t *)"ls\r", 3, false, 0), 3);
+	ck_assert_int_eq(board_pending(&b, 0), 0x34);                 /* IRQ 4 */
+	ck_assert_uint_eq(board_in(&b, 0, 0x3fd, 1, 0) & 1, 1);        /* LSR: data ready */
+	ck_assert_uint_eq(board_in(&b, 0, 0x3f8, 1, 0), 'l');
+	ck_assert_uint_eq(board_in(&b, 0, 0x3f8, 1, 0), 's');
+	ck_assert_uint_eq(board_in(&b, 0, 0x3f8, 1, 0), '\r');
+	ck_assert_uint_eq(board_in(&b, 0, 0x3fd, 1, 0) & 1, 0);
 	/* The FIFO holds 16: the rest waits with the caller. */
 	uint8_t many[40];
 	memset(many, 'x', sizeof(many));
-	ck_assert_uint_eq(board_input(&b, many, sizeof(many), false, 0), 16);
+	ck_assert_uint_eq(board_input(&b, 0, many, sizeof(many), false, 0), 16);
 	/* No virtio console on this board: nothing goes there. */
-	ck_assert_uint_eq(board_input(&b, many, 1, true, 0), 0);
+	ck_assert_uint_eq(board_input(&b, 0, many, 1, true, 0), 0);
 }
 END_TEST
 
 START_TEST(test_cr8_is_the_task_priority)
 {
 	uint64_t v = 0;
-	ck_assert(lapic_accept_irq(&b.lapic, 0x51, false));
-	ck_assert_int_eq(lapic_requested_vector(&b.lapic), 0x51);
+	ck_assert(lapic_accept_irq(board_lapic(&b, 0), 0x51, false));
+	ck_assert_int_eq(lapic_requested_vector(board_lapic(&b, 0)), 0x51);
 	/* CR8 6 holds class 5 back: nothing to take, threshold 5. */
-	board_set_cr8(&b, 6);
-	ck_assert_uint_eq(board_cr8(&b), 6);
-	ck_assert_int_eq(board_pending(&b), -1);
-	ck_assert_uint_eq(board_tpr_threshold(&b), 5);
-	ck_assert(board_mmio_read(&b, 0xfee00080, 4, &v, 0));
+	board_set_cr8(&b, 0, 6);
+	ck_assert_uint_eq(board_cr8(&b, 0), 6);
+	ck_assert_int_eq(board_pending(&b, 0), -1);
+	ck_assert_uint_eq(board_tpr_threshold(&b, 0), 5);
+	ck_assert(board_mmio_read(&b, 0, 0xfee00080, 4, &v, 0));
 	ck_assert_uint_eq(v, 0x60);
 	/* CR8 4: it goes; no threshold needed. */
-	board_set_cr8(&b, 4);
-	ck_assert_int_eq(board_pending(&b), 0x51);
-	ck_assert_uint_eq(board_tpr_threshold(&b), 0);
+	board_set_cr8(&b, 0, 4);
+	ck_assert_int_eq(board_pending(&b, 0), 0x51);
+	ck_assert_uint_eq(board_tpr_threshold(&b, 0), 0);
 	/* A TPR write through the xAPIC page is CR8 for the guest; setting
 	 * the same CR8 back keeps the TPR's low bits. */
-	ck_assert(board_mmio_write(&b, 0xfee00080, 4, 0x75, 0));
-	ck_assert_uint_eq(board_cr8(&b), 7);
-	ck_assert_uint_eq(board_tpr_threshold(&b), 5);
-	board_set_cr8(&b, 7);
-	ck_assert(board_mmio_read(&b, 0xfee00080, 4, &v, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfee00080, 4, 0x75, 0));
+	ck_assert_uint_eq(board_cr8(&b, 0), 7);
+	ck_assert_uint_eq(board_tpr_threshold(&b, 0), 5);
+	board_set_cr8(&b, 0, 7);
+	ck_assert(board_mmio_read(&b, 0, 0xfee00080, 4, &v, 0));
 	ck_assert_uint_eq(v, 0x75);
 	/* The threshold never exceeds CR8 (or the VM entry would fail): an
 	 * in-service vector holds class 5 back, CR8 is 2. */
-	board_set_cr8(&b, 0);
-	ck_assert_int_eq(board_ack(&b), 0x51);
-	ck_assert(lapic_accept_irq(&b.lapic, 0x52, false));
-	board_set_cr8(&b, 2);
-	ck_assert_int_eq(board_pending(&b), -1);
-	ck_assert_uint_eq(board_tpr_threshold(&b), 2);
+	board_set_cr8(&b, 0, 0);
+	ck_assert_int_eq(board_ack(&b, 0), 0x51);
+	ck_assert(lapic_accept_irq(board_lapic(&b, 0), 0x52, false));
+	board_set_cr8(&b, 0, 2);
+	ck_assert_int_eq(board_pending(&b, 0), -1);
+	ck_assert_uint_eq(board_tpr_threshold(&b, 0), 2);
 }
 END_TEST
 
@@ -265,14 +265,14 @@ START_TEST(test_tsc_deadline_in_the_guests_tsc)
 				    .console = on_console, .reset = on_reset, .exit = on_exit };
 	board_init(&b, &cfg, 0);
 	bool handled = false;
-	ck_assert(board_mmio_write(&b, 0xfee00320, 4, 0x40000 | 0xec, 0));   /* LVTT: TSC deadline */
-	ck_assert(board_msr_write(&b, 0x6e0, 5000000000ull + 2000, &handled, 0));
+	ck_assert(board_mmio_write(&b, 0, 0xfee00320, 4, 0x40000 | 0xec, 0));   /* LVTT: TSC deadline */
+	ck_assert(board_msr_write(&b, 0, 0x6e0, 5000000000ull + 2000, &handled, 0));
 	ck_assert(handled);
 	ck_assert_uint_eq(board_next_event(&b), 2000);                       /* ns after time 0 */
-	board_advance(&b, 1999);
-	ck_assert_int_eq(board_pending(&b), -1);
-	board_advance(&b, 2000);
-	ck_assert_int_eq(board_pending(&b), 0xec);
+	board_advance(&b, 0, 1999);
+	ck_assert_int_eq(board_pending(&b, 0), -1);
+	board_advance(&b, 0, 2000);
+	ck_assert_int_eq(board_pending(&b, 0), 0xec);
 }
 END_TEST
 
@@ -306,7 +306,7 @@ static void virtio_tx(void *ctx, const uint8_t *buf, size_t n)
 
 static void vwr(uint32_t off, unsigned size, uint64_t val)
 {
-	ck_assert(board_mmio_write(&b, BOARD_VIRTIO_BAR + off, size, val, 0));
+	ck_assert(board_mmio_write(&b, 0, BOARD_VIRTIO_BAR + off, size, val, 0));
 }
 
 START_TEST(test_typed_input_reaches_the_virtio_console)
@@ -319,7 +319,7 @@ START_TEST(test_typed_input_reaches_the_virtio_console)
 	ck_assert(b.has_virtio);
 	init_pic();
 	/* Before the driver is up, the device takes nothing. */
-	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"x", 1, true, 0), 0);
+	ck_assert_uint_eq(board_input(&b, 0, (const uint8_t *)"x", 1, true, 0), 0);
 	/* The driver: VERSION_1, receive queue 0 of 8 at 0x1000/0x2000/0x3000. */
 	vwr(0x14, 1, 1 | 2);
 	vwr(0x08, 4, 1);
@@ -341,7 +341,7 @@ START_TEST(test_typed_input_reaches_the_virtio_console)
 	memcpy(vram + 0x100c, &flags, 2);
 	memcpy(vram + 0x2002, &idx, 2);
 	vwr(VPCI_NOTIFY, 2, 0);
-	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"date\r", 5, true, 0), 4);
+	ck_assert_uint_eq(board_input(&b, 0, (const uint8_t *)"date\r", 5, true, 0), 4);
 	ck_assert_int_eq(memcmp(vram + 0x4000, "date", 4), 0);
 	uint16_t used_idx;
 	uint32_t used_len;
@@ -349,10 +349,10 @@ START_TEST(test_typed_input_reaches_the_virtio_console)
 	memcpy(&used_len, vram + 0x3008, 4);
 	ck_assert_uint_eq(used_idx, 1);
 	ck_assert_uint_eq(used_len, 4);
-	ck_assert_int_eq(board_pending(&b), 0x3b);                 /* IRQ 11 on the second 8259 */
+	ck_assert_int_eq(board_pending(&b, 0), 0x3b);                 /* IRQ 11 on the second 8259 */
 	/* No buffer left: the rest waits. The UART is not fed instead. */
-	ck_assert_uint_eq(board_input(&b, (const uint8_t *)"\r", 1, true, 0), 0);
-	ck_assert_uint_eq(board_in(&b, 0x3fd, 1, 0) & 1, 0);
+	ck_assert_uint_eq(board_input(&b, 0, (const uint8_t *)"\r", 1, true, 0), 0);
+	ck_assert_uint_eq(board_in(&b, 0, 0x3fd, 1, 0) & 1, 0);
 }
 END_TEST
 

@@ -27,9 +27,10 @@ static struct {
 	struct message msg[MAX_RECORDS];
 	struct ioapic *io;        /* for callbacks that check or call back */
 	unsigned eoi_in_deliver;  /* EOIs the callback issues itself (re-entrancy test) */
+	bool refuse;              /* no local APIC accepts the messages */
 } rec;
 
-static void record(void *ctx, uint32_t dest, unsigned dest_mode, unsigned delivery_mode,
+static bool record(void *ctx, uint32_t dest, unsigned dest_mode, unsigned delivery_mode,
 		   uint8_t vector, bool level)
 {
 	ck_assert_ptr_eq(ctx, &rec);
@@ -40,6 +41,7 @@ static void record(void *ctx, uint32_t dest, unsigned dest_mode, unsigned delive
 		rec.eoi_in_deliver--;
 		ioapic_eoi(rec.io, vector);
 	}
+	return !rec.refuse;
 }
 
 static void setup(struct ioapic *io)
@@ -269,6 +271,35 @@ START_TEST(test_level_remote_irr_and_eoi)
 }
 END_TEST
 
+/* A level message no local APIC accepted (its destination has none)
+ * leaves remote IRR clear: no EOI could ever come for it. It goes again
+ * when the entry is written (pointed at an APIC that is there). */
+START_TEST(test_level_not_accepted_keeps_remote_irr_clear)
+{
+	struct ioapic io;
+
+	setup(&io);
+	rec.refuse = true;
+	set_entry(&io, 9, DEST(7) | IOAPIC_RTE_LEVEL | 0x59);
+	ioapic_set_irq(&io, 9, 1);
+	ck_assert_uint_eq(rec.count, 1);
+	ck_assert_uint_eq(get_entry(&io, 9) & IOAPIC_RTE_REMOTE_IRR, 0);
+	rec.refuse = false;
+	set_entry(&io, 9, DEST(0) | IOAPIC_RTE_LEVEL | 0x59);
+	ck_assert_uint_eq(rec.count, 2);
+	check_message(1, 0, 0, 0, 0x59, true);
+	ck_assert(get_entry(&io, 9) & IOAPIC_RTE_REMOTE_IRR);
+	/* An edge message nobody took is gone. */
+	rec.refuse = true;
+	set_entry(&io, 8, DEST(7) | 0x58);
+	ioapic_set_irq(&io, 8, 1);
+	ck_assert_uint_eq(rec.count, 3);
+	rec.refuse = false;
+	set_entry(&io, 8, DEST(0) | 0x58);
+	ck_assert_uint_eq(rec.count, 3);
+}
+END_TEST
+
 START_TEST(test_eoi_register)
 {
 	struct ioapic io;
@@ -414,7 +445,7 @@ END_TEST
 	} while (0)
 
 /* In the callback: the message comes from an unmasked entry with these fields. */
-static void check_delivery(void *ctx, uint32_t dest, unsigned dest_mode, unsigned dm,
+static bool check_delivery(void *ctx, uint32_t dest, unsigned dest_mode, unsigned dm,
 			   uint8_t vector, bool level)
 {
 	struct ioapic *io = ctx;
@@ -432,6 +463,7 @@ static void check_delivery(void *ctx, uint32_t dest, unsigned dest_mode, unsigne
 	if (!found)
 		ck_abort_msg("message from no unmasked entry: vector 0x%x", vector);
 	rec.count++;
+	return true;
 }
 
 START_TEST(test_random_accesses)
@@ -496,6 +528,7 @@ Suite *ioapic_suite(void)
 	tcase_add_test(tc, test_edge_delivers_on_rising_edge);
 	tcase_add_test(tc, test_edge_while_masked_is_ignored);
 	tcase_add_test(tc, test_level_remote_irr_and_eoi);
+	tcase_add_test(tc, test_level_not_accepted_keeps_remote_irr_clear);
 	tcase_add_test(tc, test_eoi_register);
 	tcase_add_test(tc, test_level_masked_then_unmasked);
 	tcase_add_test(tc, test_edge_mode_clears_remote_irr);

@@ -14,7 +14,7 @@
 
 static uint8_t buf[4096];
 static const struct mptable_config cfg = {
-	.apic_id = 0, .lapic_base = 0xfee00000u, .ioapic_id = 1, .ioapic_version = 0x20,
+	.cpus = 1, .lapic_base = 0xfee00000u, .ioapic_id = 1, .ioapic_version = 0x20,
 	.ioapic_base = 0xfec00000u, .ioapic_pins = 24, .pci_slot = 1, .pci_pin = 11,
 };
 
@@ -140,8 +140,26 @@ START_TEST(test_refusals)
 	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA + 8, &c), 0);       /* unaligned */
 	ck_assert_uint_eq(mptable_write(buf, 100, GPA, &c), 0);                   /* too small */
 	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), 0xfffff800u, &c), 0);   /* past 4 GiB */
-	c.ioapic_id = c.apic_id;
+	c.ioapic_id = 0;                                                          /* the BSP's ID */
 	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c = cfg;
+	c.cpus = 0;                                                               /* no processor */
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c.cpus = 4;
+	c.ioapic_id = 3;                                                          /* a processor's ID */
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c.ioapic_id = 4;
+	ck_assert_uint_gt(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c.cpus = 256;
+	c.ioapic_id = 0xff;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	/* Eight processors take 7 * 20 bytes more than one: the room one needs is too small. */
+	c = cfg;
+	size_t one = mptable_write(buf, sizeof(buf), GPA, &c);
+	c.cpus = 8;
+	c.ioapic_id = 8;
+	ck_assert_uint_eq(mptable_write(buf, one + 7 * 20 - 1, GPA, &c), 0);
+	ck_assert_uint_eq(mptable_write(buf, one + 7 * 20, GPA, &c), one + 7 * 20);
 	c = cfg;
 	c.pci_pin = 24;
 	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
@@ -157,6 +175,58 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* 1, 2, 4 and 8 processors: one entry each, APIC IDs 0..n-1 in order, all
+ * enabled, only the first the bootstrap processor; the I/O APIC's ID after
+ * them; the counts and checksums still right, the rest of the table unchanged. */
+START_TEST(test_processors)
+{
+	static const unsigned counts[] = { 1, 2, 4, 8 };
+	size_t one_cpu = 0;
+
+	for (unsigned k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		unsigned n = counts[k];
+		struct mptable_config c = cfg;
+		c.cpus = n;
+		c.ioapic_id = (uint8_t)n;
+		memset(buf, 0xee, sizeof(buf));
+		size_t len = mptable_write(buf, sizeof(buf), GPA, &c);
+		ck_assert_uint_gt(len, 0);
+		if (n == 1)
+			one_cpu = len;
+		ck_assert_uint_eq(len, one_cpu + 20 * (n - 1));
+		ck_assert_uint_eq(sum(buf, 16), 0);
+		const uint8_t *t = buf + 16, *e = t + 44;
+		unsigned tlen = t[4] | t[5] << 8, count = t[34] | t[35] << 8, cpus = 0, others = 0;
+		ck_assert_uint_eq(16 + tlen, len);
+		ck_assert_uint_eq(sum(t, tlen), 0);
+		for (unsigned i = 0; i < count; i++) {
+			if (e[0] == 0) {
+				ck_assert_uint_eq(others, 0);               /* processors first */
+				ck_assert_uint_eq(e[1], cpus);              /* APIC IDs 0, 1, ... */
+				ck_assert_uint_eq(e[2], 0x14);
+				ck_assert_uint_eq(e[3], cpus == 0 ? 3 : 1); /* enabled; BSP only the first */
+				ck_assert_uint_eq(u32(e + 4), 0x600);
+				ck_assert_uint_eq(u32(e + 8) & 0x201, 0x201);
+				for (unsigned j = 12; j < 20; j++)
+					ck_assert_uint_eq(e[j], 0);             /* reserved */
+				cpus++;
+			} else {
+				others++;
+				if (e[0] == 2)
+					ck_assert_uint_eq(e[1], n);             /* the I/O APIC after the CPUs */
+				if (e[0] == 3)
+					ck_assert_uint_eq(e[6], n);             /* interrupts to that I/O APIC */
+			}
+			e += e[0] == 0 ? 20 : 8;
+		}
+		ck_assert_uint_eq(e - t, tlen);
+		ck_assert_uint_eq(cpus, n);
+		ck_assert_uint_eq(count, n + others);
+		ck_assert_ptr_nonnull(io_interrupt(t, 1, 0));
+	}
+}
+END_TEST
+
 Suite *mptable_suite(void)
 {
 	Suite *s = suite_create("mptable");
@@ -166,6 +236,7 @@ Suite *mptable_suite(void)
 	tcase_add_test(tc, test_entries_in_type_order);
 	tcase_add_test(tc, test_interrupt_routing);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_processors);
 	suite_add_tcase(s, tc);
 	return s;
 }
