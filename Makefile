@@ -150,7 +150,7 @@ $(BUILD)/guests/%.o: tests/guests/%.S
 $(BUILD)/mb%.elf: $(BUILD)/guests/mb%.o tests/guests/mbtest.ld
 	@echo "  LD32    $@"
 	$(Q)$(LD) -m elf_i386 -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/guests/mbtest.ld -o $@ $<
-PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf
+PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf $(BUILD)/mbsmp.elf
 .PRECIOUS: $(BUILD)/guests/%.o
 
 # The Linux guest: Debian's kernel and a busybox initramfs, from Debian packages.

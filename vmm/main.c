@@ -10,10 +10,12 @@
  * HLT, and interrupt injection. The guest's serial output goes to the
  * console server under this program's name.
  *
- * Two threads: the exit handler (all guest and device state is its), and
- * a timer thread that sleeps until the next device timer is due and then
- * asks for an interrupt-window exit, so the handler gets control even
- * while the guest computes without exits.
+ * Threads: one exit handler per vCPU (`cpus` in the configuration; each
+ * on its vCPU's host CPU, so that exits stay on one CPU), which share the
+ * board and device state under vmm_lock, and a timer thread that sleeps
+ * until the next device timer is due and then asks for an interrupt-window
+ * exit, so a handler gets control even while the guest computes without
+ * exits. The main thread serves vCPU 0.
  */
 #include "l4lib.h"
 #include "l4vcpu.h"
@@ -50,16 +52,30 @@
 #define CPUID7_EDX_AVX512  0x0000010cu   /* 4VNNIW, 4FMAPS, VP2INTERSECT */
 
 static struct board board;
+/* vCPU c's local APIC. */
+#define LAPIC_OF(c) board_lapic(&board, (c)->id)
 static uint8_t *ram;
 static uint64_t ram_size;
-static l4_cap_t vcpu, exit_ep;
+/* One per vCPU: its capability and the handler's state of it. Every
+ * handler thread serves one vCPU; board and device state is shared under
+ * vmm_lock. */
+struct vcpu_ctx {
+	unsigned id;                  /* its index = its local APIC ID */
+	l4_cap_t cap, ep;             /* the vCPU, the endpoint its exits come to */
+	l4_cap_t wake;                /* a notification: its handler waits on it at a HLT */
+	unsigned tpr_threshold;       /* the TPR threshold we last gave it */
+	bool vapic;                   /* its local APIC interrupts are posted (VID) */
+	l4_word_t debug_regs[8];      /* its DR0-DR7 (DR7 lives in the VMCS) */
+	volatile bool wait_sipi;      /* after an INIT: stopped until a start-up IPI */
+};
+static struct vcpu_ctx vcpus[L4_ENV_MAX_VCPUS];
+static unsigned nvcpus = 1;
 static unsigned long long tsc0;
 static unsigned long tsc_khz;
 static volatile vdev_time_t next_deadline = VDEV_NEVER;
 static volatile bool guest_done;
 static bool guest_failed;             /* stopped by an error, not by reset or exit */
 static bool end_machine;
-static unsigned tpr_threshold;            /* the TPR threshold we last gave the vCPU */
 #define MPTABLE_GPA 0xf0000u              /* in the BIOS area Linux scans */
 /* Typed input goes to the virtio console (the guest's console is hvc0). */
 static bool input_virtio;
@@ -72,7 +88,7 @@ static unsigned long long exits[L4_VMEXIT_REASONS];
 /* APIC virtualization with virtual-interrupt delivery (where the CPU has
  * it, unless vmm.novapic): this page of ours is the VM's at the local
  * APIC's address, the CPU delivers the local APIC's interrupts. */
-static bool vapic, no_vapic;
+static bool no_vapic;
 static uint8_t apic_page[4096] __attribute__((aligned(4096)));
 static unsigned long long posted;          /* interrupts posted (the rest injected) */
 /* For the statistics: the interrupts injected by vector (port accesses by
@@ -192,17 +208,22 @@ static int ram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
 	return 0;
 }
 
+/* ctx: the vcpu_ctx whose access it is. */
+static unsigned cpu_of(void *ctx)
+{
+	return ((const struct vcpu_ctx *)ctx)->id;
+}
+
 static int mmio_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 {
-	(void)ctx;
-	board_mmio_read(&board, 0, gpa, size, val, now_ns());
+	board_mmio_read(&board, cpu_of(ctx), gpa, size, val, now_ns());
 	return 0;
 }
 
 static int mmio_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
 {
 	(void)ctx;
-	board_mmio_write(&board, 0, gpa, size, val, now_ns());
+	board_mmio_write(&board, cpu_of(ctx), gpa, size, val, now_ns());
 	return 0;
 }
 
@@ -228,6 +249,12 @@ static bool fetch_input(l4_cap_t log)
 }
 
 /* ---- the timer thread */
+static void vmm_lock(void);
+static void vmm_unlock(void);
+struct vcpu_ctx;
+static bool interrupt_waiting(struct vcpu_ctx *c);
+static void vcpu_kick(void *ctx, unsigned cpu);
+
 static long timer_thread(long arg)
 {
 	(void)arg;
@@ -239,10 +266,15 @@ static long timer_thread(long arg)
 		if (fetch_input(log))
 			due = now;                        /* the handler feeds the UART at once */
 		if (due <= now) {
-			next_deadline = VDEV_NEVER;      /* once per deadline; the handler sets the next */
-			l4_utcb()->mr[0] = L4_VCPU_REQ_IRQ_WINDOW;
-			l4_utcb()->mr[1] = l4_utcb()->mr[2] = 0;
-			l4_call(vcpu, l4_tag(L4_THREAD_VCPU_WRITE, 3, 0), L4_TIMEOUT_NEVER);
+			/* The timers up to now; each vCPU with an interrupt to take
+			 * (vCPU 0 also for typed input) gets a window exit. */
+			vmm_lock();
+			board_advance(&board, BOARD_NO_CPU, now);
+			next_deadline = board_next_event(&board);
+			for (unsigned i = 0; i < nvcpus; i++)
+				if (i == 0 || interrupt_waiting(&vcpus[i]))
+					vcpu_kick(NULL, i);
+			vmm_unlock();
 			continue;
 		}
 		vdev_time_t wait = due - now;
@@ -270,28 +302,28 @@ static l4_word_t emu_event(int status, const struct x86_emu_result *res, struct 
 static int pio_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
 {
 	(void)ctx;
-	*val = (uint32_t)board_in(&board, 0, port, size, now_ns());
+	*val = (uint32_t)board_in(&board, cpu_of(ctx), port, size, now_ns());
 	return 0;
 }
 
 static int pio_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 {
 	(void)ctx;
-	board_out(&board, 0, port, size, val, now_ns());
+	board_out(&board, cpu_of(ctx), port, size, val, now_ns());
 	return 0;
 }
 
 /* The instruction at RIP through the emulator, for an MMIO exit (EPT
  * violation, APIC access) or a string I/O exit; s has the GPR, CR and SEG
  * groups. Returns the event to inject. */
-static l4_word_t emulate(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
+static l4_word_t emulate(struct vcpu_ctx *c, struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
 			 l4_word_t *error)
 {
 	struct x86_cpu cpu;
 	struct x86_emu_result res;
-	static const struct x86_emu_ops ops = {
+	const struct x86_emu_ops ops = {
 		.ram = { .read = ram_read, .write = ram_write },
-		.mmio_read = mmio_read, .mmio_write = mmio_write,
+		.mmio_read = mmio_read, .mmio_write = mmio_write, .mmio_ctx = c,
 		.pio_in = pio_in, .pio_out = pio_out,
 	};
 	int status;
@@ -308,8 +340,8 @@ static l4_word_t emulate(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsign
 	return emu_event(status, &res, s, groups, error);
 }
 
-static l4_word_t handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups,
-			   l4_word_t *error)
+static l4_word_t handle_io(struct vcpu_ctx *c, struct l4_vcpu_exit *e, struct l4_vcpu_state *s,
+			   unsigned *groups, l4_word_t *error)
 {
 	unsigned size = X86_IO_QUAL_SIZE(e->qual), port = X86_IO_QUAL_PORT(e->qual);
 	vdev_time_t now = now_ns();
@@ -319,20 +351,20 @@ static l4_word_t handle_io(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsi
 		 * I/O exits carry the GPRs only (port I/O is frequent, string I/O
 		 * rare): the CR and SEG groups are read here, and the reply may then
 		 * write the CR group (a #PF's CR2). */
-		if (l4_vcpu_read(vcpu, L4_VCPU_CR | L4_VCPU_SEG, s)) {
+		if (l4_vcpu_read(c->cap, L4_VCPU_CR | L4_VCPU_SEG, s)) {
 			l4_printf("vmm: the vCPU's state is not readable; stopping the guest\n");
 			guest_done = guest_failed = true;
 			return 0;
 		}
 		e->groups |= L4_VCPU_CR | L4_VCPU_SEG;
-		return emulate(e, s, groups, error);
+		return emulate(c, e, s, groups, error);
 	}
 	if (e->qual & X86_IO_QUAL_IN) {
-		uint64_t v = board_in(&board, 0, port, size, now);
+		uint64_t v = board_in(&board, c->id, port, size, now);
 		uint64_t mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
 		s->gpr[L4_REG_RAX] = size == 4 ? v & mask : (s->gpr[L4_REG_RAX] & ~mask) | (v & mask);
 	} else {
-		board_out(&board, 0, port, size, s->gpr[L4_REG_RAX], now);
+		board_out(&board, c->id, port, size, s->gpr[L4_REG_RAX], now);
 	}
 	s->gpr[L4_REG_RIP] += e->ilen;
 	return 0;
@@ -348,7 +380,7 @@ static uint64_t host_xcr0(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static void handle_cpuid(struct l4_vcpu_state *s)
+static void handle_cpuid(const struct vcpu_ctx *ctx, struct l4_vcpu_state *s)
 {
 	unsigned leaf = (unsigned)s->gpr[L4_REG_RAX], sub = (unsigned)s->gpr[L4_REG_RCX];
 	unsigned a, b, c, d;
@@ -361,7 +393,7 @@ static void handle_cpuid(struct l4_vcpu_state *s)
 		if (s->cr[L4_CR_CR4] & CR4_OSXSAVE)       /* mirrors the guest's CR4 */
 			c |= CPUID1_ECX_OSXSAVE;
 		d &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
-		b &= 0x00ffffff;                          /* APIC ID 0 */
+		b = (b & 0x0000ffff) | (unsigned)nvcpus << 16 | ctx->id << 24;   /* logical CPUs, APIC ID */
 		break;
 	case 6: case 0xa:                                 /* power management, performance counters */
 		a = b = c = d = 0;
@@ -458,7 +490,7 @@ static l4_word_t *msr_word(struct l4_vcpu_state *s, uint32_t msr, unsigned *grou
 }
 
 /* RDMSR/WRMSR; false: inject #GP. */
-static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
+static bool handle_msr(const struct vcpu_ctx *c, bool write, struct l4_vcpu_state *s, unsigned *groups)
 {
 	uint32_t msr = (uint32_t)s->gpr[L4_REG_RCX];
 	uint64_t value = (s->gpr[L4_REG_RDX] << 32) | (uint32_t)s->gpr[L4_REG_RAX];
@@ -466,9 +498,9 @@ static bool handle_msr(bool write, struct l4_vcpu_state *s, unsigned *groups)
 	bool handled, ok;
 
 	if (write)
-		ok = board_msr_write(&board, 0, msr, value, &handled, now_ns());
+		ok = board_msr_write(&board, c->id, msr, value, &handled, now_ns());
 	else
-		ok = board_msr_read(&board, 0, msr, &value, &handled, now_ns());
+		ok = board_msr_read(&board, c->id, msr, &value, &handled, now_ns());
 	if (!handled) {
 		l4_word_t *w = msr_word(s, msr, &group);
 		handled = ok = true;
@@ -520,9 +552,7 @@ static bool handle_cr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned 
 
 /* MOV to/from a debug register: the guest has its own, kept here (DR7 in
  * the VMCS); its breakpoints do not fire (we intercept every DR access). */
-static l4_word_t debug_regs[8] = { 0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400 };
-
-static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
+static void handle_dr(struct vcpu_ctx *c, struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups)
 {
 	unsigned dr = e->qual & 7;
 	l4_word_t *reg = &s->gpr[vmm_gpr_of[(e->qual >> 8) & 15]];
@@ -530,12 +560,12 @@ static void handle_dr(struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned 
 	if (dr == 4 || dr == 5)
 		dr += 2;                                  /* aliases of DR6/DR7 (CR4.DE clear) */
 	if (e->qual & 16) {                               /* MOV from DR */
-		*reg = dr == 7 ? s->cr[L4_CR_DR7] : debug_regs[dr];
+		*reg = dr == 7 ? s->cr[L4_CR_DR7] : c->debug_regs[dr];
 	} else if (dr == 7) {
 		s->cr[L4_CR_DR7] = (*reg & 0xffffffff) | 0x400;
 		*groups |= L4_VCPU_CR;
 	} else {
-		debug_regs[dr] = *reg;
+		c->debug_regs[dr] = *reg;
 	}
 }
 
@@ -546,8 +576,8 @@ static void apic_page_revoke(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem((l4_word_t)apic_page, 12, L4_FP_RWX), 0);
 }
 
-/* The CPU's virtual IRR and ISR (the APIC group) to the local APIC model. */
-static void vid_state_to_model(const struct l4_vcpu_state *s)
+/* The CPU's virtual IRR and ISR (the APIC group) to c's local APIC model. */
+static void vid_state_to_model(struct vcpu_ctx *c, const struct l4_vcpu_state *s)
 {
 	uint32_t irr[8], isr[8];
 
@@ -555,7 +585,7 @@ static void vid_state_to_model(const struct l4_vcpu_state *s)
 		irr[i] = (uint32_t)(s->apic[L4_APIC_IRR + i / 2] >> (i % 2 * 32));
 		isr[i] = (uint32_t)(s->apic[L4_APIC_ISR + i / 2] >> (i % 2 * 32));
 	}
-	lapic_vid_state(board_lapic(&board, 0), irr, isr);
+	lapic_vid_state(LAPIC_OF(c), irr, isr);
 }
 
 /* Whether the CPU holds a posted interrupt the guest can take now (its
@@ -570,28 +600,49 @@ static bool vid_deliverable(const struct l4_vcpu_state *s, unsigned cr8)
 /* Back to injection by the model when the guest leaves the xAPIC page at
  * its usual place (x2APIC, disabled, moved): the model takes the CPU's
  * interrupt state, and the VM loses the page. */
-static void vapic_off(const char *why)
+static void vapic_off(struct vcpu_ctx *c, const char *why)
 {
 	struct l4_vcpu_state st;
 
-	if (l4_vcpu_read(vcpu, L4_VCPU_APIC, &st) == L4_OK)
-		vid_state_to_model(&st);
-	l4_vcpu_apic(vcpu, 0, 0);
-	apic_page_revoke();
-	lapic_set_vid(board_lapic(&board, 0), false);
-	vapic = false;
-	l4_printf("vmm: APIC virtualization off: %s\n", why);
+	if (l4_vcpu_read(c->cap, L4_VCPU_APIC, &st) == L4_OK)
+		vid_state_to_model(c, &st);
+	l4_vcpu_apic(c->cap, 0, 0);
+	bool any = false;
+	c->vapic = false;
+	for (unsigned i = 0; i < nvcpus; i++)
+		any |= vcpus[i].vapic;
+	if (!any)
+		apic_page_revoke();       /* (the page is the VM's one APIC-access page) */
+	lapic_set_vid(LAPIC_OF(c), false);
+	l4_printf("vmm: APIC virtualization off%s: %s\n", nvcpus > 1 ? " for a vCPU" : "", why);
 }
 
-/* Whether an interrupt waits for the guest (for HLT). */
-static bool interrupt_waiting(void)
+/* The lock over the board and everything the handlers share: a spin
+ * lock (the handlers of different vCPUs run on different host CPUs, and
+ * hold it for one exit's work, never across a system call that blocks). */
+static volatile int vmm_lock_word;
+
+static void vmm_lock(void)
 {
-	return board_pending(&board, 0) >= 0 || (vapic && lapic_requested_vector(board_lapic(&board, 0)) >= 0);
+	while (__atomic_exchange_n(&vmm_lock_word, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&vmm_lock_word, __ATOMIC_RELAXED))
+			__asm__ volatile("pause");
 }
 
-static l4_word_t handle_exit(void)
+static void vmm_unlock(void)
 {
-	static struct l4_vcpu_state s;
+	__atomic_store_n(&vmm_lock_word, 0, __ATOMIC_RELEASE);
+}
+
+/* Whether an interrupt waits for c (for HLT). */
+static bool interrupt_waiting(struct vcpu_ctx *c)
+{
+	return board_pending(&board, c->id) >= 0 || (c->vapic && lapic_requested_vector(LAPIC_OF(c)) >= 0);
+}
+
+static l4_word_t handle_exit(struct vcpu_ctx *c)
+{
+	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
 	unsigned groups = L4_VCPU_GPR, requests = 0;
 	l4_word_t event = 0, error = 0;
@@ -606,18 +657,18 @@ static l4_word_t handle_exit(void)
 		guest_done = guest_failed = true;
 		return 0;
 	}
-	board_set_cr8(&board, 0, e.cr8);
+	board_set_cr8(&board, c->id, e.cr8);
 	switch (reason) {
 	case L4_VMEXIT_CPUID:
-		handle_cpuid(&s);
+		handle_cpuid(c, &s);
 		s.gpr[L4_REG_RIP] += e.ilen;
 		break;
 	case L4_VMEXIT_IO:
-		event = handle_io(&e, &s, &groups, &error);
+		event = handle_io(c, &e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_RDMSR:
 	case L4_VMEXIT_WRMSR:
-		if (handle_msr(reason == L4_VMEXIT_WRMSR, &s, &groups))
+		if (handle_msr(c, reason == L4_VMEXIT_WRMSR, &s, &groups))
 			s.gpr[L4_REG_RIP] += e.ilen;
 		else
 			event = l4_event_exception(13, true);
@@ -629,7 +680,7 @@ static l4_word_t handle_exit(void)
 			event = l4_event_exception(6, false);
 		break;
 	case L4_VMEXIT_EPT_VIOLATION:
-		event = emulate(&e, &s, &groups, &error);
+		event = emulate(c, &e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_APIC_ACCESS:                   /* the local APIC, as MMIO at e.gpa */
 		if ((e.qual >> 12 & 15) > 1) {
@@ -638,20 +689,20 @@ static l4_word_t handle_exit(void)
 			guest_done = guest_failed = true;
 			return 0;
 		}
-		if (vapic && (e.groups & L4_VCPU_APIC))
-			vid_state_to_model(&s);         /* for reads of IRR, ISR, PPR */
-		event = emulate(&e, &s, &groups, &error);
+		if (c->vapic && (e.groups & L4_VCPU_APIC))
+			vid_state_to_model(c, &s);      /* for reads of IRR, ISR, PPR */
+		event = emulate(c, &e, &s, &groups, &error);
 		break;
 	case L4_VMEXIT_EOI:                           /* after the write: nothing to redo */
-		board_eoi_vector(&board, 0, (uint8_t)e.qual);
+		board_eoi_vector(&board, c->id, (uint8_t)e.qual);
 		groups = 0;
 		break;
 	case L4_VMEXIT_APIC_WRITE:                    /* done in the CPU's page; ours to act on */
-		mmio_write(NULL, LAPIC_DEFAULT_BASE + (e.qual & 0xff0), 4, e.qual >> 32);
+		mmio_write(c, LAPIC_DEFAULT_BASE + (e.qual & 0xff0), 4, e.qual >> 32);
 		groups = 0;
 		break;
 	case L4_VMEXIT_DR:
-		handle_dr(&e, &s, &groups);
+		handle_dr(c, &e, &s, &groups);
 		s.gpr[L4_REG_RIP] += e.ilen;
 		break;
 	case L4_VMEXIT_XSETBV:
@@ -678,17 +729,21 @@ static l4_word_t handle_exit(void)
 		}
 		line_flush(&uart_out);
 		line_flush(&hvc_out);
-		if (vapic && (e.groups & L4_VCPU_APIC) && vid_deliverable(&s, e.cr8))
+		if (c->vapic && (e.groups & L4_VCPU_APIC) && vid_deliverable(&s, e.cr8))
 			break;                           /* a posted interrupt wakes it at once */
 		/* Sleep until an interrupt could be due (bounded: 10 ms). */
-		for (unsigned spins = 0; !interrupt_waiting() && !guest_done && spins < 100; spins++) {
+		for (unsigned spins = 0; !interrupt_waiting(c) && !guest_done && !c->wait_sipi && spins < 100;
+		     spins++) {
 			vdev_time_t now = now_ns(), due = board_next_event(&board);
-			board_advance(&board, 0, now);
-			if (interrupt_waiting())
+			board_advance(&board, c->id, now);
+			if (interrupt_waiting(c))
 				break;
-			if (due == VDEV_NEVER || due > now + 10000000)
-				break;
-			l4_sleep_us(due > now ? (due - now + 999) / 1000 : 1);
+			/* (Without the lock: the other vCPUs go on; whoever gives
+			 * this one an interrupt signals c->wake. At most 10 ms.) */
+			vmm_unlock();
+			l4_recv(c->wake, due == VDEV_NEVER || due > now + 10000000 ? 10000 :
+					 due > now ? (due - now + 999) / 1000 : 1);
+			vmm_lock();
 		}
 		break;
 	case L4_VMEXIT_IRQ_WINDOW:
@@ -712,13 +767,13 @@ static l4_word_t handle_exit(void)
 		unsigned at = input_tail % INPUT_RING, n = input_head - input_tail;
 		if (n > INPUT_RING - at)
 			n = INPUT_RING - at;                  /* up to the ring's end */
-		size_t took = board_input(&board, 0, (const uint8_t *)&input[at], n, input_virtio, now_ns());
+		size_t took = board_input(&board, c->id, (const uint8_t *)&input[at], n, input_virtio, now_ns());
 		input_tail = input_tail + (unsigned)took;
 		if (took < n)
 			break;
 	}
-	if (vapic && !(lapic_mmio_enabled(board_lapic(&board, 0)) && lapic_mmio_base(board_lapic(&board, 0)) == LAPIC_DEFAULT_BASE))
-		vapic_off("the guest left the xAPIC page at its usual address");
+	if (c->vapic && !(lapic_mmio_enabled(LAPIC_OF(c)) && lapic_mmio_base(LAPIC_OF(c)) == LAPIC_DEFAULT_BASE))
+		vapic_off(c, "the guest left the xAPIC page at its usual address");
 	/* Interrupts: the local APIC's are posted to the CPU, which delivers
 	 * them (one per reply: a window exit brings the next); the others are
 	 * injected at a window (the hardware says when the guest can take one).
@@ -729,19 +784,19 @@ static l4_word_t handle_exit(void)
 	 * the host comes (InterruptAcknowledge asks whether the virtual
 	 * interrupt is pending, not whether it is unmasked): Linux took IRQ 1
 	 * so inside request_irq and spun on the descriptor lock it held. */
-	board_advance(&board, 0, now_ns());
+	board_advance(&board, c->id, now_ns());
 	bool level, guest_if = s.gpr[L4_REG_RFLAGS] & RFLAGS_IF;
-	int pv = vapic && guest_if ? lapic_post(board_lapic(&board, 0), &level) : -1;
+	int pv = c->vapic && guest_if ? lapic_post(LAPIC_OF(c), &level) : -1;
 	if (pv >= 0) {
 		requests |= (unsigned)L4_VCPU_POST(pv, level);
 		injected[pv]++;
 		posted++;
 	}
-	if (vapic && lapic_requested_vector(board_lapic(&board, 0)) >= 0)
+	if (c->vapic && lapic_requested_vector(LAPIC_OF(c)) >= 0)
 		requests |= L4_VCPU_REQ_IRQ_WINDOW;
-	if (!event && board_pending(&board, 0) >= 0) {
+	if (!event && board_pending(&board, c->id) >= 0) {
 		if (reason == L4_VMEXIT_IRQ_WINDOW) {
-			int v = board_ack(&board, 0);
+			int v = board_ack(&board, c->id);
 			if (v >= 0) {
 				event = l4_event_interrupt((unsigned)v);
 				injected[v & 0xff]++;
@@ -754,11 +809,11 @@ static l4_word_t handle_exit(void)
 	/* The task priority back to CR8 if a TPR write changed it, and the
 	 * threshold below which lowering it exits; they go in the CR group, so
 	 * an exit without it asks for an interrupt window, whose exit has it. */
-	l4_word_t tpr = L4_TPR(board_cr8(&board, 0), board_tpr_threshold(&board, 0));
-	if (tpr != L4_TPR(e.cr8, tpr_threshold)) {
+	l4_word_t tpr = L4_TPR(board_cr8(&board, c->id), board_tpr_threshold(&board, c->id));
+	if (tpr != L4_TPR(e.cr8, c->tpr_threshold)) {
 		if (e.groups & L4_VCPU_CR) {
 			s.cr[L4_CR_TPR] = tpr;
-			tpr_threshold = L4_TPR_THRESHOLD(tpr);
+			c->tpr_threshold = L4_TPR_THRESHOLD(tpr);
 			groups |= L4_VCPU_CR;
 		} else {
 			requests |= L4_VCPU_REQ_IRQ_WINDOW;
@@ -805,6 +860,107 @@ static void print_exit_counts(void)
 	for (int k = 0; k < 3 && top[k] >= 0; k++)
 		l4_printf("%s vector %#x %llu", k ? "," : ":", top[k], injected[top[k]]);
 	l4_printf("\n");
+}
+
+/* ---- several vCPUs: INIT, start-up and interrupts between them
+ * (the board's callbacks, called with vmm_lock held) */
+
+/* An INIT to vCPU cpu: it stops and waits for a start-up IPI. */
+static void vcpu_init(void *ctx, unsigned cpu)
+{
+	(void)ctx;
+	if (cpu >= nvcpus)
+		return;
+	if (cpu == 0) {
+		/* The BSP would go on at the reset vector, where no firmware is. */
+		l4_printf("vmm: INIT to the boot processor: the guest reset the machine; stopping it\n");
+		guest_done = true;
+		return;
+	}
+	struct vcpu_ctx *c = &vcpus[cpu];
+	c->wait_sipi = true;
+	L4_INVOKE(c->cap, L4_THREAD_STOP);
+	l4_send(c->wake, 0, L4_TIMEOUT_POLL);      /* (its handler may wait at a HLT) */
+}
+
+/* A start-up IPI to vCPU cpu: if it waits for one, it starts in real mode
+ * at vector << 12 (CS = vector << 8, IP 0), as a processor after INIT. */
+static void vcpu_sipi(void *ctx, unsigned cpu, uint8_t vector)
+{
+	(void)ctx;
+	if (cpu >= nvcpus || !vcpus[cpu].wait_sipi)
+		return;
+	struct vcpu_ctx *c = &vcpus[cpu];
+	struct l4_vcpu_state s;
+	__builtin_memset(&s, 0, sizeof(s));
+	s.gpr[L4_REG_RFLAGS] = 2;
+	s.gpr[L4_REG_RDX] = 0x600;                     /* (family 6, as after reset) */
+	s.cr[L4_CR_CR0] = 0x10;                        /* ET */
+	s.cr[L4_CR_DR7] = 0x400;
+	l4_word_t data = L4_SEG_WORD(0, 0x93, 0xffff);
+	for (unsigned i = 0; i < 6; i++)
+		s.seg[2 * i] = data;
+	s.seg[2 * L4_SEG_CS] = L4_SEG_WORD((vector & 0xff) << 8, 0x9b, 0xffff);
+	s.seg[2 * L4_SEG_CS + 1] = (l4_word_t)(vector & 0xff) << 12;
+	s.seg[2 * L4_SEG_LDTR] = L4_SEG_WORD(0, 0x82, 0xffff);
+	s.seg[2 * L4_SEG_TR] = L4_SEG_WORD(0, 0x8b, 0xffff);
+	s.dt[L4_DT_GDTR_LIMIT] = s.dt[L4_DT_IDTR_LIMIT] = 0xffff;
+	s.msr[L4_MSR_PAT] = 0x0007040600070406ull;
+	c->debug_regs[6] = 0xffff0ff0;
+	c->tpr_threshold = 0;
+	l4_word_t err = l4_vcpu_write(c->cap, L4_VCPU_ALL, 0, 0, 0, &s);
+	if (!err)
+		err = L4_INVOKE(c->cap, L4_THREAD_RESUME).error;
+	if (err) {
+		l4_printf("vmm: vCPU %u does not start (error %lu); stopping the guest\n", cpu, (unsigned long)err);
+		guest_done = guest_failed = true;
+		return;
+	}
+	c->wait_sipi = false;
+}
+
+/* vCPU cpu may take an interrupt now: a handler waiting at its HLT
+ * wakes, and a running vCPU exits when it can take it (a window). */
+static void vcpu_kick(void *ctx, unsigned cpu)
+{
+	(void)ctx;
+	if (cpu >= nvcpus || vcpus[cpu].wait_sipi)
+		return;
+	l4_send(vcpus[cpu].wake, 0, L4_TIMEOUT_POLL);
+	L4_INVOKE(vcpus[cpu].cap, L4_THREAD_VCPU_POST, L4_VCPU_REQ_IRQ_WINDOW);
+}
+
+/* ---- the handler threads */
+
+/* Serves c's exits until the guest is done. */
+static void serve(struct vcpu_ctx *c)
+{
+	struct l4_result r = l4_recv(c->ep, L4_TIMEOUT_NEVER);
+
+	while (!guest_done) {
+		if (r.error || l4_tag_label(r.tag) != L4_LABEL_VMEXIT) {
+			r = l4_recv(c->ep, L4_TIMEOUT_NEVER);
+			continue;
+		}
+		vmm_lock();
+		uint64_t t0 = l4_rdtsc();
+		unsigned long long halts = exits[L4_VMEXIT_HLT];
+		l4_word_t tag = handle_exit(c);
+		if (exits[L4_VMEXIT_HLT] == halts)                /* (not the time HLT waits) */
+			vmm_ticks += l4_rdtsc() - t0;
+		bool stopped = c->wait_sipi;              /* (INIT came meanwhile: no reply) */
+		vmm_unlock();
+		if (guest_done)
+			break;
+		r = stopped ? l4_recv(c->ep, L4_TIMEOUT_NEVER) : l4_reply_wait(c->ep, tag, L4_TIMEOUT_NEVER);
+	}
+}
+
+/* The handler thread of vCPU arg (not 0: the main thread serves that). */
+static long handler_thread(long arg)
+{
+	serve(&vcpus[arg]);
+	return 0;
 }
 
 /* ---- start-up */
@@ -918,6 +1074,7 @@ int main(int argc, char **argv)
 		l4_printf("vmm: needs `vm` and `memory` (guest RAM) in its configuration\n");
 		return 1;
 	}
+	nvcpus = l4_env->vcpus >= 1 && l4_env->vcpus <= L4_ENV_MAX_VCPUS ? (unsigned)l4_env->vcpus : 1;
 	ram = (uint8_t *)l4_env->ram_addr;
 	ram_size = l4_env->ram_size;
 	tsc_khz = l4_env->tsc_khz ? l4_env->tsc_khz : 1000000;
@@ -971,7 +1128,7 @@ int main(int argc, char **argv)
 		/* MP tables in the BIOS area (reserved in the e820 map), where
 		 * Linux looks: it runs its interrupts through the I/O APIC. */
 		const struct mptable_config mp = {
-			.cpus = 1, .lapic_base = 0xfee00000u, .ioapic_id = BOARD_IOAPIC_ID(1),
+			.cpus = nvcpus, .lapic_base = 0xfee00000u, .ioapic_id = BOARD_IOAPIC_ID(nvcpus),
 			.ioapic_version = IOAPIC_VERSION,
 			.ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE, .ioapic_pins = IOAPIC_PINS,
 			.pci_slot = BOARD_VIRTIO_SLOT, .pci_pin = BOARD_VIRTIO_IRQ,
@@ -980,9 +1137,8 @@ int main(int argc, char **argv)
 			l4_printf("vmm: no MP tables: the guest stays with the 8259s\n");
 	}
 
-	/* The VM: our RAM at guest-physical 0, a vCPU whose exits come to us. */
+	/* The VM: our RAM at guest-physical 0, vCPUs whose exits come to us. */
 	l4_cap_t vm;
-	exit_ep = l4_make(L4_FACTORY_ENDPOINT);
 	if ((err = l4_vm_create(&vm))) {
 		l4_printf("vmm: no VM (error %lu: %s)\n", (unsigned long)err,
 			  err == L4_ENOSYS ? "this CPU has no VT-x" : "see errno.h");
@@ -1004,19 +1160,39 @@ int main(int argc, char **argv)
 		  (unsigned long)((l4_rdtsc() - map_t0) * 1000 / (l4_env->tsc_khz ? l4_env->tsc_khz : 1000000)),
 		  (unsigned long)((q1 - q0) >> 10));
 	unsigned prio = l4_env->priority > 1 ? (unsigned)l4_env->priority - 1 : VCPU_PRIO_DEFAULT;
-	if ((err = l4_vcpu_create(vm, exit_ep, prio, &vcpu))) {
-		l4_printf("vmm: no vCPU (error %lu)\n", (unsigned long)err);
-		return 1;
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct vcpu_ctx *c = &vcpus[i];
+		*c = (struct vcpu_ctx){ .id = i, .debug_regs = { 0, 0, 0, 0, 0, 0, 0xffff0ff0, 0x400 } };
+		c->ep = l4_make(L4_FACTORY_ENDPOINT);
+		c->wake = l4_make(L4_FACTORY_NOTIFICATION);
+		if ((err = l4_vcpu_create(vm, c->ep, prio, &c->cap))) {
+			l4_printf("vmm: no vCPU %u (error %lu)\n", i, (unsigned long)err);
+			return 1;
+		}
+		long moved = l4_thread_set_cpu(c->cap, l4_env->vcpu_host[i]);
+		if (moved) {
+			l4_printf("vmm: vCPU %u: host CPU %u is not there or has no VT-x (error %ld)\n", i,
+				  (unsigned)l4_env->vcpu_host[i], moved);
+			return 1;
+		}
 	}
 	apic_page[0] = 0;                                 /* (ours before we lend it) */
 	if (!no_vapic) {
 		err = l4_vm_map(vm, LAPIC_DEFAULT_BASE, (l4_word_t)apic_page, 12, L4_FP_R | L4_FP_W);
-		if (!err && (err = l4_vcpu_apic(vcpu, LAPIC_DEFAULT_BASE, L4_VAPIC_VID)))
+		for (unsigned i = 0; i < nvcpus && !err; i++)
+			vcpus[i].vapic = !(err = l4_vcpu_apic(vcpus[i].cap, LAPIC_DEFAULT_BASE, L4_VAPIC_VID));
+		if (err) {
+			for (unsigned i = 0; i < nvcpus; i++)
+				if (vcpus[i].vapic)
+					l4_vcpu_apic(vcpus[i].cap, 0, 0);
+			for (unsigned i = 0; i < nvcpus; i++)
+				vcpus[i].vapic = false;
 			apic_page_revoke();
-		vapic = !err;
-		l4_printf("vmm: local APIC interrupts %s\n", vapic ? "posted (virtual-interrupt delivery)" :
+		}
+		l4_printf("vmm: local APIC interrupts %s\n", !err ? "posted (virtual-interrupt delivery)" :
 			  err == L4_ENOSYS ? "injected (the CPU has no virtual-interrupt delivery)" : "injected");
 	}
+	bool vapic = vcpus[0].vapic;
 	uint8_t masks[L4_VMEXIT_REASONS] = { 0 };
 	masks[L4_VMEXIT_EPT_VIOLATION] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG;
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
@@ -1028,40 +1204,45 @@ int main(int argc, char **argv)
 	masks[L4_VMEXIT_APIC_ACCESS] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | (vapic ? L4_VCPU_APIC : 0);
 	masks[L4_VMEXIT_HLT] = L4_VCPU_GPR | (vapic ? L4_VCPU_APIC : 0);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_SET_NAME, 0x6d76ull /* "vm" */, 0);
-	l4_vcpu_config(vcpu, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
+	for (unsigned i = 0; i < nvcpus; i++)
+		l4_vcpu_config(vcpus[i].cap, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	/* The guest reads the host's TSC (no offset): at board time 0 it is tsc0. */
-	struct board_config bc = { .cpus = 1, .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
+	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .kick = vcpu_kick,
+				   .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
 				   .unix_time = 1764115200, .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);
-	lapic_set_vid(board_lapic(&board, 0), vapic);
+	for (unsigned i = 0; i < nvcpus; i++)
+		lapic_set_vid(LAPIC_OF(&vcpus[i]), vcpus[i].vapic);
 	struct l4_vcpu_state s;
 	state_from_cpu(&cpu, &s);
-	if ((err = l4_vcpu_write(vcpu, L4_VCPU_ALL, 0, 0, 0, &s)) ||
-	    (err = L4_INVOKE(vcpu, L4_THREAD_RESUME).error)) {
+	if ((err = l4_vcpu_write(vcpus[0].cap, L4_VCPU_ALL, 0, 0, 0, &s)) ||
+	    (err = L4_INVOKE(vcpus[0].cap, L4_THREAD_RESUME).error)) {
 		l4_printf("vmm: the vCPU does not start (error %lu)\n", (unsigned long)err);
 		return 1;
 	}
 	if (l4_thread_start(timer_thread, 0, (unsigned)l4_env->priority) == L4_CAP_NONE)
 		l4_printf("vmm: no timer thread: timer interrupts come only with exits\n");
-
-	struct l4_result r = l4_recv(exit_ep, L4_TIMEOUT_NEVER);
-	while (!guest_done) {
-		if (r.error || l4_tag_label(r.tag) != L4_LABEL_VMEXIT) {
-			r = l4_recv(exit_ep, L4_TIMEOUT_NEVER);
-			continue;
+	/* The others wait for INIT and start-up IPIs from the guest, each with
+	 * a handler thread on its host CPU. */
+	for (unsigned i = 1; i < nvcpus; i++) {
+		vcpus[i].wait_sipi = true;
+		l4_cap_t h = l4_thread_start(handler_thread, (long)i, (unsigned)l4_env->priority);
+		if (h == L4_CAP_NONE || l4_thread_set_cpu(h, l4_env->vcpu_host[i])) {
+			l4_printf("vmm: no handler thread for vCPU %u\n", i);
+			return 1;
 		}
-		uint64_t t0 = l4_rdtsc();
-		unsigned long long halts = exits[L4_VMEXIT_HLT];
-		l4_word_t tag = handle_exit();
-		if (exits[L4_VMEXIT_HLT] == halts)                /* (not the time HLT waits) */
-			vmm_ticks += l4_rdtsc() - t0;
-		if (guest_done)
-			break;
-		r = l4_reply_wait(exit_ep, tag, L4_TIMEOUT_NEVER);
 	}
-	L4_INVOKE(vcpu, L4_THREAD_STOP);
+	if (nvcpus > 1)
+		l4_printf("vmm: %u vCPUs on host CPUs", nvcpus);
+	for (unsigned i = 0; i < nvcpus && nvcpus > 1; i++)
+		l4_printf("%s %u", i ? "," : "", (unsigned)l4_env->vcpu_host[i]);
+	if (nvcpus > 1)
+		l4_printf("\n");
+	serve(&vcpus[0]);
+	for (unsigned i = 0; i < nvcpus; i++)
+		L4_INVOKE(vcpus[i].cap, L4_THREAD_STOP);
 	if (uart_out.len)
 		line_put(&uart_out, '\n');
 	print_exit_counts();
