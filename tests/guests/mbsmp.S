@@ -246,42 +246,30 @@ ap_start:
 	sti
 1:	hlt
 	jmp 1b
+/* A handler: counts the vector for this AP (by its APIC ID), EOI. */
+.macro ap_handler counts
+	pushl %eax
+	pushl %ebx
+	pushl %ecx
+	pushl %edx
+	movl $1, %eax
+	cpuid
+	shrl $24, %ebx
+	lock incb \counts(%bx)
+	movl $0x80b, %ecx                /* EOI */
+	xorl %eax, %eax
+	xorl %edx, %edx
+	wrmsr
+	popl %edx
+	popl %ecx
+	popl %ebx
+	popl %eax
+	iret
+.endm
 ap_int40:
-	pushl %eax
-	pushl %ebx
-	pushl %ecx
-	pushl %edx
-	movl $1, %eax
-	cpuid
-	shrl $24, %ebx
-	lock incb IPIS40(%bx)
-	movl $0x80b, %ecx               /* EOI */
-	xorl %eax, %eax
-	xorl %edx, %edx
-	wrmsr
-	popl %edx
-	popl %ecx
-	popl %ebx
-	popl %eax
-	iret
+	ap_handler IPIS40
 ap_int50:
-	pushl %eax
-	pushl %ebx
-	pushl %ecx
-	pushl %edx
-	movl $1, %eax
-	cpuid
-	shrl $24, %ebx
-	lock incb IPIS50(%bx)
-	movl $0x80b, %ecx               /* EOI */
-	xorl %eax, %eax
-	xorl %edx, %edx
-	wrmsr
-	popl %edx
-	popl %ecx
-	popl %ebx
-	popl %eax
-	iret
+	ap_handler IPIS50
 ap_end:
 	.code32
 
