@@ -562,6 +562,75 @@ static void vmexits(void)
 	}
 }
 
+/*
+ * An interrupt for a vCPU that runs on CPU 1, from us on CPU 0 (what one
+ * vCPU's IPI to another costs in the kernel): from the post to the guest's
+ * handler, whose first instruction (OUT) exits to us; the reply lets it
+ * EOI and return to its loop. by_write: VCPU_WRITE, which stops the vCPU
+ * and takes its VMCS here, instead of L4_THREAD_VCPU_POST.
+ */
+static void vcpu_post_xcpu(const char *name, bool by_write)
+{
+	/* sti; 1: pause; jmp 1b -- and vector 0x22: out 0x80, al; EOI; iret */
+	static const unsigned char spin[] = { 0xfb, 0xf3, 0x90, 0xeb, 0xfc };
+	static const unsigned char handler[] = { 0xe6, 0x80, 0x66, 0xc7, 0x06, 0xb0, 0x30, 0, 0, 0, 0, 0xcf };
+	l4_cap_t vm = l4_slot_alloc(), vcpu = l4_slot_alloc(), ep = l4_make(L4_FACTORY_ENDPOINT);
+	l4_word_t err;
+
+	if (L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm, 16).error ||
+	    L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VCPU, vcpu, vm).error) {
+		l4_printf("bench: %s unavailable (no VT-x)\n", name);
+		return;
+	}
+	if (l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(GUEST_VIEW, 12, 0), &err) == ~0ull ||
+	    l4_sigma0_alloc(L4_SIGMA0_ANY, 12, l4_fpage_mem(APIC_VIEW, 12, 0), &err) == ~0ull) {
+		vmexit_case_end(vm, vcpu);
+		return;
+	}
+	for (unsigned i = 0; i < 4096; i++)
+		((volatile unsigned char *)GUEST_VIEW)[i] = 0;
+	for (unsigned i = 0; i < sizeof(spin); i++)
+		((volatile unsigned char *)GUEST_VIEW)[0x100 + i] = spin[i];
+	for (unsigned i = 0; i < sizeof(handler); i++)
+		((volatile unsigned char *)GUEST_VIEW)[0xd00 + i] = handler[i];
+	*(volatile uint32_t *)(GUEST_VIEW + 0x22 * 4) = GUEST_PAGE + 0xd00;
+	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | GUEST_PAGE, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
+	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | 0, l4_fpage_mem(GUEST_VIEW, 12, L4_FP_RWX));
+	L4_INVOKE(vm, L4_TASK_MAP, L4_ITEM_MAP | APIC_PAGE, l4_fpage_mem(APIC_VIEW, 12, L4_FP_R | L4_FP_W));
+	L4_INVOKE(vcpu, L4_THREAD_SET_EXC_HANDLER, ep);
+	L4_INVOKE(vcpu, L4_THREAD_SET_PRIO, SERVER_PRIO);
+	if ((err = l4_vcpu_apic(vcpu, APIC_PAGE, L4_VAPIC_VID)) || (err = l4_thread_set_cpu(vcpu, 1))) {
+		l4_printf("bench: %s unavailable (error %lu)\n", name, (unsigned long)err);
+		vmexit_case_end(vm, vcpu);
+		return;
+	}
+	L4_INVOKE(vcpu, L4_THREAD_START, GUEST_PAGE + 0x100, 0x2000);
+	struct l4_vcpu_state st;
+	struct l4_result r = { 0 };
+	for (unsigned i = 0; i < WARMUP + ITERATIONS && !r.error; i++) {
+		unsigned long long t0 = l4_rdtsc();
+		err = by_write ? l4_vcpu_write(vcpu, 0, L4_VCPU_POST(0x22, false), 0, 0, &st)
+			       : L4_INVOKE(vcpu, L4_THREAD_VCPU_POST, L4_VCPU_POST(0x22, false)).error;
+		r = l4_recv(ep, 2000000);
+		unsigned long long t1 = l4_rdtsc();
+		if (err || r.error || l4_utcb()->mr[L4_VMEXIT_REASON] != L4_VMEXIT_IO) {
+			r.error = r.error ? r.error : err ? err : L4_EINVAL;
+			break;
+		}
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0;
+		l4_reply(reply_advance());
+	}
+	L4_INVOKE(vcpu, L4_THREAD_STOP);
+	vmexit_case_end(vm, vcpu);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	if (r.error) {
+		l4_printf("bench: %s failed (error %lu)\n", name, (unsigned long)r.error);
+		return;
+	}
+	report(name, ITERATIONS);
+}
+
 /* ---- guest RAM */
 
 #define GUEST_RAM_VIEW 0x0000200000000000ull   /* our view of it, as the VMM's */
@@ -815,6 +884,8 @@ int main(int argc, char **argv)
 		if (group_picked("xcpu")) {
 			call_reply_xcpu(other);
 			notify_xcpu(other);
+			vcpu_post_xcpu("vcpu_post_xcpu", false);
+			vcpu_post_xcpu("vcpu_write_post_xcpu", true);
 		}
 		if (group_picked("scaling"))
 			call_reply_pairs(other, online);

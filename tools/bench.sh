@@ -159,7 +159,10 @@ done < <(results "$OUT/bochs-smp2.serial")
 printf '(call_reply_xcpu_0: call + reply-and-wait, 0 words, the general path and an IPI each way;\n'
 printf ' notify_xcpu: a round trip of two wakes: we signal, the partner wakes on CPU 1 and signals back,\n'
 printf ' we wake (notify_wake above is one wake on one CPU). TCG cycles: QEMU -smp 4 without icount,\n'
-printf ' where waking a halted CPU wakes its host thread.)\n'
+printf ' where waking a halted CPU wakes its host thread. vcpu_post_xcpu: an interrupt for a vCPU\n'
+printf ' running on CPU 1, from the post (L4_THREAD_VCPU_POST) to its handler'"'"'s first instruction,\n'
+printf ' which exits to us: the kernel'"'"'s part of one vCPU'"'"'s IPI to another; vcpu_write_post_xcpu: the\n'
+printf ' same by VCPU_WRITE, which stops the vCPU and takes its VMCS to CPU 0.)\n'
 
 # The scaling case: N pairs on N CPUs, wall-clock time.
 printf '\nThroughput of N independent call/reply pairs on N CPUs (pair k: a client and a server in the other\n'
