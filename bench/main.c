@@ -639,7 +639,7 @@ static l4_word_t guest_chunks[1024];
 
 static l4_word_t quota_used(void)
 {
-	return L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	return l4_factory_used(L4_CAP_FACTORY);
 }
 
 /*

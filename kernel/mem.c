@@ -116,10 +116,7 @@ uint64_t mem_split(const struct mb2_info *mb, uint64_t kernel_bytes)
 
 bool mem_sigma0_owns(uint64_t pa)
 {
-	for (unsigned i = 0; i < mem.sigma0_count; i++)
-		if (pa >= mem.sigma0[i].base && pa < mem.sigma0[i].end)
-			return true;
-	return false;
+	return mem_sigma0_owns_range(pa, 1);
 }
 
 bool mem_sigma0_owns_range(uint64_t pa, uint64_t size)

@@ -124,6 +124,12 @@ struct l4_result l4_invoke(l4_cap_t cap, l4_word_t label, unsigned n, const l4_w
 /* A new object from our factory (L4_FACTORY_ENDPOINT or _NOTIFICATION) in
  * a fresh slot; L4_CAP_NONE on error. */
 l4_cap_t l4_make(l4_word_t factory_op);
+/* Bytes of kernel memory the factory's quota has paid for (L4_FACTORY_INFO
+ * MR1); 0 if the capability is not a factory that may be read. */
+static inline l4_word_t l4_factory_used(l4_cap_t factory)
+{
+	return L4_INVOKE(factory, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+}
 
 /* Copies our capability in slot to the same slot of task. Error code. */
 l4_word_t l4_give_cap(l4_cap_t task, l4_cap_t slot);

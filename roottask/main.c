@@ -280,7 +280,7 @@ static bool give_ports(struct program *p, unsigned first, unsigned last)
 /* Kernel memory p's factory has paid for. */
 static l4_word_t factory_used(struct program *p)
 {
-	return L4_INVOKE(p->factory, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	return l4_factory_used(p->factory);
 }
 
 /* Bytes of memory sigma0 has not given out. */

@@ -1146,7 +1146,7 @@ int main(int argc, char **argv)
 	}
 	/* In 2 MiB pages where the root task gave them so (sigma0.h): one
 	 * mapping node per 2 MiB, and large EPT entries. */
-	l4_word_t q0 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	l4_word_t q0 = l4_factory_used(L4_CAP_FACTORY);
 	uint64_t map_t0 = l4_rdtsc();
 	for (uint64_t off = 0; off < ram_size; off += 1ull << 22)
 		if ((err = l4_vm_map(vm, off, l4_env->ram_addr + off, 22, L4_FP_RWX))) {
@@ -1154,7 +1154,7 @@ int main(int argc, char **argv)
 				  (unsigned long)err);
 			return 1;
 		}
-	l4_word_t q1 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	l4_word_t q1 = l4_factory_used(L4_CAP_FACTORY);
 	l4_printf("vmm: guest RAM %lu MiB mapped into the VM in %lu us; its EPT and nodes: %lu KiB of our quota\n",
 		  (unsigned long)(ram_size >> 20),
 		  (unsigned long)((l4_rdtsc() - map_t0) * 1000 / (l4_env->tsc_khz ? l4_env->tsc_khz : 1000000)),

@@ -311,6 +311,5 @@ void arch_machine_exit(unsigned status)
 	arch_console_flush();
 	outb(QEMU_EXIT_PORT, (uint8_t)status);
 	__asm__ volatile("xchgw %bx, %bx");   /* Bochs magic breakpoint: the harness quits */
-	for (;;)
-		__asm__ volatile("hlt");
+	arch_cpu_stop();
 }

@@ -651,10 +651,19 @@ static void thread_op(struct fz_thread *t)
 		for (unsigned i = 0; i < n; i++)
 			mr[i] = pick(t, 2) ? rnd(t) % 0x80 : rnd(t);
 		static const l4_word_t ops[] = { L4_THREAD_VCPU_CONFIG, L4_THREAD_VCPU_READ,
-						 L4_THREAD_VCPU_WRITE, L4_THREAD_VCPU_APIC };
+						 L4_THREAD_VCPU_WRITE, L4_THREAD_VCPU_APIC,
+						 L4_THREAD_VCPU_POST };
+		unsigned op = pick(t, 5);
 		if (pick(t, 2))
 			mr[0] = pick(t, 2) ? L4_VCPU_GPR : rnd(t) % 0x80;
-		inv(t, OP_T_VCPU, s, ops[pick(t, 4)], n);
+		if (ops[op] == L4_THREAD_VCPU_POST && pick(t, 2)) {
+			/* A post, mostly well formed, to a VM's vCPU, which may be
+			 * running on another CPU, stopped, moving or deleted. */
+			s = S_VM + 1 + 2 * pick(t, NVM);
+			mr[0] = pick(t, 3) ? L4_VCPU_POST(pick(t, 256), pick(t, 2)) | (pick(t, 4) ? 0 : L4_VCPU_REQ_IRQ_WINDOW)
+					   : rnd(t);
+		}
+		inv(t, OP_T_VCPU, s, ops[op], n);
 		break;
 	}
 	}

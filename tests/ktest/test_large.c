@@ -46,7 +46,7 @@ static long read_in(l4_cap_t b, l4_word_t addr)
 /* Kernel memory our factory's quota has paid for. */
 static l4_word_t quota_used(void)
 {
-	return L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	return l4_factory_used(L4_CAP_FACTORY);
 }
 
 static l4_word_t alloc(l4_word_t pa, unsigned order, l4_word_t view)

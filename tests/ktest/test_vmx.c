@@ -187,9 +187,9 @@ static void guest_ram_in_large_pages(void)
 	for (unsigned i = 0; i < sizeof(mmio_code); i++)
 		((volatile unsigned char *)LARGE_VIEW + GUEST_CODE_GPA)[i] = mmio_code[i];
 	((volatile unsigned char *)LARGE_VIEW)[0x3000] = 0x77;
-	l4_word_t q0 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	l4_word_t q0 = l4_factory_used(L4_CAP_FACTORY);
 	CHECK_EQ(l4_vm_map(vm.task, 0, LARGE_VIEW, 22, L4_FP_RWX), L4_OK);
-	l4_word_t q1 = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_INFO).error ? 0 : l4_utcb()->mr[1];
+	l4_word_t q1 = l4_factory_used(L4_CAP_FACTORY);
 	l4_printf("ktest: (4 MiB of guest RAM in large pages: %lu bytes of kernel memory)\n", (unsigned long)(q1 - q0));
 	CHECK(q1 - q0 <= 2 * 48 + 2 * 4096);
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_EXC_HANDLER, vm.ep).error, L4_OK);
