@@ -139,6 +139,7 @@ $(eval $(call user_program,hello-server,examples/hello/server.c))
 $(eval $(call user_program,hello-client,examples/hello/client.c))
 $(eval $(call user_program,crash,tests/programs/crash.c))
 $(eval $(call user_program,modules-test,tests/programs/modules-test.c))
+$(eval $(call user_program,neighbour,tests/programs/neighbour.c))
 # The VMM: board, device models, instruction emulation, loaders.
 $(eval $(call user_program,vmm,vmm/main.c vmm/board.c vmm/x86state.c $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c))))
 

@@ -58,6 +58,21 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || $out/initrd.gz -ot $ROOT/tools
 	done
 	gcc -nostdlib -static -o "$root/bin/l4end" "$ROOT/tests/guests/l4end.S" ||
 		die "cannot build /bin/l4end from tests/guests/l4end.S"
+	# /bin/l4work N: a workload on N CPUs at once (make test's SMP row):
+	# N busy loops, loop k pinned to CPU k by taskset, each saying where it
+	# ran when done (awk, its child, inherits the pinning).
+	cat >"$root/bin/l4work" <<'WORK'
+#!/bin/busybox sh
+n=${1:-$(nproc)} k=0
+while [ "$k" -lt "$n" ]; do
+	taskset -c "$k" sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i + 1)); done
+		echo "L4LINUX: loop $0 of 3000 steps done on cpu $(awk "{ print \$39 }" /proc/self/stat)"' "$k" &
+	k=$((k + 1))
+done
+wait
+echo "L4LINUX: $n loops done"
+WORK
+	chmod +x "$root/bin/l4work"
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin

@@ -932,7 +932,25 @@ static void vcpu_kick(void *ctx, unsigned cpu)
 
 /* ---- the handler threads */
 
-/* Serves c's exits until the guest is done. */
+/* The guest is done (the first handler to see it, once): every vCPU
+ * stops, and the main thread hears of it, even while it waits for an exit
+ * of vCPU 0, which may compute on without exits (the main thread then
+ * ends the VMM; another vCPU's triple fault must stop the whole VM). */
+static void guest_stop_all(struct vcpu_ctx *c)
+{
+	static volatile int once;
+
+	if (__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (unsigned i = 0; i < nvcpus; i++)
+		L4_INVOKE(vcpus[i].cap, L4_THREAD_STOP);
+	if (c != &vcpus[0])                       /* (not an exit: its label is 0) */
+		l4_send(vcpus[0].ep, l4_tag(0, 0, 0), 20000);
+}
+
+/* Serves c's exits until the guest is done, then stops them all. (The
+ * waits have no timeout: a VM exit's reply takes the kernel's fast path
+ * only so.) */
 static void serve(struct vcpu_ctx *c)
 {
 	struct l4_result r = l4_recv(c->ep, L4_TIMEOUT_NEVER);
@@ -954,6 +972,7 @@ static void serve(struct vcpu_ctx *c)
 			break;
 		r = stopped ? l4_recv(c->ep, L4_TIMEOUT_NEVER) : l4_reply_wait(c->ep, tag, L4_TIMEOUT_NEVER);
 	}
+	guest_stop_all(c);
 }
 
 /* The handler thread of vCPU arg (not 0: the main thread serves that). */
@@ -1241,8 +1260,6 @@ int main(int argc, char **argv)
 	if (nvcpus > 1)
 		l4_printf("\n");
 	serve(&vcpus[0]);
-	for (unsigned i = 0; i < nvcpus; i++)
-		L4_INVOKE(vcpus[i].cap, L4_THREAD_STOP);
 	if (uart_out.len)
 		line_put(&uart_out, '\n');
 	print_exit_counts();

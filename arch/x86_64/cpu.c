@@ -66,6 +66,7 @@ static void detect_vmx(struct vmx_caps *v)
 	v->vpid = proc2 & PROC2_VPID;
 	v->unrestricted_guest = proc2 & PROC2_UNRESTRICTED;
 	v->virtual_interrupts = proc2 & PROC2_VID;
+	v->pause_loop = proc2 & PROC2_PAUSE_LOOP;
 	if (v->ept) {
 		uint64_t cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
 		v->ept = cap & EPT_CAP_WALK_4;
@@ -160,5 +161,6 @@ void arch_cpu_init(void)
 	print_flag(v->tpr_shadow, "tpr-shadow");
 	print_flag(v->apic_access, "apic-access");
 	print_flag(v->virtual_interrupts, "virtual-interrupts");
+	print_flag(v->pause_loop, "pause-loop");
 	kprintf(")\n");
 }

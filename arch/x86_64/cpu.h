@@ -11,7 +11,7 @@ struct vmx_caps {
 	const char *why_not;     /* reason when !usable */
 	uint32_t revision;       /* VMCS revision identifier */
 	bool ept, vpid, unrestricted_guest, preemption_timer;
-	bool tpr_shadow, apic_access, virtual_interrupts, ept_2m, ept_1g, ept_wb;
+	bool tpr_shadow, apic_access, virtual_interrupts, ept_2m, ept_1g, ept_wb, pause_loop;
 	unsigned preemption_timer_shift;   /* timer counts TSC >> shift */
 };
 

@@ -478,9 +478,19 @@ int vcpu_create(struct thread *t, struct quota *q)
 	vmwrite(VMCS_VIRTUAL_APIC, v->vapic);
 	vmwrite(VMCS_TPR_THRESHOLD, 0);
 	v->vpid = vpid_alloc();
+	/* A guest that spins on PAUSE (a lock, an IPI's answer) for longer
+	 * than PLE_WINDOW exits, and the kernel lets the other threads of its
+	 * priority on this CPU run first (vcpu_handle): the vCPU it waits for
+	 * may be one of them. PLE_GAP and PLE_WINDOW are KVM's defaults, in TSC
+	 * ticks (KVM grows the window; this one stays). */
 	vmwrite(VMCS_PROC_CONTROLS2, control(MSR_IA32_VMX_PROCBASED2, MSR_IA32_VMX_PROCBASED2,
 					     PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD |
-					     (v->vpid ? PROC2_VPID : 0)));
+					     (v->vpid ? PROC2_VPID : 0) |
+					     (cpu.vmx.pause_loop ? PROC2_PAUSE_LOOP : 0)));
+	if (cpu.vmx.pause_loop) {
+		vmwrite(VMCS_PLE_GAP, 128);
+		vmwrite(VMCS_PLE_WINDOW, 4096);
+	}
 	if (v->vpid) {
 		vmwrite(VMCS_VPID, v->vpid);
 		invvpid(v->vpid);        /* nothing of an earlier owner of the VPID stays */
@@ -990,17 +1000,20 @@ static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 	if (reason == EXIT_EXCEPTION_NMI &&
 	    INTR_INFO_TYPE((uint32_t)vmread(VMCS_EXIT_INTR_INFO)) == INTR_TYPE_NMI)
 		panic("NMI non-maskable interrupt while CPU %u ran a guest", this_cpu->id);
-	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER ||
+	if (reason == EXIT_EXTERNAL_INTERRUPT || reason == EXIT_PREEMPTION_TIMER || reason == EXIT_PAUSE ||
 	    reflect_forced(v, reason)) {
 		/* The kernel's own: an interrupt still pending (not acknowledged on
-		 * exit), the guest's tick ran out, or a forced exception goes back
-		 * into the guest. Take interrupts now (before the kernel lock: their
-		 * handlers take it): a guest whose delivery faults again at once
-		 * never reaches an instruction boundary, where an interrupt would
-		 * make it exit. */
+		 * exit), the guest's tick ran out, a PAUSE loop (the threads of
+		 * its priority here go first; the PAUSE runs again at the entry), or
+		 * a forced exception goes back into the guest. Take interrupts now
+		 * (before the kernel lock: their handlers take it): a guest whose
+		 * delivery faults again at once never reaches an instruction
+		 * boundary, where an interrupt would make it exit. */
 		v->kernel_exits++;
 		__asm__ volatile("sti; nop; cli" : : : "memory");
 		kernel_lock();
+		if (reason == EXIT_PAUSE && sched_current() == t)
+			sched_yield();
 	} else {
 		kernel_lock();
 		if (sched_current() == t)   /* (else preempted from another CPU: it exits again) */

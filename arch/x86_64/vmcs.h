@@ -50,6 +50,8 @@
 #define VMCS_ENTRY_EXC_ERROR   0x4018
 #define VMCS_ENTRY_INSTR_LEN   0x401a
 #define VMCS_TPR_THRESHOLD     0x401c
+#define VMCS_PLE_GAP           0x4020
+#define VMCS_PLE_WINDOW        0x4022
 #define VMCS_PROC_CONTROLS2    0x401e
 #define VMCS_INSTRUCTION_ERROR 0x4400
 #define VMCS_EXIT_REASON       0x4402
@@ -148,6 +150,7 @@
 #define PROC2_WBINVD           (1u << 6)
 #define PROC2_UNRESTRICTED     (1u << 7)
 #define PROC2_VID              (1u << 9)  /* virtual-interrupt delivery */
+#define PROC2_PAUSE_LOOP       (1u << 10) /* PAUSE-loop exiting */
 /* VM-exit controls */
 #define EXIT_SAVE_DEBUG        (1u << 2)
 #define EXIT_HOST_64           (1u << 9)
@@ -166,6 +169,7 @@
 #define EXIT_EXTERNAL_INTERRUPT 1
 #define EXIT_IRQ_WINDOW        7
 #define EXIT_NMI_WINDOW        8
+#define EXIT_PAUSE             40
 #define EXIT_PREEMPTION_TIMER  52
 #define EXIT_ENTRY_FAILED_BIT  (1u << 31)
 

@@ -59,7 +59,8 @@ BOOT_TESTS=(
 # PATH (from the repository's root) instead of NAME.cfg: a configuration
 # users boot, such as config/linux.cfg (make run), tested as it is. A line
 # "# cpus: N" boots the row with N CPUs (emulator column qemu:N or bochs:N).
-declare -A BOOT_ROW_TIMEOUT=()
+# "# memory: N" gives the machine N MiB (EMU_MEM; default 512).
+declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
 	expect_name=${expect_file##*/}
@@ -67,6 +68,8 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	# A line "# timeout: N" in the .expect file gives the row N seconds.
 	expect_timeout=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$expect_file" | head -n 1)
 	[[ -z $expect_timeout ]] || BOOT_ROW_TIMEOUT[$expect_name]=$expect_timeout
+	expect_mem=$(sed -n 's/^# memory: \([0-9][0-9]*\)$/\1/p' "$expect_file" | head -n 1)
+	[[ -z $expect_mem ]] || BOOT_ROW_MEM[$expect_name]=$expect_mem
 	expect_config=$(sed -n 's/^# config: //p' "$expect_file" | head -n 1)
 	[[ -n $expect_config ]] || expect_config=tests/boot/$expect_name.cfg
 	expect_cpus=$(sed -n 's/^# cpus: *//p' "$expect_file" | head -n 1)
@@ -76,7 +79,7 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 		BOOT_TESTS+=("qemu-$expect_name qemu${expect_cpus:+:$expect_cpus} expect cfg:$expect_config console=com1 loglevel=2")
 	fi
 done
-unset expect_file expect_name expect_timeout expect_config expect_cpus
+unset expect_file expect_name expect_timeout expect_config expect_cpus expect_mem
 # The ktest rows run the concurrent fuzzer too (see FUZZ_QEMU).
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
@@ -111,6 +114,7 @@ boot_start() {
 	timeout=${!timeout}
 	local row_name=${name#qemu-}
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
+	local EMU_MEM=${BOOT_ROW_MEM[$row_name]:-${EMU_MEM:-512}}
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port, with

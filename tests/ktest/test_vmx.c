@@ -986,6 +986,70 @@ static void spinning_fpu_guests_at_one_priority(void)
  * FPU value; native threads keep their own FPU state beside it. On one CPU
  * only the moves to CPU 0 and the reads are left.
  */
+/* pause; jmp $-2: a guest that spins on PAUSE, as on a lock or for an IPI's answer. */
+static const unsigned char pause_code[] = { 0xf3, 0x90, 0xeb, 0xfc };
+static volatile unsigned long low_runs;
+
+static long low_prio_counter(long arg)
+{
+	(void)arg;
+	for (;;)
+		low_runs++;
+	return 0;
+}
+
+/* How many exits the kernel handled itself for vcpu (timer, interrupts, PAUSE loops). */
+static l4_word_t kernel_exits(l4_cap_t vcpu)
+{
+	struct l4_result r = L4_INVOKE(vcpu, L4_THREAD_INFO);
+
+	return r.error || l4_tag_words(r.tag) < 4 ? 0 : l4_utcb()->mr[3];
+}
+
+/* A vCPU spinning on PAUSE gives the CPU to the threads of its priority
+ * there (PAUSE-loop exiting: every VT-x CPU since 2010 and Bochs have it)
+ * and to no thread below it. Each of our 50 yields lets the vCPU run; it
+ * must hand the CPU back long before its time slice (10 ms) ends, as
+ * the vCPU that a spinning guest waits for would need. */
+static void pause_loop_yields_to_its_priority(void)
+{
+	struct vm vm;
+	l4_word_t err;
+
+	if (!make_vm_with(&vm, pause_code, sizeof(pause_code), HOST_VIEW + 0x6000, &err)) {
+		CHECK_EQ(err, L4_ENOSYS);
+		return;
+	}
+	long cpu = l4_thread_get_cpu(L4_CAP_THREAD, NULL);
+	CHECK(cpu >= 0);
+	l4_cap_t low = l4_thread_start(low_prio_counter, 0, 90);
+	CHECK(low != L4_CAP_NONE);
+	CHECK_EQ(l4_thread_set_cpu(low, (unsigned)cpu), L4_OK);
+	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, (unsigned)cpu), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_SET_PRIO, 100).error, L4_OK);     /* ours */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+	l4_yield();
+	unsigned long low0 = low_runs;
+	l4_word_t exits0 = kernel_exits(vm.vcpu);
+	unsigned long long t0 = l4_rdtsc();
+	for (unsigned i = 0; i < 50; i++)
+		l4_yield();
+	unsigned long long per_yield = (l4_rdtsc() - t0) / 50, slice = 10ull * l4_boot_info->tsc_khz;
+	l4_word_t exits = kernel_exits(vm.vcpu) - exits0;
+	unsigned long low_ran = low_runs - low0;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+	l4_printf("ktest: (50 yields to a PAUSE-looping vCPU: %llu TSC ticks each, a time slice is %llu; "
+		  "%lu kernel exits)\n", per_yield, slice, (unsigned long)exits);
+	CHECK(exits >= 50);                      /* each yield: the vCPU ran into a PAUSE-loop exit */
+	CHECK(per_yield < slice / 4);
+	CHECK_EQ(low_ran, 0);                    /* nothing below us ran meanwhile */
+	/* Deleted while it spins: nothing of it stays. */
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+	l4_yield();
+	l4_thread_kill(low);
+	drop_vm(&vm, HOST_VIEW + 0x6000);
+}
+
 static void vcpu_moves_between_cpus_while_running(void)
 {
 	unsigned char code[sizeof(fpu_spin_code)];
@@ -1969,6 +2033,7 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/two-vms-have-separate-memory", two_vms_have_separate_memory },
 	{ "vmx/recreated-vms-see-only-their-memory", recreated_vms_see_only_their_memory },
 	{ "vmx/spinning-guest-does-not-starve-native-threads", spinning_guest_does_not_starve_native_threads },
+	{ "vmx/pause-loop-yields-to-its-priority", pause_loop_yields_to_its_priority },
 	{ "vmx/long-spin-keeps-the-kernel-stack", long_spin_keeps_the_kernel_stack },
 	{ "vmx/protected-mode-guest", protected_mode_guest },
 	{ "vmx/long-mode-guest", long_mode_guest },
