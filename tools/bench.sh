@@ -200,6 +200,46 @@ if [[ -n ${gram_kib[1024-2MiB]:-} && -n ${gram_kib[2048-2MiB]:-} ]]; then
 	printf ' (with sigma0 splitting its large roots; 1 GiB of 4 KiB pages in the VMM and the EPT alone: 28,672 KiB).\n'
 fi
 
+# Guest IPIs and a storming neighbour: Bochs with 2 CPUs, the test rows'
+# configurations (tests/boot/bochs-vmm-smp*.cfg), whose programs print the
+# figures: the multiboot guest tests/guests/mbsmp.S (4 vCPUs on host CPUs
+# 0, 1, 0, 1) times IPIs from its BSP, and tests/programs/neighbour.c
+# times native round trips beside a VM that storms in alternate periods.
+for row in bochs-vmm-smp bochs-vmm-smp-storm; do
+	printf 'bench: running under bochs (%s)...\n' "$row" >&2
+	"$ROOT/tools/mkimage.sh" -D BUILD="$BUILD" -c "console=com1 loglevel=1" -o "$OUT/$row.iso" \
+		"$ROOT/tests/boot/$row.cfg" >"$OUT/$row.mkimage.log" 2>&1 ||
+		{ printf 'bench: tools/mkimage.sh failed for %s\n' "$row" >&2; exit 1; }
+	EMU_CPUS=2 emu_run bochs "$OUT/$row.iso" "$TIMEOUT" "$OUT/$row.serial" "$OUT/$row"
+	if [[ $EMU_STATUS != ok ]] || ! grep -aqE 'mbsmp: all checks passed|neighbour: round trip' "$OUT/$row.serial"; then
+		printf 'bench: the %s run failed: %s\n' "$row" "${EMU_DETAIL:-no figures}" >&2
+		tail -n 20 "$OUT/$row.serial" >&2 || true
+		exit 1
+	fi
+done
+printf '\nGuest IPIs through the VMM under Bochs with 2 CPUs, TSC ticks from the sender'"'"'s ICR write (vCPU 0,\n'
+printf 'host CPU 0) to the first instruction of the target'"'"'s handler (32 IPIs each):\n'
+printf '%-44s %9s %9s %9s\n' "target" "min" "median" "max"
+while read -r v state min median max; do
+	case "$v $state" in
+	"1 halted") label="vCPU 1 at HLT, on host CPU 1" ;;
+	"1 running") label="vCPU 1 running, on host CPU 1 (kick: IPI)" ;;
+	"2 halted") label="vCPU 2 at HLT, on host CPU 0 (the sender's)" ;;
+	*) label="vCPU $v, $state" ;;
+	esac
+	printf '%-44s %9s %9s %9s\n' "$label" "$min" "$median" "$max"
+done < <(tr -d '\r' <"$OUT/bochs-vmm-smp.serial" | sed -nE \
+	's/.*mbsmp: IPI to vCPU ([0-9]+) (at HLT|running): min ([0-9]+) median ([0-9]+) max ([0-9]+) .*/\1 \2 \3 \4 \5/p' |
+	sed 's/ at HLT / halted /')
+printf '(The path: an APIC-write exit of the sender; the VMM'"'"'s local APIC model; at its lock'"'"'s release a\n'
+printf ' kick: the target'"'"'s handler, waiting at its HLT, wakes, or L4_THREAD_VCPU_POST asks a running\n'
+printf ' target for an interrupt window, by an IPI to its CPU; the window exit; the injection. No\n'
+printf ' posted-interrupt descriptors here: Bochs has none. The kernel'"'"'s part alone: vcpu_post_xcpu.)\n'
+tr -d '\r' <"$OUT/bochs-vmm-smp-storm.serial" | grep -a '^neighbour: round trip' | sed 's/^neighbour: /Native IPC beside a storming VM (Bochs, 2 CPUs): /' | fold -s -w 110
+printf '(tests/programs/neighbour.c on CPU 0, call/reply within one task, in batches a millisecond apart;\n'
+printf ' the VM'"'"'s 4 vCPUs on both CPUs storm in even periods of 2^25 TSC ticks: IPIs to all, start-up IPIs\n'
+printf ' to running vCPUs, a vCPU that sends itself INIT; in odd ones they are calm. Target: within 5%%.)\n'
+
 # The Linux boot under Bochs, bare and under the hypervisor, both ended by
 # /bin/l4end (the magic breakpoint) at /init: Bochs ticks from power-on,
 # same bochsrc and ips; and under the hypervisor without APIC

@@ -189,22 +189,27 @@ static void guest_exit(void *ctx, uint64_t code)
 	guest_done = true;
 }
 
-/* ---- guest RAM for the instruction emulator */
+/* ---- guest RAM for the instruction emulator and the devices: below the
+ * PCI hole at its own addresses, the rest from 4 GiB on (e820.h) */
 static int ram_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
 {
+	uint64_t off = len ? e820_ram_offset(ram_size, gpa, len) : 0;
+
 	(void)ctx;
-	if (gpa >= ram_size || len > ram_size - gpa)
+	if (off == E820_NOT_RAM)
 		return 1;
-	__builtin_memcpy(buf, ram + gpa, len);
+	__builtin_memcpy(buf, ram + off, len);
 	return 0;
 }
 
 static int ram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
 {
+	uint64_t off = len ? e820_ram_offset(ram_size, gpa, len) : 0;
+
 	(void)ctx;
-	if (gpa >= ram_size || len > ram_size - gpa)
+	if (off == E820_NOT_RAM)
 		return 1;
-	__builtin_memcpy(ram + gpa, buf, len);
+	__builtin_memcpy(ram + off, buf, len);
 	return 0;
 }
 
@@ -619,19 +624,40 @@ static void vapic_off(struct vcpu_ctx *c, const char *why)
 
 /* The lock over the board and everything the handlers share: a spin
  * lock (the handlers of different vCPUs run on different host CPUs, and
- * hold it for one exit's work, never across a system call that blocks). */
+ * hold it for one exit's work, never across a system call that blocks).
+ * Two handlers can share a host CPU (more vCPUs than CPUs), so nothing
+ * done under the lock may wake another handler (it would run, spin on
+ * the lock its preempted holder keeps, and hold the CPU for a whole time
+ * slice: 10 ms per IPI between such vCPUs): kicks wait in kicks_due until
+ * the unlock. And a waiter that spins long yields, for the same reason. */
 static volatile int vmm_lock_word;
+static unsigned kicks_due;                /* vCPUs to kick at the unlock (a bit each) */
+static void vcpu_kick_now(unsigned cpu);
 
 static void vmm_lock(void)
 {
-	while (__atomic_exchange_n(&vmm_lock_word, 1, __ATOMIC_ACQUIRE))
+	for (unsigned spins = 0; __atomic_exchange_n(&vmm_lock_word, 1, __ATOMIC_ACQUIRE);)
 		while (__atomic_load_n(&vmm_lock_word, __ATOMIC_RELAXED))
-			__asm__ volatile("pause");
+			if (++spins % 4096 == 0)
+				l4_yield();               /* (its holder may wait for our CPU) */
+			else
+				__asm__ volatile("pause");
 }
 
 static void vmm_unlock(void)
 {
 	__atomic_store_n(&vmm_lock_word, 0, __ATOMIC_RELEASE);
+	unsigned due = __atomic_exchange_n(&kicks_due, 0, __ATOMIC_ACQ_REL);
+	if (!due)
+		return;
+	/* (The kicks are system calls: the message registers, where a
+	 * handler has its reply by now, are kept.) */
+	l4_word_t mr[L4_MR_COUNT];
+	__builtin_memcpy(mr, l4_utcb()->mr, sizeof(mr));
+	for (unsigned i = 0; due; i++, due >>= 1)
+		if (due & 1)
+			vcpu_kick_now(i);
+	__builtin_memcpy(l4_utcb()->mr, mr, sizeof(mr));
 }
 
 /* Whether an interrupt waits for c (for HLT). */
@@ -920,11 +946,18 @@ static void vcpu_sipi(void *ctx, unsigned cpu, uint8_t vector)
 }
 
 /* vCPU cpu may take an interrupt now: a handler waiting at its HLT
- * wakes, and a running vCPU exits when it can take it (a window). */
+ * wakes, and a running vCPU exits when it can take it (a window). Done
+ * at the lock's release (vmm_unlock says why). */
 static void vcpu_kick(void *ctx, unsigned cpu)
 {
 	(void)ctx;
-	if (cpu >= nvcpus || vcpus[cpu].wait_sipi)
+	if (cpu < nvcpus)
+		__atomic_or_fetch(&kicks_due, 1u << cpu, __ATOMIC_RELAXED);
+}
+
+static void vcpu_kick_now(unsigned cpu)
+{
+	if (vcpus[cpu].wait_sipi)
 		return;
 	l4_send(vcpus[cpu].wake, 0, L4_TIMEOUT_POLL);
 	L4_INVOKE(vcpus[cpu].cap, L4_THREAD_VCPU_POST, L4_VCPU_REQ_IRQ_WINDOW);
@@ -1104,7 +1137,10 @@ int main(int argc, char **argv)
 	}
 
 	struct e820_map map;
-	struct guest_ram gram = { .ram = ram, .size = ram_size, .map = &map };
+	/* (The loaders see guest RAM below the hole, where it is linear: they
+	 * place the kernel, initrd and tables there.) */
+	struct guest_ram gram = { .ram = ram, .size = ram_size < E820_MMIO_START ? ram_size : E820_MMIO_START,
+				  .map = &map };
 	struct cpustate cpu;
 	char msg[160];
 	if (e820_build(&map, ram_size) != LOADER_OK) {
@@ -1168,8 +1204,8 @@ int main(int argc, char **argv)
 	l4_word_t q0 = l4_factory_used(L4_CAP_FACTORY);
 	uint64_t map_t0 = l4_rdtsc();
 	for (uint64_t off = 0; off < ram_size; off += 1ull << 22)
-		if ((err = l4_vm_map(vm, off, l4_env->ram_addr + off, 22, L4_FP_RWX))) {
-			l4_printf("vmm: guest RAM not mapped at %#lx (error %lu)\n", (unsigned long)off,
+		if ((err = l4_vm_map(vm, e820_ram_gpa(off), l4_env->ram_addr + off, 22, L4_FP_RWX))) {
+			l4_printf("vmm: guest RAM not mapped at %#lx (error %lu)\n", (unsigned long)e820_ram_gpa(off),
 				  (unsigned long)err);
 			return 1;
 		}

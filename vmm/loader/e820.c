@@ -34,6 +34,19 @@ int e820_build(struct e820_map *map, uint64_t ram_size)
 	return LOADER_OK;
 }
 
+uint64_t e820_ram_offset(uint64_t ram_size, uint64_t gpa, uint64_t len)
+{
+	uint64_t low = ram_size < E820_MMIO_START ? ram_size : E820_MMIO_START, high = ram_size - low;
+
+	if (len == 0)
+		return E820_NOT_RAM;
+	if (gpa < low)
+		return len <= low - gpa ? gpa : E820_NOT_RAM;
+	if (gpa >= E820_4G && gpa - E820_4G < high)
+		return len <= high - (gpa - E820_4G) ? gpa - E820_4G + low : E820_NOT_RAM;
+	return E820_NOT_RAM;
+}
+
 /*
  * The entries e[i..j) overlap [a, b); they are replaced by what is left of
  * the first before a, the new range, and what is left of the last after b.

@@ -76,6 +76,21 @@ enum loader_status {
 int e820_build(struct e820_map *map, uint64_t ram_size);
 
 /*
+ * Guest RAM of ram_size bytes in guest-physical space, as e820_build lays
+ * it out: its first E820_MMIO_START bytes at their own addresses, the rest
+ * from 4 GiB on. (The conventional-memory gap is RAM too: the VMM keeps its
+ * MP tables there.) e820_ram_gpa: where byte off of guest RAM lies;
+ * e820_ram_offset: which byte of guest RAM guest-physical gpa is, if all of
+ * [gpa, gpa + len) is RAM (len 1 or more), else E820_NOT_RAM.
+ */
+#define E820_NOT_RAM (~0ull)
+static inline uint64_t e820_ram_gpa(uint64_t off)
+{
+	return off < E820_MMIO_START ? off : off - E820_MMIO_START + E820_4G;
+}
+uint64_t e820_ram_offset(uint64_t ram_size, uint64_t gpa, uint64_t len);
+
+/*
  * Gives [addr, addr + size) type type: overlapped parts of existing entries
  * are replaced, gaps are filled, neighbours of the same type are merged.
  * LOADER_EINVAL for size 0, a range that wraps or an unknown type;

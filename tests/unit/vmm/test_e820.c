@@ -347,6 +347,42 @@ START_TEST(test_ram_extent)
 }
 END_TEST
 
+/* Guest RAM above the hole resumes at 4 GiB, byte for byte as the map says. */
+START_TEST(test_ram_gpa_and_offset)
+{
+	uint64_t size = 5 * GiB;
+
+	ck_assert_int_eq(e820_build(&map, size), LOADER_OK);
+	ck_assert_uint_eq(e820_ram_gpa(0), 0);
+	ck_assert_uint_eq(e820_ram_gpa(3 * GiB - 1), 3 * GiB - 1);
+	ck_assert_uint_eq(e820_ram_gpa(3 * GiB), 4 * GiB);
+	ck_assert_uint_eq(e820_ram_gpa(5 * GiB - 1), 6 * GiB - 1);
+	ck_assert_uint_eq(e820_ram_offset(size, 0, 1), 0);
+	ck_assert_uint_eq(e820_ram_offset(size, 3 * GiB - 4, 4), 3 * GiB - 4);
+	ck_assert_uint_eq(e820_ram_offset(size, 3 * GiB - 4, 5), E820_NOT_RAM);   /* into the hole */
+	ck_assert_uint_eq(e820_ram_offset(size, 3 * GiB, 1), E820_NOT_RAM);
+	ck_assert_uint_eq(e820_ram_offset(size, 0xfee00000ull, 4), E820_NOT_RAM); /* the local APIC */
+	ck_assert_uint_eq(e820_ram_offset(size, 4 * GiB - 1, 2), E820_NOT_RAM);
+	ck_assert_uint_eq(e820_ram_offset(size, 4 * GiB, 8), 3 * GiB);
+	ck_assert_uint_eq(e820_ram_offset(size, 6 * GiB - 8, 8), 5 * GiB - 8);
+	ck_assert_uint_eq(e820_ram_offset(size, 6 * GiB - 8, 9), E820_NOT_RAM);   /* past the end */
+	ck_assert_uint_eq(e820_ram_offset(size, 6 * GiB, 1), E820_NOT_RAM);
+	ck_assert_uint_eq(e820_ram_offset(size, 4 * GiB, 0), E820_NOT_RAM);
+	ck_assert_uint_eq(e820_ram_offset(size, UINT64_MAX, 1), E820_NOT_RAM);
+	ck_assert_uint_eq(e820_ram_offset(size, 4 * GiB, UINT64_MAX), E820_NOT_RAM);
+	/* Every offset maps to a usable address of the map and back. */
+	for (uint64_t off = 0; off < size; off += 256 * MiB + 4096) {
+		uint64_t gpa = e820_ram_gpa(off);
+		ck_assert_uint_eq(e820_ram_offset(size, gpa, 1), off);
+		ck_assert(off >= 0x9fc00 && off < MiB ? e820_ram_extent(&map, gpa) == 0 : e820_ram_extent(&map, gpa) > 0);
+	}
+	/* Below the hole: as it is, and nothing at 4 GiB. */
+	ck_assert_uint_eq(e820_ram_offset(2 * GiB, 2 * GiB - 1, 1), 2 * GiB - 1);
+	ck_assert_uint_eq(e820_ram_offset(2 * GiB, 2 * GiB, 1), E820_NOT_RAM);
+	ck_assert_uint_eq(e820_ram_offset(2 * GiB, 4 * GiB, 1), E820_NOT_RAM);
+}
+END_TEST
+
 START_TEST(test_guest_ram_bounds)
 {
 	/* RAM of 2 MiB, while the map claims 64 MiB: RAM decides too. */
@@ -473,6 +509,7 @@ Suite *e820_suite(void)
 
 	tc = tcase_create("guest-ram");
 	tcase_add_test(tc, test_ram_extent);
+	tcase_add_test(tc, test_ram_gpa_and_offset);
 	tcase_add_test(tc, test_guest_ram_bounds);
 	tcase_add_test(tc, test_message_format);
 	tcase_add_test(tc, test_message_truncated);
