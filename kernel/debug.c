@@ -50,7 +50,9 @@ void debug_invoke(struct thread *cur, struct cap *c, uint64_t tag)
 			err = L4_EMSG;
 			break;
 		}
-		kprintf("debug: task %s ends the machine with status %llu\n", cur->task->name,
+		/* (On a line of its own: a user-level console server may have
+		 * begun one on the same port.) */
+		kprintf("\ndebug: task %s ends the machine with status %llu\n", cur->task->name,
 			(unsigned long long)mr[0]);
 		arch_machine_exit((unsigned)MIN(mr[0], 127ull));
 	case L4_DEBUG_TSC_KHZ:

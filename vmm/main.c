@@ -67,6 +67,8 @@ struct vcpu_ctx {
 	bool vapic;                   /* its local APIC interrupts are posted (VID) */
 	l4_word_t debug_regs[8];      /* its DR0-DR7 (DR7 lives in the VMCS) */
 	volatile bool wait_sipi;      /* after an INIT: stopped until a start-up IPI */
+	volatile bool nmi_pending;    /* an NMI (an IPI) to inject at its NMI window */
+	bool halted_off;              /* at a HLT with interrupts off: an NMI or INIT wakes it */
 };
 static struct vcpu_ctx vcpus[L4_ENV_MAX_VCPUS];
 static unsigned nvcpus = 1;
@@ -660,10 +662,11 @@ static void vmm_unlock(void)
 	__builtin_memcpy(l4_utcb()->mr, mr, sizeof(mr));
 }
 
-/* Whether an interrupt waits for c (for HLT). */
+/* Whether an interrupt (or an NMI) waits for c (for HLT). */
 static bool interrupt_waiting(struct vcpu_ctx *c)
 {
-	return board_pending(&board, c->id) >= 0 || (c->vapic && lapic_requested_vector(LAPIC_OF(c)) >= 0);
+	return c->nmi_pending || board_pending(&board, c->id) >= 0 ||
+	       (c->vapic && lapic_requested_vector(LAPIC_OF(c)) >= 0);
 }
 
 static l4_word_t handle_exit(struct vcpu_ctx *c)
@@ -747,11 +750,26 @@ static l4_word_t handle_exit(struct vcpu_ctx *c)
 	case L4_VMEXIT_HLT:
 		s.gpr[L4_REG_RIP] += e.ilen;
 		if (!(s.gpr[L4_REG_RFLAGS] & RFLAGS_IF)) {
-			/* HLT with interrupts off: only an NMI could wake it, and this
-			 * board has none. It is what an OS without ACPI does to power off. */
-			l4_printf("vmm: the guest halted with interrupts off: powered off\n");
-			guest_done = true;
-			return 0;
+			/* HLT with interrupts off: only an NMI (an IPI) or an INIT wakes
+			 * this vCPU. When every vCPU is so (or waits for a start-up IPI),
+			 * the guest has powered off: what an OS without ACPI does (Linux
+			 * parks the other CPUs so first, and a CPU it takes offline). */
+			c->halted_off = true;
+			bool all = true;
+			for (unsigned i = 0; i < nvcpus; i++)
+				all &= vcpus[i].halted_off || vcpus[i].wait_sipi;
+			if (all) {
+				l4_printf("vmm: the guest halted with interrupts off: powered off\n");
+				guest_done = true;
+				return 0;
+			}
+			while (!c->nmi_pending && !c->wait_sipi && !guest_done) {
+				vmm_unlock();
+				l4_recv(c->wake, 10000);
+				vmm_lock();
+			}
+			c->halted_off = false;
+			break;
 		}
 		line_flush(&uart_out);
 		line_flush(&hvc_out);
@@ -773,6 +791,7 @@ static l4_word_t handle_exit(struct vcpu_ctx *c)
 		}
 		break;
 	case L4_VMEXIT_IRQ_WINDOW:
+	case L4_VMEXIT_NMI_WINDOW:
 	case L4_VMEXIT_TPR_BELOW:                        /* (a held interrupt may go now) */
 		break;
 	case L4_VMEXIT_VMCALL:
@@ -810,6 +829,16 @@ static l4_word_t handle_exit(struct vcpu_ctx *c)
 	 * the host comes (InterruptAcknowledge asks whether the virtual
 	 * interrupt is pending, not whether it is unmasked): Linux took IRQ 1
 	 * so inside request_irq and spun on the descriptor lock it held. */
+	/* An NMI from another vCPU: at an NMI window (the guest in no NMI
+	 * handler), before any interrupt. */
+	if (c->nmi_pending && !event) {
+		if (reason == L4_VMEXIT_NMI_WINDOW) {
+			event = L4_EVENT_VALID | L4_EVENT_NMI | 2;
+			c->nmi_pending = false;
+		} else {
+			requests |= L4_VCPU_REQ_NMI_WINDOW;
+		}
+	}
 	board_advance(&board, c->id, now_ns());
 	bool level, guest_if = s.gpr[L4_REG_RFLAGS] & RFLAGS_IF;
 	int pv = c->vapic && guest_if ? lapic_post(LAPIC_OF(c), &level) : -1;
@@ -934,6 +963,7 @@ static void vcpu_sipi(void *ctx, unsigned cpu, uint8_t vector)
 	s.msr[L4_MSR_PAT] = 0x0007040600070406ull;
 	c->debug_regs[6] = 0xffff0ff0;
 	c->tpr_threshold = 0;
+	c->nmi_pending = c->halted_off = false;
 	l4_word_t err = l4_vcpu_write(c->cap, L4_VCPU_ALL, 0, 0, 0, &s);
 	if (!err)
 		err = L4_INVOKE(c->cap, L4_THREAD_RESUME).error;
@@ -943,6 +973,15 @@ static void vcpu_sipi(void *ctx, unsigned cpu, uint8_t vector)
 		return;
 	}
 	c->wait_sipi = false;
+}
+
+/* An NMI for vCPU cpu (an IPI): injected at its NMI window. */
+static void vcpu_nmi(void *ctx, unsigned cpu)
+{
+	if (cpu >= nvcpus)
+		return;
+	vcpus[cpu].nmi_pending = true;
+	vcpu_kick(ctx, cpu);
 }
 
 /* vCPU cpu may take an interrupt now: a handler waiting at its HLT
@@ -1253,7 +1292,8 @@ int main(int argc, char **argv)
 	masks[L4_VMEXIT_RDMSR] = masks[L4_VMEXIT_WRMSR] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | L4_VCPU_MSR;
 	/* (Every exit has CR8, the local APIC's task priority; window exits
 	 * carry the CR group to change it or the TPR threshold.) */
-	masks[L4_VMEXIT_IRQ_WINDOW] = masks[L4_VMEXIT_TPR_BELOW] = L4_VCPU_GPR | L4_VCPU_CR;
+	masks[L4_VMEXIT_IRQ_WINDOW] = masks[L4_VMEXIT_NMI_WINDOW] = masks[L4_VMEXIT_TPR_BELOW] =
+		L4_VCPU_GPR | L4_VCPU_CR;
 	masks[L4_VMEXIT_CR] = masks[L4_VMEXIT_DR] = masks[L4_VMEXIT_CPUID] = L4_VCPU_GPR | L4_VCPU_CR;
 	/* (APIC virtualization: the CPU's interrupt state where it matters.) */
 	masks[L4_VMEXIT_APIC_ACCESS] = L4_VCPU_GPR | L4_VCPU_CR | L4_VCPU_SEG | (vapic ? L4_VCPU_APIC : 0);
@@ -1263,7 +1303,7 @@ int main(int argc, char **argv)
 		l4_vcpu_config(vcpus[i].cap, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	/* The guest reads the host's TSC (no offset): at board time 0 it is tsc0. */
-	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .kick = vcpu_kick,
+	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .nmi = vcpu_nmi, .kick = vcpu_kick,
 				   .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
 				   .unix_time = 1764115200, .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };

@@ -9,7 +9,8 @@
  * page; a software-disabled local APIC takes no fixed interrupts), and
  * waits with interrupts on at HLT. Then a fixed IPI to each AP by its APIC
  * ID (vector 0x40), and one to all but itself (vector 0x50); the APs'
- * handlers count them and EOI (x2APIC MSR). Then it measures the cost of
+ * handlers count them and EOI (x2APIC MSR); an NMI IPI to AP 2 (its IVT
+ * entry 2 counts it). Then it measures the cost of
  * an IPI (vector 0x60) from the BSP to an AP, from the TSC before the ICR
  * write to the TSC at the AP's handler, 32 times each: to AP 1 waiting at
  * HLT, to AP 1 running (spinning with interrupts on, in vector 0x70's
@@ -49,6 +50,7 @@
 #define STORM 0x7f4c                 /* byte: a storm period (AP 3 INITs itself at start) */
 #define CRASH 0x7f4d                 /* byte: an AP triple-faults at start */
 #define RESTARTS 0x7f50              /* dword: AP 3's starts */
+#define NMIS 0x7f58                  /* + APIC ID: NMIs taken */
 #define WAIT_TSC 2000000000          /* a generous bound for every wait */
 #define ROUNDS 32                    /* IPIs per latency figure */
 #define STORM_SHIFT 25               /* storm periods: 2^25 TSC ticks */
@@ -79,11 +81,13 @@ _start:
 	movl $(TRAMPOLINE + (ap_int50 - ap_start)), 0x50 * 4
 	movl $(TRAMPOLINE + (ap_int60 - ap_start)), 0x60 * 4
 	movl $(TRAMPOLINE + (ap_int70 - ap_start)), 0x70 * 4
+	movl $(TRAMPOLINE + (ap_nmi - ap_start)), 2 * 4
 	xorl %eax, %eax
 	movl %eax, LAT_COUNT
 	movl %eax, SPIN
 	movl %eax, STORM                 /* (and CRASH) */
 	movl %eax, RESTARTS
+	movl %eax, NMIS
 	movl %eax, STARTED
 	movl %eax, STARTED + 4
 	movl %eax, STARTS
@@ -185,6 +189,22 @@ _start:
 	cmpb $0, IPIS50                  /* (not ourselves) */
 	jne fail
 	leal broadcast_msg, %esi
+	call puts
+
+	/* check 6: an NMI IPI reaches AP 2 at its HLT, once */
+	movl $6, %edi
+	movl $2 << 24, %eax
+	movl $0x4400, %edx               /* NMI, physical */
+	call send_ipi
+	leal NMIS + 2, %esi
+	movb $1, %cl
+	call wait_byte
+	call settle
+	cmpb $1, NMIS + 2
+	jne fail
+	cmpb $0, NMIS + 1
+	jne fail
+	leal nmi_msg, %esi
 	call puts
 
 	/* check 5: IPIs for the latency figures arrive */
@@ -503,6 +523,21 @@ ap_int40:
 	ap_handler IPIS40
 ap_int50:
 	ap_handler IPIS50
+/* The NMI: counted for this AP (no EOI). */
+ap_nmi:
+	pushl %eax
+	pushl %ebx
+	pushl %ecx
+	pushl %edx
+	movl $1, %eax
+	cpuid
+	shrl $24, %ebx
+	lock incb NMIS(%bx)
+	popl %edx
+	popl %ecx
+	popl %ebx
+	popl %eax
+	iret
 /* Vector 0x60, the latency IPI: the TSC now, counted, EOI. */
 ap_int60:
 	pushl %eax
@@ -551,6 +586,7 @@ fixed_msg:	.asciz "mbsmp: a fixed IPI reached each AP\n"
 broadcast_msg:	.asciz "mbsmp: an IPI to all but the BSP reached each AP once\n"
 bye:		.asciz "mbsmp: all checks passed\n"
 failed:		.asciz "mbsmp: a check FAILED\n"
+nmi_msg:	.asciz "mbsmp: an NMI IPI reached AP 2 once\n"
 crash_msg:	.asciz "mbsmp: starting AP 1, which triple-faults\n"
 storm_msg:	.asciz "mbsmp: storming in alternate periods of 2^25 TSC ticks\n"
 storm_done_msg:	.asciz "mbsmp: a storm period: "
