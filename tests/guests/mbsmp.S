@@ -499,8 +499,9 @@ ap_start:
 ap_no_idt:
 	.word 0
 	.long 0
-/* A handler: counts the vector for this AP (by its APIC ID), EOI. */
-.macro ap_handler counts
+/* A handler: counts the vector for this AP (by its APIC ID), then EOI
+ * (not for an NMI). */
+.macro ap_handler counts, eoi=1
 	pushl %eax
 	pushl %ebx
 	pushl %ecx
@@ -509,10 +510,12 @@ ap_no_idt:
 	cpuid
 	shrl $24, %ebx
 	lock incb \counts(%bx)
+.if \eoi
 	movl $0x80b, %ecx                /* EOI */
 	xorl %eax, %eax
 	xorl %edx, %edx
 	wrmsr
+.endif
 	popl %edx
 	popl %ecx
 	popl %ebx
@@ -523,21 +526,8 @@ ap_int40:
 	ap_handler IPIS40
 ap_int50:
 	ap_handler IPIS50
-/* The NMI: counted for this AP (no EOI). */
 ap_nmi:
-	pushl %eax
-	pushl %ebx
-	pushl %ecx
-	pushl %edx
-	movl $1, %eax
-	cpuid
-	shrl $24, %ebx
-	lock incb NMIS(%bx)
-	popl %edx
-	popl %ecx
-	popl %ebx
-	popl %eax
-	iret
+	ap_handler NMIS, 0
 /* Vector 0x60, the latency IPI: the TSC now, counted, EOI. */
 ap_int60:
 	pushl %eax
