@@ -1043,8 +1043,16 @@ static void pause_loop_yields_to_its_priority(void)
 	CHECK(exits >= 50);                      /* each yield: the vCPU ran into a PAUSE-loop exit */
 	CHECK(per_yield < slice / 4);
 	CHECK_EQ(low_ran, 0);                    /* nothing below us ran meanwhile */
-	/* Deleted while it spins: nothing of it stays. */
+	/* Moved to every other CPU and back while it spins (its PAUSE exits
+	 * yield there), then deleted while it spins: nothing of it stays. */
+	unsigned online = 1;
+	l4_thread_get_cpu(L4_CAP_THREAD, &online);
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_START, GUEST_CODE_GPA, 0x2000).error, L4_OK);
+	for (unsigned c = 0; c < online; c++) {
+		CHECK_EQ(l4_thread_set_cpu(vm.vcpu, c), L4_OK);
+		l4_sleep_us(2000);
+	}
+	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, (unsigned)cpu), L4_OK);
 	l4_yield();
 	l4_thread_kill(low);
 	drop_vm(&vm, HOST_VIEW + 0x6000);
