@@ -819,16 +819,6 @@ static l4_word_t handle_exit(struct vcpu_ctx *c)
 	}
 	if (c->vapic && !(lapic_mmio_enabled(LAPIC_OF(c)) && lapic_mmio_base(LAPIC_OF(c)) == LAPIC_DEFAULT_BASE))
 		vapic_off(c, "the guest left the xAPIC page at its usual address");
-	/* An NMI from another vCPU: at an NMI window (the guest in no NMI
-	 * handler), before any interrupt. */
-	if (c->nmi_pending && !event) {
-		if (reason == L4_VMEXIT_NMI_WINDOW) {
-			event = L4_EVENT_VALID | L4_EVENT_NMI | 2;
-			c->nmi_pending = false;
-		} else {
-			requests |= L4_VCPU_REQ_NMI_WINDOW;
-		}
-	}
 	/* Interrupts: the local APIC's are posted to the CPU, which delivers
 	 * them (one per reply: a window exit brings the next); the others are
 	 * injected at a window (the hardware says when the guest can take one).
@@ -839,6 +829,16 @@ static l4_word_t handle_exit(struct vcpu_ctx *c)
 	 * the host comes (InterruptAcknowledge asks whether the virtual
 	 * interrupt is pending, not whether it is unmasked): Linux took IRQ 1
 	 * so inside request_irq and spun on the descriptor lock it held. */
+	/* An NMI from another vCPU: at an NMI window (the guest in no NMI
+	 * handler), before any interrupt. */
+	if (c->nmi_pending && !event) {
+		if (reason == L4_VMEXIT_NMI_WINDOW) {
+			event = L4_EVENT_VALID | L4_EVENT_NMI | 2;
+			c->nmi_pending = false;
+		} else {
+			requests |= L4_VCPU_REQ_NMI_WINDOW;
+		}
+	}
 	board_advance(&board, c->id, now_ns());
 	bool level, guest_if = s.gpr[L4_REG_RFLAGS] & RFLAGS_IF;
 	int pv = c->vapic && guest_if ? lapic_post(LAPIC_OF(c), &level) : -1;
@@ -1303,8 +1303,8 @@ int main(int argc, char **argv)
 		l4_vcpu_config(vcpus[i].cap, 0, L4_VCPU_GPR, masks, L4_VMEXIT_REASONS);
 	tsc0 = l4_rdtsc();
 	/* The guest reads the host's TSC (no offset): at board time 0 it is tsc0. */
-	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .nmi = vcpu_nmi,
-				   .kick = vcpu_kick, .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
+	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .nmi = vcpu_nmi, .kick = vcpu_kick,
+				   .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
 				   .unix_time = 1764115200, .console = guest_console, .reset = guest_reset, .exit = guest_exit,
 				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
 	board_init(&board, &bc, 0);
