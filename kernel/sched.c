@@ -14,6 +14,7 @@
 #include <l4/syscall.h>
 #include "arch.h"
 #include "console.h"
+#include "fault.h"
 #include "ipc.h"
 #include "smp.h"
 #include "task.h"
@@ -266,6 +267,15 @@ void sched_exit_kernel(void)
 			if (best != cur)
 				remove(best);
 			sched_set_running(best);
+			if (best->trap_pending) {        /* (see thread.h) */
+				uint64_t what = best->trap_pending - 1u;
+				best->trap_pending = 0;
+				if (best->vcpu)
+					fault_vmexit(best, what);
+				else
+					fault_exception(best, what, 0);
+				continue;
+			}
 			bool sysret = best->resume_sysret;
 			best->resume_sysret = false;
 			arch_exit_to_user(best, sysret);

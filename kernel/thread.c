@@ -179,6 +179,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		if (t->vcpu ? !vcpu_set_ip_sp(t, mr[0], mr[1]) : !regs_set_ip_sp(&t->regs, mr[0], mr[1]))
 			return L4_EFAULT;
 		thread_abort(t, false);
+		t->trap_pending = 0;
 		t->resume_sysret = false;
 		t->state = TS_READY;
 		sched_enqueue(t);
@@ -235,6 +236,8 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		else if (!regs_from_words(&t->regs, mr))
 			return L4_EFAULT;
 		t->resume_sysret = false;
+		if (t->state == TS_INACTIVE)
+			t->trap_pending = 0;
 		return L4_OK;
 	case L4_THREAD_SET_TLS:
 		if (!user_addr_ok(mr[0]))
@@ -246,6 +249,8 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 	case L4_THREAD_VCPU_READ:
 		return t->vcpu ? vcpu_read(t, mr, out_words) : L4_EINVAL;
 	case L4_THREAD_VCPU_WRITE:
+		if (t->vcpu && t->state == TS_INACTIVE)
+			t->trap_pending = 0;
 		return t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
 	case L4_THREAD_VCPU_APIC:
 		return t->vcpu ? vcpu_apic(t, mr[0]) : L4_EINVAL;
@@ -288,8 +293,10 @@ void thread_invoke(struct thread *cur, struct cap *tcap, uint64_t tag)
 		err = L4_ERIGHTS;
 	} else {
 		/* A thread running on another CPU is stopped there first, so its
-		 * registers and state hold still (sched_stall). */
-		sched_stall((struct thread *)tcap->obj);
+		 * registers and state hold still (sched_stall); not for
+		 * VCPU_POST, made for a running vCPU (atomics and a kick). */
+		if (op != L4_THREAD_VCPU_POST)
+			sched_stall((struct thread *)tcap->obj);
 		err = thread_op(cur, (struct thread *)tcap->obj, op, l4_tag_words(tag), &out_words);
 	}
 	regs_set_result(&cur->regs, (uint64_t)err, l4_tag(0, out_words, 0), 0);

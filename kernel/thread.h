@@ -47,6 +47,10 @@ struct thread {
 	bool ipc_call;                /* SEND_BLOCKED: the send is a call */
 	uint8_t prio;
 	uint8_t mcp;                  /* highest priority this thread may give any thread */
+	uint32_t trap_pending;        /* a trap (vector + 1) or a vCPU's exit (reason + 1)
+				       * its kernel entry left when another CPU preempted
+				       * it meanwhile: raised when it runs; a new state
+				       * (START, registers written while stopped) drops it */
 	struct percpu *pcpu;          /* the CPU it is bound to: queued, runs, times out there */
 	uint32_t timeslice_ticks;     /* full time slice */
 	uint32_t ticks_left;

@@ -1016,8 +1016,13 @@ static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 			sched_yield();
 	} else {
 		kernel_lock();
-		if (sched_current() == t)   /* (else preempted from another CPU: it exits again) */
+		if (sched_current() == t)
 			fault_vmexit(t, reason);
+		else    /* preempted from another CPU meanwhile (sched_stall): sent
+			 * when it runs (sched_exit_kernel; the VMCS keeps its
+			 * information), as a trap-like exit (APIC write, virtual
+			 * EOI, TPR below threshold) would not recur */
+			t->trap_pending = (uint32_t)reason + 1;
 	}
 	sched_exit_kernel();          /* back into the guest, or whoever outranks it */
 }

@@ -1086,6 +1086,68 @@ static void regs_of_thread_running_elsewhere(void)
 }
 
 /*
+ * A single-step trap (#DB with RFLAGS.TF: the instruction is done when it
+ * is reported) reaches the exception handler even when we stop the
+ * thread from another CPU while its CPU enters the kernel for it: a
+ * fault recurs when the thread runs again, a trap must wait in the
+ * thread (trap_pending). The thread steps through `1: inc ecx; jmp 1b`;
+ * after each reply we wait a little (0 to 60 PAUSEs) and query it 0 to 3
+ * times (each query stops it where it is), so that queries land all
+ * along its way to the next trap; every
+ * step must come, in order: after the INC at the JMP with the new count,
+ * after the JMP at the INC.
+ */
+static volatile int step_go;
+extern char step_inc[], step_jmp[];
+
+static long step_loop(long arg)
+{
+	(void)arg;
+	while (!step_go)
+		__asm__ volatile("pause");
+	__asm__ volatile("xor %%ecx, %%ecx\n pushf\n orq $0x100, (%%rsp)\n popf\n"
+			 "step_inc: inc %%ecx\n step_jmp: jmp step_inc" : : : "rcx", "memory", "cc");
+	return 0;
+}
+
+static void single_step_survives_a_stall(void)
+{
+	unsigned n = online(), i, queries = 0;
+	l4_word_t vector = 0, rip = 0, rcx = 0;
+	l4_cap_t ep = make(L4_FACTORY_ENDPOINT);
+
+	CHECK(ep != L4_CAP_NONE);
+	step_go = 0;
+	l4_cap_t t = spawn(step_loop, 0, 50, n > 1 ? 1 : 0);
+	CHECK(t != L4_CAP_NONE);
+	CHECK_EQ(L4_INVOKE(t, L4_THREAD_SET_EXC_HANDLER, ep).error, L4_OK);
+	step_go = 1;
+	for (i = 0; i < 2000; i++) {
+		struct l4_result r = l4_recv(ep, 1000000);
+		if (r.error || l4_tag_label(r.tag) != L4_LABEL_EXCEPTION)
+			break;
+		vector = UTCB0->mr[L4_EXC_VECTOR];
+		rip = UTCB0->mr[L4_EXC_REGS + L4_REG_RIP];
+		rcx = UTCB0->mr[L4_EXC_REGS + L4_REG_RCX] & 0xffffffff;
+		if (vector != 1 || rip != (l4_word_t)(i % 2 ? step_inc : step_jmp) || rcx != i / 2 + 1)
+			break;
+		for (unsigned k = 0; k < L4_REG_COUNT; k++)
+			UTCB0->mr[k] = UTCB0->mr[L4_EXC_REGS + k];
+		if (l4_reply(l4_tag(0, L4_REG_COUNT, 0)) != L4_OK)
+			break;
+		for (unsigned d = 0; d < (i * 37) % 61; d++)     /* (a different moment each time) */
+			__asm__ volatile("pause");
+		for (unsigned q = 0; q < i % 4; q++, queries++)
+			L4_INVOKE(t, L4_THREAD_INFO);
+	}
+	kill(t);
+	l4_printf("ktest: (%u single steps in order, %u queries of the thread between them)\n", i, queries);
+	attack_end();
+	CHECK_EQ(vector, 1);
+	CHECK_EQ(i, 2000);
+}
+
+/*
  * A thread moves itself from CPU to CPU in a loop while we move it too,
  * stop and resume it and read its registers: its every move succeeds
  * and it finishes.
@@ -1345,6 +1407,7 @@ static void fpu_state_follows_moved_threads(void)
 }
 
 const struct ktest ktests_smp_attack[] = {
+	{ "smp/single-step-survives-a-stall", single_step_survives_a_stall },
 	{ "smp/tlb-shootdown-4k", tlb_4k },
 	{ "smp/tlb-shootdown-2m-map-item", tlb_2m_item },
 	{ "smp/tlb-shootdown-2m-large-page", tlb_2m_large_page },

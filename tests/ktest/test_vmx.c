@@ -1906,6 +1906,135 @@ static void post_to_a_running_vcpu(void)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
+/* The VM of apic_guest with virtual-interrupt delivery, its exits carrying
+ * the GPRs, its state written: an error code (L4_ENOSYS: the CPU has no
+ * virtual-interrupt delivery). drop_vid_vm undoes it. */
+static l4_word_t vid_vm(struct vm *vm, struct l4_vcpu_state *s)
+{
+	if (!apic_guest(s))
+		return L4_ENOMEM;
+	l4_word_t err = l4_vm_map(vm->task, APIC_GPA, APIC_VIEW, 12, L4_FP_R | L4_FP_W);
+	if (!err)
+		err = l4_vcpu_apic(vm->vcpu, APIC_GPA, L4_VAPIC_VID);
+	if (!err)
+		err = l4_vcpu_config(vm->vcpu, 0, L4_VCPU_GPR, NULL, 0);
+	return err ? err : l4_vcpu_write(vm->vcpu, L4_VCPU_ALL, 0, 0, 0, s);
+}
+
+static void drop_vid_vm(struct vm *vm)
+{
+	drop_big_vm(vm);
+	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
+/*
+ * A trap-like exit (an APIC write: the guest's write is done, its RIP
+ * past it) reaches the VMM even when another CPU stops the vCPU while its
+ * CPU handles the exit: it does not recur as a faulting exit would, so a
+ * dropped one is an IPI lost for good (a Linux guest hung so). The guest
+ * on CPU 1 counts in ECX and writes the ICR (an IPI to the others) in a
+ * loop; after each reply we query the vCPU 0 to 3 times (each query stops
+ * it where it is, sched_stall, as a VMM thread's query would), so that
+ * queries land all along its way to the next exit; every count must come,
+ * in order.
+ */
+static void apic_write_survives_a_stall(void)
+{
+	static const unsigned char code[] = {
+		0xbb, 0x00, 0x00, 0xe0, 0xfe,                          /* mov ebx, 0xfee00000 */
+		0x31, 0xc9,                                            /* xor ecx, ecx */
+		0xff, 0xc1,                                            /* 1: inc ecx */
+		0xc7, 0x83, 0x00, 0x03, 0x00, 0x00, 0x40, 0, 0xc, 0,   /* mov dword [rbx+0x300], 0xc0040 */
+		0xeb, 0xf2,                                            /* jmp 1b */
+	};
+	struct vm vm;
+	unsigned online = 1;
+	BIG_VM_OR_RETURN(&vm, code);
+	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	l4_word_t err = vid_vm(&vm, &s);
+	if (err == L4_ENOSYS || online < 2) {         /* (no APIC-write exits, or no other CPU) */
+		drop_vid_vm(&vm);
+		return;
+	}
+	CHECK_EQ(err, L4_OK);
+	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, 1), L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	l4_word_t reason = 0, got = 0, qual = 0;
+	unsigned n, queries = 0;
+	for (n = 1; n <= 2000; n++) {
+		reason = get_exit(&vm, &e, &s);
+		got = s.gpr[L4_REG_RCX];
+		qual = e.qual;
+		if (reason != L4_VMEXIT_APIC_WRITE || got != n || qual != (0x300 | 0xc0040ull << 32) ||
+		    l4_reply(l4_vcpu_reply_prepare(0, 0, 0, 0, &s)) != L4_OK)
+			break;
+		for (unsigned q = 0; q < n % 4; q++, queries++)
+			L4_INVOKE(vm.vcpu, L4_THREAD_INFO);
+	}
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	l4_printf("ktest: (%u APIC-write exits in order, %u queries of the running vCPU between them)\n",
+		  n - 1, queries);
+	drop_vid_vm(&vm);
+	CHECK_EQ(reason, L4_VMEXIT_APIC_WRITE);
+	CHECK_EQ(got, n > 2000 ? 2000 : n);
+	CHECK_EQ(qual, 0x300 | 0xc0040ull << 32);
+	CHECK_EQ(n, 2001);
+}
+
+/*
+ * A self-IPI the guest sends with interrupts off (virtualized: no exit)
+ * is taken once, by the guest's handler. A CPU takes it after the STI;
+ * Bochs 2.7 takes it at the first host interrupt meanwhile, inside the
+ * CLI section (InterruptAcknowledge delivers a pending virtual interrupt
+ * before it looks at the host's, whatever RFLAGS.IF). This is why the VMM
+ * leaves virtual-interrupt delivery off unless asked (vmm.vid): Linux
+ * sends itself IPIs with interrupts off. Either way is accepted here
+ * (the CPU's behaviour, not the kernel's); which one is printed.
+ */
+static void self_ipi_with_interrupts_off(void)
+{
+	static const unsigned char code[] = {
+		0xbb, 0x00, 0x00, 0xe0, 0xfe,                          /* mov ebx, 0xfee00000 */
+		0xfa,                                                  /* cli */
+		0xc7, 0x83, 0x00, 0x03, 0x00, 0x00, 0x30, 0, 4, 0,     /* mov dword [rbx+0x300], 0x40030 */
+		0xb9, 0x00, 0x00, 0x40, 0x00,                          /* mov ecx, 0x400000 */
+		0xff, 0xc9, 0x75, 0xfc,                                /* 1: dec ecx; jnz 1b (CPL 0: no PAUSE) */
+		0xfb, 0x90,                                            /* sti; nop */
+		0xf4,                                                  /* hlt */
+	};
+	struct vm vm;
+	BIG_VM_OR_RETURN(&vm, code);
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	l4_word_t err = vid_vm(&vm, &s);
+	if (err == L4_ENOSYS) {
+		drop_vid_vm(&vm);
+		return;
+	}
+	CHECK_EQ(err, L4_OK);
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	l4_word_t reason = get_exit(&vm, &e, &s), port = e.qual >> 16, at = s.gpr[L4_REG_RIP];
+	l4_word_t rsp = s.gpr[L4_REG_RSP], rcx = s.gpr[L4_REG_RCX];
+	l4_word_t rip = *(volatile l4_word_t *)big(rsp), rfl = *(volatile l4_word_t *)big(rsp + 16);
+	bool after_sti = rip >= G_CODE + 26 && rip <= G_CODE + 27 && (rfl & 0x200) && rcx == 0;   /* (STI's shadow) */
+	bool in_cli = rip >= G_CODE + 21 && rip <= G_CODE + 25 && !(rfl & 0x200);
+	if (reason == L4_VMEXIT_IO && port == 0x81)          /* the handler: EOI, IRET, on to HLT */
+		CHECK_EQ(step(&e, &s, 0), L4_OK);
+	l4_word_t last = get_exit(&vm, &e, &s);
+	l4_printf("ktest: (a self-IPI sent with interrupts off was taken %s)\n",
+		  after_sti ? "after the STI, as a CPU does" :
+		  in_cli ? "inside the CLI section at a host interrupt (the Bochs 2.7 erratum)" : "elsewhere");
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	drop_vid_vm(&vm);
+	CHECK_EQ(reason, L4_VMEXIT_IO);
+	CHECK_EQ(port, 0x81);
+	CHECK_EQ(at, G_HANDLERS + 0x100);
+	CHECK(after_sti || in_cli);
+	CHECK_EQ(last, L4_VMEXIT_HLT);                 /* taken once */
+}
+
 /* ---------------------------------------------------------------- fuzzing */
 
 #define VMX_FUZZ_STEPS 3000
@@ -2031,6 +2160,8 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/unmap-flushes-a-guest-on-another-cpu", unmap_flushes_a_guest_on_another_cpu },
 	{ "vmx/guest-ram-in-large-pages", guest_ram_in_large_pages },
 	{ "vmx/post-to-a-running-vcpu", post_to_a_running_vcpu },
+	{ "vmx/apic-write-survives-a-stall", apic_write_survives_a_stall },
+	{ "vmx/self-ipi-with-interrupts-off", self_ipi_with_interrupts_off },
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/host-resource-instructions-exit", host_resource_instructions_exit },
 	{ "vmx/injected-interrupt-runs-guest-handler", injected_interrupt_runs_guest_handler },
