@@ -225,27 +225,33 @@ void trap_from_user(struct trap_frame *tf)
 	/* Read before the lock: if another CPU preempts the thread meanwhile
 	 * (sched_stall), the frame is that thread's, not this entry's. */
 	uint64_t vector = tf->vector;
-	struct thread *entered = this_cpu->current;    /* (whose entry this is, stalled or not) */
+	struct thread *entered = this_cpu->current;    /* (whose entry this is) */
+	if (entered && vector == VEC_DB) {
+		/* #DB arrives on its IST stack (see trap.h): the registers go to
+		 * the TCB, and the trap (the instruction is done: it would not
+		 * recur) waits in the thread, in case another CPU preempts it
+		 * meanwhile (sched_stall; what that CPU then does to the
+		 * thread comes after both). */
+		if (tf != &entered->regs)
+			entered->regs = *tf;
+		entered->trap_pending = (uint32_t)vector + 1;
+	}
 	ipi(vector);
 	kernel_lock();
 	struct thread *cur = sched_current();
-	if (entered) {
-		/* #DB arrives on its IST stack (see trap.h): the registers go to the TCB. */
-		if (vector == VEC_DB && tf != &entered->regs)
-			entered->regs = *tf;
+	if (entered)
 		entered->resume_sysret = false;
-	}
+	if (cur && vector == VEC_DB)
+		cur->trap_pending = 0;              /* (not preempted: raised below) */
 	if (vector >= VEC_EXCEPTIONS) {
 		/* An interrupt is this CPU's to handle, whoever it interrupted. */
 		if (vector != VEC_SPURIOUS && handlers[vector])
 			handlers[vector]((unsigned)vector);
 	} else if (!cur) {
 		/* Preempted from another CPU meanwhile (sched_stall): a fault
-		 * recurs when the thread runs again; a trap (#DB's: the
-		 * instruction done; user mode cannot raise #BP or #OF) waits in
-		 * the thread until then (sched_exit_kernel). */
-		if (entered && vector == VEC_DB)
-			entered->trap_pending = (uint32_t)vector + 1;
+		 * recurs when the thread runs again, a trap is raised then
+		 * (trap_pending, sched_exit_kernel; user mode cannot raise #BP
+		 * or #OF). */
 	} else if (vector == VEC_PF) {
 		uint64_t access = (tf->error & PF_WRITE ? L4_FAULT_WRITE : 0) |
 				  (tf->error & PF_FETCH ? L4_FAULT_EXEC : 0) |

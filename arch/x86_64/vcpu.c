@@ -1015,14 +1015,17 @@ static NORETURN void vcpu_handle(struct thread *t, uint64_t reason)
 		if (reason == EXIT_PAUSE && sched_current() == t)
 			sched_yield();
 	} else {
+		/* If another CPU preempts it meanwhile (sched_stall), the exit
+		 * waits in the thread and goes when it runs (sched_exit_kernel;
+		 * the VMCS keeps its information): a trap-like one (APIC write,
+		 * virtual EOI, TPR below threshold) would not recur. What that
+		 * CPU does to the vCPU comes after. */
+		t->trap_pending = (uint32_t)reason + 1;
 		kernel_lock();
-		if (sched_current() == t)
+		if (sched_current() == t) {
+			t->trap_pending = 0;
 			fault_vmexit(t, reason);
-		else    /* preempted from another CPU meanwhile (sched_stall): sent
-			 * when it runs (sched_exit_kernel; the VMCS keeps its
-			 * information), as a trap-like exit (APIC write, virtual
-			 * EOI, TPR below threshold) would not recur */
-			t->trap_pending = (uint32_t)reason + 1;
+		}
 	}
 	sched_exit_kernel();          /* back into the guest, or whoever outranks it */
 }
