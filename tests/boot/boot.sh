@@ -50,7 +50,7 @@ BOOT_TESTS=(
 	"bochs-ktest     bochs ktest     $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_BOCHS fuzzseed=4"
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
 	"qemu-ktest-smp  qemu:4 ktest    $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU_SMP fuzzseed=5"
-	"bochs-ktest-smp bochs:2 ktest   $KTEST_MODULES  console=com1 loglevel=2 ktest=smp/,irq/,vmx/vcpu-moves,vmx/unmap,vmx/long-mode,vmx/spinning-fpu,vmx/post,vmx/pause,vmx/apic-write,large/"
+	"bochs-ktest-smp bochs:2 ktest   $KTEST_MODULES  console=com1 loglevel=2 ktest=smp/,irq/,vmx/vcpu-moves,vmx/unmap,vmx/long-mode,vmx/spinning-fpu,vmx/post,vmx/pause,vmx/apic-write,vmx/stopped,large/"
 )
 
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME

@@ -29,7 +29,7 @@ bool ktest_failed(void)
 
 /* "ktest=PREFIX[,PREFIX...]" on the kernel command line runs only the
  * tests whose names start with one of the prefixes (one area, or a few). */
-static char only[96];
+static char only[256];              /* (as long as the command line can be) */
 
 static void read_filter(void)
 {

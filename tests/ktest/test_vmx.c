@@ -1984,6 +1984,77 @@ static void apic_write_survives_a_stall(void)
 }
 
 /*
+ * An exit that waits in a stopped vCPU (trap_pending) goes when it runs
+ * again, unless the VMM gave it a new state meanwhile. The guest of
+ * apic_write_survives_a_stall on CPU 1; after a reply we stop it at once
+ * (its next exit may be under way on CPU 1), then in turn: resume it as it
+ * was (the counts must go on in order: nothing lost), or write it a new
+ * state at a HLT and resume it (the next exit must be that HLT: nothing
+ * of the old state comes).
+ */
+static void stopped_vcpu_keeps_or_drops_its_exit(void)
+{
+	static const unsigned char code[] = {
+		0xbb, 0x00, 0x00, 0xe0, 0xfe,                          /* mov ebx, 0xfee00000 */
+		0x31, 0xc9,                                            /* xor ecx, ecx */
+		0xff, 0xc1,                                            /* 1: inc ecx */
+		0xc7, 0x83, 0x00, 0x03, 0x00, 0x00, 0x40, 0, 0xc, 0,   /* mov dword [rbx+0x300], 0xc0040 */
+		0xeb, 0xf2,                                            /* jmp 1b */
+		0xf4,                                                  /* hlt (a new state's) */
+	};
+	struct vm vm;
+	unsigned online = 1;
+	BIG_VM_OR_RETURN(&vm, code);
+	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	struct l4_vcpu_state s;
+	struct l4_vcpu_exit e;
+	l4_word_t err = vid_vm(&vm, &s);
+	if (err == L4_ENOSYS || online < 2) {
+		drop_vid_vm(&vm);
+		return;
+	}
+	CHECK_EQ(err, L4_OK);
+	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, 1), L4_OK);
+	struct l4_vcpu_state start = s;
+	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	l4_word_t count = 0, bad = 0, reason = 0;
+	unsigned round, halts = 0;
+	for (round = 0; round < 300 && !bad; round++) {
+		reason = get_exit(&vm, &e, &s);
+		if (reason != L4_VMEXIT_APIC_WRITE || s.gpr[L4_REG_RCX] != count + 1) {
+			bad = 1;
+			break;
+		}
+		count++;
+		CHECK_EQ(l4_reply(l4_vcpu_reply_prepare(0, 0, 0, 0, &s)), L4_OK);
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+		if (round % 2) {
+			/* A new state at the HLT: the exit there, and none before. */
+			struct l4_vcpu_state h = start;
+			h.gpr[L4_REG_RIP] = G_CODE + sizeof(code) - 1;
+			CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &h), L4_OK);
+			CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+			reason = get_exit(&vm, &e, &s);
+			if (reason != L4_VMEXIT_HLT || s.gpr[L4_REG_RIP] != G_CODE + sizeof(code) - 1) {
+				bad = 2;
+				break;
+			}
+			halts++;
+			/* And from the start again (ECX counts from 0). */
+			CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_STOP).error, L4_OK);
+			CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &start), L4_OK);
+			count = 0;
+		}
+		CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
+	}
+	L4_INVOKE(vm.vcpu, L4_THREAD_STOP);
+	l4_printf("ktest: (%u rounds of stop and resume, %u of them with a new state)\n", round, halts);
+	drop_vid_vm(&vm);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(halts, 150);
+}
+
+/*
  * A self-IPI the guest sends with interrupts off (virtualized: no exit)
  * is taken once, by the guest's handler. A CPU takes it after the STI;
  * Bochs 2.7 takes it at the first host interrupt meanwhile, inside the
@@ -2161,6 +2232,7 @@ const struct ktest ktests_vmx[] = {
 	{ "vmx/guest-ram-in-large-pages", guest_ram_in_large_pages },
 	{ "vmx/post-to-a-running-vcpu", post_to_a_running_vcpu },
 	{ "vmx/apic-write-survives-a-stall", apic_write_survives_a_stall },
+	{ "vmx/stopped-vcpu-keeps-or-drops-its-exit", stopped_vcpu_keeps_or_drops_its_exit },
 	{ "vmx/self-ipi-with-interrupts-off", self_ipi_with_interrupts_off },
 	{ "vmx/every-kind-of-exit-reaches-vmm", every_kind_of_exit_reaches_vmm },
 	{ "vmx/host-resource-instructions-exit", host_resource_instructions_exit },
