@@ -231,7 +231,8 @@ while read -r v state min median max; do
 done < <(tr -d '\r' <"$OUT/bochs-vmm-smp.serial" | sed -nE \
 	's/.*mbsmp: IPI to vCPU ([0-9]+) (at HLT|running): min ([0-9]+) median ([0-9]+) max ([0-9]+) .*/\1 \2 \3 \4 \5/p' |
 	sed 's/ at HLT / halted /')
-printf '(The path: an APIC-write exit of the sender; the VMM'"'"'s local APIC model; at its lock'"'"'s release a\n'
+printf '(The path: the sender'"'"'s ICR write exits (MMIO; with vmm.vid an APIC write); the VMM'"'"'s local APIC\n'
+printf ' model; at its lock'"'"'s release a\n'
 printf ' kick: the target'"'"'s handler, waiting at its HLT, wakes, or L4_THREAD_VCPU_POST asks a running\n'
 printf ' target for an interrupt window, by an IPI to its CPU; the window exit; the injection. No\n'
 printf ' posted-interrupt descriptors here: Bochs has none. The kernel'"'"'s part alone: vcpu_post_xcpu.)\n'

@@ -96,7 +96,7 @@ static unsigned long long exits[L4_VMEXIT_REASONS];
  * with interrupts off; taken at once, their handlers deadlocked Linux on
  * locks the interrupted code held (a vCPU spinning with interrupts off
  * for good: 1 run in 3 of a 4-vCPU boot). Without it Linux boots in the
- * same time (0.03% more: an EOI exit per tick). */
+ * same time (0.02% more: an EOI exit per tick). */
 static bool no_vapic = true;
 static uint8_t apic_page[4096] __attribute__((aligned(4096)));
 static unsigned long long posted;          /* interrupts posted (the rest injected) */
