@@ -82,6 +82,10 @@ int thread_create(struct factory *f, struct task *task, uint64_t utcb_addr, stru
 void thread_abort(struct thread *t, bool dead)
 {
 	sched_stall(t);
+	/* A VM exit not yet taken by its VMM waits in the thread: a trap-like
+	 * one would not recur (thread.h). */
+	if (!dead && t->state == TS_SEND_BLOCKED && t->fault.kind == FAULT_VMEXIT)
+		t->trap_pending = (uint32_t)t->fault.vector + 1;
 	ipc_detach(t);
 	if (t->state == TS_READY)
 		sched_dequeue(t);

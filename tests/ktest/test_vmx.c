@@ -1927,6 +1927,34 @@ static void drop_vid_vm(struct vm *vm)
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_UNMAP, l4_fpage_mem(APIC_VIEW, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
+/* The guest of the next two tests: it counts in ECX and writes the ICR
+ * (an IPI to the others: an APIC-write exit) in a loop; a HLT after it for
+ * a new state. */
+static const unsigned char icr_loop_code[] = {
+	0xbb, 0x00, 0x00, 0xe0, 0xfe,                          /* mov ebx, 0xfee00000 */
+	0x31, 0xc9,                                            /* xor ecx, ecx */
+	0xff, 0xc1,                                            /* 1: inc ecx */
+	0xc7, 0x83, 0x00, 0x03, 0x00, 0x00, 0x40, 0, 0xc, 0,   /* mov dword [rbx+0x300], 0xc0040 */
+	0xeb, 0xf2,                                            /* jmp 1b */
+	0xf4,                                                  /* hlt */
+};
+#define ICR_LOOP_HLT (G_CODE + sizeof(icr_loop_code) - 1)
+
+/* The VM of vid_vm running icr_loop_code, its vCPU on CPU 1 (not started):
+ * L4_OK; L4_ENOSYS (the VM dropped) without virtual-interrupt delivery or
+ * a second CPU. */
+static l4_word_t icr_loop_vm(struct vm *vm, struct l4_vcpu_state *s)
+{
+	unsigned online = 1;
+	l4_word_t err = l4_thread_get_cpu(L4_CAP_THREAD, &online) < 0 ? L4_EINVAL : vid_vm(vm, s);
+
+	if (err == L4_ENOSYS || (!err && online < 2)) {
+		drop_vid_vm(vm);
+		return L4_ENOSYS;
+	}
+	return err ? err : (l4_word_t)l4_thread_set_cpu(vm->vcpu, 1);
+}
+
 /*
  * A trap-like exit (an APIC write: the guest's write is done, its RIP
  * past it) reaches the VMM even when another CPU stops the vCPU while its
@@ -1940,26 +1968,14 @@ static void drop_vid_vm(struct vm *vm)
  */
 static void apic_write_survives_a_stall(void)
 {
-	static const unsigned char code[] = {
-		0xbb, 0x00, 0x00, 0xe0, 0xfe,                          /* mov ebx, 0xfee00000 */
-		0x31, 0xc9,                                            /* xor ecx, ecx */
-		0xff, 0xc1,                                            /* 1: inc ecx */
-		0xc7, 0x83, 0x00, 0x03, 0x00, 0x00, 0x40, 0, 0xc, 0,   /* mov dword [rbx+0x300], 0xc0040 */
-		0xeb, 0xf2,                                            /* jmp 1b */
-	};
 	struct vm vm;
-	unsigned online = 1;
-	BIG_VM_OR_RETURN(&vm, code);
-	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	BIG_VM_OR_RETURN(&vm, icr_loop_code);
 	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
-	l4_word_t err = vid_vm(&vm, &s);
-	if (err == L4_ENOSYS || online < 2) {         /* (no APIC-write exits, or no other CPU) */
-		drop_vid_vm(&vm);
+	l4_word_t err = icr_loop_vm(&vm, &s);
+	if (err == L4_ENOSYS)
 		return;
-	}
 	CHECK_EQ(err, L4_OK);
-	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, 1), L4_OK);
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
 	l4_word_t reason = 0, got = 0, qual = 0;
 	unsigned n, queries = 0;
@@ -1994,27 +2010,14 @@ static void apic_write_survives_a_stall(void)
  */
 static void stopped_vcpu_keeps_or_drops_its_exit(void)
 {
-	static const unsigned char code[] = {
-		0xbb, 0x00, 0x00, 0xe0, 0xfe,                          /* mov ebx, 0xfee00000 */
-		0x31, 0xc9,                                            /* xor ecx, ecx */
-		0xff, 0xc1,                                            /* 1: inc ecx */
-		0xc7, 0x83, 0x00, 0x03, 0x00, 0x00, 0x40, 0, 0xc, 0,   /* mov dword [rbx+0x300], 0xc0040 */
-		0xeb, 0xf2,                                            /* jmp 1b */
-		0xf4,                                                  /* hlt (a new state's) */
-	};
 	struct vm vm;
-	unsigned online = 1;
-	BIG_VM_OR_RETURN(&vm, code);
-	CHECK(l4_thread_get_cpu(L4_CAP_THREAD, &online) == 0);
+	BIG_VM_OR_RETURN(&vm, icr_loop_code);
 	struct l4_vcpu_state s;
 	struct l4_vcpu_exit e;
-	l4_word_t err = vid_vm(&vm, &s);
-	if (err == L4_ENOSYS || online < 2) {
-		drop_vid_vm(&vm);
+	l4_word_t err = icr_loop_vm(&vm, &s);
+	if (err == L4_ENOSYS)
 		return;
-	}
 	CHECK_EQ(err, L4_OK);
-	CHECK_EQ(l4_thread_set_cpu(vm.vcpu, 1), L4_OK);
 	struct l4_vcpu_state start = s;
 	CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
 	l4_word_t count = 0, bad = 0, reason = 0;
@@ -2031,11 +2034,11 @@ static void stopped_vcpu_keeps_or_drops_its_exit(void)
 		if (round % 2) {
 			/* A new state at the HLT: the exit there, and none before. */
 			struct l4_vcpu_state h = start;
-			h.gpr[L4_REG_RIP] = G_CODE + sizeof(code) - 1;
+			h.gpr[L4_REG_RIP] = ICR_LOOP_HLT;
 			CHECK_EQ(l4_vcpu_write(vm.vcpu, L4_VCPU_ALL, 0, 0, 0, &h), L4_OK);
 			CHECK_EQ(L4_INVOKE(vm.vcpu, L4_THREAD_RESUME).error, L4_OK);
 			reason = get_exit(&vm, &e, &s);
-			if (reason != L4_VMEXIT_HLT || s.gpr[L4_REG_RIP] != G_CODE + sizeof(code) - 1) {
+			if (reason != L4_VMEXIT_HLT || s.gpr[L4_REG_RIP] != ICR_LOOP_HLT) {
 				bad = 2;
 				break;
 			}
