@@ -162,6 +162,14 @@ static int set_handler(struct thread *cur, struct cap *keep, uint64_t slot)
 	return cap_derive(c, keep, L4_CAP_RIGHTS_ALL, false, 0);
 }
 
+/* t, stopped, has a new state: an exit or trap its old one left goes
+ * (trap_pending). */
+static void state_written(struct thread *t)
+{
+	if (t->state == TS_INACTIVE)
+		t->trap_pending = 0;
+}
+
 static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned words,
 		     unsigned *out_words)
 {
@@ -183,7 +191,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		if (t->vcpu ? !vcpu_set_ip_sp(t, mr[0], mr[1]) : !regs_set_ip_sp(&t->regs, mr[0], mr[1]))
 			return L4_EFAULT;
 		thread_abort(t, false);
-		t->trap_pending = 0;
+		state_written(t);
 		t->resume_sysret = false;
 		t->state = TS_READY;
 		sched_enqueue(t);
@@ -240,8 +248,7 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		else if (!regs_from_words(&t->regs, mr))
 			return L4_EFAULT;
 		t->resume_sysret = false;
-		if (t->state == TS_INACTIVE)
-			t->trap_pending = 0;
+		state_written(t);
 		return L4_OK;
 	case L4_THREAD_SET_TLS:
 		if (!user_addr_ok(mr[0]))
@@ -252,10 +259,12 @@ static int thread_op(struct thread *cur, struct thread *t, uint64_t op, unsigned
 		return t->vcpu ? vcpu_config(t, mr, words) : L4_EINVAL;
 	case L4_THREAD_VCPU_READ:
 		return t->vcpu ? vcpu_read(t, mr, out_words) : L4_EINVAL;
-	case L4_THREAD_VCPU_WRITE:
-		if (t->vcpu && t->state == TS_INACTIVE)
-			t->trap_pending = 0;
-		return t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
+	case L4_THREAD_VCPU_WRITE: {
+		int err = t->vcpu ? vcpu_state_write(t, mr, words) : L4_EINVAL;
+		if (!err)
+			state_written(t);      /* (a refused write changes nothing) */
+		return err;
+	}
 	case L4_THREAD_VCPU_APIC:
 		return t->vcpu ? vcpu_apic(t, mr[0]) : L4_EINVAL;
 	case L4_THREAD_VCPU_POST:
@@ -293,13 +302,16 @@ void thread_invoke(struct thread *cur, struct cap *tcap, uint64_t tag)
 
 	bool query = op == L4_THREAD_READ_REGS || op == L4_THREAD_INFO || op == L4_THREAD_VCPU_READ ||
 		     op == L4_THREAD_GET_CPU;
+	/* What touches nothing the thread changes as it runs needs no stall. */
+	bool running_ok = op == L4_THREAD_VCPU_POST || op == L4_THREAD_GET_CPU;
 	if (!(tcap->rights & (query ? L4_CAP_RIGHT_READ : L4_CAP_RIGHT_WRITE))) {
 		err = L4_ERIGHTS;
 	} else {
 		/* A thread running on another CPU is stopped there first, so its
-		 * registers and state hold still (sched_stall); not for
-		 * VCPU_POST, made for a running vCPU (atomics and a kick). */
-		if (op != L4_THREAD_VCPU_POST)
+		 * registers and state hold still (sched_stall). VCPU_POST is
+		 * made for a running vCPU (atomics and a kick), GET_CPU reads
+		 * what only the kernel lock's holders change. */
+		if (!running_ok)
 			sched_stall((struct thread *)tcap->obj);
 		err = thread_op(cur, (struct thread *)tcap->obj, op, l4_tag_words(tag), &out_words);
 	}
