@@ -44,6 +44,52 @@ static inline void vdev_irq_set(const struct vdev_irq *irq, unsigned line, int l
 		irq->set(irq->ctx, line, level);
 }
 
+/*
+ * Guest RAM for the models that reach into it (virtio rings and buffers):
+ * a checked translation. map(ctx, gpa, len) is where [gpa, gpa + len) lies
+ * in the VMM's memory if every byte of it is guest RAM (len >= 1), else
+ * NULL; a model never adds a guest-supplied value to a pointer itself.
+ * The guest may change that memory at any time (another vCPU runs on): a
+ * model copies a value once and checks its copy.
+ */
+struct vdev_ram {
+	uint8_t *(*map)(void *ctx, uint64_t gpa, uint64_t len);
+	void *ctx;
+};
+
+/* The guest-physical range [gpa, gpa + len) as host memory, or NULL
+ * (no RAM wired, not all of it RAM, or it wraps past 2^64). */
+static inline uint8_t *vdev_ram_map(const struct vdev_ram *ram, uint64_t gpa, uint64_t len)
+{
+	if (!ram || !ram->map || !len || gpa + (len - 1) < gpa)
+		return NULL;
+	return ram->map(ram->ctx, gpa, len);
+}
+
+/* Copies between guest RAM and buf: 0, or -1 if the range is not RAM
+ * (nothing copied). A length of 0 copies nothing and succeeds. */
+static inline int vdev_ram_read(const struct vdev_ram *ram, uint64_t gpa, void *buf, size_t len)
+{
+	const uint8_t *p = len ? vdev_ram_map(ram, gpa, len) : NULL;
+
+	if (len && !p)
+		return -1;
+	if (len)
+		__builtin_memcpy(buf, p, len);
+	return 0;
+}
+
+static inline int vdev_ram_write(const struct vdev_ram *ram, uint64_t gpa, const void *buf, size_t len)
+{
+	uint8_t *p = len ? vdev_ram_map(ram, gpa, len) : NULL;
+
+	if (len && !p)
+		return -1;
+	if (len)
+		__builtin_memcpy(p, buf, len);
+	return 0;
+}
+
 /* Value of an unclaimed read: all ones, as on a real bus. */
 static inline uint64_t vdev_open_bus(unsigned size)
 {
