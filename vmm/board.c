@@ -254,10 +254,13 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 		c->wait_for_sipi = i != 0;
 		lapic_init(&c->lapic, &lc);
 	}
-	if (cfg->ram.read && cfg->virtio_tx) {
+	if (cfg->ram.map && cfg->virtio_tx) {
 		struct vcon_host host = { .tx = cfg->virtio_tx, .ctx = cfg->ctx };
-		b->has_virtio = vpci_console_init(&b->virtio, &b->pci, BOARD_VIRTIO_SLOT, BOARD_VIRTIO_BAR,
-						  BOARD_VIRTIO_IRQ, &cfg->ram, &b->irq, &host);
+		struct virtio_pci_config wiring = {
+			.slot = BOARD_VIRTIO_SLOT, .bar_base = BOARD_VIRTIO_BAR, .irq_line = BOARD_VIRTIO_IRQ,
+			.ram = &cfg->ram, .irq = &b->irq, .log = cfg->log, .log_ctx = cfg->ctx,
+		};
+		b->has_virtio = vcon_init(&b->virtio, &b->pci, &wiring, &host);
 	}
 	/* What PC firmware leaves: the BSP's local APIC on, in virtual-wire
 	 * mode (the 8259's INTR through LINT0 as ExtINT, NMI on LINT1). */
@@ -319,7 +322,7 @@ size_t board_input(struct board *b, unsigned cpu, const uint8_t *buf, size_t n, 
 
 	advance(b, now);
 	if (virtio)
-		took = b->has_virtio ? vcon_receive(&b->virtio.con, buf, n) : 0;
+		took = b->has_virtio ? vcon_receive(&b->virtio, buf, n) : 0;
 	else
 		took = uart_receive(&b->uart, buf, n);
 	kicks(b, cpu);
@@ -441,6 +444,17 @@ void board_out(struct board *b, unsigned cpu, unsigned port, unsigned size, uint
 	kicks(b, cpu);
 }
 
+/* Offset of gpa in the virtio console's BAR, if the BAR decodes all of the access. */
+static bool in_virtio_bar(const struct board *b, uint64_t gpa, unsigned size, uint64_t *off)
+{
+	uint64_t base = b->has_virtio ? virtio_pci_bar(&b->virtio.vp) : 0;
+
+	if (!base || gpa < base || gpa - base >= VIRTIO_PCI_BAR_SIZE || size > VIRTIO_PCI_BAR_SIZE - (gpa - base))
+		return false;
+	*off = gpa - base;
+	return true;
+}
+
 /* MMIO by cpu: its local APIC's page, the virtio BAR, the I/O APIC. */
 static bool mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t *value,
 		      vdev_time_t now)
@@ -452,8 +466,11 @@ static bool mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size
 		*value = lapic_mmio_read(l, gpa - lapic, size, now);
 		return true;
 	}
-	if (b->has_virtio && vpci_console_read(&b->virtio, gpa, size, value, now))
+	uint64_t off;
+	if (in_virtio_bar(b, gpa, size, &off)) {
+		*value = virtio_pci_read(&b->virtio.vp, off, size, now);
 		return true;
+	}
 	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
 		*value = ioapic_mmio_read(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, now);
 		return true;
@@ -472,8 +489,11 @@ static bool mmio_write(struct board *b, unsigned cpu, uint64_t gpa, unsigned siz
 		lapic_mmio_write(l, gpa - lapic, size, value, now);
 		return true;
 	}
-	if (b->has_virtio && vpci_console_write(&b->virtio, gpa, size, value, now))
+	uint64_t off;
+	if (in_virtio_bar(b, gpa, size, &off)) {
+		virtio_pci_write(&b->virtio.vp, off, size, value, now);
 		return true;
+	}
 	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
 		ioapic_mmio_write(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, value, now);
 		return true;

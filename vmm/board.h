@@ -108,7 +108,7 @@
 #include "dev/pit8254.h"
 #include "dev/rtc.h"
 #include "dev/uart16550.h"
-#include "dev/virtio_pci.h"
+#include "dev/virtio_console.h"
 
 #define BOARD_COM1      0x3f8
 #define BOARD_COM1_IRQ  4
@@ -155,7 +155,7 @@ struct board {
 	struct board_cpu cpu[BOARD_MAX_CPUS];
 	unsigned cpus;                  /* CPUs 0..cpus-1 exist */
 	int extint;                     /* the 8259 vector CPU 0 was last kicked for (-1: none) */
-	struct vpci_console virtio;
+	struct vcon virtio;
 	bool has_virtio;
 	struct vdev_irq irq;            /* what the ISA devices raise */
 	/* Callbacks to the VMM: serial output, machine reset or exit; the
@@ -204,9 +204,11 @@ struct board_config {
 	void (*nmi)(void *ctx, unsigned cpu);
 	void (*kick)(void *ctx, unsigned cpu);
 	void *ctx;
-	/* With guest RAM access, a virtio console whose output goes to virtio_tx. */
-	struct vcon_guest_ram ram;
+	/* With guest RAM access, a virtio console whose output goes to
+	 * virtio_tx; its errors (a malformed ring) go to log (may be NULL). */
+	struct vdev_ram ram;
 	void (*virtio_tx)(void *ctx, const uint8_t *buf, size_t n);
+	void (*log)(void *ctx, const char *device, const char *what);
 };
 
 /* Power-up: cfg->cpus CPUs, CPU 0 running, the others waiting for a SIPI. */

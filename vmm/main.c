@@ -222,6 +222,22 @@ static int ram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
 	return 0;
 }
 
+/* Guest RAM for the device models (dev.h): the checked translation. */
+static uint8_t *ram_map(void *ctx, uint64_t gpa, uint64_t len)
+{
+	uint64_t off = e820_ram_offset(ram_size, gpa, len);
+
+	(void)ctx;
+	return off == E820_NOT_RAM ? NULL : ram + off;
+}
+
+/* A device model's error (a virtio device's malformed ring). */
+static void device_log(void *ctx, const char *device, const char *what)
+{
+	(void)ctx;
+	l4_printf("vmm: virtio %s: %s: the device needs a reset\n", device, what);
+}
+
 /* ctx: the vcpu_ctx whose access it is. */
 static unsigned cpu_of(void *ctx)
 {
@@ -1317,7 +1333,7 @@ int main(int argc, char **argv)
 	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .nmi = vcpu_nmi, .kick = vcpu_kick,
 				   .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
 				   .unix_time = 1764115200, .console = guest_console, .reset = guest_reset, .exit = guest_exit,
-				   .ram = { .read = ram_read, .write = ram_write }, .virtio_tx = virtio_tx };
+				   .ram = { .map = ram_map }, .virtio_tx = virtio_tx, .log = device_log };
 	board_init(&board, &bc, 0);
 	for (unsigned i = 0; i < nvcpus; i++)
 		lapic_set_vid(LAPIC_OF(&vcpus[i]), vcpus[i].vapic);

@@ -279,22 +279,10 @@ END_TEST
 /* A board with guest RAM has the virtio console at 00:01.0. */
 static uint8_t vram[0x10000];
 
-static int vram_read(void *ctx, uint64_t gpa, void *buf, unsigned len)
+static uint8_t *vram_map(void *ctx, uint64_t gpa, uint64_t len)
 {
 	(void)ctx;
-	if (gpa > sizeof(vram) || len > sizeof(vram) - gpa)
-		return 1;
-	memcpy(buf, vram + gpa, len);
-	return 0;
-}
-
-static int vram_write(void *ctx, uint64_t gpa, const void *buf, unsigned len)
-{
-	(void)ctx;
-	if (gpa > sizeof(vram) || len > sizeof(vram) - gpa)
-		return 1;
-	memcpy(vram + gpa, buf, len);
-	return 0;
+	return gpa > sizeof(vram) || len > sizeof(vram) - gpa ? NULL : vram + gpa;
 }
 
 static void virtio_tx(void *ctx, const uint8_t *buf, size_t n)
@@ -312,7 +300,7 @@ static void vwr(uint32_t off, unsigned size, uint64_t val)
 START_TEST(test_typed_input_reaches_the_virtio_console)
 {
 	struct board_config cfg = { .tsc_hz = 1000000000ull, .console = on_console, .reset = on_reset,
-				    .exit = on_exit, .ram = { .read = vram_read, .write = vram_write },
+				    .exit = on_exit, .ram = { .map = vram_map },
 				    .virtio_tx = virtio_tx };
 	memset(vram, 0, sizeof(vram));
 	board_init(&b, &cfg, 0);
@@ -340,7 +328,7 @@ START_TEST(test_typed_input_reaches_the_virtio_console)
 	memcpy(vram + 0x1008, &len, 4);
 	memcpy(vram + 0x100c, &flags, 2);
 	memcpy(vram + 0x2002, &idx, 2);
-	vwr(VPCI_NOTIFY, 2, 0);
+	vwr(VIRTIO_PCI_NOTIFY, 2, 0);
 	ck_assert_uint_eq(board_input(&b, 0, (const uint8_t *)"date\r", 5, true, 0), 4);
 	ck_assert_int_eq(memcmp(vram + 0x4000, "date", 4), 0);
 	uint16_t used_idx;
