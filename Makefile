@@ -141,7 +141,7 @@ $(eval $(call user_program,crash,tests/programs/crash.c))
 $(eval $(call user_program,modules-test,tests/programs/modules-test.c))
 $(eval $(call user_program,neighbour,tests/programs/neighbour.c))
 # The VMM: board, device models, instruction emulation, loaders.
-$(eval $(call user_program,vmm,vmm/main.c vmm/board.c vmm/x86state.c $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c))))
+$(eval $(call user_program,vmm,$(sort $(wildcard vmm/*.c vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c))))
 
 # Test guests for the VMM (32-bit, multiboot).
 $(BUILD)/guests/%.o: tests/guests/%.S
@@ -199,7 +199,7 @@ UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kerne
 # glue) is tested the same way: it uses only <stdint.h>, <stddef.h>,
 # <stdbool.h>, __builtin_mem* and, for the glue, libl4's headers (types and
 # inline helpers, no system calls) and the CPUID instruction.
-UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/x86state.c \
+UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/bus.c vmm/x86state.c \
 	roottask/config.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -iquote arch/x86_64 -I. -Ilibl4 \

@@ -12,6 +12,7 @@
 #define RTC_PORTS    0x70
 #define PCI_PORTS    0xcf8
 #define POST_PORT    0x80
+#define COM_PORTS    8         /* a 16550's eight registers */
 #define ISA_TO_GSI0  2         /* ISA IRQ 0 arrives at I/O APIC pin 2 (the usual override) */
 #define LAPIC_BUS_HZ 100000000ull   /* the local APIC timer's input clock */
 #define LAPIC_SVR_OFFSET   0xf0     /* spurious-interrupt vector register */
@@ -225,6 +226,107 @@ static void debug_exit(void *ctx, uint64_t code)
 		b->exit(b->ctx, code);
 }
 
+/* ---- the devices on the bus */
+
+/*
+ * The bus's handlers (bus.h) for a model whose register functions take
+ * (model, offset, size, now) and (model, offset, size, value, now);
+ * first: the model's offset of the range's first address.
+ */
+#define BUS_HANDLERS(name, type, rd, wr, first)                                                         \
+	static void name##_bus_read(void *dev, uint64_t off, unsigned size, vdev_time_t now, uint64_t *val) \
+	{                                                                                               \
+		*val = rd((type *)dev, (unsigned)(off + (first)), size, now);                           \
+	}                                                                                               \
+	static void name##_bus_write(void *dev, uint64_t off, unsigned size, uint64_t val, vdev_time_t now) \
+	{                                                                                               \
+		wr((type *)dev, (unsigned)(off + (first)), size, val, now);                             \
+	}
+
+/* The 8259s: chip 0 (master) and 1 (slave) of one model. */
+static uint64_t pic0_read(struct pic *p, unsigned off, unsigned size, vdev_time_t now)
+{
+	return pic_read(p, 0, off, size, now);
+}
+
+static void pic0_write(struct pic *p, unsigned off, unsigned size, uint64_t val, vdev_time_t now)
+{
+	pic_write(p, 0, off, size, val, now);
+}
+
+static uint64_t pic1_read(struct pic *p, unsigned off, unsigned size, vdev_time_t now)
+{
+	return pic_read(p, 1, off, size, now);
+}
+
+static void pic1_write(struct pic *p, unsigned off, unsigned size, uint64_t val, vdev_time_t now)
+{
+	pic_write(p, 1, off, size, val, now);
+}
+
+BUS_HANDLERS(uart, struct uart, uart_read, uart_write, 0)
+BUS_HANDLERS(pci, struct pci, pci_io_read, pci_io_write, 0)
+BUS_HANDLERS(rtc, struct rtc, rtc_read, rtc_write, 0)
+BUS_HANDLERS(pit, struct pit, pit_read, pit_write, 0)
+BUS_HANDLERS(port_b, struct pit, pit_port61_read, pit_port61_write, 0)
+BUS_HANDLERS(pic0, struct pic, pic0_read, pic0_write, 0)
+BUS_HANDLERS(pic1, struct pic, pic1_read, pic1_write, 0)
+BUS_HANDLERS(elcr, struct pic, pic_elcr_read, pic_elcr_write, 0)
+BUS_HANDLERS(kbc_data, struct i8042, i8042_read, i8042_write, 0)
+BUS_HANDLERS(kbc_cmd, struct i8042, i8042_read, i8042_write, KBC_CMD - KBC_DATA)
+BUS_HANDLERS(debug_exit, const struct debugport, debugport_exit_read, debugport_exit_write, 0)
+BUS_HANDLERS(debug_con, const struct debugport, debugport_con_read, debugport_con_write, 0)
+BUS_HANDLERS(ioapic, struct ioapic, ioapic_mmio_read, ioapic_mmio_write, 0)
+BUS_HANDLERS(virtio, struct virtio_pci, virtio_pci_read, virtio_pci_write, 0)
+
+#define ON_BUS(sp, at, len, model, name, k)                                                     \
+	((struct bus_range){ .space = (sp), .base = (at), .length = (len), .dev = (void *)(model), \
+			     .read = name##_bus_read, .write = name##_bus_write, .kind = (k) })
+
+/* The ports and MMIO ranges of board.h, the busiest first (bus.h says why). */
+static void attach_devices(struct board *b)
+{
+	const struct bus_range ranges[] = {
+		ON_BUS(BUS_PIO, BOARD_COM1, COM_PORTS, &b->uart, uart, BOARD_PORT_UART),
+		ON_BUS(BUS_PIO, PCI_PORTS, PCI_IO_SIZE, &b->pci, pci, BOARD_PORT_PCI),
+		ON_BUS(BUS_PIO, RTC_PORTS, 2, &b->rtc, rtc, BOARD_PORT_RTC),
+		ON_BUS(BUS_PIO, PIC_MASTER_PORT, 2, &b->pic, pic0, BOARD_PORT_PIC),
+		ON_BUS(BUS_PIO, PIC_SLAVE_PORT, 2, &b->pic, pic1, BOARD_PORT_PIC),
+		ON_BUS(BUS_PIO, PIC_ELCR, 2, &b->pic, elcr, BOARD_PORT_PIC),
+		ON_BUS(BUS_PIO, PIT_PORTS, 4, &b->pit, pit, BOARD_PORT_PIT),
+		ON_BUS(BUS_PIO, PORT_B, 1, &b->pit, port_b, BOARD_PORT_PIT),
+		ON_BUS(BUS_PIO, KBC_DATA, 1, &b->kbc, kbc_data, BOARD_PORT_OTHER),
+		ON_BUS(BUS_PIO, KBC_CMD, 1, &b->kbc, kbc_cmd, BOARD_PORT_OTHER),
+		ON_BUS(BUS_PIO, BOARD_EXIT_PORT, 1, &b->debug, debug_exit, BOARD_PORT_OTHER),
+		ON_BUS(BUS_PIO, BOARD_E9_PORT, 1, &b->debug, debug_con, BOARD_PORT_OTHER),
+		/* POST codes and I/O delays: a known port that does nothing. */
+		{ .space = BUS_PIO, .base = POST_PORT, .length = 1, .kind = BOARD_PORT_OTHER },
+		ON_BUS(BUS_MMIO, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, &b->ioapic, ioapic, 0),
+	};
+
+	bus_init(&b->bus);
+	b->virtio_range = -1;
+	if (b->has_virtio) {
+		/* (Before the I/O APIC: a BAR the guest puts over it wins, as before.) */
+		uint64_t bar = virtio_pci_bar(&b->virtio.vp);
+		b->virtio_range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0,
+							      &b->virtio.vp, virtio, 0));
+	}
+	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		bus_add(&b->bus, &ranges[i]);
+}
+
+/* The guest moved the virtio BAR or switched its decoding (pci.h): the bus follows. */
+static void virtio_bar_changed(void *ctx, struct pci_function *f, unsigned reg)
+{
+	struct board *b = ctx;
+	uint64_t bar = virtio_pci_bar(&b->virtio.vp);
+
+	(void)f;
+	(void)reg;
+	bus_move(&b->bus, b->virtio_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
+}
+
 void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now)
 {
 	unsigned cpus = cfg->cpus < 1 ? 1 : cfg->cpus > BOARD_MAX_CPUS ? BOARD_MAX_CPUS : cfg->cpus;
@@ -258,10 +360,12 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 		struct vcon_host host = { .tx = cfg->virtio_tx, .ctx = cfg->ctx };
 		struct virtio_pci_config wiring = {
 			.slot = BOARD_VIRTIO_SLOT, .bar_base = BOARD_VIRTIO_BAR, .irq_line = BOARD_VIRTIO_IRQ,
-			.ram = &cfg->ram, .irq = &b->irq, .log = cfg->log, .log_ctx = cfg->ctx,
+			.ram = &cfg->ram, .irq = &b->irq, .bar_changed = virtio_bar_changed, .bar_ctx = b,
+			.log = cfg->log, .log_ctx = cfg->ctx,
 		};
 		b->has_virtio = vcon_init(&b->virtio, &b->pci, &wiring, &host);
 	}
+	attach_devices(b);
 	/* What PC firmware leaves: the BSP's local APIC on, in virtual-wire
 	 * mode (the 8259's INTR through LINT0 as ExtINT, NMI on LINT1). */
 	struct lapic *bsp = &b->cpu[0].lapic;
@@ -329,133 +433,31 @@ size_t board_input(struct board *b, unsigned cpu, const uint8_t *buf, size_t n, 
 	return took;
 }
 
-/* Which device a port belongs to (statistics, and the first step of decoding it). */
-static enum board_port_kind port_kind(unsigned port)
-{
-	if (port - BOARD_COM1 < 8)
-		return BOARD_PORT_UART;
-	if (port - PIC_MASTER_PORT < 2 || port - PIC_SLAVE_PORT < 2 || port - PIC_ELCR < 2)
-		return BOARD_PORT_PIC;
-	if (port - PIT_PORTS < 4 || port == PORT_B)
-		return BOARD_PORT_PIT;
-	if (port - RTC_PORTS < 2)
-		return BOARD_PORT_RTC;
-	if (port - PCI_PORTS < 8)
-		return BOARD_PORT_PCI;
-	if (port == KBC_DATA || port == KBC_CMD || port == BOARD_EXIT_PORT || port == BOARD_E9_PORT ||
-	    port == POST_PORT)
-		return BOARD_PORT_OTHER;
-	return BOARD_PORT_NONE;
-}
-
-/* The 8259 (0 master, 1 slave) of a PIC port, and its register. */
-static unsigned pic_of(unsigned port)
-{
-	return port - PIC_SLAVE_PORT < 2;
-}
-
-static uint64_t port_in(struct board *b, unsigned port, unsigned size, vdev_time_t now)
-{
-	enum board_port_kind kind = port_kind(port);
-
-	b->port_accesses[kind]++;
-	switch (kind) {
-	case BOARD_PORT_UART:
-		return uart_read(&b->uart, port - BOARD_COM1, size, now);
-	case BOARD_PORT_PIC:
-		if (port - PIC_ELCR < 2)
-			return pic_elcr_read(&b->pic, port - PIC_ELCR, size, now);
-		return pic_read(&b->pic, pic_of(port), port & 1, size, now);
-	case BOARD_PORT_PIT:
-		return port == PORT_B ? pit_port61_read(&b->pit, 0, size, now) :
-					pit_read(&b->pit, port - PIT_PORTS, size, now);
-	case BOARD_PORT_RTC:
-		return rtc_read(&b->rtc, port - RTC_PORTS, size, now);
-	case BOARD_PORT_PCI:
-		return pci_io_read(&b->pci, port - PCI_PORTS, size, now);
-	case BOARD_PORT_OTHER:
-		if (port == KBC_DATA || port == KBC_CMD)
-			return i8042_read(&b->kbc, port - KBC_DATA, size, now);
-		if (port == BOARD_EXIT_PORT)
-			return debugport_exit_read(&b->debug, 0, size, now);
-		if (port == BOARD_E9_PORT)
-			return debugport_con_read(&b->debug, 0, size, now);
-		break;                                   /* POST codes read as all ones */
-	default:
-		break;
-	}
-	return vdev_open_bus(size);
-}
-
 uint64_t board_in(struct board *b, unsigned cpu, unsigned port, unsigned size, vdev_time_t now)
 {
 	uint64_t v;
 
 	advance(b, now);
-	v = port_in(b, port, size, now);
+	const struct bus_range *r = bus_read(&b->bus, BUS_PIO, port, size, now, &v);
+	b->port_accesses[r ? r->kind : BOARD_PORT_NONE]++;
 	kicks(b, cpu);
 	return v;
-}
-
-static void port_out(struct board *b, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
-{
-	enum board_port_kind kind = port_kind(port);
-
-	b->port_accesses[kind]++;
-	switch (kind) {
-	case BOARD_PORT_UART:
-		uart_write(&b->uart, port - BOARD_COM1, size, value, now);
-		break;
-	case BOARD_PORT_PIC:
-		if (port - PIC_ELCR < 2)
-			pic_elcr_write(&b->pic, port - PIC_ELCR, size, value, now);
-		else
-			pic_write(&b->pic, pic_of(port), port & 1, size, value, now);
-		break;
-	case BOARD_PORT_PIT:
-		if (port == PORT_B)
-			pit_port61_write(&b->pit, 0, size, value, now);
-		else
-			pit_write(&b->pit, port - PIT_PORTS, size, value, now);
-		break;
-	case BOARD_PORT_RTC:
-		rtc_write(&b->rtc, port - RTC_PORTS, size, value, now);
-		break;
-	case BOARD_PORT_PCI:
-		pci_io_write(&b->pci, port - PCI_PORTS, size, value, now);
-		break;
-	case BOARD_PORT_OTHER:
-		if (port == KBC_DATA || port == KBC_CMD)
-			i8042_write(&b->kbc, port - KBC_DATA, size, value, now);
-		else if (port == BOARD_EXIT_PORT)
-			debugport_exit_write(&b->debug, 0, size, value, now);
-		else if (port == BOARD_E9_PORT)
-			debugport_con_write(&b->debug, 0, size, value, now);
-		break;                                   /* POST codes: ignored */
-	default:
-		break;
-	}
 }
 
 void board_out(struct board *b, unsigned cpu, unsigned port, unsigned size, uint64_t value, vdev_time_t now)
 {
 	advance(b, now);
-	port_out(b, port, size, value, now);
+	const struct bus_range *r = bus_write(&b->bus, BUS_PIO, port, size, value, now);
+	b->port_accesses[r ? r->kind : BOARD_PORT_NONE]++;
 	kicks(b, cpu);
 }
 
-/* Offset of gpa in the virtio console's BAR, if the BAR decodes all of the access. */
-static bool in_virtio_bar(const struct board *b, uint64_t gpa, unsigned size, uint64_t *off)
-{
-	uint64_t base = b->has_virtio ? virtio_pci_bar(&b->virtio.vp) : 0;
-
-	if (!base || gpa < base || gpa - base >= VIRTIO_PCI_BAR_SIZE || size > VIRTIO_PCI_BAR_SIZE - (gpa - base))
-		return false;
-	*off = gpa - base;
-	return true;
-}
-
-/* MMIO by cpu: its local APIC's page, the virtio BAR, the I/O APIC. */
+/*
+ * MMIO by cpu. Its local APIC's page comes first and is not on the bus:
+ * each CPU's own APIC claims its page (where its IA32_APIC_BASE puts it)
+ * before an access leaves the CPU, as on real processors; then the bus
+ * (the virtio BAR, the I/O APIC).
+ */
 static bool mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t *value,
 		      vdev_time_t now)
 {
@@ -466,17 +468,7 @@ static bool mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size
 		*value = lapic_mmio_read(l, gpa - lapic, size, now);
 		return true;
 	}
-	uint64_t off;
-	if (in_virtio_bar(b, gpa, size, &off)) {
-		*value = virtio_pci_read(&b->virtio.vp, off, size, now);
-		return true;
-	}
-	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
-		*value = ioapic_mmio_read(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, now);
-		return true;
-	}
-	*value = vdev_open_bus(size);
-	return false;
+	return bus_read(&b->bus, BUS_MMIO, gpa, size, now, value) != NULL;
 }
 
 static bool mmio_write(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t value,
@@ -489,16 +481,7 @@ static bool mmio_write(struct board *b, unsigned cpu, uint64_t gpa, unsigned siz
 		lapic_mmio_write(l, gpa - lapic, size, value, now);
 		return true;
 	}
-	uint64_t off;
-	if (in_virtio_bar(b, gpa, size, &off)) {
-		virtio_pci_write(&b->virtio.vp, off, size, value, now);
-		return true;
-	}
-	if (gpa - IOAPIC_DEFAULT_BASE < IOAPIC_MMIO_SIZE) {
-		ioapic_mmio_write(&b->ioapic, gpa - IOAPIC_DEFAULT_BASE, size, value, now);
-		return true;
-	}
-	return false;
+	return bus_write(&b->bus, BUS_MMIO, gpa, size, value, now) != NULL;
 }
 
 bool board_mmio_read(struct board *b, unsigned cpu, uint64_t gpa, unsigned size, uint64_t *value,

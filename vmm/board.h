@@ -22,7 +22,11 @@
  *                                             its IA32_APIC_BASE says)
  *   PCI 00:01.0, BAR at 0xfe000000, IRQ 11    virtio console (virtio-pci), if the
  *                                             VMM gives it guest RAM
- * Anything else reads as all ones and ignores writes.
+ * Anything else reads as all ones and ignores writes. The ports and MMIO
+ * ranges are one table, the board's bus (bus.h), in that order of
+ * priority where a guest makes them overlap: the accessing vCPU's local
+ * APIC page first (it is the CPU's, not on the bus), then the virtio BAR
+ * (wherever the guest moves it through PCI configuration), then the rest.
  *
  * CPUs. board_config.cpus vCPUs (1..BOARD_MAX_CPUS), numbered 0..cpus-1;
  * CPU n's local APIC has APIC ID n (xAPIC and x2APIC). CPU 0 is the
@@ -99,6 +103,7 @@
 #ifndef VMM_BOARD_H
 #define VMM_BOARD_H
 
+#include "bus.h"
 #include "dev/debugport.h"
 #include "dev/i8042.h"
 #include "dev/ioapic.h"
@@ -157,6 +162,8 @@ struct board {
 	int extint;                     /* the 8259 vector CPU 0 was last kicked for (-1: none) */
 	struct vcon virtio;
 	bool has_virtio;
+	struct bus bus;                 /* every port and MMIO range but the local APICs' */
+	int virtio_range;               /* the virtio BAR's range on the bus (-1: none) */
 	struct vdev_irq irq;            /* what the ISA devices raise */
 	/* Callbacks to the VMM: serial output, machine reset or exit; the
 	 * vCPUs' INIT, SIPI, NMI and kick (see board_config). */

@@ -344,6 +344,50 @@ START_TEST(test_typed_input_reaches_the_virtio_console)
 }
 END_TEST
 
+/* The virtio BAR on the bus follows what the guest programs through
+ * 0xcf8/0xcfc, and a BAR over the I/O APIC hides it, as before. */
+static void cfg_write(unsigned reg, unsigned size, uint32_t val)
+{
+	board_out(&b, 0, 0xcf8, 4, 0x80000000u | BOARD_VIRTIO_SLOT << 11 | (reg & 0xfc), 0);
+	board_out(&b, 0, 0xcfc + (reg & 3), size, val, 0);
+}
+
+START_TEST(test_virtio_bar_moves_on_the_bus)
+{
+	struct board_config cfg = { .tsc_hz = 1000000000ull, .console = on_console, .reset = on_reset,
+				    .exit = on_exit, .ram = { .map = vram_map }, .virtio_tx = virtio_tx };
+	uint64_t v = 0;
+
+	board_init(&b, &cfg, 0);
+	/* Where firmware put it: num_queues reads 2. */
+	ck_assert(board_mmio_read(&b, 0, BOARD_VIRTIO_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 2);
+	/* Decoding off: nothing there. */
+	cfg_write(PCI_COMMAND, 2, 0);
+	ck_assert(!board_mmio_read(&b, 0, BOARD_VIRTIO_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 0xffff);
+	/* Moved to 0xd0000000 and on again. */
+	cfg_write(PCI_BASE_ADDRESS_0, 4, 0xd0000000u);
+	cfg_write(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	ck_assert(!board_mmio_read(&b, 0, BOARD_VIRTIO_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert(board_mmio_read(&b, 0, 0xd0000000u + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 2);
+	/* Over the I/O APIC: the BAR decodes there (it comes first on the bus). */
+	cfg_write(PCI_BASE_ADDRESS_0, 4, (uint32_t)IOAPIC_DEFAULT_BASE);
+	ck_assert(board_mmio_read(&b, 0, IOAPIC_DEFAULT_BASE + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 2);
+	/* Away again: the I/O APIC answers (its version register). */
+	cfg_write(PCI_BASE_ADDRESS_0, 4, (uint32_t)BOARD_VIRTIO_BAR);
+	ck_assert(board_mmio_write(&b, 0, IOAPIC_DEFAULT_BASE, 4, 1, 0));
+	ck_assert(board_mmio_read(&b, 0, IOAPIC_DEFAULT_BASE + 0x10, 4, &v, 0));
+	ck_assert_uint_eq(v & 0xff, IOAPIC_VERSION);
+	/* The local APIC's page is the CPU's before the bus sees anything. */
+	cfg_write(PCI_BASE_ADDRESS_0, 4, (uint32_t)LAPIC_DEFAULT_BASE);
+	ck_assert(board_mmio_read(&b, 0, LAPIC_DEFAULT_BASE + 0x30, 4, &v, 0));   /* the APIC's version */
+	ck_assert_uint_eq(v & 0xff, LAPIC_VERSION);
+}
+END_TEST
+
 Suite *board_suite(void)
 {
 	Suite *s = suite_create("board");
@@ -364,6 +408,7 @@ Suite *board_suite(void)
 	tcase_add_test(tc, test_cr8_is_the_task_priority);
 	tcase_add_test(tc, test_tsc_deadline_in_the_guests_tsc);
 	tcase_add_test(tc, test_typed_input_reaches_the_virtio_console);
+	tcase_add_test(tc, test_virtio_bar_moves_on_the_bus);
 	suite_add_tcase(s, tc);
 	return s;
 }
