@@ -205,7 +205,7 @@ END_TEST
  * (pin 1 still masked) came when Linux's request_irq(1) wrote pin 1's
  * entry, unmasked, inside the interrupt's descriptor lock with interrupts
  * off; under Bochs the guest took it there and spun on that lock (make run
- * hung after "i8042: Probing ports directly.", see vmm/main.c).
+ * hung after "i8042: Probing ports directly.", see vmm/irq.h).
  */
 START_TEST(test_edge_while_masked_is_ignored)
 {
