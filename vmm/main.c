@@ -1247,16 +1247,22 @@ int main(int argc, char **argv)
 			  err == L4_ENOSYS ? "this CPU has no VT-x" : "see errno.h");
 		return 1;
 	}
-	/* In 2 MiB pages where the root task gave them so (sigma0.h): one
-	 * mapping node per 2 MiB, and large EPT entries. */
+	/* In the pages the root task gave (sigma0.h): 1 GiB or 2 MiB ones, one
+	 * mapping node each, and large EPT entries. Whole GiBs go in one item
+	 * (E820_MMIO_START is GiB-aligned, so such a piece is one run). */
 	l4_word_t q0 = l4_factory_used(L4_CAP_FACTORY);
 	uint64_t map_t0 = l4_rdtsc();
-	for (uint64_t off = 0; off < ram_size; off += 1ull << 22)
-		if ((err = l4_vm_map(vm, e820_ram_gpa(off), l4_env->ram_addr + off, 22, L4_FP_RWX))) {
+	for (uint64_t off = 0, order; off < ram_size; off += 1ull << order) {
+		order = !(off & ((1ull << 30) - 1)) && ram_size - off >= 1ull << 30 ? 30 : 22;
+		err = l4_vm_map(vm, e820_ram_gpa(off), l4_env->ram_addr + off, (unsigned)order, L4_FP_RWX);
+		if (err == L4_EINVAL && order == 30)     /* (small pages in it: the kernel wants 4 MiB items) */
+			err = l4_vm_map(vm, e820_ram_gpa(off), l4_env->ram_addr + off, (unsigned)(order = 22), L4_FP_RWX);
+		if (err) {
 			l4_printf("vmm: guest RAM not mapped at %#lx (error %lu)\n", (unsigned long)e820_ram_gpa(off),
 				  (unsigned long)err);
 			return 1;
 		}
+	}
 	l4_word_t q1 = l4_factory_used(L4_CAP_FACTORY);
 	l4_printf("vmm: guest RAM %lu MiB mapped into the VM in %lu us; its EPT and nodes: %lu KiB of our quota\n",
 		  (unsigned long)(ram_size >> 20),

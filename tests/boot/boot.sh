@@ -51,6 +51,7 @@ BOOT_TESTS=(
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
 	"qemu-ktest-smp  qemu:4 ktest    $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU_SMP fuzzseed=5"
 	"bochs-ktest-smp bochs:2 ktest   $KTEST_MODULES  console=com1 loglevel=2 ktest=smp/,irq/,vmx/vcpu-moves,vmx/unmap,vmx/long-mode,vmx/spinning-fpu,vmx/post,vmx/pause,vmx/apic-write,vmx/stopped,large/"
+	"qemu-ktest-large qemu ktest $KTEST_MODULES  console=com1 loglevel=2 ktest=large/"
 )
 
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME
@@ -86,6 +87,11 @@ BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
 BOOT_ROW_TIMEOUT[ktest-slowpath]=150
 BOOT_ROW_TIMEOUT[ktest-smp]=300
 BOOT_ROW_TIMEOUT[bochs-ktest]=420
+# 3 GiB: a whole free GiB for 1 GiB pages (ktest large/; qemu-ktest-large
+# runs them on one CPU, the smp rows on several).
+BOOT_ROW_MEM[ktest-smp]=3072
+BOOT_ROW_MEM[bochs-ktest-smp]=3072
+BOOT_ROW_MEM[ktest-large]=3072
 
 # Seconds before a run counts as a hang.
 BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}
