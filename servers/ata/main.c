@@ -212,7 +212,7 @@ static l4_word_t failed(const char *what, l4_word_t err, uint8_t status)
 static l4_word_t transfer(uint64_t lba, unsigned count, bool write)
 {
 	struct ata_taskfile tf;
-	char what[64];
+	char what[80];
 	uint8_t s = 0;
 	uint64_t deadline = now_us() + REQUEST_TIMEOUT_US;
 	l4_word_t err;
@@ -228,8 +228,11 @@ static l4_word_t transfer(uint64_t lba, unsigned count, bool write)
 			err = poll_status(block_deadline(deadline), ATA_SR_DRQ, &s);
 		else
 			err = wait_interrupt(block_deadline(deadline), &s);
-		if (err || (s & (ATA_SR_ERR | ATA_SR_DF)))
+		if (err || (s & (ATA_SR_ERR | ATA_SR_DF))) {
+			l4_snprintf(what, sizeof(what), "%s of %u sectors at %lu, at its sector %u", write ? "write" : "read",
+				    count, (unsigned long)lba, i);
 			return failed(what, err, s);
+		}
 		if (!(s & ATA_SR_DRQ)) {
 			l4_printf("%s: the disk asks for no data at sector %u of %u (status %#x)\n", what, i,
 				  count, s);
@@ -280,6 +283,13 @@ static const char *probe(char *why, unsigned size)
 			    s == 0xff ? ": nothing answers at these ports" : "");
 		return why;
 	}
+	/* After a reset a device shows what it is in LBA mid/high. An ATAPI
+	 * device also leaves DRDY clear, so it would look absent below. */
+	uint8_t mid = inb(cmd_port + ATA_REG_LBA_MID), high = inb(cmd_port + ATA_REG_LBA_HIGH);
+	if (mid == ATA_SIG_ATAPI_MID && high == ATA_SIG_ATAPI_HIGH) {
+		l4_snprintf(why, size, "not an ATA disk: an ATAPI device (a CD-ROM drive?)");
+		return why;
+	}
 	if (alt_status() == 0) {
 		l4_snprintf(why, size, "no disk (status 0 with the device selected)");
 		return why;
@@ -297,13 +307,19 @@ static const char *probe(char *why, unsigned size)
 		return why;
 	}
 	if (wait_interrupt(deadline, &s)) {
-		l4_snprintf(why, size, "no answer to IDENTIFY (status %#x after %lu ms)", s,
-			    (unsigned long)(READY_TIMEOUT_US / 1000));
+		if (s & ATA_SR_BSY)
+			l4_snprintf(why, size, "no answer to IDENTIFY (status %#x after %lu ms)", s,
+				    (unsigned long)(READY_TIMEOUT_US / 1000));
+		else
+			l4_snprintf(why, size, "the device answered IDENTIFY (status %#x) but no interrupt came on "
+				    "line %u in %lu ms (is the `irq` line right?)", s, irq_line,
+				    (unsigned long)(READY_TIMEOUT_US / 1000));
 		reset_channel(&s);
 		return why;
 	}
 	if (s & ATA_SR_ERR) {
-		uint8_t mid = inb(cmd_port + ATA_REG_LBA_MID), high = inb(cmd_port + ATA_REG_LBA_HIGH);
+		mid = inb(cmd_port + ATA_REG_LBA_MID);
+		high = inb(cmd_port + ATA_REG_LBA_HIGH);
 		if (mid == ATA_SIG_ATAPI_MID && high == ATA_SIG_ATAPI_HIGH)
 			l4_snprintf(why, size, "not an ATA disk: an ATAPI device (a CD-ROM drive?)");
 		else if (mid == ATA_SIG_SATA_MID && high == ATA_SIG_SATA_HIGH)
