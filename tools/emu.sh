@@ -24,7 +24,9 @@
 # master (its CD-ROM is the secondary master); for Bochs `ata0-slave`
 # (ata0-master is the boot CD-ROM there) with 16 heads and 63 sectors per
 # track, so its size must be whole cylinders of 516096 bytes. The emulator
-# writes to the file itself.
+# writes to the file itself. EMU_DISK_ERRORS (QEMU only): a file of
+# blkdebug rules (QEMU's docs/devel/testing/blkdebug) that make chosen
+# reads and writes of that disk fail, as a failing disk's would.
 # With EMU_FOLLOW=1, bochs's SERIAL file is also shown on stdout while it runs,
 # and when stdin is a terminal, what is typed goes to the guest's COM1 (Ctrl-A
 # X stops Bochs; Ctrl-C goes to the guest).
@@ -117,6 +119,11 @@ emu_check_disk() {
 	((size > 0 && size % 516096 == 0)) ||
 		emu_die "disk image '$EMU_DISK' is $size bytes, not whole cylinders of 16 heads x 63 sectors (516096 bytes)"
 	EMU_DISK_CYLINDERS=$((size / 516096))
+	[[ -z ${EMU_DISK_ERRORS:-} ]] || {
+		EMU_DISK_ERRORS=$(emu_abspath "$EMU_DISK_ERRORS")
+		[[ -f $EMU_DISK_ERRORS && $EMU_DISK_ERRORS =~ ^[^[:space:],:\"\']+$ ]] ||
+			emu_die "disk error rules '$EMU_DISK_ERRORS': no such file, or a path with spaces, commas, colons or quotes"
+	}
 }
 
 # emu_qemu_args ISO: the command shared by every QEMU run, in EMU_CMD.
@@ -138,7 +145,9 @@ emu_qemu_args() {
 	fi
 	if [[ -n ${EMU_DISK:-} ]]; then
 		emu_check_disk
-		EMU_CMD+=(-drive "file=$EMU_DISK,format=raw,if=ide,index=0")
+		local file=$EMU_DISK
+		[[ -z ${EMU_DISK_ERRORS:-} ]] || file=blkdebug:$EMU_DISK_ERRORS:$EMU_DISK
+		EMU_CMD+=(-drive "file=$file,format=raw,if=ide,index=0")
 	fi
 	[[ " ${EMU_CMD[*]} " == *" -cpu "* ]] || EMU_CMD+=(-cpu max)
 	[[ " ${EMU_CMD[*]} " != *" -smp "* ]] || emu_die "give the number of CPUs as EMU_CPUS=N, not -smp"
@@ -181,6 +190,7 @@ info: action=ignore
 EOF
 	if [[ -n ${EMU_DISK:-} ]]; then
 		emu_check_disk
+		[[ -z ${EMU_DISK_ERRORS:-} ]] || emu_die "disk errors (EMU_DISK_ERRORS) need QEMU's blkdebug; Bochs has none"
 		printf 'ata0-slave: type=disk, path=%s, mode=flat, cylinders=%s, heads=16, spt=63\n' \
 			"$EMU_DISK" "$EMU_DISK_CYLINDERS"
 	fi

@@ -63,8 +63,10 @@ BOOT_TESTS=(
 # FILE" gives it a hard disk (EMU_DISK, tools/emu.sh: QEMU's primary IDE
 # master, Bochs's ata0-slave): a fresh copy, for each run, of FILE in the
 # build directory (make builds it), so what a run writes never reaches the
-# next one.
-declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=() BOOT_ROW_DISK=()
+# next one; "# disk-errors: FILE" (QEMU rows) makes the reads and writes
+# that FILE's blkdebug rules name fail (EMU_DISK_ERRORS; FILE from the
+# repository's root).
+declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=() BOOT_ROW_DISK=() BOOT_ROW_DISK_ERRORS=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
 	expect_name=${expect_file##*/}
@@ -76,6 +78,8 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -z $expect_mem ]] || BOOT_ROW_MEM[$expect_name]=$expect_mem
 	expect_disk=$(sed -n 's/^# disk: *//p' "$expect_file" | head -n 1)
 	[[ -z $expect_disk ]] || BOOT_ROW_DISK[$expect_name]=$expect_disk
+	expect_disk=$(sed -n 's/^# disk-errors: *//p' "$expect_file" | head -n 1)
+	[[ -z $expect_disk ]] || BOOT_ROW_DISK_ERRORS[$expect_name]=$ROOT/$expect_disk
 	expect_config=$(sed -n 's/^# config: //p' "$expect_file" | head -n 1)
 	[[ -n $expect_config ]] || expect_config=tests/boot/$expect_name.cfg
 	expect_cpus=$(sed -n 's/^# cpus: *//p' "$expect_file" | head -n 1)
@@ -122,6 +126,7 @@ boot_start() {
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
 	local EMU_MEM=${BOOT_ROW_MEM[$row_name]:-${EMU_MEM:-512}}
 	local EMU_DISK=${EMU_DISK:-} disk=${BOOT_ROW_DISK[$row_name]:-}
+	local EMU_DISK_ERRORS=${BOOT_ROW_DISK_ERRORS[$row_name]:-}
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port, with

@@ -2,7 +2,7 @@
 /*
  * A good client of the block server (include/l4/blk.h, libl4/l4blk.h).
  * Arguments, key=value:
- *   vol=NAME        the volume it reads and writes (required)
+ *   vol=NAME        the volume it reads and writes
  *   seed=N          the volume holds an image made with seed N
  *                   (tools/mkdisk.c): its content is checked
  *   whole=NAME      a read-only volume of the whole disk: its size is
@@ -11,6 +11,9 @@
  *   offline=NAME    a volume whose disk is missing: OPEN says L4_ENODEV
  *   sync=VOL:SLOT   round trips while the bad client floods the server
  *                   (blk-test-lib.c says how the clients meet on VOL)
+ *   ioerror=R:W     the disk fails reads of sector R and writes of sector
+ *                   W (QEMU's blkdebug, tests/boot/blk-errors.cfg): those
+ *                   requests get L4_EIO, the sectors around them work
  *
  * It prints the volume's size, checks the pre-made content, writes
  * patterns (48 sectors from a buffer offset, then a whole buffer of 128
@@ -93,6 +96,30 @@ static void whole_disk(const char *name)
 	expect(l4_blk_io(&b, L4_BLK_READ, h, n, 1, 0), L4_EINVAL, "READ of the sector after the whole disk's last");
 }
 
+/* A disk that fails reads of sector r and writes of sector w. */
+static void io_errors(const char *arg)
+{
+	uint64_t r = number(arg), w = 0;
+
+	while (*arg >= '0' && *arg <= '9')
+		arg++;
+	if (!check(*arg == ':' && r >= 10 && r + 10 < sectors, "ioerror=R:W names sectors inside the volume"))
+		return;
+	w = number(arg + 1);
+	l4_word_t e = l4_blk_read(&b, vol, r, 1, 0);
+	check(e == L4_EIO, "READ of sector %lu, which the disk fails -> %lu (%s)", (unsigned long)r,
+	      (unsigned long)e, error_name(e));
+	e = l4_blk_read(&b, vol, r - 10, 20, 0);
+	check(e == L4_EIO, "READ of 20 sectors across it -> %lu (%s)", (unsigned long)e, error_name(e));
+	e = l4_blk_read(&b, vol, r - 1, 1, 0);
+	l4_word_t e2 = l4_blk_read(&b, vol, r + 1, 1, 0);
+	check(!e && !e2, "READ of the sectors before and after it -> %lu, %lu", (unsigned long)e, (unsigned long)e2);
+	e = l4_blk_write(&b, vol, w, 1, 0);
+	check(e == L4_EIO, "WRITE of sector %lu, which the disk fails -> %lu (%s)", (unsigned long)w,
+	      (unsigned long)e, error_name(e));
+	round_trip(w + 1, 8, 0, 8 * SECTOR, 0x1200 + l4_env->id, false);
+}
+
 /* Round trips until the bad client's flood is over (blk-test-lib.c). */
 static void during_flood(const char *arg)
 {
@@ -133,7 +160,7 @@ static void during_flood(const char *arg)
 
 int main(int argc, char **argv)
 {
-	const char *name = NULL, *whole = NULL, *offline = NULL, *sync = NULL, *v;
+	const char *name = NULL, *whole = NULL, *offline = NULL, *sync = NULL, *ioerror = NULL, *v;
 
 	for (int i = 1; i < argc; i++) {
 		if ((v = arg_value(argv[i], "vol")))
@@ -147,14 +174,18 @@ int main(int argc, char **argv)
 			offline = v;
 		else if ((v = arg_value(argv[i], "sync")))
 			sync = v;
+		else if ((v = arg_value(argv[i], "ioerror")))
+			ioerror = v;
 	}
 	l4_cap_t ep = l4_env_cap("blk");
-	if (!check(name && ep != L4_CAP_NONE, "arguments name a volume and we `use blk`"))
+	if (!check((name || offline) && ep != L4_CAP_NONE, "arguments name a volume and we `use blk`"))
 		goto out;
 	l4_word_t err = l4_blk_attach(&b, ep, L4_BLK_BUF_ADDR);
 	if (!check(!err, "attach: buffer of %lu bytes at %#lx (error %lu)", (unsigned long)L4_BLK_BUF_SIZE,
 		   (unsigned long)L4_BLK_BUF_ADDR, (unsigned long)err))
 		goto out;
+	if (!name)
+		goto offline;
 	l4_word_t flags, n2 = 0, f2 = 0;
 	err = l4_blk_open(&b, name, &vol, &sectors, &flags);
 	if (!check(!err && sectors >= 130 && !(flags & L4_BLK_READ_ONLY),
@@ -173,10 +204,13 @@ int main(int argc, char **argv)
 	round_trip(sectors - L4_BLK_MAX_SECTORS, L4_BLK_MAX_SECTORS, 0, 0, 0x1100 + l4_env->id, false);
 	if (whole)
 		whole_disk(whole);
+offline:
 	if (offline) {
 		l4_word_t h, n, f;
 		expect(l4_blk_open(&b, offline, &h, &n, &f), L4_ENODEV, "OPEN of a volume whose disk is missing");
 	}
+	if (ioerror)
+		io_errors(ioerror);
 	if (sync)
 		during_flood(sync);
 out:
