@@ -89,9 +89,13 @@
  * A request that fails changes nothing on the volume (a failed WRITE of
  * several sectors may have written some of them).
  *
- * The server is single-threaded: requests are served one at a time, each
- * answered within L4_DISK_REPLY_US. A client that ends (the root task's
- * L4_SERVER_CLIENT_GONE) is forgotten; its buffer is zeroed.
+ * The server is single-threaded: requests are served one at a time. A
+ * request waits for a driver at most L4_DISK_REPLY_US per call the server
+ * makes: one per driver buffer's worth of sectors (with servers/ata, one
+ * for any request), and one more first if the driver's last call timed
+ * out (the server then asks it INFO, which it answers only once idle). A
+ * client that ends (the root task's L4_SERVER_CLIENT_GONE) is forgotten;
+ * its buffer is zeroed.
  */
 #ifndef L4_BLK_H
 #define L4_BLK_H
