@@ -76,13 +76,13 @@
  *               handle;
  *   L4_ERIGHTS  the volume is not granted to the client, or WRITE with a
  *               read-only grant;
+ *   L4_ENODEV   the volume is offline: its driver found no disk, or the
+ *               volume did not fit the disk, or no memory for a RAM disk;
  *   L4_EFAULT   READ, WRITE: no buffer attached yet;
  *   L4_EINVAL   READ, WRITE: count 0 or above L4_BLK_MAX_SECTORS, or a
  *               sector range not inside the volume (out of range);
  *   L4_EFAULT   READ, WRITE: a buffer offset that is not a multiple of
  *               the sector size (unaligned), or a range past the buffer;
- *   L4_ENODEV   the volume is offline: its driver found no disk, or the
- *               volume did not fit the disk;
  *   L4_EIO      the disk reported an error;
  *   L4_ETIMEOUT the driver did not answer in time (L4_DISK_REPLY_US);
  *   L4_ENOSYS   unknown label.

@@ -380,17 +380,15 @@ static void handle(const struct request *q, struct answer *a)
 	if ((a->error = blk_check_access(g, config.volume_count, handle, write)))
 		return;
 	struct volume *v = &volumes[handle];
+	if ((a->error = v->error))
+		return;
 	if (q->label == L4_BLK_READ || write) {
 		l4_word_t sector = q->mr[1], count = q->mr[2], offset = q->mr[3];
 		if ((a->error = blk_check_io(v->sectors, c->attached ? L4_BLK_BUF_SIZE : 0, sector, count, offset)))
 			return;
-		if ((a->error = v->error))
-			return;
 		a->error = volume_io(v, sector, count, c->buf + offset, write);
 		return;
 	}
-	if ((a->error = v->error))
-		return;
 	if (q->label == L4_BLK_INFO) {
 		volume_info(v, c, handle, a->mr);
 		a->words = 3;

@@ -207,7 +207,12 @@ int main(int argc, char **argv)
 offline:
 	if (offline) {
 		l4_word_t h, n, f;
+		unsigned nodev = 0;
 		expect(l4_blk_open(&b, offline, &h, &n, &f), L4_ENODEV, "OPEN of a volume whose disk is missing");
+		/* Its handle (a guess: handles are the volumes' numbers) says the same. */
+		for (h = 0; h < L4_BLK_MAX_VOLUMES; h++)
+			nodev += l4_blk_read(&b, h, 0, 1, 0) == L4_ENODEV;
+		check(nodev == 1, "READ through every handle: %u says ENODEV (the offline volume's)", nodev);
 	}
 	if (ioerror)
 		io_errors(ioerror);
