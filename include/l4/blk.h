@@ -45,7 +45,8 @@
  * The driver is a separate process (servers/ata, protocol disk.h), not a
  * backend linked into this server: it alone holds the I/O ports and the
  * interrupt line, so a device or PIO bug ends the driver, not the server
- * (requests then fail with L4_ETIMEOUT or L4_ENODEV); this server needs
+ * (the request it was on, and every later one on its volumes, fails with
+ * L4_ENODEV; a driver that hangs costs L4_ETIMEOUT); this server needs
  * no hardware access at all; and another driver (AHCI, virtio) fits
  * behind the same protocol. The cost: one more IPC and one more copy per
  * request (the driver's buffer to the client's).
@@ -76,8 +77,9 @@
  *               handle;
  *   L4_ERIGHTS  the volume is not granted to the client, or WRITE with a
  *               read-only grant;
- *   L4_ENODEV   the volume is offline: its driver found no disk, or the
- *               volume did not fit the disk, or no memory for a RAM disk;
+ *   L4_ENODEV   the volume is offline: its driver found no disk or has
+ *               ended, the volume did not fit the disk, or there was no
+ *               memory for a RAM disk;
  *   L4_EFAULT   READ, WRITE: no buffer attached yet;
  *   L4_EINVAL   READ, WRITE: count 0 or above L4_BLK_MAX_SECTORS, or a
  *               sector range not inside the volume (out of range);

@@ -91,13 +91,19 @@ static bool str_eq(const char *a, const char *b)
 /* ---- disk drivers */
 
 /* A call to the driver; its answer (the reply's label), or the call's own
- * error: L4_ETIMEOUT when it took longer than it may. */
+ * error: L4_ETIMEOUT when it took longer than it may, L4_ENODEV when the
+ * driver went away during the call (it ended: the root task does not
+ * restart programs, so its disk is gone for good). */
 static l4_word_t driver_call(struct disk *d, l4_word_t op, unsigned words, l4_word_t timeout)
 {
 	struct l4_result r = l4_call(d->ep, l4_tag(op, words, 0), timeout);
 
 	if (r.error == L4_ETIMEOUT)
 		d->stale = true;
+	if (r.error == L4_ECANCELED && !d->error) {
+		d->error = L4_ENODEV;
+		l4_printf("disk driver \"%s\" ended during a request: its volumes are offline\n", d->endpoint);
+	}
 	if (r.error)
 		return r.error == L4_ETIMEOUT ? L4_ETIMEOUT : L4_ENODEV;
 	return l4_tag_label(r.tag);
@@ -211,6 +217,13 @@ static void volume_setup(struct volume *v, const struct blk_volume_cfg *c)
 	v->error = L4_OK;
 	l4_printf("volume %s: RAM disk from module \"%s\": %lu sectors (%lu KiB)\n", c->name, c->source,
 		  (unsigned long)v->sectors, (unsigned long)(v->sectors / 2));
+}
+
+/* L4_OK if the volume can be used, else L4_ENODEV: it never came online,
+ * or its driver has ended since. */
+static l4_word_t volume_state(const struct volume *v)
+{
+	return v->error ? v->error : v->disk && v->disk->error ? L4_ENODEV : L4_OK;
 }
 
 /* Reads or writes count sectors of a disk volume from `sector`, through
@@ -365,7 +378,7 @@ static void handle(const struct request *q, struct answer *a)
 			a->error = L4_ENOENT;
 		else if ((a->error = blk_check_access(g, config.volume_count, (l4_word_t)i, false)))
 			;
-		else if ((a->error = volumes[i].error))
+		else if ((a->error = volume_state(&volumes[i])))
 			;
 		else {
 			a->mr[0] = (l4_word_t)i;
@@ -380,7 +393,7 @@ static void handle(const struct request *q, struct answer *a)
 	if ((a->error = blk_check_access(g, config.volume_count, handle, write)))
 		return;
 	struct volume *v = &volumes[handle];
-	if ((a->error = v->error))
+	if ((a->error = volume_state(v)))
 		return;
 	if (q->label == L4_BLK_READ || write) {
 		l4_word_t sector = q->mr[1], count = q->mr[2], offset = q->mr[3];

@@ -3,6 +3,7 @@
 $(eval $(call user_program,blk,servers/blk/main.c servers/blk/policy.c))
 $(eval $(call user_program,blk-test,tests/programs/blk-test.c))
 $(eval $(call user_program,blk-bad,tests/programs/blk-bad.c))
+$(eval $(call user_program,disk-crash,tests/programs/disk-crash.c))
 
 # Test images with known content (tests/programs/blk-pattern.h): a disk of
 # 2016 sectors, two cylinders of 16 heads and 63 sectors (Bochs takes

@@ -11,6 +11,9 @@
  *   offline=NAME    a volume whose disk is missing: OPEN says L4_ENODEV
  *   sync=VOL:SLOT   round trips while the bad client floods the server
  *                   (blk-test-lib.c says how the clients meet on VOL)
+ *   gone=NAME       a volume whose driver dies during our first READ
+ *                   (tests/programs/disk-crash.c): that READ and every
+ *                   later request on it get L4_ENODEV, at once
  *   ioerror=R:W     the disk fails reads of sector R and writes of sector
  *                   W (QEMU's blkdebug, tests/boot/blk-errors.cfg): those
  *                   requests get L4_EIO, the sectors around them work
@@ -120,6 +123,26 @@ static void io_errors(const char *arg)
 	round_trip(w + 1, 8, 0, 8 * SECTOR, 0x1200 + l4_env->id, false);
 }
 
+/* A volume whose driver dies during our first request. */
+static void driver_gone(const char *name)
+{
+	l4_word_t h, n, f, other;
+
+	if (!check(!l4_blk_open(&b, name, &h, &n, &f), "%s: opened (its driver is still there)", name))
+		return;
+	l4_word_t e = l4_blk_read(&b, h, 0, 1, 0);
+	check(e == L4_ENODEV, "READ while the driver dies -> %lu (%s)", (unsigned long)e, error_name(e));
+	uint64_t t0 = now_us();
+	e = l4_blk_read(&b, h, 0, 1, 0);
+	l4_word_t e2 = l4_blk_open(&b, name, &other, &n, &f);
+	uint64_t us = now_us() - t0;
+	check(e == L4_ENODEV && e2 == L4_ENODEV && us < 100000,
+	      "READ and OPEN after the driver ended -> %lu, %lu (ENODEV) at once (%s)", (unsigned long)e,
+	      (unsigned long)e2, us < 100000 ? "under 100 ms" : "too slow");
+	e = l4_blk_read(&b, vol, 0, 1, 0);
+	check(!e, "READ of our own volume, on another driver, still works -> %lu", (unsigned long)e);
+}
+
 /* Round trips until the bad client's flood is over (blk-test-lib.c). */
 static void during_flood(const char *arg)
 {
@@ -160,7 +183,7 @@ static void during_flood(const char *arg)
 
 int main(int argc, char **argv)
 {
-	const char *name = NULL, *whole = NULL, *offline = NULL, *sync = NULL, *ioerror = NULL, *v;
+	const char *name = NULL, *whole = NULL, *offline = NULL, *sync = NULL, *ioerror = NULL, *gone = NULL, *v;
 
 	for (int i = 1; i < argc; i++) {
 		if ((v = arg_value(argv[i], "vol")))
@@ -176,6 +199,8 @@ int main(int argc, char **argv)
 			sync = v;
 		else if ((v = arg_value(argv[i], "ioerror")))
 			ioerror = v;
+		else if ((v = arg_value(argv[i], "gone")))
+			gone = v;
 	}
 	l4_cap_t ep = l4_env_cap("blk");
 	if (!check((name || offline) && ep != L4_CAP_NONE, "arguments name a volume and we `use blk`"))
@@ -204,18 +229,21 @@ int main(int argc, char **argv)
 	round_trip(sectors - L4_BLK_MAX_SECTORS, L4_BLK_MAX_SECTORS, 0, 0, 0x1100 + l4_env->id, false);
 	if (whole)
 		whole_disk(whole);
+	if (ioerror)
+		io_errors(ioerror);
+	if (gone)
+		driver_gone(gone);
 offline:
 	if (offline) {
 		l4_word_t h, n, f;
-		unsigned nodev = 0;
+		unsigned nodev = 0, want = gone ? 2 : 1;
 		expect(l4_blk_open(&b, offline, &h, &n, &f), L4_ENODEV, "OPEN of a volume whose disk is missing");
 		/* Its handle (a guess: handles are the volumes' numbers) says the same. */
 		for (h = 0; h < L4_BLK_MAX_VOLUMES; h++)
 			nodev += l4_blk_read(&b, h, 0, 1, 0) == L4_ENODEV;
-		check(nodev == 1, "READ through every handle: %u says ENODEV (the offline volume's)", nodev);
+		check(nodev == want, "READ through every handle: %u say%s ENODEV (the offline volume's%s)", nodev,
+		      nodev == 1 ? "s" : "", gone ? " and the one whose driver ended" : "");
 	}
-	if (ioerror)
-		io_errors(ioerror);
 	if (sync)
 		during_flood(sync);
 out:
