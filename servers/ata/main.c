@@ -36,7 +36,7 @@
 
 #define BLOCK_TIMEOUT_US   1000000ull   /* one sector's interrupt */
 #define READY_TIMEOUT_US   2000000ull   /* BSY clear after a reset or a select */
-#define REQUEST_TIMEOUT_US 5000000ull   /* a whole request, below L4_DISK_REPLY_US */
+#define REQUEST_TIMEOUT_US 4000000ull   /* a whole request, well below L4_DISK_REPLY_US */
 #define RESET_PULSE_US     10           /* SRST held (5 us at least) */
 #define MAX_SECTORS ((unsigned)(L4_DISK_BUF_SIZE / 512))
 

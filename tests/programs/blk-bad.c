@@ -81,6 +81,9 @@ static void before_attach(void)
 	check(got != L4_OK, "ATTACH with a 4 KiB window -> %lu (%s) (the mapping is refused)", (unsigned long)got,
 	      error_name(got));
 	expect(l4_blk_attach(&b, ep, L4_BLK_BUF_ADDR), L4_OK, "ATTACH with a 64 KiB window");
+	b.buf[100] = 0x5a;
+	expect(l4_blk_attach(&b, ep, L4_BLK_BUF_ADDR), L4_OK, "ATTACH again, over the mapping we have");
+	check(b.buf[100] == 0x5a, "the same buffer after the second ATTACH");
 }
 
 static void bad_messages(void)
