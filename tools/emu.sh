@@ -23,7 +23,7 @@
 # `-drive file=...,format=raw,if=ide,index=0`, the primary IDE channel's
 # master (its CD-ROM is the secondary master); for Bochs `ata0-slave`
 # (ata0-master is the boot CD-ROM there) with 16 heads and 63 sectors per
-# track, so its size must be whole cylinders of 516096 bytes. The emulator
+# track, so there its size must be whole cylinders of 516096 bytes. The emulator
 # writes to the file itself. EMU_DISK_ERRORS (QEMU only): a file of
 # blkdebug rules (QEMU's docs/devel/testing/blkdebug) that make chosen
 # reads and writes of that disk fail, as a failing disk's would.
@@ -106,8 +106,9 @@ emu_interactive_args() {
 	trap 'rm -rf "$EMU_WORK"' EXIT
 }
 
-# emu_check_disk: EMU_DISK, if set, is a file both emulators can take (made
-# absolute here); for Bochs, EMU_DISK_CYLINDERS is its size in cylinders.
+# emu_check_disk [bochs]: EMU_DISK, if set, is a file the emulators can take
+# (made absolute here); for bochs, whole cylinders, and EMU_DISK_CYLINDERS
+# says how many.
 emu_check_disk() {
 	[[ -n ${EMU_DISK:-} ]] || return 0
 	EMU_DISK=$(emu_abspath "$EMU_DISK")
@@ -116,8 +117,8 @@ emu_check_disk() {
 		emu_die "the emulators cannot take a disk path with spaces, commas or quotes: '$EMU_DISK'"
 	local size
 	size=$(stat -c %s "$EMU_DISK")
-	((size > 0 && size % 516096 == 0)) ||
-		emu_die "disk image '$EMU_DISK' is $size bytes, not whole cylinders of 16 heads x 63 sectors (516096 bytes)"
+	[[ ${1:-} != bochs ]] || ((size > 0 && size % 516096 == 0)) ||
+		emu_die "disk image '$EMU_DISK' is $size bytes: Bochs takes whole cylinders of 16 heads x 63 sectors (516096 bytes)"
 	EMU_DISK_CYLINDERS=$((size / 516096))
 	[[ -z ${EMU_DISK_ERRORS:-} ]] || {
 		EMU_DISK_ERRORS=$(emu_abspath "$EMU_DISK_ERRORS")
@@ -189,7 +190,7 @@ error: action=report
 info: action=ignore
 EOF
 	if [[ -n ${EMU_DISK:-} ]]; then
-		emu_check_disk
+		emu_check_disk bochs
 		[[ -z ${EMU_DISK_ERRORS:-} ]] || emu_die "disk errors (EMU_DISK_ERRORS) need QEMU's blkdebug; Bochs has none"
 		printf 'ata0-slave: type=disk, path=%s, mode=flat, cylinders=%s, heads=16, spt=63\n' \
 			"$EMU_DISK" "$EMU_DISK_CYLINDERS"
