@@ -200,7 +200,7 @@ UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kerne
 # <stdbool.h>, __builtin_mem* and, for the glue, libl4's headers (types and
 # inline helpers, no system calls) and the CPUID instruction.
 UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/x86state.c \
-	roottask/config.c)
+	roottask/config.c servers/blk/policy.c servers/ata/ata.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -iquote arch/x86_64 -I. -Ilibl4 \
 	-I$(BUILD)/host \

@@ -60,8 +60,14 @@ BOOT_TESTS=(
 # PATH (from the repository's root) instead of NAME.cfg: a configuration
 # users boot, such as config/linux.cfg (make run), tested as it is. A line
 # "# cpus: N" boots the row with N CPUs (emulator column qemu:N or bochs:N).
-# "# memory: N" gives the machine N MiB (EMU_MEM; default 512).
-declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=()
+# "# memory: N" gives the machine N MiB (EMU_MEM; default 512). "# disk:
+# FILE" gives it a hard disk (EMU_DISK, tools/emu.sh: QEMU's primary IDE
+# master, Bochs's ata0-slave): a fresh copy, for each run, of FILE in the
+# build directory (make builds it), so what a run writes never reaches the
+# next one; "# disk-errors: FILE" (QEMU rows) makes the reads and writes
+# that FILE's blkdebug rules name fail (EMU_DISK_ERRORS; FILE from the
+# repository's root).
+declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=() BOOT_ROW_DISK=() BOOT_ROW_DISK_ERRORS=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
 	expect_name=${expect_file##*/}
@@ -71,6 +77,10 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -z $expect_timeout ]] || BOOT_ROW_TIMEOUT[$expect_name]=$expect_timeout
 	expect_mem=$(sed -n 's/^# memory: \([0-9][0-9]*\)$/\1/p' "$expect_file" | head -n 1)
 	[[ -z $expect_mem ]] || BOOT_ROW_MEM[$expect_name]=$expect_mem
+	expect_disk=$(sed -n 's/^# disk: *//p' "$expect_file" | head -n 1)
+	[[ -z $expect_disk ]] || BOOT_ROW_DISK[$expect_name]=$expect_disk
+	expect_disk=$(sed -n 's/^# disk-errors: *//p' "$expect_file" | head -n 1)
+	[[ -z $expect_disk ]] || BOOT_ROW_DISK_ERRORS[$expect_name]=$ROOT/$expect_disk
 	expect_config=$(sed -n 's/^# config: //p' "$expect_file" | head -n 1)
 	[[ -n $expect_config ]] || expect_config=tests/boot/$expect_name.cfg
 	expect_cpus=$(sed -n 's/^# cpus: *//p' "$expect_file" | head -n 1)
@@ -80,7 +90,7 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 		BOOT_TESTS+=("qemu-$expect_name qemu${expect_cpus:+:$expect_cpus} expect cfg:$expect_config console=com1 loglevel=2")
 	fi
 done
-unset expect_file expect_name expect_timeout expect_config expect_cpus expect_mem
+unset expect_file expect_name expect_timeout expect_config expect_cpus expect_mem expect_disk
 # The ktest rows run the concurrent fuzzer too (see FUZZ_QEMU).
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
@@ -121,6 +131,8 @@ boot_start() {
 	local row_name=${name#qemu-}
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
 	local EMU_MEM=${BOOT_ROW_MEM[$row_name]:-${EMU_MEM:-512}}
+	local EMU_DISK=${EMU_DISK:-} disk=${BOOT_ROW_DISK[$row_name]:-}
+	local EMU_DISK_ERRORS=${BOOT_ROW_DISK_ERRORS[$row_name]:-}
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port, with
@@ -143,6 +155,13 @@ boot_start() {
 		fi
 		tool=mkiso.sh
 		"$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log" && built=1
+	fi
+	if ((built)) && [[ -n $disk ]]; then
+		EMU_DISK=$base/disk.img
+		if ! cp "$(dirname "$KERNEL")/$disk" "$EMU_DISK" 2>>"$base/mkiso.log"; then
+			built=0
+			printf 'disk image %s not found in the build directory (make builds it)\n' "$disk" >>"$base/mkiso.log"
+		fi
 	fi
 	if ((built)); then
 		emu_run "${emu%%:*}" "$base.iso" "$timeout" "$base.serial" "$base"
