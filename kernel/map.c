@@ -56,13 +56,13 @@ static int map_io(struct task *from, uint64_t fp, bool grant, struct task *to, u
 	return L4_OK;
 }
 
-/* The offset in [src, src + size) of t's next mapped page after off (the
- * size if none): empty tables are skipped whole. */
-static uint64_t next_mapped(struct task *t, uint64_t src, uint64_t off)
+/* The offset in [src, src + size) of t's next mapped page after off (~0
+ * if none): empty tables are skipped whole. */
+static uint64_t next_mapped(struct task *t, uint64_t src, uint64_t size, uint64_t off)
 {
 	uint64_t v = src + off, pa;
 
-	if (!space_next(&t->space, &v, &pa))
+	if (!space_next(&t->space, &v, src + size, &pa))
 		return ~0ull;
 	return v > src + off ? v - src : off + PAGE_SIZE;
 }
@@ -136,7 +136,7 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 		struct mapnode *n = mapdb_lookup(from, src + off, &frame);
 		at = off;
 		if (!n) {       /* nothing mappable here: the receiver gets nothing */
-			if ((off = next_mapped(from, src, off)) >= size)
+			if ((off = next_mapped(from, src, size, off)) >= size)
 				break;
 			continue;
 		}
@@ -202,7 +202,7 @@ int unmap_fpage(struct task *t, uint64_t fp, bool self)
 		return err;
 	for (uint64_t off = 0; off < size;) {
 		if (!(n = mapdb_lookup(t, base + off, NULL))) {
-			off = next_mapped(t, base, off);
+			off = next_mapped(t, base, size, off);
 			continue;
 		}
 		off += 1ull << n->order;

@@ -309,10 +309,10 @@ static int make_room(struct task *to, uint64_t va, const struct mapnode *src, st
 		return L4_OK;
 	/* Smaller pages in the large page's place: every one the database's. */
 	uint64_t end = va + (1ull << src->order), v = va;
-	for (; space_next(&to->space, &v, &pa) && v < end; v += 1ull << order)
+	for (; space_next(&to->space, &v, end, &pa); v += 1ull << order)
 		if (!node_at(to, v, &order, &pa) || (order == PAGE_SHIFT && src->order == PAGE_SHIFT_1G))
 			return L4_EBUSY;
-	for (v = va; space_next(&to->space, &v, &pa) && v < end; v += 1ull << order)
+	for (v = va; space_next(&to->space, &v, end, &pa); v += 1ull << order)
 		mapdb_unmap(node_at(to, v, &order, &pa), true);
 	*old = NULL;
 	return L4_OK;
@@ -420,7 +420,7 @@ void mapdb_task_destroy(struct task *t)
 		if (n)
 			mapdb_unmap(n, true);
 	}
-	while (space_next(&t->space, &va, &pa)) {
+	while (space_next(&t->space, &va, ~0ull, &pa)) {
 		struct mapnode *n = mapdb_lookup(t, va, NULL);
 		if (n)
 			mapdb_unmap(n, true);

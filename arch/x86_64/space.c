@@ -446,54 +446,62 @@ int space_merge(struct space *s, uint64_t va, unsigned order)
 	return L4_OK;
 }
 
-bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
+/* space_next's find: the 4 KiB page at start in the page of 2^shift bytes
+ * at base that entry maps, or its first if start lies below it. */
+static bool found(uint64_t entry, uint64_t base, unsigned shift, uint64_t start, uint64_t *va, uint64_t *pa)
+{
+	uint64_t off = start > base ? ALIGN_DOWN(start - base, PAGE_SIZE) : 0;
+
+	*va = base + off;
+	*pa = (entry & PTE_ADDR & ~((1ull << shift) - 1)) + off;
+	return true;
+}
+
+bool space_next(const struct space *s, uint64_t *va, uint64_t end, uint64_t *pa)
 {
 	const uint64_t *pml4 = phys_to_virt(s->root);
 	uint64_t start = *va;
 
-	if (!s->root || !space_range_ok(s, start, 1))
+	if (!s->root || !space_range_ok(s, start, 1) || start >= end)
 		return false;
 	/* Four nested index ranges; each level starts at start's index only
-	 * while all levels above are still at start's indices. */
+	 * while all levels above are still at start's indices; a table whose
+	 * range begins at or above end ends the search. */
 	unsigned top = s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST;
 	for (unsigned i4 = pt_index(start, 4); i4 < top; i4++) {
+		uint64_t base4 = (uint64_t)i4 << 39;
+		if (base4 >= end)
+			return false;
 		if (!(pml4[i4] & PTE_P))
 			continue;
 		const uint64_t *pdpt = phys_to_virt(pml4[i4] & PTE_ADDR);
-		uint64_t base4 = (uint64_t)i4 << 39;
 		bool at4 = base4 == ALIGN_DOWN(start, 1ull << 39);
 		for (unsigned i3 = at4 ? pt_index(start, 3) : 0; i3 < PT_ENTRIES; i3++) {
+			uint64_t base3 = base4 | (uint64_t)i3 << 30;
+			if (base3 >= end)
+				return false;
 			if (!(pdpt[i3] & PTE_P))
 				continue;
-			uint64_t base3 = base4 | (uint64_t)i3 << 30;
-			bool at3 = at4 && base3 == ALIGN_DOWN(start, 1ull << 30);
-			if (pdpt[i3] & PTE_PS) {
-				/* A 1 GiB page: the 4 KiB page of it at start, or its first. */
-				uint64_t off = at3 ? ALIGN_DOWN(start - base3, PAGE_SIZE) : 0;
-				*va = base3 + off;
-				*pa = (pdpt[i3] & PTE_ADDR & ~((1ull << 30) - 1)) + off;
-				return true;
-			}
+			if (pdpt[i3] & PTE_PS)
+				return found(pdpt[i3], base3, 30, start, va, pa);
 			const uint64_t *pd = phys_to_virt(pdpt[i3] & PTE_ADDR);
+			bool at3 = at4 && base3 == ALIGN_DOWN(start, 1ull << 30);
 			for (unsigned i2 = at3 ? pt_index(start, 2) : 0; i2 < PT_ENTRIES; i2++) {
+				uint64_t base2 = base3 | (uint64_t)i2 << 21;
+				if (base2 >= end)
+					return false;
 				if (!(pd[i2] & PTE_P))
 					continue;
-				uint64_t base2 = base3 | (uint64_t)i2 << 21;
-				bool at2 = at3 && base2 == ALIGN_DOWN(start, 1ull << 21);
-				if (pd[i2] & PTE_PS) {
-					/* A large page: the 4 KiB page of it at start, or its first. */
-					uint64_t off = at2 ? start - base2 : 0;
-					*va = base2 + ALIGN_DOWN(off, PAGE_SIZE);
-					*pa = (pd[i2] & PTE_ADDR & ~((1ull << 21) - 1)) + ALIGN_DOWN(off, PAGE_SIZE);
-					return true;
-				}
+				if (pd[i2] & PTE_PS)
+					return found(pd[i2], base2, 21, start, va, pa);
 				const uint64_t *pt = phys_to_virt(pd[i2] & PTE_ADDR);
+				bool at2 = at3 && base2 == ALIGN_DOWN(start, 1ull << 21);
 				for (unsigned i1 = at2 ? pt_index(start, 1) : 0; i1 < PT_ENTRIES; i1++) {
-					if (pt[i1] & PTE_P) {
-						*va = base2 | (uint64_t)i1 << 12;
-						*pa = pt[i1] & PTE_ADDR;
-						return true;
-					}
+					uint64_t base1 = base2 | (uint64_t)i1 << 12;
+					if (base1 >= end)
+						return false;
+					if (pt[i1] & PTE_P)
+						return found(pt[i1], base1, 12, start, va, pa);
 				}
 			}
 		}

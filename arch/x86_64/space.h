@@ -100,9 +100,10 @@ bool space_small_in(const struct space *s, uint64_t va);
 int space_split(struct space *s, uint64_t va);
 int space_merge(struct space *s, uint64_t va, unsigned order);
 
-/* The first mapped 4 KiB at or above *va (in a large page too): sets *va
- * and *pa, or returns false. */
-bool space_next(const struct space *s, uint64_t *va, uint64_t *pa);
+/* The first mapped 4 KiB at or above *va and below end (in a large page
+ * too): sets *va and *pa, or returns false. Empty tables are skipped
+ * whole, and the walk stops at end. */
+bool space_next(const struct space *s, uint64_t *va, uint64_t end, uint64_t *pa);
 
 /* I/O ports: allow or deny one port; whether it is allowed. */
 int space_io_allow(struct space *s, unsigned port);

@@ -918,7 +918,7 @@ START_TEST(test_map_range_checks)
 	ck_assert_uint_eq(shim_pages_outstanding(), 2);
 
 	uint64_t va = 0x800000000000;
-	ck_assert(!space_next(&a, &va, &pa));
+	ck_assert(!space_next(&a, &va, ~0ull, &pa));
 	ck_assert(!space_range_ok(&a, 0x1000, 0));
 	ck_assert(!space_range_ok(&a, 0x7ffffffff000, PAGE_SIZE + 1));
 	ck_assert(!space_range_ok(&g, 0xfffffffff000, PAGE_SIZE + 1));
@@ -945,18 +945,18 @@ static void check_map_unmap_next(struct space *s, const uint64_t *vas, unsigned 
 		ck_assert_int_eq(space_map(s, vas[i], 0x20000000 + i * PAGE_SIZE, SPACE_R), L4_OK);
 	va = 0;
 	for (unsigned i = 0; i < n; i++, va += PAGE_SIZE) {
-		ck_assert(space_next(s, &va, &pa));
+		ck_assert(space_next(s, &va, ~0ull, &pa));
 		ck_assert_msg(va == vas[i], "next: %#llx, expected %#llx", (unsigned long long)va,
 			      (unsigned long long)vas[i]);
 		ck_assert_uint_eq(pa, 0x20000000 + i * PAGE_SIZE);
 	}
-	ck_assert(!space_next(s, &va, &pa));
+	ck_assert(!space_next(s, &va, ~0ull, &pa));
 	for (unsigned i = 0; i < n; i++) {
 		va = vas[i];
-		ck_assert(space_next(s, &va, &pa) && va == vas[i]);
+		ck_assert(space_next(s, &va, ~0ull, &pa) && va == vas[i]);
 		va = vas[i] + PAGE_SIZE;
 		if (i + 1 < n)
-			ck_assert(space_next(s, &va, &pa) && va == vas[i + 1]);
+			ck_assert(space_next(s, &va, ~0ull, &pa) && va == vas[i + 1]);
 	}
 	for (unsigned i = 0; i < n; i += 2)
 		ck_assert_uint_eq(space_unmap(s, vas[i]), 0x20000000 + i * PAGE_SIZE);
@@ -966,7 +966,7 @@ static void check_map_unmap_next(struct space *s, const uint64_t *vas, unsigned 
 		ck_assert_uint_eq(space_unmap(s, vas[i]), i % 2 ? 0x20000000 + i * PAGE_SIZE : 0);
 	}
 	va = 0;
-	ck_assert(!space_next(s, &va, &pa));
+	ck_assert(!space_next(s, &va, ~0ull, &pa));
 }
 
 START_TEST(test_map_unmap_lookup_next)
@@ -1117,11 +1117,15 @@ static void check_large_pages(struct space *s)
 	ck_assert(space_lookup(s, va + 0x12345678, &got, NULL));
 	ck_assert_uint_eq(got, pa + 0x12345000);
 	v = va + 0x5000;
-	ck_assert(space_next(s, &v, &got));
+	ck_assert(space_next(s, &v, ~0ull, &got));
 	ck_assert_uint_eq(v, va + 0x5000);
 	ck_assert_uint_eq(got, pa + 0x5000);
 	v = 0x1000;
-	ck_assert(space_next(s, &v, &got));
+	ck_assert(space_next(s, &v, ~0ull, &got));
+	ck_assert_uint_eq(v, va);
+	v = 0x1000;
+	ck_assert(!space_next(s, &v, va, &got));          /* (only below end) */
+	ck_assert(space_next(s, &v, va + 1, &got));
 	ck_assert_uint_eq(v, va);
 	/* Smaller pages inside it: refused. */
 	ck_assert_int_eq(space_map_page(s, va + m, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_2M), L4_EBUSY);
