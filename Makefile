@@ -154,8 +154,9 @@ $(BUILD)/mb%.elf: $(BUILD)/guests/mb%.o tests/guests/mbtest.ld
 PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf $(BUILD)/mbsmp.elf
 .PRECIOUS: $(BUILD)/guests/%.o
 
-# The Linux guest: Debian's kernel and a busybox initramfs, from Debian packages.
-$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh tests/guests/l4end.S
+# The Linux guest: Debian's kernel, a busybox initramfs and an ext4 root
+# file system for its virtio disk, from Debian packages.
+$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz $(BUILD)/guest/rootfs.ext4: tools/guest-linux.sh tests/guests/l4end.S
 	@echo "  GUEST   $(BUILD)/guest (Debian's linux-image-amd64, busybox-static)"
 	$(Q)tools/guest-linux.sh $(BUILD)/guest
 
