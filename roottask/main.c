@@ -43,6 +43,7 @@ struct endpoint {
 struct program {
 	const struct cfg_program *cfg;
 	bool running;
+	bool started;                     /* (once: `after` programs start when theirs ends) */
 	unsigned id;                      /* badge of its capabilities: index + 1 */
 	l4_cap_t factory, task, thread, pager;
 	l4_word_t arena, arena_used;      /* our view of its pages */
@@ -488,6 +489,8 @@ static bool start_program(struct program *p)
 	l4_word_t size, err;
 	struct elf_image elf;
 
+	p->started = true;
+
 	const void *image = module(c->name, &size);
 	if (!image) {
 		l4_printf("root: %s: no boot module \"%s\"; not started\n", c->name, c->name);
@@ -594,6 +597,14 @@ static void end_program(struct program *p, const char *how)
 			  p->cfg->name, (unsigned long)(ram >> 20),
 			  (unsigned long)((l4_rdtsc() - t0) / (l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000)));
 	p->arena_used = 0;
+	/* The programs that wait for this one (`after`) start now. */
+	for (unsigned i = 0; i < config.count; i++) {
+		struct program *q = &programs[i];
+		if (q->cfg && q->cfg->valid && !q->started && str_eq(q->cfg->after, p->cfg->name)) {
+			l4_printf("root: %s ended: starting %s\n", p->cfg->name, q->cfg->name);
+			start_program(q);
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -621,7 +632,7 @@ int main(int argc, char **argv)
 		for (unsigned k = 0; config.programs[i].valid && k < config.programs[i].nserve; k++)
 			if (str_eq(config.programs[i].serve[k], "log"))
 				l4_log_set(endpoint("log"));
-	unsigned started = 0;
+	unsigned started = 0, waiting = 0;
 	for (unsigned i = 0; i < config.count; i++) {
 		struct program *p = &programs[i];
 		p->cfg = &config.programs[i];
@@ -630,9 +641,16 @@ int main(int argc, char **argv)
 		p->arena = ARENA_BASE + i * ARENA_SIZE;
 		if (!p->cfg->valid || !p->cfg->name[0])
 			continue;
-		started += start_program(p);
+		if (p->cfg->after[0])
+			waiting++;
+		else
+			started += start_program(p);
 	}
-	l4_printf("root: %u of %u programs started\n", started, config.count);
+	if (waiting)
+		l4_printf("root: %u of %u programs started, %u more when the programs they wait for have ended\n",
+			  started, config.count, waiting);
+	else
+		l4_printf("root: %u of %u programs started\n", started, config.count);
 
 	for (;;) {
 		struct l4_result r = l4_recv(root_ep, L4_TIMEOUT_NEVER);
