@@ -154,8 +154,9 @@ $(BUILD)/mb%.elf: $(BUILD)/guests/mb%.o tests/guests/mbtest.ld
 PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf $(BUILD)/mbsmp.elf
 .PRECIOUS: $(BUILD)/guests/%.o
 
-# The Linux guest: Debian's kernel and a busybox initramfs, from Debian packages.
-$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz: tools/guest-linux.sh tests/guests/l4end.S
+# The Linux guest: Debian's kernel, a busybox initramfs and an ext4 root
+# file system for its virtio disk, from Debian packages.
+$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz $(BUILD)/guest/rootfs.ext4: tools/guest-linux.sh tests/guests/l4end.S
 	@echo "  GUEST   $(BUILD)/guest (Debian's linux-image-amd64, busybox-static)"
 	$(Q)tools/guest-linux.sh $(BUILD)/guest
 
@@ -205,7 +206,7 @@ UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kerne
 # not built here.)
 UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/bus.c vmm/x86state.c \
 	vmm/cpuid.c vmm/msr.c vmm/irq.c vmm/console.c vmm/input.c vmm/stats.c vmm/setup.c \
-	roottask/config.c)
+	roottask/config.c servers/blk/policy.c servers/ata/ata.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -iquote arch/x86_64 -I. -Ilibl4 \
 	-I$(BUILD)/host \

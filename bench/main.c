@@ -644,53 +644,53 @@ static l4_word_t quota_used(void)
 
 /*
  * A VM's RAM of mib MiB as the root task and the VMM set it up: from
- * sigma0 in 4 MiB pieces (large: of 2 MiB pages) into our space, then
- * into a VM task's EPT at guest-physical 0; torn down by deleting the VM
- * and giving the memory back to sigma0 (which revokes every mapping).
- * Prints the TSC ticks of each (instructions under icount, Bochs ticks)
- * and the kernel memory it took: our mapping nodes and page tables, the
- * VM's nodes and EPT (with 4 KiB pages also sigma0's split of its large
- * roots: its quota is ours).
+ * sigma0 in 4 MiB pieces of pages of 2^page bytes (2 MiB pages with
+ * L4_SIGMA0_LARGE, else 4 KiB ones), or in 1 GiB pieces and pages, into
+ * our space, then into a VM task's EPT at guest-physical 0; torn down by
+ * deleting the VM and giving the memory back to sigma0 (which revokes
+ * every mapping). Prints the TSC ticks of each (instructions under
+ * icount, Bochs ticks) and the kernel memory it took: our mapping nodes
+ * and page tables, the VM's nodes and EPT (with 4 KiB pages also sigma0's
+ * split of its large roots: its quota is ours).
  */
-static void guest_ram(unsigned mib, bool large, bool quiet)
+static void guest_ram(unsigned mib, unsigned page, bool quiet)
 {
-	unsigned n = mib >> (GUEST_CHUNK - 20);
+	unsigned chunk = page == 30 ? 30 : GUEST_CHUNK, n = mib >> (chunk - 20);
 	l4_word_t err = 0, q0 = quota_used();
 	l4_cap_t vm = l4_slot_alloc();
 	unsigned long long t0 = l4_rdtsc();
 
 	for (unsigned i = 0; i < n; i++) {
-		l4_word_t view = GUEST_RAM_VIEW + ((l4_word_t)i << GUEST_CHUNK);
-		guest_chunks[i] = l4_sigma0_alloc(L4_SIGMA0_ANY, GUEST_CHUNK | (large ? L4_SIGMA0_LARGE : 0),
-						  l4_fpage_mem(view, GUEST_CHUNK, 0), &err);
+		l4_word_t view = GUEST_RAM_VIEW + ((l4_word_t)i << chunk);
+		guest_chunks[i] = l4_sigma0_alloc(L4_SIGMA0_ANY, chunk | (page > 12 ? L4_SIGMA0_LARGE : 0),
+						  l4_fpage_mem(view, chunk, 0), &err);
 		if (guest_chunks[i] == ~0ull) {
 			l4_printf("bench: guest_ram %u MiB: no memory from sigma0 after %u MiB (error %lu)\n", mib,
-				  i << (GUEST_CHUNK - 20), (unsigned long)err);
+				  i << (chunk - 20), (unsigned long)err);
 			while (i-- > 0)
-				L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, guest_chunks[i], GUEST_CHUNK);
+				L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, guest_chunks[i], chunk);
 			return;
 		}
 	}
 	unsigned long long ta = l4_rdtsc();
 	err = L4_INVOKE(L4_CAP_FACTORY, L4_FACTORY_VM, vm, 16).error;
 	for (unsigned i = 0; i < n && !err; i++)
-		err = l4_vm_map(vm, (l4_word_t)i << GUEST_CHUNK, GUEST_RAM_VIEW + ((l4_word_t)i << GUEST_CHUNK),
-				GUEST_CHUNK, L4_FP_RWX);
+		err = l4_vm_map(vm, (l4_word_t)i << chunk, GUEST_RAM_VIEW + ((l4_word_t)i << chunk), chunk, L4_FP_RWX);
 	unsigned long long t1 = l4_rdtsc();
 	l4_word_t q1 = quota_used();
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, vm);
 	for (unsigned i = 0; i < n; i++)
-		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, guest_chunks[i], GUEST_CHUNK);
+		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, guest_chunks[i], chunk);
 	unsigned long long t2 = l4_rdtsc();
 	if (err) {
 		l4_printf("bench: guest_ram %u MiB: not mapped into a VM (error %lu%s)\n", mib, (unsigned long)err,
-			  err == L4_EINVAL ? ": no EPT with 2 MiB pages here" : "");
+			  err == L4_EINVAL ? ": no EPT with such pages here" : "");
 		return;
 	}
 	if (!quiet)
 		l4_printf("bench: guest_ram %u MiB %s pages: set up %llu (from sigma0 %llu), torn down %llu; "
-		  "kernel memory %lu KiB, %lu KiB per GiB, %lu KiB after\n", mib, large ? "2MiB" : "4KiB",
-		  t1 - t0, ta - t0, t2 - t1,
+		  "kernel memory %lu KiB, %lu KiB per GiB, %lu KiB after\n", mib,
+		  page == 30 ? "1GiB" : page == 21 ? "2MiB" : "4KiB", t1 - t0, ta - t0, t2 - t1,
 		  (unsigned long)((q1 - q0) >> 10), (unsigned long)(((q1 - q0) << 10) / mib >> 10),
 		  (unsigned long)((quota_used() - q0) >> 10));
 }
@@ -873,10 +873,18 @@ int main(int argc, char **argv)
 	if (group_in_cmdline("guestram", false)) {
 		/* First once unmeasured: sigma0's roots there become large ones
 		 * (the merges free its small ones, and its quota is ours). */
-		guest_ram(2048, true, true);
-		guest_ram(1024, true, false);
-		guest_ram(2048, true, false);
-		guest_ram(1024, false, false);
+		guest_ram(2048, 21, true);
+		guest_ram(1024, 21, false);
+		guest_ram(2048, 21, false);
+		/* A whole free GiB (Bochs's 3 GiB have one), before the 4 KiB
+		 * case: a GiB handed out in 4 KiB pieces goes out as 2 MiB pages
+		 * until its pieces have gone out large again (sigma0.h). */
+		if ((l4_boot_info->page_sizes & l4_boot_info->vm_page_sizes) >> 30 & 1) {
+			guest_ram(1024, 30, true);      /* (sigma0's 2 MiB roots merge: its quota is ours) */
+			guest_ram(1024, 30, false);
+		} else
+			l4_printf("bench: guest_ram: no 1 GiB pages on this CPU\n");
+		guest_ram(1024, 12, false);
 	}
 	if (online < 2 && (group_picked("xcpu") || group_picked("scaling"))) {
 		l4_printf("bench: one CPU online: no cross-CPU or scaling cases\n");

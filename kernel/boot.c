@@ -104,6 +104,11 @@ static void fill_boot_info(struct l4_boot_info *bi, const struct mb2_info *mb,
 	bi->magic = L4_BOOT_INFO_MAGIC;
 	bi->tsc_khz = arch_tsc_khz();
 	bi->kernel_quota = f->quota.limit;
+	for (unsigned order = PAGE_SHIFT; order <= PAGE_SHIFT_1G; order += 9) {
+		struct space task = { .guest = false }, vm = { .guest = true };
+		bi->page_sizes |= space_order_ok(&task, order) ? 1ull << order : 0;
+		bi->vm_page_sizes |= space_order_ok(&vm, order) ? 1ull << order : 0;
+	}
 	for (unsigned i = 0; i < mb->module_count && i < L4_BOOT_MAX_MODULES; i++) {
 		struct l4_boot_module *m = &bi->modules[bi->module_count++];
 		m->phys = mb->modules[i].start;
@@ -174,15 +179,18 @@ bool boot_is_sigma0(const struct task *t)
 
 bool boot_sigma0_fault(struct thread *t, uint64_t addr)
 {
-	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE), large = ALIGN_DOWN(addr, 1ull << PAGE_SHIFT_2M);
+	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
 
 	if (!sigma0_task || t->task != sigma0_task || !mem_sigma0_owns(page))
 		return false;
-	/* A large page where all of it is sigma0's and no frame of it has a
-	 * root yet (mapdb.h: it splits when sigma0 hands out part of it). */
-	if (mem_sigma0_owns_range(large, 1ull << PAGE_SHIFT_2M) && space_large_ok(&sigma0_task->space) &&
-	    mapdb_insert_root(sigma0_task, large, large, SPACE_RWX, false, PAGE_SHIFT_2M) == L4_OK)
-		return true;
+	/* The largest page all of which is sigma0's and no frame of which has
+	 * a root yet (mapdb.h: it splits when sigma0 hands out part of it). */
+	for (unsigned order = PAGE_SHIFT_1G; order > PAGE_SHIFT; order -= 9) {
+		uint64_t large = ALIGN_DOWN(addr, 1ull << order);
+		if (mem_sigma0_owns_range(large, 1ull << order) && space_order_ok(&sigma0_task->space, order) &&
+		    mapdb_insert_root(sigma0_task, large, large, SPACE_RWX, false, order) == L4_OK)
+			return true;
+	}
 	return mapdb_insert_root(sigma0_task, page, page, SPACE_RWX, false, PAGE_SHIFT) == L4_OK;
 }
 

@@ -8,9 +8,15 @@
 #include "regs.h"
 #include "task.h"
 
-/* At most 4 MiB per item: the kernel runs with interrupts off, and this
- * bounds the work one item can cause (1024 pages). */
-#define MAP_MAX_ORDER 22
+/* Items of up to 1 GiB. The kernel runs with interrupts off, so the work
+ * one item causes is bounded: up to 4 MiB an item may hold 4 KiB pages
+ * (1024), above that only pages of 2 MiB and more (512 at most; empty
+ * parts are skipped table by table). */
+#define MAP_MAX_ORDER PAGE_SHIFT_1G
+#define SMALL_MAX_ORDER 22
+/* sigma0's small roots in such an item that merge back (bounded like
+ * 4 MiB of small pages). */
+#define MERGES_MAX 2
 
 #define IO_MAX_ORDER 16
 
@@ -50,6 +56,43 @@ static int map_io(struct task *from, uint64_t fp, bool grant, struct task *to, u
 	return L4_OK;
 }
 
+/* The offset in [src, src + size) of t's next mapped page after off (~0
+ * if none): empty tables are skipped whole. */
+static uint64_t next_mapped(struct task *t, uint64_t src, uint64_t size, uint64_t off)
+{
+	uint64_t v = src + off, pa;
+
+	if (!space_next(&t->space, &v, src + size, &pa))
+		return ~0ull;
+	return v > src + off ? v - src : off + PAGE_SIZE;
+}
+
+/* An item above 4 MiB: L4_EINVAL if t has 4 KiB pages in it (nothing has
+ * changed then). sigma0's small roots merge back where they can, up to
+ * MERGES_MAX of its 2 MiB pieces. */
+static int large_only(struct task *t, uint64_t src, uint64_t size)
+{
+	unsigned merges = 0;
+	bool sigma0 = boot_is_sigma0(t);
+
+	for (uint64_t off = 0; off < size; off += 1ull << PAGE_SHIFT_2M)
+		if (space_small_in(&t->space, src + off) &&
+		    (!sigma0 || merges++ == MERGES_MAX || mapdb_merge_roots(t, src + off, PAGE_SHIFT_2M)))
+			return L4_EINVAL;
+	return L4_OK;
+}
+
+/* The page size sigma0 hands out at offset at of an item of size bytes:
+ * the largest that fits there and the receiver takes, with L4_ITEM_LARGE;
+ * else 4 KiB. */
+static unsigned sigma0_order(const struct task *to, bool large, uint64_t size, uint64_t at)
+{
+	for (unsigned o = PAGE_SHIFT_1G; large && o > PAGE_SHIFT; o -= 9)
+		if (size >= 1ull << o && IS_ALIGNED(at, 1ull << o) && space_order_ok(&to->space, o))
+			return o;
+	return PAGE_SHIFT;
+}
+
 int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_t window,
 	     bool whole_space)
 {
@@ -80,34 +123,37 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 	if (!space_range_ok(&from->space, src, size) || !space_range_ok(&to->space, dst, size))
 		return L4_EFAULT;
 	unsigned rights = l4_fpage_rights(fp) & L4_FP_RWX;   /* the same bits as SPACE_R/W/X */
-	bool large = item[0] & L4_ITEM_LARGE;
+	bool large = item[0] & L4_ITEM_LARGE, sigma0 = boot_is_sigma0(from);
+	int err;
+	if (order > SMALL_MAX_ORDER) {
+		/* (From sigma0 too: such an item must go in large pages.) */
+		if (sigma0 && sigma0_order(to, large, size, 0) == PAGE_SHIFT)
+			return L4_EINVAL;
+		if ((err = large_only(from, src, size)))
+			return err;
+	}
 	for (uint64_t off = 0, at, frame; off < size;) {
 		struct mapnode *n = mapdb_lookup(from, src + off, &frame);
-		int err;
 		at = off;
-		off += PAGE_SIZE;
-		if (!n)
-			continue;      /* nothing mappable there: the receiver gets nothing */
-		/* A large page goes whole or not at all; sigma0's roots take the
-		 * size of what it hands out (mapdb.h). */
-		if (n->order != PAGE_SHIFT || large) {
-			bool big = n->order != PAGE_SHIFT, sigma0 = boot_is_sigma0(from);
-			bool fits = size >= 1ull << PAGE_SHIFT_2M && space_large_ok(&to->space);
-			if (big && sigma0 && !(large && fits)) {
+		if (!n) {       /* nothing mappable here: the receiver gets nothing */
+			if ((off = next_mapped(from, src, size, off)) >= size)
+				break;
+			continue;
+		}
+		if (sigma0) {
+			/* sigma0's roots take the size of what it hands out (mapdb.h). */
+			unsigned want = sigma0_order(to, large, size, at);
+			if (n->order > want) {
 				if ((err = mapdb_split_root(n)))
 					return err;
-				off = at;      /* (again, as small pages) */
-				continue;
+				continue;       /* (again, in smaller pages) */
 			}
-			if (big && !fits)
-				return L4_EINVAL;
-			if (!big && sigma0 && fits && IS_ALIGNED(at, 1ull << PAGE_SHIFT_2M) &&
-			    mapdb_merge_roots(from, src + at) == L4_OK) {
-				off = at;      /* (again, as a large page) */
-				continue;
-			}
-			off = at + (1ull << n->order);
+			if (n->order < want && mapdb_merge_roots(from, src + at, n->order + 9) == L4_OK)
+				continue;       /* (again, as a larger page) */
+		} else if (n->order != PAGE_SHIFT && (size < 1ull << n->order || !space_order_ok(&to->space, n->order))) {
+			return L4_EINVAL;       /* a large page goes whole or not at all */
 		}
+		off = at + (1ull << n->order);
 		if (!(n->rights & rights))
 			continue;
 		/* RAM is write-back in every mapping: an uncached or write-through
@@ -148,13 +194,19 @@ int unmap_fpage(struct task *t, uint64_t fp, bool self)
 		return L4_EFAULT;
 	/* A large page is unmapped whole or not at all (docs/kernel.md). */
 	struct mapnode *n = mapdb_lookup(t, base, NULL);
+	int err;
+
 	if (n && n->order > order)
 		return L4_EINVAL;
-	for (uint64_t off = 0, step;; n = mapdb_lookup(t, base + off, NULL)) {
-		step = n ? 1ull << n->order : PAGE_SIZE;
-		if (n)
-			mapdb_unmap(n, self);
-		if ((off += step) >= size)
-			return L4_OK;
+	if (order > SMALL_MAX_ORDER && (err = large_only(t, base, size)))
+		return err;
+	for (uint64_t off = 0; off < size;) {
+		if (!(n = mapdb_lookup(t, base + off, NULL))) {
+			off = next_mapped(t, base, size, off);
+			continue;
+		}
+		off += 1ull << n->order;
+		mapdb_unmap(n, self);
 	}
+	return L4_OK;
 }

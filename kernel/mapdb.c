@@ -11,20 +11,26 @@
 #include "string.h"
 #include "task.h"
 
-static struct mapnode **roots;     /* per frame: the root of its tree, or NULL */
+/* Per frame: the root of the tree of the page that starts at that frame
+ * (a large root is in its first frame's slot only), or NULL. */
+static struct mapnode **roots;
+static uint16_t *smalls;           /* per 2 MiB: how many 4 KiB roots it has */
 static uint64_t root_frames;
 static struct mapnode *io_roots[IO_PORTS];
 
+#define FRAMES_2M (1ull << (PAGE_SHIFT_2M - PAGE_SHIFT))
+
 void mapdb_init(uint64_t phys_limit)
 {
-	root_frames = phys_limit >> PAGE_SHIFT;
-	uint64_t bytes = root_frames * sizeof(*roots);
+	root_frames = ALIGN_UP(phys_limit, 1ull << PAGE_SHIFT_2M) >> PAGE_SHIFT;
+	uint64_t bytes = root_frames * sizeof(*roots) + root_frames / FRAMES_2M * sizeof(*smalls);
 	uint64_t pages = ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE;
 	uint64_t pa = frame_alloc_contig(&mem.frames, pages, PAGE_SIZE);
 
 	if (pa == FRAME_NONE)
 		panic("mapdb: no room for %llu frame roots", (unsigned long long)root_frames);
 	roots = phys_to_virt(pa);
+	smalls = (uint16_t *)(roots + root_frames);
 	memset(roots, 0, pages * PAGE_SIZE);
 }
 
@@ -43,10 +49,21 @@ static struct mapnode **root_slot(bool io, uint64_t frame)
 	return io ? &io_roots[frame] : &roots[frame >> PAGE_SHIFT];
 }
 
-/* Root slots a node's page covers: a large root is in all 512 of its frames'. */
-static uint64_t span(const struct mapnode *n)
+/* Whether a root of a page of 2^order bytes at frame would overlap one
+ * that is there: a larger root around it, or any root in it. */
+static bool root_taken(uint64_t frame, unsigned order)
 {
-	return n->io ? 1 : 1ull << (n->order - PAGE_SHIFT);
+	for (unsigned o = order + 9; o <= PAGE_SHIFT_1G; o += 9) {
+		const struct mapnode *r = roots[ALIGN_DOWN(frame, 1ull << o) >> PAGE_SHIFT];
+		if (r && r->order >= o)
+			return true;
+	}
+	if (order == PAGE_SHIFT)
+		return roots[frame >> PAGE_SHIFT];
+	for (uint64_t f = frame; f < frame + (1ull << order); f += 1ull << PAGE_SHIFT_2M)
+		if (roots[f >> PAGE_SHIFT] || smalls[f >> PAGE_SHIFT_2M])
+			return true;
+	return false;
 }
 
 /* t's node at va in the tree of frame (a page's first frame, or a port). */
@@ -119,22 +136,18 @@ static void uninstall(struct mapnode *n)
 		space_unmap(&n->task->space, mapnode_va(n));
 }
 
-/* The root slots of n's frame (or port) become `to`. */
+/* The root slot of n's frame (or port) becomes `to` (n or NULL). */
 static void set_root(const struct mapnode *n, uint64_t frame, struct mapnode *to)
 {
-	struct mapnode **slot = root_slot(n->io, frame);
-
-	for (uint64_t i = 0; i < span(n); i++)
-		slot[i] = to;
+	*root_slot(n->io, frame) = to;
+	if (!n->io && n->order == PAGE_SHIFT)
+		smalls[frame >> PAGE_SHIFT_2M] += to ? 1 : -1;
 }
 
 static int insert_root(struct mapnode proto, uint64_t frame)
 {
-	struct mapnode **slot = root_slot(proto.io, frame);
-
-	for (uint64_t i = 0; i < span(&proto); i++)
-		if (slot[i])
-			return L4_EBUSY;
+	if (proto.io ? io_roots[frame] != NULL : root_taken(frame, proto.order))
+		return L4_EBUSY;
 	struct mapnode *n = kmem_alloc(quota_of(proto.task), sizeof(*n));
 	if (!n)
 		return L4_ENOMEM;
@@ -153,7 +166,7 @@ int mapdb_insert_root(struct task *t, uint64_t va, uint64_t pa, unsigned rights,
 {
 	uint64_t size = 1ull << order;
 
-	if ((order != PAGE_SHIFT && order != PAGE_SHIFT_2M) || !IS_ALIGNED(pa | va, size) ||
+	if ((order != PAGE_SHIFT && order != PAGE_SHIFT_2M && order != PAGE_SHIFT_1G) || !IS_ALIGNED(pa | va, size) ||
 	    ((pa + size - 1) >> PAGE_SHIFT) >= root_frames || (kernel_frame && order != PAGE_SHIFT) ||
 	    !space_range_ok(&t->space, va, size))
 		return L4_EINVAL;
@@ -171,64 +184,70 @@ int mapdb_insert_root_io(struct task *t, unsigned port)
 int mapdb_split_root(struct mapnode *n)
 {
 	struct quota *q = quota_of(n->task);
-	struct mapnode *small[512];
+	struct mapnode *piece[512];
 
-	if (n->io || n->order != PAGE_SHIFT_2M || n->tree.parent)
+	if (n->io || n->order == PAGE_SHIFT || n->tree.parent)
 		return L4_EINVAL;
 	if (n->tree.child)
 		return L4_EBUSY;
 	for (unsigned i = 0; i < 512; i++) {
-		if (!(small[i] = kmem_alloc(q, sizeof(*n)))) {
+		if (!(piece[i] = kmem_alloc(q, sizeof(*n)))) {
 			while (i-- > 0)
-				kmem_free(q, small[i], sizeof(*n));
+				kmem_free(q, piece[i], sizeof(*n));
 			return L4_ENOMEM;
 		}
 	}
 	uint64_t frame = frame_of(n);
+	unsigned order = n->order - 9;
 	int err = space_split(&n->task->space, mapnode_va(n));
 	if (err) {
 		for (unsigned i = 0; i < 512; i++)
-			kmem_free(q, small[i], sizeof(*n));
+			kmem_free(q, piece[i], sizeof(*n));
 		return err;
 	}
+	set_root(n, frame, NULL);
 	for (unsigned i = 0; i < 512; i++) {
-		*small[i] = (struct mapnode){ .task = n->task, .page = n->page + i, .rights = n->rights,
-					      .order = PAGE_SHIFT };
-		set_root(small[i], frame + ((uint64_t)i << PAGE_SHIFT), small[i]);
+		*piece[i] = (struct mapnode){ .task = n->task, .page = n->page + ((uint64_t)i << (order - PAGE_SHIFT)),
+					      .rights = n->rights, .order = order };
+		set_root(piece[i], frame + ((uint64_t)i << order), piece[i]);
 	}
 	kmem_free(q, n, sizeof(*n));
 	return L4_OK;
 }
 
-int mapdb_merge_roots(struct task *t, uint64_t va)
+int mapdb_merge_roots(struct task *t, uint64_t va, unsigned order)
 {
-	unsigned order;
+	unsigned o;
 	uint64_t frame;
-	struct mapnode *first = node_at(t, va, &order, &frame);
+	struct mapnode *first = node_at(t, va, &o, &frame);
 
-	if (!first || order != PAGE_SHIFT || !IS_ALIGNED(va, 1ull << PAGE_SHIFT_2M) ||
-	    !IS_ALIGNED(frame, 1ull << PAGE_SHIFT_2M))
+	if (!first || (order != PAGE_SHIFT_2M && order != PAGE_SHIFT_1G) || o != order - 9 ||
+	    !IS_ALIGNED(va | frame, 1ull << order))
 		return L4_EINVAL;
 	/* (Each root is in its own frame's slot, so frames and places match.) */
-	struct mapnode **slot = root_slot(false, frame);
+	struct mapnode **slot = &roots[frame >> PAGE_SHIFT];
+	uint64_t stride = 1ull << (o - PAGE_SHIFT);
 	for (unsigned i = 0; i < 512; i++) {
-		struct mapnode *m = slot[i];
+		const struct mapnode *m = slot[i * stride];
 		if (!m || m->task != t || m->tree.parent || m->tree.child || m->kernel_frame ||
-		    m->order != PAGE_SHIFT || m->page != first->page + i || m->rights != first->rights)
+		    m->order != o || m->page != first->page + ((uint64_t)i << (o - PAGE_SHIFT)) ||
+		    m->rights != first->rights)
 			return L4_EINVAL;
 	}
 	struct mapnode *big = kmem_alloc(quota_of(t), sizeof(*big));
 	if (!big)
 		return L4_ENOMEM;
-	int err = space_merge(&t->space, va);
+	int err = space_merge(&t->space, va, order);
 	if (err) {
 		kmem_free(quota_of(t), big, sizeof(*big));
 		return err;
 	}
-	*big = (struct mapnode){ .task = t, .page = first->page, .rights = first->rights,
-				 .order = PAGE_SHIFT_2M };
-	for (unsigned i = 0; i < 512; i++)
-		kmem_free(quota_of(t), slot[i], sizeof(*big));
+	*big = (struct mapnode){ .task = t, .page = first->page, .rights = first->rights, .order = order };
+	for (unsigned i = 0; i < 512; i++) {
+		struct mapnode *m = slot[i * stride];
+		set_root(m, frame + ((uint64_t)i << o), NULL);
+		kmem_free(quota_of(t), m, sizeof(*big));
+	}
 	set_root(big, frame, big);
 	return L4_OK;
 }
@@ -267,36 +286,35 @@ static bool is_ancestor(const struct mapnode *a, const struct mapnode *n)
 }
 
 /* What `to` has at va (a page or port) for a mapping from src to go
- * there: *old its node of src's size (NULL: none). Small pages where a
+ * there: *old its node of src's size (NULL: none). Smaller pages where a
  * large one goes are unmapped, after checking that all of them can be.
  * L4_EBUSY if something is there that the database does not hold (a UTCB
- * page, a port sigma0 never handed out), or a large page where a small
- * one goes. (Whether *old may go is the caller's: replaced_ok.) */
+ * page, a port sigma0 never handed out), a larger page, or 4 KiB pages
+ * where a 1 GiB page goes (up to 262,144 of them: bounded work refuses
+ * them; 2 MiB pages, at most 512, make way). (Whether *old may go is the
+ * caller's: replaced_ok.) */
 static int make_room(struct task *to, uint64_t va, const struct mapnode *src, struct mapnode **old)
 {
 	unsigned order;
+	uint64_t pa;
 
 	if (src->io) {
 		*old = mapdb_lookup_io(to, (unsigned)va);
-		if (!*old && space_io_allowed(&to->space, (unsigned)va))
-			return L4_EBUSY;
-	} else {
-		uint64_t pa;
-		*old = node_at(to, va, &order, &pa);
-		if (order && (!*old || order > src->order))
-			return L4_EBUSY;
-		if (src->order > PAGE_SHIFT && order < src->order && space_small_in(&to->space, va)) {
-			/* Small pages in the large page's place: every one the database's. */
-			uint64_t end = va + (1ull << src->order), v = va;
-			for (; space_next(&to->space, &v, &pa) && v < end; v += PAGE_SIZE)
-				if (!mapdb_lookup(to, v, NULL))
-					return L4_EBUSY;
-			for (v = va; space_next(&to->space, &v, &pa) && v < end; v += PAGE_SIZE)
-				mapdb_unmap(mapdb_lookup(to, v, NULL), true);
-			*old = NULL;
-			return L4_OK;
-		}
+		return !*old && space_io_allowed(&to->space, (unsigned)va) ? L4_EBUSY : L4_OK;
 	}
+	*old = node_at(to, va, &order, &pa);
+	if (order && (!*old || order > src->order))
+		return L4_EBUSY;
+	if (order == src->order || src->order == PAGE_SHIFT)
+		return L4_OK;
+	/* Smaller pages in the large page's place: every one the database's. */
+	uint64_t end = va + (1ull << src->order), v = va;
+	for (; space_next(&to->space, &v, end, &pa); v += 1ull << order)
+		if (!node_at(to, v, &order, &pa) || (order == PAGE_SHIFT && src->order == PAGE_SHIFT_1G))
+			return L4_EBUSY;
+	for (v = va; space_next(&to->space, &v, end, &pa); v += 1ull << order)
+		mapdb_unmap(node_at(to, v, &order, &pa), true);
+	*old = NULL;
 	return L4_OK;
 }
 
@@ -402,7 +420,7 @@ void mapdb_task_destroy(struct task *t)
 		if (n)
 			mapdb_unmap(n, true);
 	}
-	while (space_next(&t->space, &va, &pa)) {
+	while (space_next(&t->space, &va, ~0ull, &pa)) {
 		struct mapnode *n = mapdb_lookup(t, va, NULL);
 		if (n)
 			mapdb_unmap(n, true);
@@ -448,16 +466,29 @@ static uint64_t check_tree(struct mapnode *root, bool io, uint64_t frame)
 
 uint64_t mapdb_check(void)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, covered = 0;    /* (frames below it are in a large root's page) */
+	unsigned small = 0;             /* 4 KiB roots seen in this 2 MiB */
 
 	for (uint64_t f = 0; f < root_frames; f++) {
 		struct mapnode *r = roots[f];
-		if (!r || (f && roots[f - 1] == r))
-			continue;        /* (a large root is in its 512 frames' slots: checked at the first) */
-		if (r->io || (r->order == PAGE_SHIFT_2M && (f % 512 || f + 512 > root_frames || roots[f + 511] != r)))
-			check_fail(L4_CHECK_MAPPINGS, "frame %#llx: a root slot holds a root of another frame",
+		if (r && (r->io || f < covered || (r->order != PAGE_SHIFT && r->order != PAGE_SHIFT_2M &&
+						   r->order != PAGE_SHIFT_1G) ||
+			  !IS_ALIGNED(f, 1ull << (r->order - PAGE_SHIFT)) ||
+			  f + (1ull << (r->order - PAGE_SHIFT)) > root_frames))
+			check_fail(L4_CHECK_MAPPINGS, "frame %#llx: its root slot holds a root of another page",
 				   (unsigned long long)(f << PAGE_SHIFT));
-		n += check_tree(r, false, f << PAGE_SHIFT);
+		else if (r && r->order != PAGE_SHIFT)
+			covered = f + (1ull << (r->order - PAGE_SHIFT));
+		small += r && r->order == PAGE_SHIFT;
+		if ((f + 1) % FRAMES_2M == 0) {
+			if (smalls[f / FRAMES_2M] != small)
+				check_fail(L4_CHECK_MAPPINGS, "2 MiB at %#llx: %u small roots counted, %u there",
+					   (unsigned long long)(f / FRAMES_2M << PAGE_SHIFT_2M),
+					   smalls[f / FRAMES_2M], small);
+			small = 0;
+		}
+		if (r)
+			n += check_tree(r, false, f << PAGE_SHIFT);
 	}
 	for (unsigned p = 0; p < IO_PORTS; p++)
 		if (io_roots[p])

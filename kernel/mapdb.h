@@ -25,7 +25,7 @@ struct mapnode {
 	struct task *task;          /* who has the mapping */
 	uint64_t page : 40;         /* where: the address >> PAGE_SHIFT, or the I/O port */
 	uint64_t rights : 6;        /* SPACE_R/W/X and SPACE_UC/WT */
-	uint64_t order : 5;         /* PAGE_SHIFT or PAGE_SHIFT_2M (the whole tree's); 0 for a port */
+	uint64_t order : 5;         /* PAGE_SHIFT, _2M or _1G (the whole tree's); 0 for a port */
 	uint64_t io : 1;            /* an I/O port, not a page */
 	uint64_t kernel_frame : 1;  /* root only: the frame returns to the kernel when the root goes */
 };
@@ -56,13 +56,14 @@ int mapdb_insert_root_io(struct task *t, unsigned port);
 int mapdb_insert_root(struct task *t, uint64_t va, uint64_t pa, unsigned rights,
 		      bool kernel_frame, unsigned order);
 
-/* A large root with nothing derived from it becomes 512 small roots
- * (L4_EBUSY if something is derived). */
+/* A large root with nothing derived from it becomes 512 roots of the
+ * next smaller size (L4_EBUSY if something is derived). */
 int mapdb_split_root(struct mapnode *n);
 
-/* t's 512 small roots at va (2 MiB aligned), mapped 1:1-contiguous with
- * the same rights and nothing derived, become one large root. */
-int mapdb_merge_roots(struct task *t, uint64_t va);
+/* t's 512 roots of the next smaller size at va (aligned to 2^order, a
+ * large page's order), mapped contiguously with the same rights and
+ * nothing derived, become one root of 2^order bytes. */
+int mapdb_merge_roots(struct task *t, uint64_t va, unsigned order);
 
 /* Maps src's page into `to` at va (replacing what was there: a page of
  * the same size, or small pages where a large one goes; L4_EBUSY if a

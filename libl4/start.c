@@ -283,6 +283,10 @@ l4_word_t l4_sigma0_alloc_from(l4_cap_t sigma0, l4_word_t phys, unsigned order, 
 	u->mr[1] = order;
 	struct l4_result r = l4_call(sigma0, l4_tag(L4_SIGMA0_ALLOC, 2, 0), L4_TIMEOUT_NEVER);
 	*error = r.error ? r.error : l4_tag_label(r.tag);
+	/* sigma0 gave the memory but the kernel refused its map item (r.error,
+	 * e.g. pages the window cannot take): give it back, so it is not lost. */
+	if (r.error && !l4_tag_label(r.tag) && l4_tag_words(r.tag) >= 1 && l4_tag_items(r.tag) == 1)
+		L4_INVOKE(sigma0, L4_SIGMA0_FREE, u->mr[0], order & 0xff);
 	return *error ? ~0ull : u->mr[0];
 }
 

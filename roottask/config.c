@@ -106,6 +106,7 @@ enum key {
 	KEY_DEBUG,
 	KEY_CPUS,
 	KEY_CPU,
+	KEY_AFTER,
 	KEY_COUNT,
 };
 
@@ -130,6 +131,7 @@ static const struct {
 	[KEY_DEBUG] = { "debug", false },
 	[KEY_CPUS] = { "cpus", false },
 	[KEY_CPU] = { "cpu", false },
+	[KEY_AFTER] = { "after", false },
 };
 
 /* Program names that would collide with the other boot modules. */
@@ -579,6 +581,19 @@ static void key_priority(struct parser *ps, unsigned nvals)
 		ps->prog->priority = (unsigned)n;
 }
 
+/* after NAME: the program starts when program NAME has ended. */
+static void key_after(struct parser *ps, unsigned nvals)
+{
+	const char *v = word(ps, 1);
+
+	if (nvals != 1)
+		fail(ps, "after", NULL, "takes one program name");
+	else if (check_name(ps, "after", v)) {
+		__builtin_memcpy(ps->prog->after, v, str_len(v) + 1);
+		ps->prog->after_line = ps->line;
+	}
+}
+
 /* cpus N: the VM's vCPUs. */
 static void key_cpus(struct parser *ps, unsigned nvals)
 {
@@ -953,6 +968,7 @@ static void apply_line(struct parser *ps)
 	case KEY_MODULE: key_module(ps, nvals); break;
 	case KEY_CPUS: key_cpus(ps, nvals); break;
 	case KEY_CPU: key_cpu(ps, nvals); break;
+	case KEY_AFTER: key_after(ps, nvals); break;
 	case KEY_INPUT:
 	case KEY_VM:
 	case KEY_DEBUG: key_flag(ps, nvals, k); break;
@@ -1017,6 +1033,32 @@ static void check_endpoints(struct parser *ps)
 	}
 }
 
+/* After the whole file: every `after` names another program, and no
+ * chain of them comes back to where it began (nothing in it would ever
+ * start). */
+static void check_after(struct parser *ps)
+{
+	struct cfg *out = ps->out;
+
+	for (unsigned i = 0; i < out->count; i++) {
+		struct cfg_program *p = &out->programs[i];
+		if (!p->after[0])
+			continue;
+		const struct cfg_program *q = cfg_find(out, p->after);
+		unsigned steps = 0;
+		while (q && q != p && q->after[0] && steps++ < out->count)
+			q = cfg_find(out, q->after);
+		bool missing = !cfg_find(out, p->after);
+		if (!missing && q != p && steps <= out->count)
+			continue;       /* (a bad `after` further on is reported at its own line) */
+		ps->m.len = 0;
+		msg_begin(&ps->m, "after", p->after);
+		msg_str(&ps->m, missing ? "is no program of the file" : cfg_find(out, p->after) == p ? "is the program itself" :
+			q == p ? "comes back to this program (a cycle)" : "leads into a cycle");
+		report_at(ps, p->after_line, p);
+	}
+}
+
 unsigned cfg_parse(const char *text, size_t len, struct cfg *out, cfg_report_fn report_fn, void *ctx)
 {
 	struct parser ps;
@@ -1045,6 +1087,7 @@ unsigned cfg_parse(const char *text, size_t len, struct cfg *out, cfg_report_fn 
 	}
 	end_block(&ps);
 	check_endpoints(&ps);
+	check_after(&ps);
 	return ps.errors;
 }
 

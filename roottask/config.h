@@ -88,6 +88,8 @@ struct cfg_program {
 	unsigned vcpus;                /* `cpus`: the VM's vCPUs (1..CFG_MAX_VCPUS, default 1) */
 	uint8_t vcpu_host[CFG_MAX_VCPUS];   /* `cpu`: vCPU i's host CPU, if given */
 	unsigned nvcpu_host;           /* how many `cpu` gave (0: round-robin) */
+	char after[CFG_NAME_MAX + 1];  /* `after`: starts when this program has ended ("": at boot) */
+	unsigned after_line;
 	unsigned line;                 /* of its `program` line */
 	bool valid;                    /* false if any error concerned this program */
 };

@@ -28,7 +28,8 @@
 #define DATA_MODULE_SPACE (1ull << 32)        /* address space per module */
 #define MAX_ENDPOINTS 64
 #define MAX_PAGES     2048                    /* per program: 8 MiB of image and stack */
-#define CHUNK_ORDER   22                      /* guest RAM comes in 4 MiB pieces, */
+#define CHUNK_ORDER   22                      /* guest RAM comes in 4 MiB pieces */
+#define HUGE_ORDER    30                      /* (or 1 GiB ones where the CPU has 1 GiB pages), */
 #define MAX_CHUNKS    4096                    /* up to 16 GiB of it, */
 #define RAM_VIEW      0x0000200000000000ull   /* each through here to the program */
 
@@ -42,13 +43,16 @@ struct endpoint {
 struct program {
 	const struct cfg_program *cfg;
 	bool running;
+	bool started;                     /* (once: `after` programs start when theirs ends) */
 	unsigned id;                      /* badge of its capabilities: index + 1 */
 	l4_cap_t factory, task, thread, pager;
 	l4_word_t arena, arena_used;      /* our view of its pages */
 	l4_word_t page_count;
 	l4_word_t pages[MAX_PAGES];       /* their physical addresses, to free them */
-	unsigned chunk_count;             /* `vm` programs' RAM, in 4 MiB pieces */
-	uint32_t chunks[MAX_CHUNKS];      /* (their physical page numbers) */
+	unsigned chunk_count;             /* `vm` programs' RAM, in 4 MiB or 1 GiB pieces */
+	uint32_t chunks[MAX_CHUNKS];      /* (their physical page numbers */
+	uint8_t chunk_orders[MAX_CHUNKS]; /* and orders) */
+	l4_word_t ram;                    /* their bytes */
 	l4_cap_t minted[L4_ENV_MAX_CAPS]; /* capabilities we made for it */
 	unsigned minted_count;
 	l4_cap_t mem_pager;               /* its "mem" capability (ours), if it uses mem */
@@ -369,7 +373,9 @@ static bool make_env(struct program *p, struct l4_env *env)
 	}
 	if (c->vm && c->memory) {
 		/* Guest RAM: the program's memory, up front, in 4 MiB pieces of
-		 * 2 MiB pages (the kernel keeps one mapping node per 2 MiB). */
+		 * 2 MiB pages (the kernel keeps one mapping node per page), or
+		 * whole GiBs in 1 GiB pages where both the program and its VM
+		 * take them and sigma0 has a free one. */
 		l4_word_t size = (c->memory + (1ull << CHUNK_ORDER) - 1) & ~((1ull << CHUNK_ORDER) - 1);
 		if (size > (l4_word_t)MAX_CHUNKS << CHUNK_ORDER) {
 			l4_printf("root: %s: memory above %lu MiB for a VM\n", c->name,
@@ -384,26 +390,41 @@ static bool make_env(struct program *p, struct l4_env *env)
 		}
 		/* Granted on: we keep no mapping of it (sigma0 takes it back at
 		 * the end, chunks[]), and the program's quota pays for its nodes. */
-		l4_word_t q0 = factory_used(p), t0 = l4_rdtsc();
-		for (l4_word_t off = 0; off < size; off += 1ull << CHUNK_ORDER) {
-			l4_word_t err;
-			l4_word_t phys = l4_sigma0_alloc(L4_SIGMA0_ANY, CHUNK_ORDER | L4_SIGMA0_LARGE,
-							 l4_fpage_mem(RAM_VIEW, CHUNK_ORDER, 0), &err);
+		bool huge = l4_boot_info->page_sizes & l4_boot_info->vm_page_sizes & (1ull << HUGE_ORDER);
+		l4_word_t q0 = factory_used(p), t0 = l4_rdtsc(), gibs = 0;
+		unsigned order;
+		for (l4_word_t off = 0; off < size; off += 1ull << order) {
+			l4_word_t err, phys = ~0ull;
+			order = HUGE_ORDER;
+			if (huge && !(off & ((1ull << HUGE_ORDER) - 1)) && size - off >= 1ull << HUGE_ORDER)
+				phys = l4_sigma0_alloc(L4_SIGMA0_ANY, HUGE_ORDER | L4_SIGMA0_LARGE,
+						       l4_fpage_mem(RAM_VIEW, HUGE_ORDER, 0), &err);
+			if (phys == ~0ull) {
+				order = CHUNK_ORDER;
+				phys = l4_sigma0_alloc(L4_SIGMA0_ANY, CHUNK_ORDER | L4_SIGMA0_LARGE,
+						       l4_fpage_mem(RAM_VIEW, CHUNK_ORDER, 0), &err);
+			}
 			if (phys == ~0ull) {
 				l4_printf("root: %s: no memory for %lu MiB of guest RAM (error %lu)\n", c->name,
 					  (unsigned long)(size >> 20), (unsigned long)err);
 				return false;
 			}
-			p->chunks[p->chunk_count++] = (uint32_t)(phys / PAGE);
+			p->chunks[p->chunk_count] = (uint32_t)(phys / PAGE);
+			p->chunk_orders[p->chunk_count++] = (uint8_t)order;
+			p->ram += 1ull << order;
+			gibs += order == HUGE_ORDER;
 			if ((err = L4_INVOKE(p->task, L4_TASK_MAP, L4_ITEM_GRANT | (L4_ENV_RAM_ADDR + off),
-					     l4_fpage_mem(RAM_VIEW, CHUNK_ORDER, L4_FP_RWX)).error)) {
+					     l4_fpage_mem(RAM_VIEW, order, L4_FP_RWX)).error)) {
 				l4_printf("root: %s: guest RAM not mapped (error %lu)\n", c->name, (unsigned long)err);
 				return false;
 			}
 		}
 		l4_word_t khz = l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000;
-		l4_printf("root: %s: %lu MiB of guest RAM in 2 MiB pages, given in %lu ms; its mapping nodes: "
-			  "%lu KiB of the program's quota\n", c->name, (unsigned long)(size >> 20),
+		char pages[48];
+		l4_snprintf(pages, sizeof(pages), !gibs ? "2 MiB pages" : gibs << 30 == size ? "1 GiB pages" :
+			    "1 GiB pages (%lu) and 2 MiB pages", (unsigned long)gibs);
+		l4_printf("root: %s: %lu MiB of guest RAM in %s, given in %lu ms; its mapping nodes: %lu KiB of "
+			  "the program's quota\n", c->name, (unsigned long)(size >> 20), pages,
 			  (unsigned long)((l4_rdtsc() - t0) / khz), (unsigned long)((factory_used(p) - q0) >> 10));
 		env->ram_addr = L4_ENV_RAM_ADDR;
 		env->ram_size = size;
@@ -467,6 +488,8 @@ static bool start_program(struct program *p)
 	const struct cfg_program *c = p->cfg;
 	l4_word_t size, err;
 	struct elf_image elf;
+
+	p->started = true;
 
 	const void *image = module(c->name, &size);
 	if (!image) {
@@ -549,7 +572,7 @@ static void end_program(struct program *p, const char *how)
 	 * thread, so a server busy calling us cannot miss the notice. */
 	for (unsigned i = 0; i < p->cfg->nuse; i++)
 		notice_post(endpoint(p->cfg->use[i]), p->id);
-	l4_word_t t0 = l4_rdtsc(), ram = (l4_word_t)p->chunk_count << CHUNK_ORDER;
+	l4_word_t t0 = l4_rdtsc(), ram = p->ram;
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->task);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->factory);
 	L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, p->pager);
@@ -563,9 +586,10 @@ static void end_program(struct program *p, const char *how)
 		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, p->pages[i], 12);
 	p->page_count = 0;
 	for (unsigned i = 0; i < p->chunk_count; i++)
-		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, (l4_word_t)p->chunks[i] * PAGE, CHUNK_ORDER);
-	p->arena_used += (l4_word_t)p->chunk_count << CHUNK_ORDER;
+		L4_INVOKE(L4_CAP_PAGER, L4_SIGMA0_FREE, (l4_word_t)p->chunks[i] * PAGE, p->chunk_orders[i]);
+	p->arena_used += p->ram;
 	p->chunk_count = 0;
+	p->ram = 0;
 	l4_printf("root: %s %s; %lu KiB of memory returned\n", p->cfg->name, how,
 		  (unsigned long)(p->arena_used >> 10));
 	if (ram)
@@ -573,6 +597,14 @@ static void end_program(struct program *p, const char *how)
 			  p->cfg->name, (unsigned long)(ram >> 20),
 			  (unsigned long)((l4_rdtsc() - t0) / (l4_boot_info->tsc_khz ? l4_boot_info->tsc_khz : 1000000)));
 	p->arena_used = 0;
+	/* The programs that wait for this one (`after`) start now. */
+	for (unsigned i = 0; i < config.count; i++) {
+		struct program *q = &programs[i];
+		if (q->cfg && q->cfg->valid && !q->started && str_eq(q->cfg->after, p->cfg->name)) {
+			l4_printf("root: %s ended: starting %s\n", p->cfg->name, q->cfg->name);
+			start_program(q);
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -600,7 +632,7 @@ int main(int argc, char **argv)
 		for (unsigned k = 0; config.programs[i].valid && k < config.programs[i].nserve; k++)
 			if (str_eq(config.programs[i].serve[k], "log"))
 				l4_log_set(endpoint("log"));
-	unsigned started = 0;
+	unsigned started = 0, waiting = 0;
 	for (unsigned i = 0; i < config.count; i++) {
 		struct program *p = &programs[i];
 		p->cfg = &config.programs[i];
@@ -609,9 +641,16 @@ int main(int argc, char **argv)
 		p->arena = ARENA_BASE + i * ARENA_SIZE;
 		if (!p->cfg->valid || !p->cfg->name[0])
 			continue;
-		started += start_program(p);
+		if (p->cfg->after[0])
+			waiting++;
+		else
+			started += start_program(p);
 	}
-	l4_printf("root: %u of %u programs started\n", started, config.count);
+	if (waiting)
+		l4_printf("root: %u of %u programs started, %u more when the programs they wait for have ended\n",
+			  started, config.count, waiting);
+	else
+		l4_printf("root: %u of %u programs started\n", started, config.count);
 
 	for (;;) {
 		struct l4_result r = l4_recv(root_ep, L4_TIMEOUT_NEVER);

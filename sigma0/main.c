@@ -127,6 +127,28 @@ static l4_word_t reply_map(uint64_t send_base, uint64_t pa, unsigned order, unsi
 	return l4_tag(0, words, 1);
 }
 
+/* Takes back every mapping of [pa, pa + 2^order) (not sigma0's own 1:1
+ * one). Above 4 MiB the kernel unmaps only large pages: memory handed out
+ * in small pieces goes back in 4 MiB steps. */
+static l4_word_t unmap(uint64_t pa, unsigned order)
+{
+	UTCB->mr[0] = l4_fpage_mem(pa, order, L4_FP_RWX);
+	UTCB->mr[1] = 0;     /* not L4_UNMAP_SELF: sigma0 keeps its own 1:1 mapping */
+	return l4_call(L4_CAP_TASK, l4_tag(L4_TASK_UNMAP, 2, 0), L4_TIMEOUT_NEVER).error;
+}
+
+static bool revoke(uint64_t pa, unsigned order)
+{
+	if (unmap(pa, order) == L4_OK)
+		return true;
+	if (order <= L4_SIGMA0_SMALL_MAX_ORDER)
+		return false;
+	for (uint64_t p = pa; p < pa + (1ull << order); p += 1ull << L4_SIGMA0_SMALL_MAX_ORDER)
+		if (unmap(p, L4_SIGMA0_SMALL_MAX_ORDER))
+			return false;
+	return true;
+}
+
 static l4_word_t handle(l4_word_t tag, uint16_t client, bool *reply)
 {
 	l4_word_t *mr = UTCB->mr;
@@ -150,8 +172,8 @@ static l4_word_t handle(l4_word_t tag, uint16_t client, bool *reply)
 	if (label == L4_SIGMA0_ALLOC && l4_tag_words(tag) >= 2) {
 		uint64_t pa = mr[0], order = mr[1] & 0xff;
 		bool large = mr[1] & L4_SIGMA0_LARGE;
-		if (order < 12 || order > L4_SIGMA0_MAX_ORDER || (mr[1] & ~(0xffull | L4_SIGMA0_LARGE)) ||
-		    (large && order < 21))
+		if (order < 12 || order > (large ? L4_SIGMA0_MAX_ORDER : L4_SIGMA0_SMALL_MAX_ORDER) ||
+		    (mr[1] & ~(0xffull | L4_SIGMA0_LARGE)) || (large && order < 21))
 			return l4_tag(L4_EINVAL, 0, 0);
 		if (pa == L4_SIGMA0_ANY && (pa = find_free((unsigned)order, client)) == L4_SIGMA0_ANY)
 			return l4_tag(L4_ENOMEM, 0, 0);
@@ -169,9 +191,7 @@ static l4_word_t handle(l4_word_t tag, uint16_t client, bool *reply)
 		for (uint64_t p = pa; p < pa + size; p += PAGE)
 			if (!owned(p) || p / PAGE >= frames || owner[p / PAGE] != client)
 				return l4_tag(L4_EINVAL, 0, 0);
-		mr[0] = l4_fpage_mem(pa, (unsigned)order, L4_FP_RWX);
-		mr[1] = 0;    /* not L4_UNMAP_SELF: sigma0 keeps its own 1:1 mapping */
-		if (l4_call(L4_CAP_TASK, l4_tag(L4_TASK_UNMAP, 2, 0), L4_TIMEOUT_NEVER).error)
+		if (!revoke(pa, (unsigned)order))
 			return l4_tag(L4_EINVAL, 0, 0);
 		for (uint64_t p = pa; p < pa + size; p += PAGE)
 			owner[p / PAGE] = OWNER_FREE;

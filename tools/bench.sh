@@ -182,11 +182,13 @@ printf ' on a loaded host they share them with other programs too.)\n'
 # Guest RAM: "bench: guest_ram MIB KIND pages: set up T (from sigma0 S), torn
 # down D; kernel memory K KiB, P KiB per GiB, A KiB after".
 printf '\nGuest RAM under Bochs (3 GiB machine), as the root task and a VMM set it up: from sigma0 in 4 MiB\n'
-printf 'pieces into the VMM, then into the VM'"'"'s EPT; torn down by deleting the VM and freeing it to sigma0.\n'
+printf 'pieces (or whole GiBs in 1 GiB pages) into the VMM, then into the VM'"'"'s EPT; torn down by deleting\n'
+printf 'the VM and freeing it to sigma0.\n'
 printf '%-22s %14s %14s %14s %16s\n' "guest RAM" "set up (ticks)" "of it sigma0" "torn down" "kernel memory"
 declare -A gram_kib=()
 while read -r _ _ mib _ kind _ _ _ setup _ _ sigma0 _ _ down _ _ kib _; do
 	label=${kind/MiB/ MiB}
+	label=${label/GiB/ GiB}
 	printf '%-22s %14s %14s %14s %12s KiB\n' "$mib MiB, ${label/KiB/ KiB} pages" "$setup" "${sigma0%%)*}" \
 		"${down%;}" "$kib"
 	gram_kib[$mib-$kind]=$kib
@@ -199,6 +201,9 @@ if [[ -n ${gram_kib[1024-2MiB]:-} && -n ${gram_kib[2048-2MiB]:-} ]]; then
 		"${gram_kib[1024-4KiB]:--}"
 	printf ' (with sigma0 splitting its large roots; 1 GiB of 4 KiB pages in the VMM and the EPT alone: 28,672 KiB).\n'
 fi
+[[ -z ${gram_kib[1024-1GiB]:-} ]] ||
+	printf 'Kernel memory for 1 GiB of guest RAM in one 1 GiB page: %s KiB (a node each for the VMM and the EPT,\n and their upper tables).\n' \
+		"${gram_kib[1024-1GiB]}"
 
 # Guest IPIs and a storming neighbour: Bochs with 2 CPUs, the test rows'
 # configurations (tests/boot/bochs-vmm-smp*.cfg), whose programs print the

@@ -19,6 +19,14 @@
 # EMU_MEM (default 512): the machine's memory in MiB, `-m N` for QEMU,
 # `megs: N` in the bochsrc (above 2048: `memory: guest=N, host=2048`, the
 # most Bochs keeps resident).
+# EMU_DISK (optional): a raw disk image, the machine's hard disk: for QEMU
+# `-drive file=...,format=raw,if=ide,index=0`, the primary IDE channel's
+# master (its CD-ROM is the secondary master); for Bochs `ata0-slave`
+# (ata0-master is the boot CD-ROM there) with 16 heads and 63 sectors per
+# track, so there its size must be whole cylinders of 516096 bytes. The emulator
+# writes to the file itself. EMU_DISK_ERRORS (QEMU only): a file of
+# blkdebug rules (QEMU's docs/devel/testing/blkdebug) that make chosen
+# reads and writes of that disk fail, as a failing disk's would.
 # With EMU_FOLLOW=1, bochs's SERIAL file is also shown on stdout while it runs,
 # and when stdin is a terminal, what is typed goes to the guest's COM1 (Ctrl-A
 # X stops Bochs; Ctrl-C goes to the guest).
@@ -98,6 +106,27 @@ emu_interactive_args() {
 	trap 'rm -rf "$EMU_WORK"' EXIT
 }
 
+# emu_check_disk [bochs]: EMU_DISK, if set, is a file the emulators can take
+# (made absolute here); for bochs, whole cylinders, and EMU_DISK_CYLINDERS
+# says how many.
+emu_check_disk() {
+	[[ -n ${EMU_DISK:-} ]] || return 0
+	EMU_DISK=$(emu_abspath "$EMU_DISK")
+	[[ -f $EMU_DISK ]] || emu_die "disk image '$EMU_DISK' not found"
+	[[ $EMU_DISK =~ ^[^[:space:],\"\']+$ ]] ||
+		emu_die "the emulators cannot take a disk path with spaces, commas or quotes: '$EMU_DISK'"
+	local size
+	size=$(stat -c %s "$EMU_DISK")
+	[[ ${1:-} != bochs ]] || ((size > 0 && size % 516096 == 0)) ||
+		emu_die "disk image '$EMU_DISK' is $size bytes: Bochs takes whole cylinders of 16 heads x 63 sectors (516096 bytes)"
+	EMU_DISK_CYLINDERS=$((size / 516096))
+	[[ -z ${EMU_DISK_ERRORS:-} ]] || {
+		EMU_DISK_ERRORS=$(emu_abspath "$EMU_DISK_ERRORS")
+		[[ -f $EMU_DISK_ERRORS && $EMU_DISK_ERRORS =~ ^[^[:space:],:\"\']+$ ]] ||
+			emu_die "disk error rules '$EMU_DISK_ERRORS': no such file, or a path with spaces, commas, colons or quotes"
+	}
+}
+
 # emu_qemu_args ISO: the command shared by every QEMU run, in EMU_CMD.
 # EMU_QEMU_EXTRA (an array) or EMU_QEMU_EXTRA_ARGS (a string of words, from
 # the environment) add arguments, such as -icount, or -enable-kvm -cpu host
@@ -114,6 +143,12 @@ emu_qemu_args() {
 		local -a words
 		read -r -a words <<<"$EMU_QEMU_EXTRA_ARGS"
 		EMU_CMD+=("${words[@]}")
+	fi
+	if [[ -n ${EMU_DISK:-} ]]; then
+		emu_check_disk
+		local file=$EMU_DISK
+		[[ -z ${EMU_DISK_ERRORS:-} ]] || file=blkdebug:$EMU_DISK_ERRORS:$EMU_DISK
+		EMU_CMD+=(-drive "file=$file,format=raw,if=ide,index=0")
 	fi
 	[[ " ${EMU_CMD[*]} " == *" -cpu "* ]] || EMU_CMD+=(-cpu max)
 	[[ " ${EMU_CMD[*]} " != *" -smp "* ]] || emu_die "give the number of CPUs as EMU_CPUS=N, not -smp"
@@ -154,6 +189,12 @@ panic: action=fatal
 error: action=report
 info: action=ignore
 EOF
+	if [[ -n ${EMU_DISK:-} ]]; then
+		emu_check_disk bochs
+		[[ -z ${EMU_DISK_ERRORS:-} ]] || emu_die "disk errors (EMU_DISK_ERRORS) need QEMU's blkdebug; Bochs has none"
+		printf 'ata0-slave: type=disk, path=%s, mode=flat, cylinders=%s, heads=16, spt=63\n' \
+			"$EMU_DISK" "$EMU_DISK_CYLINDERS"
+	fi
 }
 
 # Headless bochs runs go into a network namespace of their own when the

@@ -8,7 +8,9 @@
 # an initramfs OUTDIR/initrd.gz of busybox-static with an /init that says
 # "L4LINUX: /init reached", then either ends a Bochs run (`l4bench`: make
 # bench, through /bin/l4end), runs one typed line and powers off (`l4test`:
-# tests) or runs a shell on the console. Packages are fetched
+# tests) or runs a shell on the console; and OUTDIR/rootfs.ext4, a root
+# file system for the VMM's virtio disk that the initramfs switches to
+# with `root=/dev/vda` on the guest's command line. Packages are fetched
 # with `apt-get download` once and kept in OUTDIR; nothing else is fetched.
 set -euo pipefail
 
@@ -19,12 +21,12 @@ out=$1
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-for tool in apt-get apt-cache dpkg-deb cpio gzip gcc; do
+for tool in apt-get apt-cache dpkg-deb cpio gzip gcc mke2fs; do
 	command -v "$tool" >/dev/null || die "$tool not found (run tools/setup.sh)"
 done
 
-if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || $out/initrd.gz -ot $ROOT/tools/guest-linux.sh ||
-	$out/initrd.gz -ot $ROOT/tests/guests/l4end.S ]]; then
+if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || ! -s $out/rootfs.ext4 ||
+	$out/initrd.gz -ot $ROOT/tools/guest-linux.sh || $out/initrd.gz -ot $ROOT/tests/guests/l4end.S ]]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/guest-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	# The versioned image package the meta-package points at.
@@ -46,11 +48,13 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || $out/initrd.gz -ot $ROOT/tools
 	root=$work/initramfs
 	mkdir -p "$root"/{bin,dev,proc,sys}
 	cp "$work/busybox/bin/busybox" "$root/bin/busybox"
-	# Debian's virtio modules for the VMM's virtio console (virtio-pci), in
+	# Debian's virtio modules for the VMM's virtio console and disk
+	# (virtio-pci), and ext4 for a root file system on the disk, in
 	# dependency order (the kernel has them as modules).
 	mkdir -p "$root/lib/modules"
 	for mod in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
-		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/char/virtio_console; do
+		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/char/virtio_console \
+		drivers/block/virtio_blk lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4; do
 		src=$(find "$work/kernel/lib/modules" -path "*/kernel/$mod.ko*" -print -quit)
 		[[ -n $src ]] || die "no $mod module in $image"
 		cp "$src" "$root/lib/modules/"
@@ -73,15 +77,11 @@ wait
 echo "L4LINUX: $n loops done"
 WORK
 	chmod +x "$root/bin/l4work"
-	cat >"$root/init" <<'INIT'
+	# /bin/l4rc: what both roots run once mounted: the virtio console,
+	# the bench's end, the test's typed command, else a shell.
+	cat >"$root/bin/l4rc" <<'RC'
 #!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
-# The virtio console, if the VMM offers one: Debian's modules, then a line on it.
-while read -r mod; do insmod "/lib/modules/$mod" 2>/dev/null; done </lib/modules/order
+# The virtio console, if the VMM offers one: a line on it.
 # (Only where there is a virtio device: on bare Bochs, whose TSC runs 17 times
 # slower than Linux believes, a needless wait would cost 17 G ticks of the bench.)
 if grep -qs 0x1af4 /sys/bus/pci/devices/*/vendor; then
@@ -100,13 +100,58 @@ if grep -qw l4test /proc/cmdline; then
 	printf 'L4LINUX: type a command> '
 	if read -t 300 -r line; then eval "$line"; else echo "L4LINUX: nothing typed"; fi
 	echo "L4LINUX: test done, powering off"
+	sync
 	poweroff -f
 fi
 exec setsid cttyhack sh
+RC
+	chmod +x "$root/bin/l4rc"
+	cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
+# Debian's modules: virtio (console, disk), ext4.
+while read -r mod; do insmod "/lib/modules/$mod" 2>/dev/null; done </lib/modules/order
+# root=/dev/vda: the root file system is on the VMM's virtio disk (ext4).
+if grep -qw root=/dev/vda /proc/cmdline; then
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
+	mkdir -p /newroot
+	if mount -t ext4 /dev/vda /newroot; then
+		mount --move /proc /newroot/proc && mount --move /sys /newroot/sys && mount --move /dev /newroot/dev
+		exec switch_root /newroot /sbin/init
+	fi
+	echo "L4LINUX: no root file system on /dev/vda: staying in the initramfs"
+fi
+exec /bin/l4rc
 INIT
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -9 >"$work/initrd.gz"
+	# The root file system for the virtio disk (root=/dev/vda): busybox,
+	# the test tools and the modules, an /sbin/init that says where it
+	# runs and goes on as the initramfs would. ext4 (with a journal), built
+	# without root by mke2fs -d; 130 cylinders of 16 heads and 63 sectors
+	# (65,520 KiB: Bochs takes disks of whole cylinders).
+	disk=$work/rootfs
+	mkdir -p "$disk"/{bin,sbin,dev,proc,sys,tmp,root,lib}
+	cp -a "$root/bin/." "$disk/bin/"
+	cp -a "$root/lib/modules" "$disk/lib/"
+	cat >"$disk/sbin/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+echo "L4LINUX: root file system $(awk '$2 == "/" && $1 != "rootfs" { print $1 " (" $3 ")" }' /proc/mounts) reached"
+exec /bin/l4rc
+INIT
+	chmod +x "$disk/sbin/init"
+	mke2fs -q -t ext4 -L l4root -d "$disk" "$work/rootfs.ext4" 65520k ||
+		die "mke2fs could not build the root file system"
 	cp "$vmlinuz" "$out/vmlinuz"
 	cp "$work/initrd.gz" "$out/initrd.gz"
-	printf '%s: %s and a busybox initramfs in %s\n' "$prog" "${vmlinuz##*/}" "$out"
+	cp "$work/rootfs.ext4" "$out/rootfs.ext4"
+	printf '%s: %s, a busybox initramfs and root file system in %s\n' "$prog" "${vmlinuz##*/}" "$out"
 fi

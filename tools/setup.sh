@@ -9,7 +9,7 @@ set -euo pipefail
 
 prog=${0##*/}
 packages=(gcc binutils make qemu-system-x86 bochs bochsbios vgabios
-	grub-pc-bin grub-common xorriso mtools check pkg-config cpio gzip)
+	grub-pc-bin grub-common xorriso mtools check pkg-config cpio gzip e2fsprogs)
 
 command -v dpkg-query >/dev/null 2>&1 ||
 	{ printf '%s: error: dpkg-query not found: this script knows Debian (12) only; install by hand: %s\n' \

@@ -8,7 +8,8 @@
 #include "vmm.h"
 #include "loader/e820.h"
 
-#define RAM_MAP_ORDER 22                  /* guest RAM goes into the VM 4 MiB at a time */
+#define RAM_MAP_ORDER 22                  /* guest RAM goes into the VM 4 MiB at a time, */
+#define RAM_GIB_ORDER 30                  /* or a whole GiB */
 #define PAT_POWER_UP 0x0007040600070406ull   /* IA32_PAT after reset */
 #define DR6_POWER_UP 0xffff0ff0u
 #define DR7_POWER_UP 0x400u
@@ -22,16 +23,24 @@ bool vm_create(l4_cap_t *vm, unsigned prio)
 			  err == L4_ENOSYS ? "this CPU has no VT-x" : "see errno.h");
 		return false;
 	}
-	/* In 2 MiB pages where the root task gave them so (sigma0.h): one
-	 * mapping node per 2 MiB, and large EPT entries. */
+	/* In the pages the root task gave (sigma0.h): 1 GiB or 2 MiB ones, one
+	 * mapping node each, and large EPT entries. Whole GiBs go in one item
+	 * (E820_MMIO_START is GiB-aligned, so such a piece is one run). */
 	l4_word_t q0 = l4_factory_used(L4_CAP_FACTORY);
 	uint64_t map_t0 = l4_rdtsc();
-	for (uint64_t off = 0; off < ram_size; off += 1ull << RAM_MAP_ORDER)
-		if ((err = l4_vm_map(*vm, e820_ram_gpa(off), l4_env->ram_addr + off, RAM_MAP_ORDER, L4_FP_RWX))) {
+	for (uint64_t off = 0, order; off < ram_size; off += 1ull << order) {
+		order = !(off & ((1ull << RAM_GIB_ORDER) - 1)) && ram_size - off >= 1ull << RAM_GIB_ORDER ?
+			RAM_GIB_ORDER : RAM_MAP_ORDER;
+		err = l4_vm_map(*vm, e820_ram_gpa(off), l4_env->ram_addr + off, (unsigned)order, L4_FP_RWX);
+		if (err == L4_EINVAL && order == RAM_GIB_ORDER)   /* (small pages in it: 4 MiB items) */
+			err = l4_vm_map(*vm, e820_ram_gpa(off), l4_env->ram_addr + off, (unsigned)(order = RAM_MAP_ORDER),
+					L4_FP_RWX);
+		if (err) {
 			l4_printf("vmm: guest RAM not mapped at %#lx (error %lu)\n", (unsigned long)e820_ram_gpa(off),
 				  (unsigned long)err);
 			return false;
 		}
+	}
 	l4_word_t q1 = l4_factory_used(L4_CAP_FACTORY);
 	l4_printf("vmm: guest RAM %lu MiB mapped into the VM in %lu us; its EPT and nodes: %lu KiB of our quota\n",
 		  (unsigned long)(ram_size >> 20), (unsigned long)((l4_rdtsc() - map_t0) * 1000 / tsc_khz),

@@ -145,28 +145,31 @@ uint64_t *paging_kernel_root(void)
 
 uint64_t paging_lookup(uintptr_t va)
 {
-	return pt_lookup(kernel_pml4, va);
+	return pt_lookup(kernel_pml4, va, NULL);
 }
 
 /* The leaf entry mapping va, with W and U the AND and NX the OR over the
- * levels; 0 if nothing maps it. Unrolled: the map and page-fault paths do
- * two per item (the loop with its variable shifts took about 115
- * instructions, this about 40). */
-uint64_t pt_lookup(const uint64_t *root, uintptr_t va)
+ * levels; 0 if nothing maps it; *order (may be NULL): the page's size.
+ * Unrolled: the map and page-fault paths do two per item (the loop with
+ * its variable shifts took about 115 instructions, this about 40). */
+uint64_t pt_lookup(const uint64_t *root, uintptr_t va, unsigned *order)
 {
 	uint64_t e = root[va >> 39 & 0x1ff], and = e, nx = e;
+	unsigned shift;
 
-	for (unsigned shift = 30; shift >= PAGE_SHIFT; shift -= 9) {
+	for (shift = 30;; shift -= 9) {
 		if (!(e & PTE_P))
 			return 0;
 		e = ((const uint64_t *)phys_to_virt(e & PTE_ADDR))[va >> shift & 0x1ff];
 		and &= e;
 		nx |= e;
-		if ((e & PTE_PS) && shift > PAGE_SHIFT)
+		if (shift == PAGE_SHIFT || (e & PTE_PS))
 			break;
 	}
 	if (!(e & PTE_P))
 		return 0;
+	if (order)
+		*order = shift;
 	return (e & ~(PTE_W | PTE_NX | PTE_U)) | (and & (PTE_W | PTE_U)) | (nx & PTE_NX);
 }
 

@@ -31,7 +31,7 @@ uint64_t *pt_walk(uint64_t *root, uintptr_t va, unsigned leaf, uint64_t table_fl
 		  pt_alloc_fn alloc, void *ctx);
 
 /* Like paging_lookup, in any tables; U is the AND over all levels too. */
-uint64_t pt_lookup(const uint64_t *root, uintptr_t va);
+uint64_t pt_lookup(const uint64_t *root, uintptr_t va, unsigned *order);
 
 /* The kernel's PML4 (its upper half is shared by every address space). */
 uint64_t *paging_kernel_root(void);

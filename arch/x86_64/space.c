@@ -240,46 +240,81 @@ void space_destroy(struct space *s)
 	}
 }
 
-bool space_large_ok(const struct space *s)
+bool space_order_ok(const struct space *s, unsigned order)
 {
-	return !s->guest || cpu.vmx.ept_2m;
+	if (order == PAGE_SHIFT)
+		return true;
+	if (order == PAGE_SHIFT_2M)
+		return !s->guest || cpu.vmx.ept_2m;
+	return order == PAGE_SHIFT_1G && (s->guest ? cpu.vmx.ept_1g : cpu.pages_1g);
 }
 
-/* The leaf entry that maps va (a 4 KiB or a 2 MiB page: *order), or NULL. */
+/* The table level whose entries map 2^order bytes (1: a page table). */
+static unsigned level_of(unsigned order)
+{
+	return (order - PAGE_SHIFT) / 9 + 1;
+}
+
+/* The leaf entry that maps va (a 4 KiB, 2 MiB or 1 GiB page: *order), or NULL. */
 static uint64_t *leaf(const struct space *s, uint64_t va, unsigned *order)
 {
-	uint64_t *pd = pt_walk(phys_to_virt(s->root), va, 2, 0, NULL, NULL);
+	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 3, 0, NULL, NULL);
 
-	if (!pd || !(*pd & PTE_P))
-		return NULL;
-	*order = PAGE_SHIFT_2M;
-	if (*pd & PTE_PS)
-		return pd;
-	*order = PAGE_SHIFT;
-	uint64_t *e = &((uint64_t *)phys_to_virt(*pd & PTE_ADDR))[pt_index(va, 1)];
-	return *e & PTE_P ? e : NULL;
+	for (unsigned level = 3; e && (*e & PTE_P); level--) {
+		*order = PAGE_SHIFT + 9 * (level - 1);
+		if (level == 1 || (*e & PTE_PS))
+			return e;
+		e = &((uint64_t *)phys_to_virt(*e & PTE_ADDR))[pt_index(va, level - 1)];
+	}
+	return NULL;
 }
 
-/* A 2 MiB leaf's place: an empty entry, a large page, or an empty page
- * table (freed). NULL if 4 KiB pages are mapped there, or no memory. */
-static uint64_t *large_slot(struct space *s, uint64_t va, int *err)
+/* Whether the table at phys (of level: 1 is a page table) and the tables
+ * under it map nothing. */
+static bool table_empty(uint64_t phys, unsigned level)
 {
-	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 2,
+	const uint64_t *t = phys_to_virt(phys);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t[i] && (level == 1 || (t[i] & PTE_PS) || !table_empty(t[i] & PTE_ADDR, level - 1)))
+			return false;
+	return true;
+}
+
+/* Frees the (empty) table at phys and the tables under it. */
+static void table_free(struct space *s, uint64_t phys, unsigned level)
+{
+	const uint64_t *t = phys_to_virt(phys);
+
+	for (unsigned i = 0; level > 1 && i < PT_ENTRIES; i++)
+		if (t[i])
+			table_free(s, t[i] & PTE_ADDR, level - 1);
+	kmem_page_free(s->quota, phys);
+}
+
+/* A large leaf's place (the entry of order's level): an empty entry, a
+ * large page of that size, or empty tables (freed). NULL if smaller pages
+ * are mapped there (L4_EBUSY), a larger page is (L4_EBUSY), or no memory. */
+static uint64_t *large_slot(struct space *s, uint64_t va, unsigned order, int *err)
+{
+	unsigned level = level_of(order), o;
+	uint64_t *e = pt_walk(phys_to_virt(s->root), va, level,
 			      s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U, table_alloc, s->quota);
 
-	*err = L4_ENOMEM;
-	if (!e || !(*e & PTE_P) || (*e & PTE_PS))
+	if (!e) {
+		*err = leaf(s, va, &o) ? L4_EBUSY : L4_ENOMEM;
+		return NULL;
+	}
+	if (!(*e & PTE_P) || (*e & PTE_PS))
 		return e;
-	const uint64_t *pt = phys_to_virt(*e & PTE_ADDR);
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		if (pt[i]) {
-			*err = L4_EBUSY;
-			return NULL;
-		}
 	uint64_t table = *e & PTE_ADDR;
+	if (!table_empty(table, level - 1)) {
+		*err = L4_EBUSY;
+		return NULL;
+	}
 	*e = 0;
-	tlb_changed(s, va);    /* (the CPU may cache the table entry) */
-	kmem_page_free(s->quota, table);
+	tlb_changed(s, va);    /* (the CPU may cache the table entries) */
+	table_free(s, table, level - 1);
 	return e;
 }
 
@@ -287,7 +322,7 @@ bool space_small_in(const struct space *s, uint64_t va)
 {
 	const uint64_t *pd = s->root ? pt_walk(phys_to_virt(s->root), va, 2, 0, NULL, NULL) : NULL;
 
-	return pd && (*pd & PTE_P) && !(*pd & PTE_PS);
+	return pd && (*pd & PTE_P) && !(*pd & PTE_PS) && !table_empty(*pd & PTE_ADDR, 1);
 }
 
 int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, unsigned order)
@@ -295,8 +330,8 @@ int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, u
 	uint64_t size = 1ull << order, *e;
 	int err = L4_EBUSY;
 
-	if ((order != PAGE_SHIFT && (order != PAGE_SHIFT_2M || !space_large_ok(s))) ||
-	    !space_range_ok(s, va, size) || !IS_ALIGNED(va, size) || !IS_ALIGNED(pa, size))
+	if (!space_order_ok(s, order) || !space_range_ok(s, va, size) || !IS_ALIGNED(va, size) ||
+	    !IS_ALIGNED(pa, size))
 		return L4_EFAULT;
 	if (order == PAGE_SHIFT) {
 		e = pt_walk(phys_to_virt(s->root), va, 1, s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U,
@@ -305,7 +340,7 @@ int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, u
 			unsigned o;
 			return leaf(s, va, &o) ? L4_EBUSY : L4_ENOMEM;   /* (a large page is in the way) */
 		}
-	} else if (!(e = large_slot(s, va, &err))) {
+	} else if (!(e = large_slot(s, va, order, &err))) {
 		return err;
 	}
 	uint64_t old = *e, ps = order == PAGE_SHIFT ? 0 : PTE_PS;
@@ -347,13 +382,14 @@ static unsigned entry_rights(const struct space *s, uint64_t e)
 
 unsigned space_page(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights)
 {
+	unsigned order;
+
 	if (!s->root || !space_range_ok(s, va, 1))
 		return 0;
-	uint64_t e = pt_lookup(phys_to_virt(s->root), va);
+	uint64_t e = pt_lookup(phys_to_virt(s->root), va, &order);
 	/* pt_lookup's W is the AND over the levels; EPT tables allow everything. */
 	if (s->guest ? !(e & EPT_R) : !(e & PTE_P) || !(e & PTE_U))
 		return 0;
-	unsigned order = e & PTE_PS ? PAGE_SHIFT_2M : PAGE_SHIFT;
 	*pa = e & PTE_ADDR & ~((1ull << order) - 1);
 	if (rights)
 		*rights = entry_rights(s, e);
@@ -375,81 +411,97 @@ int space_split(struct space *s, uint64_t va)
 	unsigned order;
 	uint64_t *e = leaf(s, va, &order);
 
-	if (!e || order != PAGE_SHIFT_2M)
+	if (!e || order == PAGE_SHIFT)
 		return L4_EINVAL;
-	uint64_t pt = kmem_page_alloc(s->quota);
-	if (!pt)
+	uint64_t table = kmem_page_alloc(s->quota);
+	if (!table)
 		return L4_ENOMEM;
-	uint64_t *t = phys_to_virt(pt), small = *e & ~PTE_PS;
+	/* (A 2 MiB piece keeps PS; in a 4 KiB entry that bit is PAT, so it goes.) */
+	uint64_t *t = phys_to_virt(table), piece = order == PAGE_SHIFT_2M ? *e & ~PTE_PS : *e;
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		t[i] = small + ((uint64_t)i << PAGE_SHIFT);
-	*e = pt | (s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U);
+		t[i] = piece + ((uint64_t)i << (order - 9));
+	*e = table | (s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U);
 	tlb_changed(s, va);
 	return L4_OK;
 }
 
-int space_merge(struct space *s, uint64_t va)
+int space_merge(struct space *s, uint64_t va, unsigned order)
 {
-	uint64_t *pd = pt_walk(phys_to_virt(s->root), va, 2, 0, NULL, NULL);
+	uint64_t *e = order > PAGE_SHIFT ? pt_walk(phys_to_virt(s->root), va, level_of(order), 0, NULL, NULL) : NULL;
 
-	if (!space_large_ok(s) || !IS_ALIGNED(va, 1ull << PAGE_SHIFT_2M) || !pd || !(*pd & PTE_P) ||
-	    (*pd & PTE_PS))
+	if (!space_order_ok(s, order) || !IS_ALIGNED(va, 1ull << order) || !e || !(*e & PTE_P) ||
+	    (*e & PTE_PS))
 		return L4_EINVAL;
 	/* (The accessed and dirty bits of host entries may differ.) */
-	uint64_t pt = *pd & PTE_ADDR, *t = phys_to_virt(pt), ad = s->guest ? 0 : PTE_A | PTE_D;
-	uint64_t first = t[0] & ~ad;
-	if (!(first & PTE_P) || !IS_ALIGNED(first & PTE_ADDR, 1ull << PAGE_SHIFT_2M))
+	uint64_t table = *e & PTE_ADDR, *t = phys_to_virt(table), ad = s->guest ? 0 : PTE_A | PTE_D;
+	uint64_t first = t[0] & ~ad, ps = order == PAGE_SHIFT_2M ? 0 : PTE_PS;
+	if (!(first & PTE_P) || (first & PTE_PS) != ps || !IS_ALIGNED(first & PTE_ADDR, 1ull << order))
 		return L4_EINVAL;
 	for (unsigned i = 1; i < PT_ENTRIES; i++)
-		if ((t[i] & ~ad) != first + ((uint64_t)i << PAGE_SHIFT))
+		if ((t[i] & ~ad) != first + ((uint64_t)i << (order - 9)))
 			return L4_EINVAL;
-	*pd = first | PTE_PS;
+	*e = first | PTE_PS;
 	tlb_changed(s, va);
-	kmem_page_free(s->quota, pt);
+	kmem_page_free(s->quota, table);
 	return L4_OK;
 }
 
-bool space_next(const struct space *s, uint64_t *va, uint64_t *pa)
+/* space_next's find: the 4 KiB page at start in the page of 2^shift bytes
+ * at base that entry maps, or its first if start lies below it. */
+static bool found(uint64_t entry, uint64_t base, unsigned shift, uint64_t start, uint64_t *va, uint64_t *pa)
+{
+	uint64_t off = start > base ? ALIGN_DOWN(start - base, PAGE_SIZE) : 0;
+
+	*va = base + off;
+	*pa = (entry & PTE_ADDR & ~((1ull << shift) - 1)) + off;
+	return true;
+}
+
+bool space_next(const struct space *s, uint64_t *va, uint64_t end, uint64_t *pa)
 {
 	const uint64_t *pml4 = phys_to_virt(s->root);
 	uint64_t start = *va;
 
-	if (!s->root || !space_range_ok(s, start, 1))
+	if (!s->root || !space_range_ok(s, start, 1) || start >= end)
 		return false;
 	/* Four nested index ranges; each level starts at start's index only
-	 * while all levels above are still at start's indices. */
+	 * while all levels above are still at start's indices; a table whose
+	 * range begins at or above end ends the search. */
 	unsigned top = s->guest ? PT_ENTRIES : KERNEL_HALF_FIRST;
 	for (unsigned i4 = pt_index(start, 4); i4 < top; i4++) {
+		uint64_t base4 = (uint64_t)i4 << 39;
+		if (base4 >= end)
+			return false;
 		if (!(pml4[i4] & PTE_P))
 			continue;
 		const uint64_t *pdpt = phys_to_virt(pml4[i4] & PTE_ADDR);
-		uint64_t base4 = (uint64_t)i4 << 39;
 		bool at4 = base4 == ALIGN_DOWN(start, 1ull << 39);
 		for (unsigned i3 = at4 ? pt_index(start, 3) : 0; i3 < PT_ENTRIES; i3++) {
-			if (!(pdpt[i3] & PTE_P) || (pdpt[i3] & PTE_PS))
-				continue;
-			const uint64_t *pd = phys_to_virt(pdpt[i3] & PTE_ADDR);
 			uint64_t base3 = base4 | (uint64_t)i3 << 30;
+			if (base3 >= end)
+				return false;
+			if (!(pdpt[i3] & PTE_P))
+				continue;
+			if (pdpt[i3] & PTE_PS)
+				return found(pdpt[i3], base3, 30, start, va, pa);
+			const uint64_t *pd = phys_to_virt(pdpt[i3] & PTE_ADDR);
 			bool at3 = at4 && base3 == ALIGN_DOWN(start, 1ull << 30);
 			for (unsigned i2 = at3 ? pt_index(start, 2) : 0; i2 < PT_ENTRIES; i2++) {
+				uint64_t base2 = base3 | (uint64_t)i2 << 21;
+				if (base2 >= end)
+					return false;
 				if (!(pd[i2] & PTE_P))
 					continue;
-				uint64_t base2 = base3 | (uint64_t)i2 << 21;
-				bool at2 = at3 && base2 == ALIGN_DOWN(start, 1ull << 21);
-				if (pd[i2] & PTE_PS) {
-					/* A large page: the 4 KiB page of it at start, or its first. */
-					uint64_t off = at2 ? start - base2 : 0;
-					*va = base2 + ALIGN_DOWN(off, PAGE_SIZE);
-					*pa = (pd[i2] & PTE_ADDR & ~((1ull << 21) - 1)) + ALIGN_DOWN(off, PAGE_SIZE);
-					return true;
-				}
+				if (pd[i2] & PTE_PS)
+					return found(pd[i2], base2, 21, start, va, pa);
 				const uint64_t *pt = phys_to_virt(pd[i2] & PTE_ADDR);
+				bool at2 = at3 && base2 == ALIGN_DOWN(start, 1ull << 21);
 				for (unsigned i1 = at2 ? pt_index(start, 1) : 0; i1 < PT_ENTRIES; i1++) {
-					if (pt[i1] & PTE_P) {
-						*va = base2 | (uint64_t)i1 << 12;
-						*pa = pt[i1] & PTE_ADDR;
-						return true;
-					}
+					uint64_t base1 = base2 | (uint64_t)i1 << 12;
+					if (base1 >= end)
+						return false;
+					if (pt[i1] & PTE_P)
+						return found(pt[i1], base1, 12, start, va, pa);
 				}
 			}
 		}

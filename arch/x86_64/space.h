@@ -62,21 +62,25 @@ static inline bool space_range_ok(const struct space *s, uint64_t va, uint64_t l
 void space_destroy(struct space *s);
 
 #define PAGE_SHIFT_2M 21        /* a large page: 2 MiB */
+#define PAGE_SHIFT_1G 30        /* a huge page: 1 GiB */
 
-/* Whether s can map 2 MiB pages (a guest's EPT only if the CPU has them). */
-bool space_large_ok(const struct space *s);
+/* Whether s can map pages of 2^order bytes: 4 KiB always, 2 MiB in a
+ * task (in a guest's EPT if the CPU has them), 1 GiB where the CPU has
+ * them (CPUID's 1g-pages for a task, EPT's for a guest). */
+bool space_order_ok(const struct space *s, unsigned order);
 
-/* Maps the page at pa of 2^order bytes (order PAGE_SHIFT or PAGE_SHIFT_2M,
- * both addresses aligned to it) at va with rights (R is implied),
- * replacing a page of the same size. L4_EBUSY if a page of the other
- * size is in the way (a large page, or small pages where a large one is
- * to go). Error code. */
+/* Maps the page at pa of 2^order bytes (order PAGE_SHIFT, PAGE_SHIFT_2M
+ * or PAGE_SHIFT_1G where space_order_ok, both addresses aligned to it) at
+ * va with rights (R is implied), replacing a page of the same size; empty
+ * page tables where a large page goes are freed. L4_EBUSY if a page of
+ * another size is in the way (a larger page, or smaller pages where a
+ * large one is to go). Error code. */
 int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, unsigned order);
 static inline int space_map(struct space *s, uint64_t va, uint64_t pa, unsigned rights)
 {
 	return space_map_page(s, va, pa, rights, PAGE_SHIFT);
 }
-/* Removes the page (4 KiB or 2 MiB) that maps va; returns its first frame, or 0. */
+/* Removes the page (of any size) that maps va; returns its first frame, or 0. */
 uint64_t space_unmap(struct space *s, uint64_t va);
 /* The 4 KiB frame mapped at va and its rights (rights may be NULL); false if none. */
 bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
@@ -84,20 +88,22 @@ bool space_lookup(const struct space *s, uint64_t va, uint64_t *pa, unsigned *ri
  * first frame and *rights (may be NULL). */
 unsigned space_page(const struct space *s, uint64_t va, uint64_t *pa, unsigned *rights);
 
-/* Whether the 2 MiB at va have a page table for small pages (which may
- * map some of them). */
+/* Whether the 2 MiB at va have small pages: a page table that maps something. */
 bool space_small_in(const struct space *s, uint64_t va);
 
-/* The 2 MiB page at va becomes 512 small ones with the same rights (a
- * page table from the quota), or 512 small pages mapping a contiguous,
- * aligned 2 MiB with the same rights become one (the table is freed).
- * Nothing changes on an error (L4_EINVAL: not such pages; L4_ENOMEM). */
+/* The large page at va becomes 512 pages of the next smaller size (1 GiB:
+ * 2 MiB pages; 2 MiB: 4 KiB pages) with the same rights (a table from the
+ * quota), or 512 such pages mapping a contiguous range aligned to
+ * 2^order with the same rights become one page of that size (the table
+ * is freed). Nothing changes on an error (L4_EINVAL: not such pages;
+ * L4_ENOMEM). */
 int space_split(struct space *s, uint64_t va);
-int space_merge(struct space *s, uint64_t va);
+int space_merge(struct space *s, uint64_t va, unsigned order);
 
-/* The first mapped 4 KiB at or above *va (in a large page too): sets *va
- * and *pa, or returns false. */
-bool space_next(const struct space *s, uint64_t *va, uint64_t *pa);
+/* The first mapped 4 KiB at or above *va and below end (in a large page
+ * too): sets *va and *pa, or returns false. Empty tables are skipped
+ * whole, and the walk stops at end. */
+bool space_next(const struct space *s, uint64_t *va, uint64_t end, uint64_t *pa);
 
 /* I/O ports: allow or deny one port; whether it is allowed. */
 int space_io_allow(struct space *s, unsigned port);

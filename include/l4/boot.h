@@ -56,6 +56,12 @@ struct l4_boot_info {
 	l4_word_t region_count;
 	struct l4_boot_region regions[L4_BOOT_MAX_REGIONS];
 	char cmdline[256];              /* the kernel command line */
+	/* The page sizes mappings can have (bit n: 2^n bytes; 4 KiB, 2 MiB,
+	 * and 1 GiB where the CPU has them): in a task, and in a VM's guest-
+	 * physical space (its EPT). A map item puts a large page only where
+	 * the receiver takes its size (msg.h, "Large pages"). */
+	l4_word_t page_sizes;
+	l4_word_t vm_page_sizes;
 };
 
 #endif

@@ -70,9 +70,11 @@ struct l4_env {
 	l4_word_t priority;               /* its first thread's, also its MCP: threads
 					     it starts may have up to this priority */
 	l4_word_t ram_addr, ram_size;     /* `vm` programs: their `memory`, mapped at
-					     ram_addr (L4_ENV_RAM_ADDR) in 2 MiB pages
-					     (sigma0.h: L4_SIGMA0_LARGE), a multiple
-					     of 4 MiB, for guest RAM; else 0 */
+					     ram_addr (L4_ENV_RAM_ADDR) in 1 GiB pages
+					     (whole GiBs, where the CPU has them for
+					     tasks and VMs) and 2 MiB ones (sigma0.h:
+					     L4_SIGMA0_LARGE), a multiple of 4 MiB,
+					     for guest RAM; else 0 */
 	/* Every program of the configuration by number (badge - 1): servers
 	 * name their clients from it without asking anyone. */
 	l4_word_t program_count;

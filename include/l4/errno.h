@@ -25,6 +25,8 @@ enum l4_error {
 	L4_EDEADLK = 13,    /* the operation would wait for the caller itself */
 	L4_ENOENT = 14,     /* servers: no such name, region or entry */
 	L4_EEXIST = 15,     /* servers: the name or entry exists already */
+	L4_EIO = 16,        /* servers: the device reported an error for the operation */
+	L4_ENODEV = 17,     /* servers: no such device, or it is absent or not ready */
 	L4_ERROR_COUNT
 };
 

@@ -67,24 +67,28 @@ static inline l4_word_t l4_tag_label(l4_word_t tag) { return tag >> L4_TAG_LABEL
  *           _WRITE_THROUGH: device memory, for a task or a VM, is mapped
  *           uncached; RAM is write-back in every mapping, and an item
  *           that names RAM with another type is refused, L4_EINVAL),
- *           bit 6 (L4_ITEM_LARGE) from sigma0: 2 MiB pieces of the
- *           fpage as large pages (see below), bits 12-63 the send base:
+ *           bit 6 (L4_ITEM_LARGE) from sigma0: the fpage in large
+ *           pages (see below), bits 12-63 the send base:
  *           for memory, where in the receiver's window the fpage lands
  *           (only its offset modulo the window size counts). Bits 7-11
  *           must be 0.
  *   word 1: a flexpage.
  *
- * Large pages: every mapping is a 4 KiB or a 2 MiB page, and a 2 MiB
- * page is mapped on, and unmapped, only whole: a map item takes a large
- * page where it covers all of it (2 MiB aligned in both spaces) and the
- * receiver can hold one (a VM only if its CPU's EPT has 2 MiB pages);
- * an item that covers part of a large page is refused with L4_EINVAL, as
- * is an unmap flexpage smaller than a large page it starts in. Large
- * pages come from sigma0: an item of 2 MiB or more from sigma0 with
- * L4_ITEM_LARGE hands out whole 2 MiB pieces of its memory as large pages
- * (where none of the piece has been handed out as small pages); without
- * it sigma0's memory goes out in 4 KiB pages (include/l4/sigma0.h).
- * A large page costs the kernel one mapping node (64 bytes) per holder
+ * Large pages: every mapping is a 4 KiB, a 2 MiB or a 1 GiB page (1 GiB
+ * where the CPU has them: l4_boot_info.page_sizes for tasks, vm_page_sizes
+ * for VMs), and a large page is mapped on, and unmapped, only whole: a map
+ * item takes a large page where it covers all of it (aligned in both
+ * spaces) and the receiver can hold its size; an item that covers part of
+ * a large page is refused with L4_EINVAL, as is an unmap flexpage smaller
+ * than a large page it starts in. Items (and unmap flexpages) are at most
+ * 1 GiB (order 30); one above 4 MiB is carried out in pages of 2 MiB and
+ * more only: where the sender has 4 KiB pages in it, it is refused with
+ * L4_EINVAL and nothing changes. Large pages come from sigma0: an item of
+ * 2 MiB or more from sigma0 with L4_ITEM_LARGE hands out whole pieces of
+ * its memory as the largest pages that fit and the receiver takes (where
+ * none of a piece has been handed out as small pages); without it sigma0's
+ * memory goes out in 4 KiB pages (include/l4/sigma0.h).
+ * A large page costs the kernel one mapping node (48 bytes) per holder
  * and no page table; 4 KiB pages cost 512 nodes and a table per 2 MiB.
  */
 #define L4_ITEM_LARGE         (1u << 6)

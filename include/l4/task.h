@@ -34,7 +34,8 @@
  * it may map: pages it got from sigma0 or from another task, or its own
  * boot image. Each mapping is recorded in the kernel's mapping database:
  * the receiver's copy derives from the sender's, and unmap is recursive.
- * A map item covers at most 4 MiB (order 22).
+ * A map item covers at most 1 GiB (order 30), and one above 4 MiB only
+ * large pages (msg.h, "Large pages").
  */
 #ifndef L4_TASK_H
 #define L4_TASK_H

@@ -51,6 +51,7 @@ BOOT_TESTS=(
 	"bochs-ktest-vmx-slowpath bochs ktest $KTEST_MODULES console=com1 loglevel=2 fastpath=off fpu=eager ktest=vmx/"
 	"qemu-ktest-smp  qemu:4 ktest    $KTEST_MODULES  console=com1 loglevel=2 $FUZZ_QEMU_SMP fuzzseed=5"
 	"bochs-ktest-smp bochs:2 ktest   $KTEST_MODULES  console=com1 loglevel=2 ktest=smp/,irq/,vmx/vcpu-moves,vmx/unmap,vmx/long-mode,vmx/spinning-fpu,vmx/post,vmx/pause,vmx/apic-write,vmx/stopped,large/"
+	"qemu-ktest-large qemu ktest $KTEST_MODULES  console=com1 loglevel=2 ktest=large/"
 )
 
 # Every tests/boot/NAME.cfg with a NAME.expect is a row qemu-NAME, or NAME
@@ -59,8 +60,14 @@ BOOT_TESTS=(
 # PATH (from the repository's root) instead of NAME.cfg: a configuration
 # users boot, such as config/linux.cfg (make run), tested as it is. A line
 # "# cpus: N" boots the row with N CPUs (emulator column qemu:N or bochs:N).
-# "# memory: N" gives the machine N MiB (EMU_MEM; default 512).
-declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=()
+# "# memory: N" gives the machine N MiB (EMU_MEM; default 512). "# disk:
+# FILE" gives it a hard disk (EMU_DISK, tools/emu.sh: QEMU's primary IDE
+# master, Bochs's ata0-slave): a fresh copy, for each run, of FILE in the
+# build directory (make builds it), so what a run writes never reaches the
+# next one; "# disk-errors: FILE" (QEMU rows) makes the reads and writes
+# that FILE's blkdebug rules name fail (EMU_DISK_ERRORS; FILE from the
+# repository's root).
+declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=() BOOT_ROW_DISK=() BOOT_ROW_DISK_ERRORS=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
 	expect_name=${expect_file##*/}
@@ -70,6 +77,10 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -z $expect_timeout ]] || BOOT_ROW_TIMEOUT[$expect_name]=$expect_timeout
 	expect_mem=$(sed -n 's/^# memory: \([0-9][0-9]*\)$/\1/p' "$expect_file" | head -n 1)
 	[[ -z $expect_mem ]] || BOOT_ROW_MEM[$expect_name]=$expect_mem
+	expect_disk=$(sed -n 's/^# disk: *//p' "$expect_file" | head -n 1)
+	[[ -z $expect_disk ]] || BOOT_ROW_DISK[$expect_name]=$expect_disk
+	expect_disk=$(sed -n 's/^# disk-errors: *//p' "$expect_file" | head -n 1)
+	[[ -z $expect_disk ]] || BOOT_ROW_DISK_ERRORS[$expect_name]=$ROOT/$expect_disk
 	expect_config=$(sed -n 's/^# config: //p' "$expect_file" | head -n 1)
 	[[ -n $expect_config ]] || expect_config=tests/boot/$expect_name.cfg
 	expect_cpus=$(sed -n 's/^# cpus: *//p' "$expect_file" | head -n 1)
@@ -79,13 +90,18 @@ for expect_file in "$ROOT"/tests/boot/*.expect; do
 		BOOT_TESTS+=("qemu-$expect_name qemu${expect_cpus:+:$expect_cpus} expect cfg:$expect_config console=com1 loglevel=2")
 	fi
 done
-unset expect_file expect_name expect_timeout expect_config expect_cpus expect_mem
+unset expect_file expect_name expect_timeout expect_config expect_cpus expect_mem expect_disk
 # The ktest rows run the concurrent fuzzer too (see FUZZ_QEMU).
 BOOT_ROW_TIMEOUT[ktest]=150
 BOOT_ROW_TIMEOUT[ktest-eager-fpu]=150
 BOOT_ROW_TIMEOUT[ktest-slowpath]=150
 BOOT_ROW_TIMEOUT[ktest-smp]=300
 BOOT_ROW_TIMEOUT[bochs-ktest]=420
+# 3 GiB: a whole free GiB for 1 GiB pages (ktest large/; qemu-ktest-large
+# runs them on one CPU, the smp rows on several).
+BOOT_ROW_MEM[ktest-smp]=3072
+BOOT_ROW_MEM[bochs-ktest-smp]=3072
+BOOT_ROW_MEM[ktest-large]=3072
 
 # Seconds before a run counts as a hang.
 BOOT_TIMEOUT_qemu=${TEST_QEMU_TIMEOUT:-60}
@@ -115,6 +131,8 @@ boot_start() {
 	local row_name=${name#qemu-}
 	[[ -z ${BOOT_ROW_TIMEOUT[$row_name]:-} ]] || timeout=${BOOT_ROW_TIMEOUT[$row_name]}
 	local EMU_MEM=${BOOT_ROW_MEM[$row_name]:-${EMU_MEM:-512}}
+	local EMU_DISK=${EMU_DISK:-} disk=${BOOT_ROW_DISK[$row_name]:-}
+	local EMU_DISK_ERRORS=${BOOT_ROW_DISK_ERRORS[$row_name]:-}
 	local built=0 tool
 	if [[ $mods == cfg:* ]]; then
 		# "# input: TEXT" in the .expect file: typed on the serial port, with
@@ -137,6 +155,13 @@ boot_start() {
 		fi
 		tool=mkiso.sh
 		"$ROOT/tools/mkiso.sh" "$base.iso" "$KERNEL" "$cmdline" "${margs[@]}" 2>"$base/mkiso.log" && built=1
+	fi
+	if ((built)) && [[ -n $disk ]]; then
+		EMU_DISK=$base/disk.img
+		if ! cp "$(dirname "$KERNEL")/$disk" "$EMU_DISK" 2>>"$base/mkiso.log"; then
+			built=0
+			printf 'disk image %s not found in the build directory (make builds it)\n' "$disk" >>"$base/mkiso.log"
+		fi
 	fi
 	if ((built)); then
 		emu_run "${emu%%:*}" "$base.iso" "$timeout" "$base.serial" "$base"

@@ -47,6 +47,7 @@ static const char *err_name(l4_word_t e)
 	static const char *const names[] = {
 		"OK", "EINVAL", "ECAP", "ETYPE", "ERIGHTS", "ENOMEM", "ETIMEOUT", "ECANCELED",
 		"EBUSY", "ENOSYS", "EMSG", "ENOREPLY", "EFAULT", "EDEADLK", "ENOENT", "EEXIST",
+		"EIO", "ENODEV",
 	};
 	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
 }

@@ -23,6 +23,7 @@ static UNUSED const char *error_name(l4_word_t e)
 	static const char *const names[L4_ERROR_COUNT] = {
 		"OK", "EINVAL", "ECAP", "ETYPE", "ERIGHTS", "ENOMEM", "ETIMEOUT", "ECANCELED",
 		"EBUSY", "ENOSYS", "EMSG", "ENOREPLY", "EFAULT", "EDEADLK", "ENOENT", "EEXIST",
+		"EIO", "ENODEV",
 	};
 
 	return e < L4_ERROR_COUNT ? names[e] : "?";

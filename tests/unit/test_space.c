@@ -918,7 +918,7 @@ START_TEST(test_map_range_checks)
 	ck_assert_uint_eq(shim_pages_outstanding(), 2);
 
 	uint64_t va = 0x800000000000;
-	ck_assert(!space_next(&a, &va, &pa));
+	ck_assert(!space_next(&a, &va, ~0ull, &pa));
 	ck_assert(!space_range_ok(&a, 0x1000, 0));
 	ck_assert(!space_range_ok(&a, 0x7ffffffff000, PAGE_SIZE + 1));
 	ck_assert(!space_range_ok(&g, 0xfffffffff000, PAGE_SIZE + 1));
@@ -945,18 +945,18 @@ static void check_map_unmap_next(struct space *s, const uint64_t *vas, unsigned 
 		ck_assert_int_eq(space_map(s, vas[i], 0x20000000 + i * PAGE_SIZE, SPACE_R), L4_OK);
 	va = 0;
 	for (unsigned i = 0; i < n; i++, va += PAGE_SIZE) {
-		ck_assert(space_next(s, &va, &pa));
+		ck_assert(space_next(s, &va, ~0ull, &pa));
 		ck_assert_msg(va == vas[i], "next: %#llx, expected %#llx", (unsigned long long)va,
 			      (unsigned long long)vas[i]);
 		ck_assert_uint_eq(pa, 0x20000000 + i * PAGE_SIZE);
 	}
-	ck_assert(!space_next(s, &va, &pa));
+	ck_assert(!space_next(s, &va, ~0ull, &pa));
 	for (unsigned i = 0; i < n; i++) {
 		va = vas[i];
-		ck_assert(space_next(s, &va, &pa) && va == vas[i]);
+		ck_assert(space_next(s, &va, ~0ull, &pa) && va == vas[i]);
 		va = vas[i] + PAGE_SIZE;
 		if (i + 1 < n)
-			ck_assert(space_next(s, &va, &pa) && va == vas[i + 1]);
+			ck_assert(space_next(s, &va, ~0ull, &pa) && va == vas[i + 1]);
 	}
 	for (unsigned i = 0; i < n; i += 2)
 		ck_assert_uint_eq(space_unmap(s, vas[i]), 0x20000000 + i * PAGE_SIZE);
@@ -966,7 +966,7 @@ static void check_map_unmap_next(struct space *s, const uint64_t *vas, unsigned 
 		ck_assert_uint_eq(space_unmap(s, vas[i]), i % 2 ? 0x20000000 + i * PAGE_SIZE : 0);
 	}
 	va = 0;
-	ck_assert(!space_next(s, &va, &pa));
+	ck_assert(!space_next(s, &va, ~0ull, &pa));
 }
 
 START_TEST(test_map_unmap_lookup_next)
@@ -1080,6 +1080,106 @@ START_TEST(test_map_destroy_frees_every_table)
 	rnd_seed(0xde57401);
 	check_destroy_frees_everything(false);
 	check_destroy_frees_everything(true);
+}
+END_TEST
+
+/* 1 GiB and 2 MiB pages: only where the CPU has them; they map, look up,
+ * split into 512 of the next size and merge back, refuse pages of another
+ * size in their way, and empty tables where one goes are freed. */
+static void check_large_pages(struct space *s)
+{
+	const uint64_t va = 0x40000000, pa = 0x80000000, g = 1ull << 30, m = 1ull << 21;
+	uint64_t got, v;
+	unsigned rights;
+
+	if (s->guest)
+		cpu.vmx.ept_1g = false;
+	else
+		cpu.pages_1g = false;
+	ck_assert_int_eq(space_map_page(s, va, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_1G), L4_EFAULT);
+	if (s->guest)
+		cpu.vmx.ept_1g = true;
+	else
+		cpu.pages_1g = true;
+	ck_assert_int_eq(space_map_page(s, va + m, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_1G), L4_EFAULT);
+	ck_assert_int_eq(space_map_page(s, va, pa + m, (SPACE_R | SPACE_W), PAGE_SHIFT_1G), L4_EFAULT);
+
+	/* Small pages where it goes: refused; gone (their empty tables too): taken. */
+	ck_assert_int_eq(space_map(s, va + 0x3000, 0x1000000, SPACE_R), L4_OK);
+	uint64_t before = shim_pages_outstanding();
+	ck_assert_int_eq(space_map_page(s, va, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_1G), L4_EBUSY);
+	ck_assert_uint_eq(space_unmap(s, va + 0x3000), 0x1000000);
+	ck_assert_int_eq(space_map_page(s, va, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_1G), L4_OK);
+	ck_assert_uint_eq(shim_pages_outstanding(), before - 2);      /* (a page table and a directory) */
+	ck_assert_uint_eq(space_page(s, va + 0x12345678, &got, &rights), PAGE_SHIFT_1G);
+	ck_assert_uint_eq(got, pa);
+	ck_assert_uint_eq(rights & SPACE_RWX, (SPACE_R | SPACE_W));
+	ck_assert(space_lookup(s, va + 0x12345678, &got, NULL));
+	ck_assert_uint_eq(got, pa + 0x12345000);
+	v = va + 0x5000;
+	ck_assert(space_next(s, &v, ~0ull, &got));
+	ck_assert_uint_eq(v, va + 0x5000);
+	ck_assert_uint_eq(got, pa + 0x5000);
+	v = 0x1000;
+	ck_assert(space_next(s, &v, ~0ull, &got));
+	ck_assert_uint_eq(v, va);
+	v = 0x1000;
+	ck_assert(!space_next(s, &v, va, &got));          /* (only below end) */
+	ck_assert(space_next(s, &v, va + 1, &got));
+	ck_assert_uint_eq(v, va);
+	/* Smaller pages inside it: refused. */
+	ck_assert_int_eq(space_map_page(s, va + m, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_2M), L4_EBUSY);
+	ck_assert_int_eq(space_map(s, va + 0x7000, pa, (SPACE_R | SPACE_W)), L4_EBUSY);
+	ck_assert_uint_eq(space_page(s, va + 0x7000, &got, NULL), PAGE_SHIFT_1G);
+
+	/* Split: 512 2 MiB pages; one of those into 4 KiB ones. */
+	ck_assert_int_eq(space_split(s, va + 0x777000), L4_OK);
+	ck_assert_uint_eq(space_page(s, va + 5 * m + 0x1000, &got, &rights), PAGE_SHIFT_2M);
+	ck_assert_uint_eq(got, pa + 5 * m);
+	ck_assert_uint_eq(rights & SPACE_RWX, (SPACE_R | SPACE_W));
+	ck_assert_int_eq(space_split(s, va + 5 * m), L4_OK);
+	ck_assert_uint_eq(space_page(s, va + 5 * m + 0x3000, &got, NULL), PAGE_SHIFT);
+	ck_assert_uint_eq(got, pa + 5 * m + 0x3000);
+	ck_assert(space_small_in(s, va + 5 * m));
+	ck_assert(!space_small_in(s, va + 6 * m));
+	/* Merging needs pages of the next smaller size all through. */
+	ck_assert_int_eq(space_merge(s, va, PAGE_SHIFT_1G), L4_EINVAL);
+	ck_assert_int_eq(space_merge(s, va + 5 * m, PAGE_SHIFT_2M), L4_OK);
+	ck_assert_int_eq(space_map_page(s, va + 7 * m, pa + 7 * m, SPACE_R, PAGE_SHIFT_2M), L4_OK);
+	ck_assert_int_eq(space_merge(s, va, PAGE_SHIFT_1G), L4_EINVAL);   /* (other rights) */
+	ck_assert_int_eq(space_map_page(s, va + 7 * m, pa + 8 * m, (SPACE_R | SPACE_W), PAGE_SHIFT_2M), L4_OK);
+	ck_assert_int_eq(space_merge(s, va, PAGE_SHIFT_1G), L4_EINVAL);   /* (not contiguous) */
+	ck_assert_int_eq(space_map_page(s, va + 7 * m, pa + 7 * m, (SPACE_R | SPACE_W), PAGE_SHIFT_2M), L4_OK);
+	ck_assert_int_eq(space_merge(s, va + m, PAGE_SHIFT_1G), L4_EINVAL);
+	ck_assert_int_eq(space_merge(s, va, PAGE_SHIFT_1G), L4_OK);
+	ck_assert_uint_eq(shim_pages_outstanding(), before - 2);
+	ck_assert_uint_eq(space_page(s, va + g - 1, &got, NULL), PAGE_SHIFT_1G);
+	ck_assert_int_eq(space_merge(s, va, PAGE_SHIFT_1G), L4_EINVAL);   /* (one already) */
+	/* A 1 GiB page replaces one; unmapped, nothing is there. */
+	ck_assert_int_eq(space_map_page(s, va, pa + g, SPACE_R, PAGE_SHIFT_1G), L4_OK);
+	ck_assert_uint_eq(space_page(s, va, &got, NULL), PAGE_SHIFT_1G);
+	ck_assert_uint_eq(got, pa + g);
+	ck_assert_uint_eq(space_unmap(s, va + 0x1234000), pa + g);
+	ck_assert_uint_eq(space_page(s, va, &got, NULL), 0);
+	/* Split, then destroyed: every table goes. */
+	ck_assert_int_eq(space_map_page(s, va + g, pa, (SPACE_R | SPACE_W), PAGE_SHIFT_1G), L4_OK);
+	ck_assert_int_eq(space_split(s, va + g), L4_OK);
+	ck_assert_int_eq(space_split(s, va + g + m), L4_OK);
+}
+
+START_TEST(test_map_large_pages)
+{
+	struct space a, g;
+
+	cpu.vmx.ept_2m = true;
+	make_space(&a, &quota);
+	make_guest(&g, &quota);
+	check_large_pages(&a);
+	check_large_pages(&g);
+	space_destroy(&a);
+	space_destroy(&g);
+	ck_assert_uint_eq(shim_pages_outstanding(), 0);
+	ck_assert_uint_eq(quota.used, 0);
 }
 END_TEST
 
@@ -1262,6 +1362,7 @@ Suite *space_suite(void)
 	tcase_add_test(tc, test_map_changes_invlpg_or_stale);
 	tcase_add_test(tc, test_map_destroy_frees_every_table);
 	tcase_add_test(tc, test_map_without_memory);
+	tcase_add_test(tc, test_map_large_pages);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("check");

@@ -600,6 +600,38 @@ START_TEST(test_vcpus)
 }
 END_TEST
 
+/* after NAME: starts when NAME has ended; NAME must be another program of
+ * the file, and no chain of them may come back (nothing in it would start). */
+START_TEST(test_after)
+{
+	parse_ok("program a\nfile f\nprogram b\nfile f\nafter a\nprogram c\nfile f\nafter b\n");
+	ck_assert_str_eq(prog("a")->after, "");
+	ck_assert_str_eq(prog("b")->after, "a");
+	ck_assert_str_eq(prog("c")->after, "b");
+	/* (Before its program's block, too.) */
+	parse_ok("program b\nfile f\nafter a\nprogram a\nfile f\n");
+	ck_assert_str_eq(prog("b")->after, "a");
+
+	expect_one("program a\nfile f\nafter x\n", 3, "after: 'x' is no program of the file");
+	ck_assert(!prog("a")->valid);
+	expect_one("program a\nfile f\nafter a\n", 3, "after: 'a' is the program itself");
+	expect_one("program a\nfile f\nafter a b\n", 3, "after: takes one program name");
+	expect_one("program a\nfile f\nafter\n", 3, "after: the value is missing");
+	expect_one("program a\nfile f\nafter A\n", 3,
+		   "after: 'A' is not a name (1-15 characters a-z 0-9 _ -, starting with a letter)");
+	expect_one("program a\nfile f\nafter b\nafter b\nprogram b\nfile f\n", 4,
+		   "after: given twice (first on line 3)");
+	/* A cycle: each of its programs is reported; one that leads into it too. */
+	parse_errors("program a\nfile f\nafter b\nprogram b\nfile f\nafter a\nprogram c\nfile f\nafter a\n"
+		     "program d\nfile f\n", 3);
+	ASSERT_ERR(0, 3, "after: 'b' comes back to this program (a cycle)");
+	ASSERT_ERR(1, 6, "after: 'a' comes back to this program (a cycle)");
+	ASSERT_ERR(2, 9, "after: 'a' leads into a cycle");
+	ck_assert(!prog("a")->valid && !prog("b")->valid && !prog("c")->valid);
+	ck_assert(prog("d")->valid);
+}
+END_TEST
+
 START_TEST(test_quota_and_memory_sizes)
 {
 	static const struct {
@@ -1393,6 +1425,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_module_args);
 	tcase_add_test(tc, test_input_and_vm);
 	tcase_add_test(tc, test_vcpus);
+	tcase_add_test(tc, test_after);
 	tcase_add_test(tc, test_unknown_and_misplaced_keys);
 	suite_add_tcase(s, tc);
 
