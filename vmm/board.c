@@ -305,12 +305,17 @@ static void attach_devices(struct board *b)
 	};
 
 	bus_init(&b->bus);
-	b->virtio_range = -1;
+	b->virtio_range = b->disk_range = -1;
+	/* (Before the I/O APIC: a BAR the guest puts over it wins, as before.) */
 	if (b->has_virtio) {
-		/* (Before the I/O APIC: a BAR the guest puts over it wins, as before.) */
 		uint64_t bar = virtio_pci_bar(&b->virtio.vp);
 		b->virtio_range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0,
 							      &b->virtio.vp, virtio, 0));
+	}
+	if (b->has_disk) {
+		uint64_t bar = virtio_pci_bar(&b->disk.vp);
+		b->disk_range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0,
+							    &b->disk.vp, virtio, 0));
 	}
 	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		bus_add(&b->bus, &ranges[i]);
@@ -325,6 +330,16 @@ static void virtio_bar_changed(void *ctx, struct pci_function *f, unsigned reg)
 	(void)f;
 	(void)reg;
 	bus_move(&b->bus, b->virtio_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
+}
+
+static void disk_bar_changed(void *ctx, struct pci_function *f, unsigned reg)
+{
+	struct board *b = ctx;
+	uint64_t bar = virtio_pci_bar(&b->disk.vp);
+
+	(void)f;
+	(void)reg;
+	bus_move(&b->bus, b->disk_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
 }
 
 void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now)
@@ -364,6 +379,14 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 			.log = cfg->log, .log_ctx = cfg->ctx,
 		};
 		b->has_virtio = vcon_init(&b->virtio, &b->pci, &wiring, &host);
+	}
+	if (cfg->ram.map && cfg->disk) {
+		struct virtio_pci_config wiring = {
+			.slot = BOARD_DISK_SLOT, .bar_base = BOARD_DISK_BAR, .irq_line = BOARD_DISK_IRQ,
+			.ram = &cfg->ram, .irq = &b->irq, .bar_changed = disk_bar_changed, .bar_ctx = b,
+			.log = cfg->log, .log_ctx = cfg->ctx,
+		};
+		b->has_disk = vblk_init(&b->disk, &b->pci, &wiring, cfg->disk);
 	}
 	attach_devices(b);
 	/* What PC firmware leaves: the BSP's local APIC on, in virtual-wire

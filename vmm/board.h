@@ -22,6 +22,8 @@
  *                                             its IA32_APIC_BASE says)
  *   PCI 00:01.0, BAR at 0xfe000000, IRQ 11    virtio console (virtio-pci), if the
  *                                             VMM gives it guest RAM
+ *   PCI 00:02.0, BAR at 0xfe004000, IRQ 10    virtio disk (virtio-blk), if the VMM
+ *                                             gives it a backend
  * Anything else reads as all ones and ignores writes. The ports and MMIO
  * ranges are one table, the board's bus (bus.h), in that order of
  * priority where a guest makes them overlap: the accessing vCPU's local
@@ -113,6 +115,7 @@
 #include "dev/pit8254.h"
 #include "dev/rtc.h"
 #include "dev/uart16550.h"
+#include "dev/virtio_blk.h"
 #include "dev/virtio_console.h"
 
 #define BOARD_COM1      0x3f8
@@ -122,6 +125,9 @@
 #define BOARD_VIRTIO_SLOT 1
 #define BOARD_VIRTIO_BAR  0xfe000000ull
 #define BOARD_VIRTIO_IRQ  11
+#define BOARD_DISK_SLOT   2
+#define BOARD_DISK_BAR    0xfe004000ull
+#define BOARD_DISK_IRQ    10
 
 /* The devices behind the ports, for board.port_accesses: other is the
  * i8042, the debug ports and the POST port; none, what nothing decodes. */
@@ -162,6 +168,9 @@ struct board {
 	int extint;                     /* the 8259 vector CPU 0 was last kicked for (-1: none) */
 	struct vcon virtio;
 	bool has_virtio;
+	struct vblk disk;
+	bool has_disk;
+	int disk_range;                 /* the disk's BAR on the bus (-1: none) */
 	struct bus bus;                 /* every port and MMIO range but the local APICs' */
 	int virtio_range;               /* the virtio BAR's range on the bus (-1: none) */
 	struct vdev_irq irq;            /* what the ISA devices raise */
@@ -216,6 +225,9 @@ struct board_config {
 	struct vdev_ram ram;
 	void (*virtio_tx)(void *ctx, const uint8_t *buf, size_t n);
 	void (*log)(void *ctx, const char *device, const char *what);
+	/* With guest RAM access and this (may be NULL), a virtio disk over
+	 * its sectors (dev/virtio_blk.h: the backend's kick starts its I/O). */
+	const struct vblk_backend *disk;
 };
 
 /* Power-up: cfg->cpus CPUs, CPU 0 running, the others waiting for a SIPI. */

@@ -189,7 +189,8 @@ void vmm_unlock(void)
 {
 	__atomic_store_n(&vmm_lock_word, 0, __ATOMIC_RELEASE);
 	unsigned due = vcpu_kicks_due();
-	if (!due)
+	bool disk = disk_kick_take();
+	if (!due && !disk)
 		return;
 	/* (The kicks are system calls: the message registers, where a
 	 * handler has its reply by now, are kept.) */
@@ -198,6 +199,8 @@ void vmm_unlock(void)
 	for (unsigned i = 0; due; i++, due >>= 1)
 		if (due & 1)
 			vcpu_kick_now(i);
+	if (disk)
+		disk_kick_now();
 	__builtin_memcpy(l4_utcb()->mr, mr, sizeof(mr));
 }
 
@@ -529,7 +532,10 @@ int main(int argc, char **argv)
 	tsc_khz = l4_env->tsc_khz ? l4_env->tsc_khz : 1000000;
 	console_init(&console, l4_printf, l4_flush, print_stats, NULL);
 	struct cpustate cpu;
-	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus, &cpu, l4_printf))
+	/* vmm.disk=VOLUME: a virtio disk over the block server's volume. */
+	struct vblk_backend disk;
+	bool has_disk = options.disk[0] && disk_open(options.disk, &disk);
+	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus, has_disk, &cpu, l4_printf))
 		return 1;
 
 	/* The VM: our RAM at guest-physical 0, vCPUs whose exits come to us. */
@@ -548,7 +554,8 @@ int main(int argc, char **argv)
 	struct board_config bc = { .cpus = nvcpus, .init = vcpu_init, .sipi = vcpu_sipi, .nmi = vcpu_nmi, .kick = vcpu_kick,
 				   .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
 				   .unix_time = UNIX_TIME_AT_0, .console = guest_console, .reset = guest_reset,
-				   .exit = guest_exit, .ram = { .map = ram_map }, .virtio_tx = virtio_tx, .log = device_log };
+				   .exit = guest_exit, .ram = { .map = ram_map }, .virtio_tx = virtio_tx, .log = device_log,
+				   .disk = has_disk ? &disk : NULL };
 	board_init(&board, &bc, 0);
 	for (unsigned i = 0; i < nvcpus; i++)
 		lapic_set_vid(board_lapic(&board, i), vcpus[i].irq.vapic);

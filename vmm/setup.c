@@ -30,6 +30,11 @@ void setup_options(int argc, char **argv, struct vmm_options *o,
 			o->vid = true;
 		else if (__builtin_strcmp(argv[first], "vmm.novapic") == 0)
 			o->vid = false;
+		else if (starts_with(argv[first], "vmm.disk=") && argv[first][9] &&
+			 __builtin_strlen(argv[first] + 9) < sizeof(o->disk))
+			__builtin_memcpy(o->disk, argv[first] + 9, __builtin_strlen(argv[first] + 9) + 1);
+		else if (starts_with(argv[first], "vmm.disk="))
+			print("vmm: %s: not a volume name (1-15 characters): no disk\n", argv[first]);
 		else
 			print("vmm: unknown option %s ignored\n", argv[first]);
 	}
@@ -84,7 +89,7 @@ unsigned setup_multiboot_modules(const struct l4_env *env, struct mb_module *mod
 	return n;
 }
 
-bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const char *cmdline, unsigned cpus,
+bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const char *cmdline, unsigned cpus, bool disk,
 		struct cpustate *cpu, int (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))))
 {
 	const struct l4_env_module *kernel = setup_module(env, "kernel"), *initrd = setup_module(env, "initrd");
@@ -140,7 +145,8 @@ bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const
 	const struct mptable_config mp = {
 		.cpus = cpus, .lapic_base = (uint32_t)LAPIC_DEFAULT_BASE, .ioapic_id = BOARD_IOAPIC_ID(cpus),
 		.ioapic_version = IOAPIC_VERSION, .ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE,
-		.ioapic_pins = IOAPIC_PINS, .pci_slot = BOARD_VIRTIO_SLOT, .pci_pin = BOARD_VIRTIO_IRQ,
+		.ioapic_pins = IOAPIC_PINS, .pci_count = disk ? 2 : 1,
+		.pci = { { BOARD_VIRTIO_SLOT, BOARD_VIRTIO_IRQ }, { BOARD_DISK_SLOT, BOARD_DISK_IRQ } },
 	};
 	if (ram_size < SETUP_MPTABLE_GPA + SETUP_MPTABLE_SIZE ||
 	    !mptable_write(ram + SETUP_MPTABLE_GPA, SETUP_MPTABLE_SIZE, SETUP_MPTABLE_GPA, &mp))

@@ -24,6 +24,7 @@ struct vmm_options {
 	bool end_machine;                 /* vmm.end_machine: the guest's end ends the machine (tests) */
 	bool vid;                         /* vmm.vid: APIC virtualization (vmm.novapic: off, the default) */
 	bool input_virtio;                /* the last console= is hvc0: typed input goes to virtio */
+	char disk[16];                    /* vmm.disk=VOLUME: the block server's volume as a virtio disk */
 	char cmdline[SETUP_CMDLINE];      /* the rest of the arguments, separated by spaces */
 };
 
@@ -43,9 +44,10 @@ unsigned setup_multiboot_modules(const struct l4_env *env, struct mb_module *mod
 /*
  * Loads env's `kernel` (and `initrd`) into the ram_size bytes of guest RAM
  * at ram for cpus vCPUs, with the guest's command line: vCPU 0's state in
- * *cpu. Says what it loaded, or why not (then false).
+ * *cpu; disk: the board has a virtio disk (the MP tables route its
+ * interrupt). Says what it loaded, or why not (then false).
  */
-bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const char *cmdline, unsigned cpus,
+bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const char *cmdline, unsigned cpus, bool disk,
 		struct cpustate *cpu, int (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
 
 /* vCPU 0's first state, every group. */

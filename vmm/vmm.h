@@ -72,6 +72,16 @@ void vcpu_kick_now(unsigned cpu);
 /* The guest is done: every vCPU stops, the main thread hears of it (c: the caller's vCPU). */
 void vcpu_stop_all(struct vcpu_ctx *c);
 
+/* ---- disk.c: the guest's virtio disk over a block server volume */
+
+/* Opens the volume called name (vmm.disk=) and fills *be for the board's
+ * device; starts the disk thread. false (said why) if there is none. */
+bool disk_open(const char *name, struct vblk_backend *be);
+/* The device asked for the disk thread (under the lock): taken at the
+ * unlock, which then signals it. */
+bool disk_kick_take(void);
+void disk_kick_now(void);
+
 /* ---- timer.c */
 
 /* The timer thread: runs the board's timers when due (kicking the vCPUs

@@ -66,7 +66,8 @@ BOOT_TESTS=(
 # build directory (make builds it), so what a run writes never reaches the
 # next one; "# disk-errors: FILE" (QEMU rows) makes the reads and writes
 # that FILE's blkdebug rules name fail (EMU_DISK_ERRORS; FILE from the
-# repository's root).
+# repository's root); "# disk-fsck: yes" checks the disk's ext4 file
+# system after the run with the host's e2fsck -fn (test NAME/disk-fsck).
 declare -A BOOT_ROW_TIMEOUT=() BOOT_ROW_MEM=() BOOT_ROW_DISK=() BOOT_ROW_DISK_ERRORS=()
 for expect_file in "$ROOT"/tests/boot/*.expect; do
 	[[ -f $expect_file ]] || continue
@@ -278,6 +279,18 @@ boot_check_expect() {
 			fail "$emu/$name/${row%%|*}" "no line matching '${row#*|}'"
 		fi
 	done <"$expect"
+	# "# disk-fsck: yes": the row's disk (an ext4 file system) is
+	# consistent after the run, by the host's e2fsck -fn.
+	local img=${serial%.serial}/disk.img
+	if grep -q '^# disk-fsck: yes$' "$expect"; then
+		if [[ ! -f $img ]]; then
+			fail "$emu/$name/disk-fsck" "no disk image $img"
+		elif e2fsck -fn "$img" >"${serial%.serial}/fsck.log" 2>&1; then
+			pass "$emu/$name/disk-fsck"
+		else
+			fail "$emu/$name/disk-fsck" "e2fsck -fn found errors: $(tail -n 3 "${serial%.serial}/fsck.log" | tr '\n' ' ')"
+		fi
+	fi
 	outcome=$(boot_outcome "$emu" 0)
 	[[ -z $outcome ]] || why+=("$outcome")
 	panic=$(boot_first_panic "$serial")

@@ -64,9 +64,16 @@ static bool interrupt(struct writer *w, unsigned type, unsigned kind, unsigned f
 size_t mptable_write(uint8_t *dst, size_t room, uint64_t gpa, const struct mptable_config *c)
 {
 	if ((gpa & 15) || gpa + room > 0x100000000ull || c->cpus < 1 || c->cpus > MAX_CPUS ||
-	    c->ioapic_id < c->cpus || c->ioapic_pins < ISA_IRQS ||
-	    c->ioapic_pins > 256 || (c->pci_slot && (c->pci_slot > 31 || c->pci_pin >= c->ioapic_pins)))
+	    c->ioapic_id < c->cpus || c->ioapic_pins < ISA_IRQS || c->ioapic_pins > 256 ||
+	    c->pci_count > MPTABLE_MAX_PCI)
 		return 0;
+	for (unsigned i = 0; i < c->pci_count; i++) {
+		if (!c->pci[i].slot || c->pci[i].slot > 31 || c->pci[i].pin >= c->ioapic_pins)
+			return 0;
+		for (unsigned k = 0; k < i; k++)
+			if (c->pci[k].slot == c->pci[i].slot || c->pci[k].pin == c->pci[i].pin)
+				return 0;
+	}
 	struct writer w = { .p = dst, .end = dst + room };
 	uint8_t header[HEADER_LEN] = "PCMP";
 	if (!put(&w, (uint8_t[FLOATING_LEN]){ 0 }, FLOATING_LEN) || !put(&w, header, HEADER_LEN))
@@ -94,14 +101,17 @@ size_t mptable_write(uint8_t *dst, size_t room, uint64_t gpa, const struct mptab
 	 * LINT0 only (virtual wire), not through pin 0. */
 	for (unsigned irq = 0; irq < ISA_IRQS && ok; irq++) {
 		unsigned pin = irq == 0 ? 2 : irq;
-		if (irq == 2 || (c->pci_slot && pin == c->pci_pin))
+		bool pci_pin = false;
+		for (unsigned i = 0; i < c->pci_count; i++)
+			pci_pin |= pin == c->pci[i].pin;
+		if (irq == 2 || pci_pin)
 			continue;
 		ok = interrupt(&w, ENTRY_IOINT, INT_INT, 0, BUS_ISA, irq, c->ioapic_id, pin);
 	}
 	/* PCI: source IRQ = device << 2 | INTx# (0: INTA#). */
-	if (c->pci_slot)
-		ok = ok && interrupt(&w, ENTRY_IOINT, INT_INT, INT_FLAGS_PCI, BUS_PCI, c->pci_slot << 2,
-				     c->ioapic_id, c->pci_pin);
+	for (unsigned i = 0; i < c->pci_count; i++)
+		ok = ok && interrupt(&w, ENTRY_IOINT, INT_INT, INT_FLAGS_PCI, BUS_PCI, c->pci[i].slot << 2,
+				     c->ioapic_id, c->pci[i].pin);
 	ok = ok && interrupt(&w, ENTRY_LINT, INT_EXTINT, 0, BUS_ISA, 0, 0xff, 0) &&
 	     interrupt(&w, ENTRY_LINT, INT_NMI, 0, BUS_ISA, 0, 0xff, 1);
 	if (!ok)

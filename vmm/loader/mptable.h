@@ -10,7 +10,7 @@
  * The tables describe cpus processors (local APIC IDs 0..cpus-1, all
  * enabled, the first the bootstrap processor), bus 0 PCI and bus 1 ISA, one I/O
  * APIC, ISA IRQ n on pin n except IRQ 0 on pin 2 and the cascade IRQ 2
- * not at all, one PCI function's INTA# on its pin (level, active low;
+ * not at all, each PCI function's INTA# on its pin (level, active low;
  * that pin's ISA entry is left out), and the local APIC's LINT0 (ExtINT:
  * the 8259s, virtual wire) and LINT1 (NMI), as every local APIC's (an OS
  * uses LINT0 on the bootstrap processor only).
@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MPTABLE_MAX_PCI 4
+
 struct mptable_config {
 	unsigned cpus;               /* processors, 1..255: local APIC IDs 0..cpus-1, 0 the BSP */
 	uint32_t lapic_base;         /* the local APICs' physical address */
@@ -28,15 +30,19 @@ struct mptable_config {
 	uint8_t ioapic_version;
 	uint32_t ioapic_base;
 	unsigned ioapic_pins;        /* ISA IRQs on pins below this */
-	unsigned pci_slot;           /* a PCI function 00:slot.0 with INTA# (0: none) */
-	unsigned pci_pin;            /* ... on this I/O APIC pin */
+	unsigned pci_count;          /* PCI functions 00:slot.0 with INTA#, 0..MPTABLE_MAX_PCI */
+	struct {
+		unsigned slot;       /* 1..31 */
+		unsigned pin;        /* the I/O APIC pin of its INTA# */
+	} pci[MPTABLE_MAX_PCI];
 };
 
 /* The floating pointer (16 bytes) and then the configuration table,
  * written to dst, which the guest sees at guest-physical gpa (16-byte
  * aligned). Returns the bytes written, or 0 if room is too small or the
  * configuration is unusable (gpa not aligned, gpa + room above 4 GiB, no
- * processor, the I/O APIC's ID a processor's, pins out of range). */
+ * processor, the I/O APIC's ID a processor's, pins out of range, two PCI
+ * functions on one slot or pin). */
 size_t mptable_write(uint8_t *dst, size_t room, uint64_t gpa, const struct mptable_config *c);
 
 #endif

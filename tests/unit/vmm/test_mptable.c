@@ -15,7 +15,7 @@
 static uint8_t buf[4096];
 static const struct mptable_config cfg = {
 	.cpus = 1, .lapic_base = 0xfee00000u, .ioapic_id = 1, .ioapic_version = 0x20,
-	.ioapic_base = 0xfec00000u, .ioapic_pins = 24, .pci_slot = 1, .pci_pin = 11,
+	.ioapic_base = 0xfec00000u, .ioapic_pins = 24, .pci_count = 1, .pci = { { 1, 11 } },
 };
 
 static unsigned sum(const uint8_t *p, size_t n)
@@ -161,14 +161,36 @@ START_TEST(test_refusals)
 	ck_assert_uint_eq(mptable_write(buf, one + 7 * 20 - 1, GPA, &c), 0);
 	ck_assert_uint_eq(mptable_write(buf, one + 7 * 20, GPA, &c), one + 7 * 20);
 	c = cfg;
-	c.pci_pin = 24;
+	c.pci[0].pin = 24;
 	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c = cfg;
+	c.pci[0].slot = 32;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c = cfg;
+	c.pci_count = MPTABLE_MAX_PCI + 1;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	/* Two functions on one slot, or on one pin. */
+	c = cfg;
+	c.pci_count = 2;
+	c.pci[1].slot = 1;
+	c.pci[1].pin = 10;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	c.pci[1].slot = 2;
+	c.pci[1].pin = 11;
+	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	/* Two functions: each INTA# on its pin, neither pin an ISA one's. */
+	c.pci[1].pin = 10;
+	ck_assert_uint_gt(mptable_write(buf, sizeof(buf), GPA, &c), 0);
+	ck_assert_uint_eq(io_interrupt(buf + 16, 0, 1 << 2)[7], 11);
+	ck_assert_uint_eq(io_interrupt(buf + 16, 0, 2 << 2)[7], 10);
+	ck_assert_ptr_null(io_interrupt(buf + 16, 1, 10));
+	ck_assert_ptr_null(io_interrupt(buf + 16, 1, 11));
 	c = cfg;
 	c.ioapic_pins = 8;
 	ck_assert_uint_eq(mptable_write(buf, sizeof(buf), GPA, &c), 0);
 	/* Without a PCI function, ISA IRQ 11 is on its pin. */
 	c = cfg;
-	c.pci_slot = 0;
+	c.pci_count = 0;
 	ck_assert_uint_gt(mptable_write(buf, sizeof(buf), GPA, &c), 0);
 	ck_assert_ptr_nonnull(io_interrupt(buf + 16, 1, 11));
 	ck_assert_ptr_null(io_interrupt(buf + 16, 0, 1 << 2));

@@ -91,6 +91,19 @@ START_TEST(test_options_and_command_line)
 	ck_assert(o.input_virtio);                          /* the last console= */
 	ck_assert_str_eq(o.cmdline, "console=ttyS0 earlyprintk=ttyS0 vmm.novapic console=hvc0");
 	ck_assert_str_eq(out, "vmm: unknown option vmm.bogus ignored\n");
+	/* vmm.disk=VOLUME: the name, up to 15 characters. */
+	char *argvd[] = { "vmm", "vmm.disk=root", "vmm.disk=", "console=ttyS0" };
+	out[0] = 0;
+	nout = 0;
+	setup_options(4, argvd, &o, capture);
+	ck_assert_str_eq(o.disk, "root");
+	ck_assert_str_eq(out, "vmm: vmm.disk=: not a volume name (1-15 characters): no disk\n");
+	char *argvl[] = { "vmm", "vmm.disk=abcdefghijklmnop" };
+	out[0] = 0;
+	nout = 0;
+	setup_options(2, argvl, &o, capture);
+	ck_assert_str_eq(o.disk, "");
+	ck_assert_str_eq(out, "vmm: vmm.disk=abcdefghijklmnop: not a volume name (1-15 characters): no disk\n");
 	char *argv2[] = { "vmm", "vmm.vid", "vmm.novapic", "console=hvc0", "console=ttyS0" };
 	setup_options(5, argv2, &o, capture);
 	ck_assert(!o.vid && !o.end_machine);
@@ -142,7 +155,7 @@ START_TEST(test_multiboot_kernel_loads)
 	add_module("kernel", kernel, sizeof(kernel), "");
 	add_module("one", mod_one, sizeof(mod_one), "a b");
 	add_module("two", mod_two, sizeof(mod_two), "");
-	ck_assert(setup_load(&env, ram, RAM_SIZE, "cmd line", 1, &cpu, capture));
+	ck_assert(setup_load(&env, ram, RAM_SIZE, "cmd line", 1, false, &cpu, capture));
 	ck_assert_str_eq(out, "vmm: multiboot kernel loaded (8192 bytes, entry 0x100020, 2 modules)\n");
 	ck_assert_uint_eq(cpu.rip, ENTRY);
 	ck_assert_uint_eq(cpu.rax, MB_BOOTLOADER_MAGIC);
@@ -166,12 +179,12 @@ START_TEST(test_what_cannot_load)
 
 	/* No kernel module. */
 	add_module("initrd", mod_one, sizeof(mod_one), "");
-	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, false, &cpu, capture));
 	ck_assert_str_eq(out, "vmm: no guest kernel (`module kernel FILE`)\n");
 	/* Neither a bzImage nor multiboot: both reasons. */
 	nout = 0;
 	add_module("kernel", mod_two, sizeof(mod_two), "");
-	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, false, &cpu, capture));
 	ck_assert_msg(strncmp(out, "vmm: kernel refused: as a Linux bzImage: ", 41) == 0, "%s", out);
 	ck_assert(strstr(out, "; as multiboot: ") != NULL);
 	/* A multiboot kernel that loads without its modules: a module is at
@@ -180,11 +193,11 @@ START_TEST(test_what_cannot_load)
 	nout = 0;
 	add_module("kernel", kernel, sizeof(kernel), "");
 	add_module("huge", mod_two, RAM_SIZE, "");
-	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, false, &cpu, capture));
 	ck_assert_msg(strncmp(out, "vmm: multiboot kernel refused: ", 31) == 0, "%s", out);
 	/* No PC memory map for so little RAM. */
 	nout = 0;
-	ck_assert(!setup_load(&env, ram, 0, "", 1, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, 0, "", 1, false, &cpu, capture));
 	ck_assert_str_eq(out, "vmm: 0 bytes of RAM make no PC memory map\n");
 }
 END_TEST
