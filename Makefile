@@ -259,10 +259,17 @@ deps:
 # The whole system: native servers and Debian's Linux in a VM (LINUX_CONFIG),
 # under QEMU with KVM where nested VT-x works, else Bochs (about four minutes
 # to the shell prompt there).
+# The guest's root file system is on the machine's disk, $(BUILD)/disk.img:
+# a copy of $(BUILD)/guest/rootfs.ext4 made once, so what the guest writes
+# stays there from run to run (delete it for a fresh one).
 run: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz
+	@$(MAKE) --no-print-directory all $(BUILD)/guest/vmlinuz $(BUILD)/disk.img
 	$(Q)tools/mkimage.sh -D BUILD=$(BUILD) -c "$(CMDLINE)" -o $(BUILD)/linux.iso $(LINUX_CONFIG)
-	$(if $(CPUS),EMU_CPUS=$(CPUS) )tools/run-linux.sh $(BUILD)/linux.iso $(TIMEOUT)
+	$(if $(CPUS),EMU_CPUS=$(CPUS) )EMU_DISK=$(BUILD)/disk.img tools/run-linux.sh $(BUILD)/linux.iso $(TIMEOUT)
+
+$(BUILD)/disk.img: | $(BUILD)/guest/vmlinuz
+	@echo "  DISK    $@ (a copy of $(BUILD)/guest/rootfs.ext4: the guest's root file system)"
+	$(Q)cp $(BUILD)/guest/rootfs.ext4 $@
 
 run-linux: run
 

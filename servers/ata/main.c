@@ -6,8 +6,10 @@
  *
  * Configuration: the channel's 8 command-block ports and its control port
  * (`ioports 0x1f0-0x1f7 0x3f6`: the first range, then the second), its
- * interrupt line (`irq 14`), the endpoint it serves, and `args master` or
- * `args slave` (default master): which of the channel's two devices.
+ * interrupt line (`irq 14`), the endpoint it serves, and `args master`,
+ * `args slave` (default master): which of the channel's two devices, or
+ * `args any`: the master if it is a disk, else the slave (QEMU's and
+ * Bochs's disks sit at different places beside their CD-ROM drives).
  *
  * At start it resets the channel, selects the device, and reads its
  * IDENTIFY DEVICE data: the model, serial number, firmware, 28- or
@@ -44,7 +46,7 @@ _Static_assert(REQUEST_TIMEOUT_US + 2 * READY_TIMEOUT_US < L4_DISK_REPLY_US,
 	       "a request, with the reset after a timeout, is answered in time");
 
 static unsigned cmd_port, ctl_port;          /* the command block, the control port */
-static bool slave;
+static bool slave, any;
 static l4_cap_t irq = L4_CAP_NONE, note = L4_CAP_NONE;
 static unsigned irq_line;
 static char where[40];                       /* "primary master" */
@@ -349,27 +351,35 @@ static bool str_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* where: "primary master" and the like. */
+static void name_device(void)
+{
+	const char *channel = cmd_port == 0x1f0 ? "primary" : cmd_port == 0x170 ? "secondary" : NULL;
+
+	if (channel)
+		l4_snprintf(where, sizeof(where), "%s %s", channel, slave ? "slave" : "master");
+	else
+		l4_snprintf(where, sizeof(where), "%s at %#x", slave ? "slave" : "master", cmd_port);
+}
+
 /* The configuration's ports, interrupt and device; false with why. */
 static bool configure(int argc, char **argv, char *why, unsigned size)
 {
 	const char *dev = argc >= 2 ? argv[1] : "master";
 
-	if (argc > 2 || !(str_eq(dev, "master") || str_eq(dev, "slave"))) {
-		l4_snprintf(why, size, "bad arguments: give `master` or `slave`");
+	if (argc > 2 || !(str_eq(dev, "master") || str_eq(dev, "slave") || str_eq(dev, "any"))) {
+		l4_snprintf(why, size, "bad arguments: give `master`, `slave` or `any`");
 		return false;
 	}
 	slave = str_eq(dev, "slave");
+	any = str_eq(dev, "any");
 	if (l4_env->port_count < 2 || l4_env->ports[0].last - l4_env->ports[0].first != 7) {
 		l4_snprintf(why, size, "needs `ioports` with the 8 command-block ports, then the control port");
 		return false;
 	}
 	cmd_port = (unsigned)l4_env->ports[0].first;
 	ctl_port = (unsigned)l4_env->ports[1].first;
-	const char *channel = cmd_port == 0x1f0 ? "primary" : cmd_port == 0x170 ? "secondary" : NULL;
-	if (channel)
-		l4_snprintf(where, sizeof(where), "%s %s", channel, slave ? "slave" : "master");
-	else
-		l4_snprintf(where, sizeof(where), "%s at %#x", slave ? "slave" : "master", cmd_port);
+	name_device();
 	for (unsigned i = 0; i < l4_env->cap_count; i++) {
 		const char *n = l4_env->caps[i].name;
 		if (n[0] == 'i' && n[1] == 'r' && n[2] == 'q' && n[3] >= '0' && n[3] <= '9') {
@@ -473,9 +483,16 @@ int main(int argc, char **argv)
 		l4_printf("needs an endpoint to serve (`serve ata`)\n");
 		return 1;
 	}
-	if (!configure(argc, argv, why, sizeof(why)))
+	bool configured = configure(argc, argv, why, sizeof(why)), missing = configured && probe(why, sizeof(why));
+	if (missing && any) {
+		l4_printf("%s: %s; trying the slave\n", where, why);
+		slave = true;
+		name_device();
+		missing = probe(why, sizeof(why));
+	}
+	if (!configured)
 		l4_printf("%s; answering every request with ENODEV\n", why);
-	else if (probe(why, sizeof(why)))
+	else if (missing)
 		l4_printf("%s: %s; answering every request with ENODEV\n", where, why);
 	else {
 		present = true;
