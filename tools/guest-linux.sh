@@ -95,6 +95,9 @@ if grep -qw l4bench /proc/cmdline; then
 	usleep 300000     # (the VMM prints its exit counts at the marker)
 	/bin/l4end        # ends the Bochs run here (make bench)
 fi
+# l4disk=PHASE: a phase of the disk test (bochs-linux-disk), then off.
+phase=$(sed -n 's/.*l4disk=\([a-z]*\).*/\1/p' /proc/cmdline)
+[ -z "$phase" ] || [ ! -x /bin/l4disk ] || exec /bin/l4disk "$phase"
 if grep -qw l4test /proc/cmdline; then
 	# A line typed on the console (the test types one) runs as a command.
 	printf 'L4LINUX: type a command> '
@@ -148,6 +151,59 @@ echo "L4LINUX: root file system $(awk '$2 == "/" && $1 != "rootfs" { print $1 " 
 exec /bin/l4rc
 INIT
 	chmod +x "$disk/sbin/init"
+	# /bin/l4disk PHASE: the disk test, in three boots of the same disk
+	# (tests/boot/bochs-linux-disk.cfg): write files, sync, power off
+	# cleanly; read them back, then write files each fsync'd (and its
+	# checksum recorded, fsync'd too) while other writes go unsynced, and
+	# stop hard (an immediate reset, nothing flushed); after the journal's
+	# replay every fsync'd file must be whole.
+	cat >"$disk/bin/l4disk" <<'DISK'
+#!/bin/busybox sh
+say() { echo "L4LINUX: disk: $*"; }
+off() { sync; mount -o remount,ro / 2>/dev/null; poweroff -f; }
+check() {   # check FILE-OF-SUMS: "N of M match"
+	(cd /data && md5sum -c "$1" >/tmp/check 2>&1)
+	echo "$(grep -c ': OK$' /tmp/check) of $(wc -l <"/data/$1") match"
+}
+case $1 in
+write)
+	mkdir -p /data
+	i=0
+	for kib in 1 7 64 300 1024; do
+		dd if=/dev/urandom of=/data/file$i bs=1024 count=$kib 2>/dev/null
+		i=$((i + 1))
+	done
+	(cd /data && md5sum file* >SUMS)
+	sync
+	say "wrote $i files, $(du -sk /data | cut -f1) KiB, sums $(md5sum </data/SUMS | cut -c1-32)"
+	say "clean power-off"
+	off
+	;;
+crash)
+	say "read back after a clean power-off: $(check SUMS), sums $(md5sum </data/SUMS | cut -c1-32)"
+	# Unsynced writes meanwhile, in the background.
+	(n=0; while :; do dd if=/dev/urandom of=/data/junk$n bs=4096 count=32 2>/dev/null; n=$((n + 1)); done) &
+	for n in 1 2 3 4 5 6 7 8; do
+		dd if=/dev/urandom of=/data/durable$n bs=4096 count=16 conv=fsync 2>/dev/null
+		sync /data
+		(cd /data && md5sum durable$n) >>/data/DURABLE
+		sync /data/DURABLE
+		say "durable$n fsynced"
+	done
+	say "stopping hard"
+	echo b >/proc/sysrq-trigger
+	;;
+recover)
+	dmesg | grep -E 'EXT4-fs \(vda\)' | sed 's/^/L4LINUX: disk: kernel: /'
+	say "after the hard stop: fsynced files: $(check DURABLE); first files: $(check SUMS)"
+	off
+	;;
+*)
+	say "unknown phase '$1'"
+	;;
+esac
+DISK
+	chmod +x "$disk/bin/l4disk"
 	mke2fs -q -t ext4 -L l4root -d "$disk" "$work/rootfs.ext4" 65520k ||
 		die "mke2fs could not build the root file system"
 	cp "$vmlinuz" "$out/vmlinuz"
