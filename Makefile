@@ -156,7 +156,8 @@ PROGRAMS += $(BUILD)/mbtest.elf $(BUILD)/mbcrash.elf $(BUILD)/mbsmp.elf
 
 # The Linux guest: Debian's kernel, a busybox initramfs and an ext4 root
 # file system for its virtio disk, from Debian packages.
-$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz $(BUILD)/guest/rootfs.ext4: tools/guest-linux.sh tests/guests/l4end.S
+$(BUILD)/guest/vmlinuz $(BUILD)/guest/initrd.gz $(BUILD)/guest/rootfs.ext4: tools/guest-linux.sh tests/guests/l4end.S \
+		tests/guests/l4tsc.S
 	@echo "  GUEST   $(BUILD)/guest (Debian's linux-image-amd64, busybox-static)"
 	$(Q)tools/guest-linux.sh $(BUILD)/guest
 

@@ -287,6 +287,53 @@ if [[ ${BENCH_LINUX:-1} == 1 && -s $BUILD/guest/vmlinuz && -s $BUILD/guest/initr
 	done
 fi
 
+# The guest's disk under Bochs: 16 MiB written and read in 64 KiB O_DIRECT
+# blocks on an ext4 file system (/bin/l4disk bench, timed by the guest's
+# TSC, which counts Bochs ticks), under the hypervisor (virtio-blk, the
+# VMM, the block server, the ATA driver: config/bench-disk.cfg) and on bare
+# Bochs (Linux's own ATA driver, ata_piix, on the same image), same bochsrc
+# and ips. BENCH_DISK=0 skips it (about 8 minutes).
+if [[ ${BENCH_DISK:-1} == 1 && -s $BUILD/guest/rootfs.ext4 ]]; then
+	dbare=$OUT/disk-bare
+	rm -rf "$dbare" && mkdir -p "$dbare/iso/boot/grub"
+	cp "$BUILD/guest/vmlinuz" "$BUILD/guest/initrd.gz" "$dbare/iso/boot/"
+	printf 'set timeout=0\nset default=0\nmenuentry "linux" {\n\tlinux /boot/vmlinuz %s\n\tinitrd /boot/initrd.gz\n\tboot\n}\n' \
+		"console=ttyS0 earlyprintk=ttyS0 nokaslr l4ata root=/dev/sda l4disk=bench" >"$dbare/iso/boot/grub/grub.cfg"
+	grub-mkrescue -d /usr/lib/grub/i386-pc --locales= --themes= -o "$OUT/disk-bare.iso" "$dbare/iso" \
+		>"$dbare/mkrescue.log" 2>&1 || { printf 'bench: grub-mkrescue failed\n' >&2; exit 1; }
+	"$ROOT/tools/mkimage.sh" -D BUILD="$BUILD" -o "$OUT/disk-vmm.iso" "$ROOT/config/bench-disk.cfg" >/dev/null
+	declare -A dw=() dr=()
+	for kind in bare vmm; do
+		printf 'bench: the guest disk under Bochs (%s)...\n' "$kind" >&2
+		cp "$BUILD/guest/rootfs.ext4" "$OUT/disk-$kind.img"
+		EMU_DISK=$OUT/disk-$kind.img emu_run bochs "$OUT/disk-$kind.iso" "${BENCH_LINUX_TIMEOUT:-1500}" \
+			"$OUT/disk-$kind.serial" "$OUT/disk-$kind"
+		line=$(tr -d '\r' <"$OUT/disk-$kind.serial" | grep -a 'L4LINUX: disk: bench: write' | head -n 1)
+		if [[ $EMU_STATUS != ok || -z $line ]]; then
+			printf 'bench: the disk run (%s) printed no figures: %s\n' "$kind" "${EMU_DETAIL:-}" >&2
+			tail -n 15 "$OUT/disk-$kind.serial" >&2 || true
+			exit 1
+		fi
+		read -r dw[$kind] dr[$kind] < <(sed -E 's/.*write 16 MiB ([0-9]+) ticks, read 16 MiB ([0-9]+) ticks.*/\1 \2/' <<<"$line")
+	done
+	printf '\nGuest disk under Bochs: 16 MiB in 64 KiB O_DIRECT blocks on ext4, Bochs ticks per MiB\n'
+	printf '%-44s %14s %14s\n' "" "write" "read"
+	printf '%-44s %14s %14s\n' "bare Bochs (Linux's ata_piix on the disk)" $((dw[bare] / 16)) $((dr[bare] / 16)) \
+		"hypervisor (virtio-blk, VMM, blk, ata)" $((dw[vmm] / 16)) $((dr[vmm] / 16))
+	awk -v a="${dw[vmm]}" -v b="${dw[bare]}" -v c="${dr[vmm]}" -v d="${dr[bare]}" \
+		'BEGIN { printf "%-44s %14.2f %14.2f\n", "ratio", a / b, c / d }'
+	# The VMM's statistics at "bench: starts" and after the figures: the
+	# exits and the disk thread's time in between.
+	tr -d '\r' <"$OUT/disk-vmm.serial" | awk '
+		/vmm: exits: [0-9]+:/ { e[n++] = $4 + 0 }
+		/vmm: disk: [0-9]+ requests/ { r[m] = $3; t[m] = $7; s[m] = $11; m++ }
+		END {
+			if (n < 2 || m < 2) exit
+			printf "Under the hypervisor, per MiB moved (32 MiB): %.0f VM exits; %.1f disk requests, ", (e[n-1] - e[n-2]) / 32, (r[m-1] - r[m-2]) / 32
+			printf "%.0f ticks in the VMM'"'"'s disk thread of which %.0f in the block server and the ATA driver (the rest: copies and the virtio ring)\n", (t[m-1] - t[m-2]) / 32, (s[m-1] - s[m-2]) / 32
+		}'
+fi
+
 # The benchmark issue's targets, as information (figures never fail a run).
 med() { tr -d '\r' <"$OUT/icount.serial" | awk -v n="$1" '$1 == "bench:" && $2 == n { print $5 }'; }
 c0=$(med call_reply_inter_0) c60=$(med call_reply_inter_60)

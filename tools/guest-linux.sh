@@ -26,7 +26,8 @@ for tool in apt-get apt-cache dpkg-deb cpio gzip gcc mke2fs; do
 done
 
 if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || ! -s $out/rootfs.ext4 ||
-	$out/initrd.gz -ot $ROOT/tools/guest-linux.sh || $out/initrd.gz -ot $ROOT/tests/guests/l4end.S ]]; then
+	$out/initrd.gz -ot $ROOT/tools/guest-linux.sh || $out/initrd.gz -ot $ROOT/tests/guests/l4end.S ||
+	$out/initrd.gz -ot $ROOT/tests/guests/l4tsc.S ]]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/guest-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	# The versioned image package the meta-package points at.
@@ -60,8 +61,20 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || ! -s $out/rootfs.ext4 ||
 		cp "$src" "$root/lib/modules/"
 		printf '%s\n' "${src##*/}" >>"$root/lib/modules/order"
 	done
+	# Linux's own ATA driver (PIIX IDE, the SCSI disk), loaded only with
+	# l4ata on the command line: make bench's bare Bochs reads its disk so.
+	for mod in drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/ata/libata drivers/ata/ata_piix \
+		crypto/crct10dif_common lib/crc-t10dif crypto/crct10dif_generic lib/crc64 lib/crc64-rocksoft \
+		crypto/crc64_rocksoft_generic block/t10-pi drivers/scsi/sd_mod; do
+		src=$(find "$work/kernel/lib/modules" -path "*/kernel/$mod.ko*" -print -quit)
+		[[ -n $src ]] || die "no $mod module in $image"
+		cp "$src" "$root/lib/modules/"
+		printf '%s\n' "${src##*/}" >>"$root/lib/modules/order-ata"
+	done
 	gcc -nostdlib -static -o "$root/bin/l4end" "$ROOT/tests/guests/l4end.S" ||
 		die "cannot build /bin/l4end from tests/guests/l4end.S"
+	gcc -nostdlib -static -o "$root/bin/l4tsc" "$ROOT/tests/guests/l4tsc.S" ||
+		die "cannot build /bin/l4tsc from tests/guests/l4tsc.S"
 	# /bin/l4work N: a workload on N CPUs at once (make test's SMP row):
 	# N busy loops, loop k pinned to CPU k by taskset, each saying where it
 	# ran when done (awk, its child, inherits the pinning).
@@ -116,17 +129,22 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "L4LINUX: /init reached ($(uname -sr), $(grep -c ^processor /proc/cpuinfo) cpu, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB)"
-# Debian's modules: virtio (console, disk), ext4.
+# Debian's modules: virtio (console, disk), ext4; with l4ata Linux's own ATA driver.
 while read -r mod; do insmod "/lib/modules/$mod" 2>/dev/null; done </lib/modules/order
+if grep -qw l4ata /proc/cmdline; then
+	while read -r mod; do insmod "/lib/modules/$mod" 2>/dev/null; done </lib/modules/order-ata
+fi
 # root=/dev/vda: the root file system is on the VMM's virtio disk (ext4).
-if grep -qw root=/dev/vda /proc/cmdline; then
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 1; done
+# (root=/dev/sda: on the machine's own ATA disk: bare Bochs, with l4ata.)
+rootdev=$(sed -n 's|.*root=\(/dev/[sv]da\).*|\1|p' /proc/cmdline)
+if [ -n "$rootdev" ]; then
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -b "$rootdev" ] && break; sleep 1; done
 	mkdir -p /newroot
-	if mount -t ext4 /dev/vda /newroot; then
+	if mount -t ext4 "$rootdev" /newroot; then
 		mount --move /proc /newroot/proc && mount --move /sys /newroot/sys && mount --move /dev /newroot/dev
 		exec switch_root /newroot /sbin/init
 	fi
-	echo "L4LINUX: no root file system on /dev/vda: staying in the initramfs"
+	echo "L4LINUX: no root file system on $rootdev: staying in the initramfs"
 fi
 exec /bin/l4rc
 INIT
@@ -197,6 +215,22 @@ recover)
 	dmesg | grep -E 'EXT4-fs \(vda\)' | sed 's/^/L4LINUX: disk: kernel: /'
 	say "after the hard stop: fsynced files: $(check DURABLE); first files: $(check SUMS)"
 	off
+	;;
+bench)
+	# make bench: 16 MiB written and read back in 64 KiB blocks, past the
+	# page cache (O_DIRECT), timed in TSC ticks (Bochs ticks).
+	mkdir -p /data
+	say "bench: starts"     # (the VMM's statistics here and after)
+	t0=$(l4tsc)
+	dd if=/dev/zero of=/data/bench bs=65536 count=256 oflag=direct 2>/dev/null
+	t1=$(l4tsc)
+	dd if=/data/bench of=/dev/null bs=65536 iflag=direct 2>/dev/null
+	t2=$(l4tsc)
+	say "bench: write 16 MiB $((t1 - t0)) ticks, read 16 MiB $((t2 - t1)) ticks"
+	rm /data/bench
+	sync
+	usleep 300000     # (the VMM's line goes out)
+	/bin/l4end
 	;;
 *)
 	say "unknown phase '$1'"

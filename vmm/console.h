@@ -7,8 +7,9 @@
  * and echo appear at once; the line's rest then follows without a prefix.
  * Before one output prints, the other's unfinished line ends. Carriage
  * returns are dropped; a line longer than CONSOLE_LINE - 1 goes out in
- * pieces. The test initramfs's marker line on the UART ("L4LINUX: /init")
- * calls marker once it is out (the VMM prints its statistics there).
+ * pieces. The test initramfs's marker lines on the UART ("L4LINUX: /init",
+ * "L4LINUX: disk: bench") call marker once out (the VMM prints its
+ * statistics there).
  * Pure: the text goes out through print.
  */
 #ifndef VMM_CONSOLE_H
@@ -20,6 +21,7 @@
 
 #define CONSOLE_LINE 160
 #define CONSOLE_MARKER "L4LINUX: /init"
+#define CONSOLE_MARKER_DISK "L4LINUX: disk: bench"     /* (make bench's disk figures: around them) */
 
 struct console_line {
 	const char *prefix;             /* before each line: "" (the UART) or "hvc0: " */

@@ -95,6 +95,7 @@ static void print_stats(void *ctx)
 {
 	(void)ctx;
 	stats_print(&stats, board.port_accesses, l4_printf);
+	disk_print_stats();
 }
 
 /* ---- guest RAM for the instruction emulator and the devices: below the

@@ -81,6 +81,8 @@ bool disk_open(const char *name, struct vblk_backend *be);
  * unlock, which then signals it. */
 bool disk_kick_take(void);
 void disk_kick_now(void);
+/* The disk's requests and where their time went (with the statistics). */
+void disk_print_stats(void);
 
 /* ---- timer.c */
 
