@@ -283,7 +283,9 @@ BUS_HANDLERS(virtio, struct virtio_pci, virtio_pci_read, virtio_pci_write, 0)
 	((struct bus_range){ .space = (sp), .base = (at), .length = (len), .dev = (void *)(model), \
 			     .read = name##_bus_read, .write = name##_bus_write, .kind = (k) })
 
-/* The ports and MMIO ranges of board.h, the busiest first (bus.h says why). */
+/* The ports and MMIO ranges of board.h: the ports first, the busiest
+ * first among them (bus.h says why); of the MMIO ranges the virtio BAR
+ * before the I/O APIC. */
 static void attach_devices(struct board *b)
 {
 	const struct bus_range ranges[] = {
@@ -301,10 +303,11 @@ static void attach_devices(struct board *b)
 		ON_BUS(BUS_PIO, BOARD_E9_PORT, 1, &b->debug, debug_con, BOARD_PORT_OTHER),
 		/* POST codes and I/O delays: a known port that does nothing. */
 		{ .space = BUS_PIO, .base = POST_PORT, .length = 1, .kind = BOARD_PORT_OTHER },
-		ON_BUS(BUS_MMIO, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, &b->ioapic, ioapic, 0),
 	};
 
 	bus_init(&b->bus);
+	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		bus_add(&b->bus, &ranges[i]);
 	b->virtio_range = b->disk_range = -1;
 	/* (Before the I/O APIC: a BAR the guest puts over it wins, as before.) */
 	if (b->has_virtio) {
@@ -317,8 +320,7 @@ static void attach_devices(struct board *b)
 		b->disk_range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0,
 							    &b->disk.vp, virtio, 0));
 	}
-	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-		bus_add(&b->bus, &ranges[i]);
+	bus_add(&b->bus, &ON_BUS(BUS_MMIO, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, &b->ioapic, ioapic, 0));
 }
 
 /* The guest moved the virtio BAR or switched its decoding (pci.h): the bus follows. */

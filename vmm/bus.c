@@ -28,35 +28,3 @@ bool bus_move(struct bus *bus, int id, uint64_t base, uint64_t length)
 	bus->range[id].length = length;
 	return true;
 }
-
-const struct bus_range *bus_find(const struct bus *bus, enum bus_space space, uint64_t addr)
-{
-	for (unsigned i = 0; i < bus->n; i++) {
-		const struct bus_range *r = &bus->range[i];
-
-		if (r->space == space && addr - r->base < r->length)
-			return r;
-	}
-	return NULL;
-}
-
-const struct bus_range *bus_read(const struct bus *bus, enum bus_space space, uint64_t addr, unsigned size,
-				 vdev_time_t now, uint64_t *val)
-{
-	const struct bus_range *r = bus_find(bus, space, addr);
-
-	*val = vdev_open_bus(size);
-	if (r && r->read)
-		r->read(r->dev, addr - r->base, size, now, val);
-	return r;
-}
-
-const struct bus_range *bus_write(const struct bus *bus, enum bus_space space, uint64_t addr, unsigned size,
-				  uint64_t val, vdev_time_t now)
-{
-	const struct bus_range *r = bus_find(bus, space, addr);
-
-	if (r && r->write)
-		r->write(r->dev, addr - r->base, size, val, now);
-	return r;
-}

@@ -57,16 +57,43 @@ int bus_add(struct bus *bus, const struct bus_range *r);
  * (and no change) for a bad id or a range that wraps. */
 bool bus_move(struct bus *bus, int id, uint64_t base, uint64_t length);
 
-/* The range that decodes addr in space, or NULL. */
-const struct bus_range *bus_find(const struct bus *bus, enum bus_space space, uint64_t addr);
+/* The range that decodes addr in space, or NULL. (Inline, as the two
+ * below: they are on the path of every port and MMIO exit.) */
+static inline const struct bus_range *bus_find(const struct bus *bus, enum bus_space space, uint64_t addr)
+{
+	for (unsigned i = 0; i < bus->n; i++) {
+		const struct bus_range *r = &bus->range[i];
+
+		if (addr - r->base < r->length && r->space == space)
+			return r;
+	}
+	return NULL;
+}
 
 /*
  * An access of size bytes at addr: the decoding range's handler, and that
  * range (NULL if none: a read gives all ones, a write does nothing).
  */
-const struct bus_range *bus_read(const struct bus *bus, enum bus_space space, uint64_t addr, unsigned size,
-				 vdev_time_t now, uint64_t *val);
-const struct bus_range *bus_write(const struct bus *bus, enum bus_space space, uint64_t addr, unsigned size,
-				  uint64_t val, vdev_time_t now);
+static inline const struct bus_range *bus_read(const struct bus *bus, enum bus_space space, uint64_t addr,
+					       unsigned size, vdev_time_t now, uint64_t *val)
+{
+	const struct bus_range *r = bus_find(bus, space, addr);
+
+	if (r && r->read)
+		r->read(r->dev, addr - r->base, size, now, val);
+	else
+		*val = vdev_open_bus(size);
+	return r;
+}
+
+static inline const struct bus_range *bus_write(const struct bus *bus, enum bus_space space, uint64_t addr,
+						unsigned size, uint64_t val, vdev_time_t now)
+{
+	const struct bus_range *r = bus_find(bus, space, addr);
+
+	if (r && r->write)
+		r->write(r->dev, addr - r->base, size, val, now);
+	return r;
+}
 
 #endif

@@ -18,7 +18,7 @@ void input_put(struct input_ring *r, const uint8_t *bytes, unsigned n)
 	}
 }
 
-size_t input_feed(struct input_ring *r, size_t (*take)(void *ctx, const uint8_t *buf, size_t n), void *ctx)
+size_t input_feed_some(struct input_ring *r, size_t (*take)(void *ctx, const uint8_t *buf, size_t n), void *ctx)
 {
 	size_t total = 0;
 

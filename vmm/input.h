@@ -29,7 +29,13 @@ void input_put(struct input_ring *r, const uint8_t *bytes, unsigned n);
 
 /* A consumer: offers what the ring holds to take(ctx, buf, n), which
  * returns how many of the n bytes it took, in order; stops when it takes
- * fewer. Returns the bytes taken. */
-size_t input_feed(struct input_ring *r, size_t (*take)(void *ctx, const uint8_t *buf, size_t n), void *ctx);
+ * fewer. Returns the bytes taken. (Every exit asks: the empty ring's
+ * answer is inline.) */
+size_t input_feed_some(struct input_ring *r, size_t (*take)(void *ctx, const uint8_t *buf, size_t n), void *ctx);
+static inline size_t input_feed(struct input_ring *r, size_t (*take)(void *ctx, const uint8_t *buf, size_t n),
+				void *ctx)
+{
+	return r->tail == r->head ? 0 : input_feed_some(r, take, ctx);
+}
 
 #endif

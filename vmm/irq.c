@@ -14,8 +14,6 @@ l4_word_t irq_deliver(struct board *b, unsigned cpu, struct irq_vcpu *v, unsigne
 		      const struct l4_vcpu_exit *e, struct l4_vcpu_state *s, unsigned *groups, unsigned *requests,
 		      l4_word_t event, vdev_time_t now, struct vmm_stats *st)
 {
-	struct lapic *l = board_lapic(b, cpu);
-
 	/* An NMI from another vCPU: at an NMI window, before any interrupt. */
 	if (v->nmi_pending && !event) {
 		if (reason == L4_VMEXIT_NMI_WINDOW) {
@@ -27,15 +25,18 @@ l4_word_t irq_deliver(struct board *b, unsigned cpu, struct irq_vcpu *v, unsigne
 	}
 	board_advance(b, cpu, now);
 	/* The local APIC's: posted while the guest has interrupts on. */
-	bool level, guest_if = s->gpr[L4_REG_RFLAGS] & RFLAGS_IF;
-	int pv = v->vapic && guest_if ? lapic_post(l, &level) : -1;
-	if (pv >= 0) {
-		*requests |= (unsigned)L4_VCPU_POST(pv, level);
-		st->injected[pv]++;
-		st->posted++;
+	if (v->vapic) {
+		struct lapic *l = board_lapic(b, cpu);
+		bool level, guest_if = s->gpr[L4_REG_RFLAGS] & RFLAGS_IF;
+		int pv = guest_if ? lapic_post(l, &level) : -1;
+		if (pv >= 0) {
+			*requests |= (unsigned)L4_VCPU_POST(pv, level);
+			st->injected[pv]++;
+			st->posted++;
+		}
+		if (lapic_requested_vector(l) >= 0)
+			*requests |= L4_VCPU_REQ_IRQ_WINDOW;
 	}
-	if (v->vapic && lapic_requested_vector(l) >= 0)
-		*requests |= L4_VCPU_REQ_IRQ_WINDOW;
 	/* The others: injected at an interrupt window. */
 	if (!event && board_pending(b, cpu) >= 0) {
 		if (reason == L4_VMEXIT_IRQ_WINDOW) {
