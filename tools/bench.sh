@@ -326,7 +326,7 @@ if [[ ${BENCH_DISK:-1} == 1 && -s $BUILD/guest/rootfs.ext4 ]]; then
 	# exits and the disk thread's time in between.
 	tr -d '\r' <"$OUT/disk-vmm.serial" | awk '
 		/vmm: exits: [0-9]+:/ { e[n++] = $4 + 0 }
-		/vmm: disk: [0-9]+ requests/ { r[m] = $3; t[m] = $7; s[m] = $11; m++ }
+		/vmm: disk: [0-9]+ requests/ { r[m] = $4; t[m] = $8; s[m] = $13; m++ }
 		END {
 			if (n < 2 || m < 2) exit
 			printf "Under the hypervisor, per MiB moved (32 MiB): %.0f VM exits; %.1f disk requests, ", (e[n-1] - e[n-2]) / 32, (r[m-1] - r[m-2]) / 32
