@@ -323,25 +323,16 @@ static void attach_devices(struct board *b)
 	bus_add(&b->bus, &ON_BUS(BUS_MMIO, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, &b->ioapic, ioapic, 0));
 }
 
-/* The guest moved the virtio BAR or switched its decoding (pci.h): the bus follows. */
+/* The guest moved a virtio BAR (the console's or the disk's) or switched
+ * its decoding (pci.h): the bus follows. */
 static void virtio_bar_changed(void *ctx, struct pci_function *f, unsigned reg)
 {
 	struct board *b = ctx;
-	uint64_t bar = virtio_pci_bar(&b->virtio.vp);
+	bool disk = f == b->disk.vp.fn;
+	uint64_t bar = virtio_pci_bar(disk ? &b->disk.vp : &b->virtio.vp);
 
-	(void)f;
 	(void)reg;
-	bus_move(&b->bus, b->virtio_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
-}
-
-static void disk_bar_changed(void *ctx, struct pci_function *f, unsigned reg)
-{
-	struct board *b = ctx;
-	uint64_t bar = virtio_pci_bar(&b->disk.vp);
-
-	(void)f;
-	(void)reg;
-	bus_move(&b->bus, b->disk_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
+	bus_move(&b->bus, disk ? b->disk_range : b->virtio_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
 }
 
 void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now)
@@ -385,7 +376,7 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 	if (cfg->ram.map && cfg->disk) {
 		struct virtio_pci_config wiring = {
 			.slot = BOARD_DISK_SLOT, .bar_base = BOARD_DISK_BAR, .irq_line = BOARD_DISK_IRQ,
-			.ram = &cfg->ram, .irq = &b->irq, .bar_changed = disk_bar_changed, .bar_ctx = b,
+			.ram = &cfg->ram, .irq = &b->irq, .bar_changed = virtio_bar_changed, .bar_ctx = b,
 			.log = cfg->log, .log_ctx = cfg->ctx,
 		};
 		b->has_disk = vblk_init(&b->disk, &b->pci, &wiring, cfg->disk);

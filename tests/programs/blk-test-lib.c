@@ -18,50 +18,14 @@
  */
 #include "l4blk.h"
 #include "blk-pattern.h"
+#include "checks.h"
 
-#define UNUSED __attribute__((unused))
-#define PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define SECTOR 512u
 
 #define MARK_START 0x7472617473646f6cull     /* "lodstart" */
 #define MARK_DONE  0x656e6f6464646f6cull     /* "loddnone" */
 #define SYNC_SLOTS 4                         /* sectors 1..SYNC_SLOTS: good clients */
 #define SYNC_ROUNDS 3                        /* round trips each makes during the flood */
-
-static unsigned checks, failures;
-
-static UNUSED const char *error_name(l4_word_t e)
-{
-	static const char *const names[] = {
-		"OK", "EINVAL", "ECAP", "ETYPE", "ERIGHTS", "ENOMEM", "ETIMEOUT", "ECANCELED",
-		"EBUSY", "ENOSYS", "EMSG", "ENOREPLY", "EFAULT", "EDEADLK", "ENOENT", "EEXIST",
-		"EIO", "ENODEV",
-	};
-
-	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
-}
-
-static UNUSED PRINTF(2, 3) bool check(bool ok, const char *fmt, ...)
-{
-	char text[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	l4_vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	checks++;
-	failures += !ok;
-	l4_printf("%s: %s\n", text, ok ? "ok" : "FAIL");
-	return ok;
-}
-
-static UNUSED void finish(void)
-{
-	if (failures)
-		l4_printf("%u of %u checks FAILED\n", failures, checks);
-	else
-		l4_printf("all %u checks passed\n", checks);
-}
 
 static UNUSED bool str_eq(const char *a, const char *b)
 {

@@ -10,47 +10,9 @@
  */
 #include "l4lib.h"
 #include <l4/names.h>
-
-#define UNUSED __attribute__((unused))
-#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#include "checks.h"
 
 #define RETRY_US 10000          /* between attempts of a bounded wait */
-
-static unsigned checks, failures;
-
-static UNUSED const char *error_name(l4_word_t e)
-{
-	static const char *const names[L4_ERROR_COUNT] = {
-		"OK", "EINVAL", "ECAP", "ETYPE", "ERIGHTS", "ENOMEM", "ETIMEOUT", "ECANCELED",
-		"EBUSY", "ENOSYS", "EMSG", "ENOREPLY", "EFAULT", "EDEADLK", "ENOENT", "EEXIST",
-		"EIO", "ENODEV",
-	};
-
-	return e < L4_ERROR_COUNT ? names[e] : "?";
-}
-
-/* A check: prints "TEXT: ok" or "TEXT: FAIL" and counts it. */
-static UNUSED PRINTF(2, 3) bool check(bool ok, const char *fmt, ...)
-{
-	char text[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	l4_vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	checks++;
-	failures += !ok;
-	l4_printf("%s: %s\n", text, ok ? "ok" : "FAIL");
-	return ok;
-}
-
-static UNUSED void finish(void)
-{
-	if (failures)
-		l4_printf("%u of %u checks FAILED\n", failures, checks);
-	else
-		l4_printf("all %u checks passed\n", checks);
-}
 
 /* Blocks for good (programs that hold names until the machine ends). */
 static UNUSED _Noreturn void idle(void)

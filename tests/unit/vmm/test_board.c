@@ -388,6 +388,52 @@ START_TEST(test_virtio_bar_moves_on_the_bus)
 }
 END_TEST
 
+/* With a disk: the console and the disk are two PCI functions, each BAR
+ * decoding where the guest puts it, the disk's moves alone. */
+static uint8_t disk_buf[512];
+
+static void slot_write(unsigned slot, unsigned reg, unsigned size, uint32_t val)
+{
+	board_out(&b, 0, 0xcf8, 4, 0x80000000u | slot << 11 | (reg & 0xfc), 0);
+	board_out(&b, 0, 0xcfc + (reg & 3), size, val, 0);
+}
+
+START_TEST(test_disk_is_a_second_function)
+{
+	struct vblk_backend disk = { .sectors = 100, .buf = disk_buf, .buf_sectors = 1 };
+	struct board_config cfg = { .tsc_hz = 1000000000ull, .console = on_console, .reset = on_reset,
+				    .exit = on_exit, .ram = { .map = vram_map }, .virtio_tx = virtio_tx,
+				    .disk = &disk };
+	uint64_t v = 0;
+
+	board_init(&b, &cfg, 0);
+	ck_assert(b.has_disk);
+	/* The disk's capacity in its device configuration, the console's queues. */
+	ck_assert(board_mmio_read(&b, 0, BOARD_DISK_BAR + VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_CAPACITY, 4, &v, 0));
+	ck_assert_uint_eq(v, 100);
+	ck_assert(board_mmio_read(&b, 0, BOARD_DISK_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 1);
+	ck_assert(board_mmio_read(&b, 0, BOARD_VIRTIO_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 2);
+	/* The disk moves; the console stays. */
+	slot_write(BOARD_DISK_SLOT, PCI_BASE_ADDRESS_0, 4, 0xd0000000u);
+	ck_assert(!board_mmio_read(&b, 0, BOARD_DISK_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert(board_mmio_read(&b, 0, 0xd0000000u + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 1);
+	ck_assert(board_mmio_read(&b, 0, BOARD_VIRTIO_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert_uint_eq(v, 2);
+	/* The console's decoding off: the disk still answers. */
+	slot_write(BOARD_VIRTIO_SLOT, PCI_COMMAND, 2, 0);
+	ck_assert(!board_mmio_read(&b, 0, BOARD_VIRTIO_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	ck_assert(board_mmio_read(&b, 0, 0xd0000000u + VIRTIO_PCI_NUMQ, 2, &v, 0));
+	/* Without a backend, no disk. */
+	cfg.disk = NULL;
+	board_init(&b, &cfg, 0);
+	ck_assert(!b.has_disk);
+	ck_assert(!board_mmio_read(&b, 0, BOARD_DISK_BAR + VIRTIO_PCI_NUMQ, 2, &v, 0));
+}
+END_TEST
+
 Suite *board_suite(void)
 {
 	Suite *s = suite_create("board");
@@ -409,6 +455,7 @@ Suite *board_suite(void)
 	tcase_add_test(tc, test_tsc_deadline_in_the_guests_tsc);
 	tcase_add_test(tc, test_typed_input_reaches_the_virtio_console);
 	tcase_add_test(tc, test_virtio_bar_moves_on_the_bus);
+	tcase_add_test(tc, test_disk_is_a_second_function);
 	suite_add_tcase(s, tc);
 	return s;
 }
