@@ -123,11 +123,11 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 	if (!space_range_ok(&from->space, src, size) || !space_range_ok(&to->space, dst, size))
 		return L4_EFAULT;
 	unsigned rights = l4_fpage_rights(fp) & L4_FP_RWX;   /* the same bits as SPACE_R/W/X */
-	bool large = item[0] & L4_ITEM_LARGE, sigma0 = boot_is_sigma0(from);
+	bool large = item[0] & L4_ITEM_LARGE;
 	int err;
 	if (order > SMALL_MAX_ORDER) {
 		/* (From sigma0 too: such an item must go in large pages.) */
-		if (sigma0 && sigma0_order(to, large, size, 0) == PAGE_SHIFT)
+		if (boot_is_sigma0(from) && sigma0_order(to, large, size, 0) == PAGE_SHIFT)
 			return L4_EINVAL;
 		if ((err = large_only(from, src, size)))
 			return err;
@@ -140,7 +140,9 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 				break;
 			continue;
 		}
-		if (sigma0) {
+		if (n->order == PAGE_SHIFT && !large) {
+			/* (A small page, the common case: as it is.) */
+		} else if (boot_is_sigma0(from)) {
 			/* sigma0's roots take the size of what it hands out (mapdb.h). */
 			unsigned want = sigma0_order(to, large, size, at);
 			if (n->order > want) {

@@ -157,19 +157,19 @@ uint64_t pt_lookup(const uint64_t *root, uintptr_t va, unsigned *order)
 	uint64_t e = root[va >> 39 & 0x1ff], and = e, nx = e;
 	unsigned shift;
 
-	for (shift = 30;; shift -= 9) {
+	for (shift = 30; shift >= PAGE_SHIFT; shift -= 9) {
 		if (!(e & PTE_P))
 			return 0;
 		e = ((const uint64_t *)phys_to_virt(e & PTE_ADDR))[va >> shift & 0x1ff];
 		and &= e;
 		nx |= e;
-		if (shift == PAGE_SHIFT || (e & PTE_PS))
+		if ((e & PTE_PS) && shift > PAGE_SHIFT)
 			break;
 	}
 	if (!(e & PTE_P))
 		return 0;
 	if (order)
-		*order = shift;
+		*order = shift < PAGE_SHIFT ? PAGE_SHIFT : shift;     /* (the loop ran out: a 4 KiB page) */
 	return (e & ~(PTE_W | PTE_NX | PTE_U)) | (and & (PTE_W | PTE_U)) | (nx & PTE_NX);
 }
 

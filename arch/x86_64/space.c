@@ -255,18 +255,26 @@ static unsigned level_of(unsigned order)
 	return (order - PAGE_SHIFT) / 9 + 1;
 }
 
-/* The leaf entry that maps va (a 4 KiB, 2 MiB or 1 GiB page: *order), or NULL. */
+/* The leaf entry that maps va (a 4 KiB, 2 MiB or 1 GiB page: *order), or
+ * NULL. (Unrolled: the unmap and page-fault paths take it.) */
 static uint64_t *leaf(const struct space *s, uint64_t va, unsigned *order)
 {
 	uint64_t *e = pt_walk(phys_to_virt(s->root), va, 3, 0, NULL, NULL);
 
-	for (unsigned level = 3; e && (*e & PTE_P); level--) {
-		*order = PAGE_SHIFT + 9 * (level - 1);
-		if (level == 1 || (*e & PTE_PS))
-			return e;
-		e = &((uint64_t *)phys_to_virt(*e & PTE_ADDR))[pt_index(va, level - 1)];
-	}
-	return NULL;
+	if (!e || !(*e & PTE_P))
+		return NULL;
+	*order = PAGE_SHIFT_1G;
+	if (*e & PTE_PS)
+		return e;
+	e = &((uint64_t *)phys_to_virt(*e & PTE_ADDR))[va >> PAGE_SHIFT_2M & (PT_ENTRIES - 1)];
+	if (!(*e & PTE_P))
+		return NULL;
+	*order = PAGE_SHIFT_2M;
+	if (*e & PTE_PS)
+		return e;
+	e = &((uint64_t *)phys_to_virt(*e & PTE_ADDR))[va >> PAGE_SHIFT & (PT_ENTRIES - 1)];
+	*order = PAGE_SHIFT;
+	return *e & PTE_P ? e : NULL;
 }
 
 /* Whether the table at phys (of level: 1 is a page table) and the tables
@@ -330,8 +338,8 @@ int space_map_page(struct space *s, uint64_t va, uint64_t pa, unsigned rights, u
 	uint64_t size = 1ull << order, *e;
 	int err = L4_EBUSY;
 
-	if (!space_order_ok(s, order) || !space_range_ok(s, va, size) || !IS_ALIGNED(va, size) ||
-	    !IS_ALIGNED(pa, size))
+	if ((order != PAGE_SHIFT && !space_order_ok(s, order)) || !space_range_ok(s, va, size) ||
+	    !IS_ALIGNED(va, size) || !IS_ALIGNED(pa, size))
 		return L4_EFAULT;
 	if (order == PAGE_SHIFT) {
 		e = pt_walk(phys_to_virt(s->root), va, 1, s->guest ? EPT_TABLE : PTE_P | PTE_W | PTE_U,
