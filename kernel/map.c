@@ -68,16 +68,15 @@ static uint64_t next_mapped(struct task *t, uint64_t src, uint64_t size, uint64_
 }
 
 /* An item above 4 MiB: L4_EINVAL if t has 4 KiB pages in it (nothing has
- * changed then). sigma0's small roots merge back where they can, up to
- * MERGES_MAX of its 2 MiB pieces. */
-static int large_only(struct task *t, uint64_t src, uint64_t size)
+ * changed then). With merge (sigma0 handing memory out), its small roots
+ * merge back where they can, up to MERGES_MAX of its 2 MiB pieces. */
+static int large_only(struct task *t, uint64_t src, uint64_t size, bool merge)
 {
 	unsigned merges = 0;
-	bool sigma0 = boot_is_sigma0(t);
 
 	for (uint64_t off = 0; off < size; off += 1ull << PAGE_SHIFT_2M)
 		if (space_small_in(&t->space, src + off) &&
-		    (!sigma0 || merges++ == MERGES_MAX || mapdb_merge_roots(t, src + off, PAGE_SHIFT_2M)))
+		    (!merge || merges++ == MERGES_MAX || mapdb_merge_roots(t, src + off, PAGE_SHIFT_2M)))
 			return L4_EINVAL;
 	return L4_OK;
 }
@@ -127,9 +126,10 @@ int map_item(struct task *from, const uint64_t item[2], struct task *to, uint64_
 	int err;
 	if (order > SMALL_MAX_ORDER) {
 		/* (From sigma0 too: such an item must go in large pages.) */
-		if (boot_is_sigma0(from) && sigma0_order(to, large, size, 0) == PAGE_SHIFT)
+		bool sigma0 = boot_is_sigma0(from);
+		if (sigma0 && sigma0_order(to, large, size, 0) == PAGE_SHIFT)
 			return L4_EINVAL;
-		if ((err = large_only(from, src, size)))
+		if ((err = large_only(from, src, size, sigma0)))
 			return err;
 	}
 	for (uint64_t off = 0, at, frame; off < size;) {
@@ -200,7 +200,7 @@ int unmap_fpage(struct task *t, uint64_t fp, bool self)
 
 	if (n && n->order > order)
 		return L4_EINVAL;
-	if (order > SMALL_MAX_ORDER && (err = large_only(t, base, size)))
+	if (order > SMALL_MAX_ORDER && (err = large_only(t, base, size, false)))
 		return err;
 	for (uint64_t off = 0; off < size;) {
 		if (!(n = mapdb_lookup(t, base + off, NULL))) {
