@@ -98,6 +98,43 @@ static inline l4_word_t l4_net_attach(struct l4_net *n, l4_cap_t ep, l4_word_t w
 	return l4_net_attach_with(n, ep, window, flags, L4_CAP_NONE, 0);
 }
 
+/* The Ethernet address a program gets when its configuration names none:
+ * locally administered and unicast (02:...), the rest a hash (FNV-1a) of
+ * its name, so it stays the same from boot to boot. */
+static inline void l4_net_mac_from_name(const char *name, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x4c;                                 /* 'L' */
+	for (unsigned i = 0; i < 4; i++)
+		mac[2 + i] = (uint8_t)(h >> (8 * (3 - i)));
+}
+
+/* Parses "xx:xx:xx:xx:xx:xx" (hex digits, either case): false if it is
+ * not one, or a group address. */
+static inline bool l4_net_mac_parse(const char *s, uint8_t mac[6])
+{
+	for (unsigned i = 0; i < 6; i++) {
+		unsigned v = 0;
+		for (unsigned k = 0; k < 2; k++, s++) {
+			char c = *s;
+			unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
+				     c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+			if (d > 15)
+				return false;
+			v = v * 16 + d;
+		}
+		mac[i] = (uint8_t)v;
+		if (*s != (i < 5 ? ':' : 0))
+			return false;
+		s += i < 5;
+	}
+	return !(mac[0] & 1);
+}
+
 /* Rings the switch's doorbell: there are frames in tx. */
 static inline void l4_net_ring(struct l4_net *n)
 {
