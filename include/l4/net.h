@@ -101,8 +101,8 @@ enum l4_net_op {
 #define L4_NET_FRAME_MIN 14             /* an Ethernet header */
 #define L4_NET_FRAME_MAX 1514           /* MTU 1500, no FCS */
 #define L4_NET_RING_SLOTS 64            /* a power of two */
-#define L4_NET_SLOT_SIZE 2048
-#define L4_NET_MAX_PORTS 16
+#define L4_NET_SLOT_SIZE 1536            /* a header of 8 bytes and the frame */
+#define L4_NET_MAX_PORTS 8               /* per switch (its memory: 256 KiB each) */
 
 #define L4_NET_F_NEEDS_CSUM 1u
 #define L4_NET_F_DATA_VALID 2u
@@ -128,7 +128,7 @@ struct l4_net_port {
 	struct l4_net_ring rx;              /* switch -> client */
 };
 
-#define L4_NET_PORT_ORDER 19            /* the port's memory: 512 KiB */
+#define L4_NET_PORT_ORDER 18            /* the port's memory: 256 KiB */
 #define L4_NET_PORT_SIZE (1ull << L4_NET_PORT_ORDER)
 _Static_assert(sizeof(struct l4_net_port) <= L4_NET_PORT_SIZE, "a port fits its memory");
 
