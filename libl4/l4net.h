@@ -159,7 +159,7 @@ static inline l4_word_t l4_net_stats(struct l4_net *n, l4_word_t port, struct l4
 	u->mr[0] = port;
 	struct l4_result r = l4_call(n->ep, l4_tag(L4_NET_STATS, 1, 0), L4_TIMEOUT_NEVER);
 	l4_word_t err = l4_net_result(r);
-	if (!err && l4_tag_words(r.tag) < 8)
+	if (!err && l4_tag_words(r.tag) < 9)
 		err = L4_EMSG;
 	if (!err)
 		__builtin_memcpy(s, u->mr, sizeof(*s));

@@ -61,7 +61,11 @@
  * and broadcast and multicast frames, go to every other port of the
  * segment; the switch learns where each source address is from the frames
  * it forwards (never group addresses; 1024 entries; an entry ages out
- * after 300 s, and a port that goes away is forgotten at once).
+ * after 300 s, and a port that goes away is forgotten at once). Storm
+ * control: the frames a port sends that go to every other port are
+ * limited to L4_NET_FLOOD_RATE per second (bursts of L4_NET_FLOOD_BURST);
+ * beyond that they are dropped and counted (tx_dropped), so a client
+ * that floods broadcasts cannot fill every other port's rx ring.
  *
  * label            arguments                       result
  * L4_NET_ATTACH    MR0 flags (L4_NET_ACCEPT_       MR0 the port's number, MR1
@@ -71,7 +75,7 @@
  *                  window of L4_NET_PORT_SIZE,       rings empty) and a
  *                  aligned to its size; BR1 a        capability item: the
  *                  capability window of a slot       doorbell
- * L4_NET_STATS     MR0 a port number, or            MR0-MR7 the port's
+ * L4_NET_STATS     MR0 a port number, or            MR0-MR8 the port's
  *                  L4_NET_MY_PORT                    counters (struct
  *                                                    l4_net_stats, in order)
  * ATTACH again (after a broken ring, or to start afresh) empties both
@@ -103,6 +107,9 @@ enum l4_net_op {
 #define L4_NET_RING_SLOTS 64            /* a power of two */
 #define L4_NET_SLOT_SIZE 1536            /* a header of 8 bytes and the frame */
 #define L4_NET_MAX_PORTS 8               /* per switch (its memory: 256 KiB each) */
+
+#define L4_NET_FLOOD_RATE 2000          /* flooded frames per second and port */
+#define L4_NET_FLOOD_BURST 200
 
 #define L4_NET_F_NEEDS_CSUM 1u
 #define L4_NET_F_DATA_VALID 2u
@@ -146,6 +153,7 @@ struct l4_net_stats {
 	l4_word_t rx_bytes;
 	l4_word_t rx_dropped;    /* for the client, but its rx was full */
 	l4_word_t bad;           /* bad frames and broken rings of the client */
+	l4_word_t tx_dropped;    /* from the client, dropped by storm control */
 };
 
 #endif
