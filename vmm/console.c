@@ -34,11 +34,12 @@ static void put(struct console *c, struct console_line *o, uint8_t byte)
 {
 	if (byte == '\n' || o->len == sizeof(o->line) - 1) {
 		/* The test initramfs's marker: what the boot cost in exits so far. */
-		bool marker = o == &c->uart &&
-			      ((o->len >= sizeof(CONSOLE_MARKER) - 1 &&
-				__builtin_memcmp(o->line, CONSOLE_MARKER, sizeof(CONSOLE_MARKER) - 1) == 0) ||
-			       (o->len >= sizeof(CONSOLE_MARKER_DISK) - 1 &&
-				__builtin_memcmp(o->line, CONSOLE_MARKER_DISK, sizeof(CONSOLE_MARKER_DISK) - 1) == 0));
+		static const char *const markers[] = { CONSOLE_MARKER, CONSOLE_MARKER_DISK, CONSOLE_MARKER_NET };
+		bool marker = false;
+		for (unsigned i = 0; o == &c->uart && i < sizeof(markers) / sizeof(markers[0]); i++) {
+			unsigned n = (unsigned)__builtin_strlen(markers[i]);
+			marker |= o->len >= n && __builtin_memcmp(o->line, markers[i], n) == 0;
+		}
 		send(c, o, true);
 		if (marker && c->marker)
 			c->marker(c->ctx);

@@ -22,6 +22,7 @@
 #define CONSOLE_LINE 160
 #define CONSOLE_MARKER "L4LINUX: /init"
 #define CONSOLE_MARKER_DISK "L4LINUX: disk: bench"     /* (make bench's disk figures: around them) */
+#define CONSOLE_MARKER_NET "L4LINUX: net: bench"       /* (and its network figures) */
 
 struct console_line {
 	const char *prefix;             /* before each line: "" (the UART) or "hvc0: " */
