@@ -3,6 +3,8 @@
 #include "virtio_net.h"
 #include "l4inet.h"
 
+_Static_assert(sizeof(((struct l4_net_slot *)0)->frame) >= L4_NET_FRAME_MAX, "a slot holds the longest frame");
+
 static uint16_t le16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] | p[1] << 8);
