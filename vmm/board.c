@@ -284,7 +284,7 @@ BUS_HANDLERS(virtio, struct virtio_pci, virtio_pci_read, virtio_pci_write, 0)
 			     .read = name##_bus_read, .write = name##_bus_write, .kind = (k) })
 
 /* The ports and MMIO ranges of board.h: the ports first, the busiest
- * first among them (bus.h says why); of the MMIO ranges the virtio BAR
+ * first among them (bus.h says why); of the MMIO ranges the virtio BARs
  * before the I/O APIC. */
 static void attach_devices(struct board *b)
 {
@@ -308,31 +308,48 @@ static void attach_devices(struct board *b)
 	bus_init(&b->bus);
 	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		bus_add(&b->bus, &ranges[i]);
-	b->virtio_range = b->disk_range = -1;
 	/* (Before the I/O APIC: a BAR the guest puts over it wins, as before.) */
-	if (b->has_virtio) {
-		uint64_t bar = virtio_pci_bar(&b->virtio.vp);
-		b->virtio_range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0,
-							      &b->virtio.vp, virtio, 0));
-	}
-	if (b->has_disk) {
-		uint64_t bar = virtio_pci_bar(&b->disk.vp);
-		b->disk_range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0,
-							    &b->disk.vp, virtio, 0));
+	for (unsigned i = 0; i < b->virtio_fns; i++) {
+		struct virtio_pci *vp = b->virtio_fn[i].vp;
+		uint64_t bar = virtio_pci_bar(vp);
+		b->virtio_fn[i].range = bus_add(&b->bus, &ON_BUS(BUS_MMIO, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0, vp,
+								 virtio, 0));
 	}
 	bus_add(&b->bus, &ON_BUS(BUS_MMIO, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, &b->ioapic, ioapic, 0));
 }
 
-/* The guest moved a virtio BAR (the console's or the disk's) or switched
- * its decoding (pci.h): the bus follows. */
+/* The guest moved a virtio function's BAR or switched its decoding
+ * (pci.h): the bus follows. */
 static void virtio_bar_changed(void *ctx, struct pci_function *f, unsigned reg)
 {
 	struct board *b = ctx;
-	bool disk = f == b->disk.vp.fn;
-	uint64_t bar = virtio_pci_bar(disk ? &b->disk.vp : &b->virtio.vp);
 
 	(void)reg;
-	bus_move(&b->bus, disk ? b->disk_range : b->virtio_range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
+	for (unsigned i = 0; i < b->virtio_fns; i++) {
+		const struct board_virtio *v = &b->virtio_fn[i];
+		if (v->vp->fn != f)
+			continue;
+		uint64_t bar = virtio_pci_bar(v->vp);
+		bus_move(&b->bus, v->range, bar, bar ? VIRTIO_PCI_BAR_SIZE : 0);
+	}
+}
+
+/* A virtio function's wiring on the board: its slot, BAR and line; guest
+ * RAM, the interrupt lines, the BAR callback and the log. */
+static struct virtio_pci_config virtio_wiring(struct board *b, const struct board_config *cfg, unsigned slot,
+					      uint64_t bar, unsigned irq)
+{
+	return (struct virtio_pci_config){ .slot = slot, .bar_base = bar, .irq_line = irq, .ram = &cfg->ram,
+					   .irq = &b->irq, .bar_changed = virtio_bar_changed, .bar_ctx = b,
+					   .log = cfg->log, .log_ctx = cfg->ctx };
+}
+
+/* A virtio function that came up goes on the bus (attach_devices). */
+static bool add_virtio(struct board *b, bool present, struct virtio_pci *vp)
+{
+	if (present)
+		b->virtio_fn[b->virtio_fns++] = (struct board_virtio){ .vp = vp, .range = -1 };
+	return present;
 }
 
 void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now)
@@ -366,20 +383,16 @@ void board_init(struct board *b, const struct board_config *cfg, vdev_time_t now
 	}
 	if (cfg->ram.map && cfg->virtio_tx) {
 		struct vcon_host host = { .tx = cfg->virtio_tx, .ctx = cfg->ctx };
-		struct virtio_pci_config wiring = {
-			.slot = BOARD_VIRTIO_SLOT, .bar_base = BOARD_VIRTIO_BAR, .irq_line = BOARD_VIRTIO_IRQ,
-			.ram = &cfg->ram, .irq = &b->irq, .bar_changed = virtio_bar_changed, .bar_ctx = b,
-			.log = cfg->log, .log_ctx = cfg->ctx,
-		};
-		b->has_virtio = vcon_init(&b->virtio, &b->pci, &wiring, &host);
+		struct virtio_pci_config w = virtio_wiring(b, cfg, BOARD_VIRTIO_SLOT, BOARD_VIRTIO_BAR, BOARD_VIRTIO_IRQ);
+		b->has_virtio = add_virtio(b, vcon_init(&b->virtio, &b->pci, &w, &host), &b->virtio.vp);
 	}
 	if (cfg->ram.map && cfg->disk) {
-		struct virtio_pci_config wiring = {
-			.slot = BOARD_DISK_SLOT, .bar_base = BOARD_DISK_BAR, .irq_line = BOARD_DISK_IRQ,
-			.ram = &cfg->ram, .irq = &b->irq, .bar_changed = virtio_bar_changed, .bar_ctx = b,
-			.log = cfg->log, .log_ctx = cfg->ctx,
-		};
-		b->has_disk = vblk_init(&b->disk, &b->pci, &wiring, cfg->disk);
+		struct virtio_pci_config w = virtio_wiring(b, cfg, BOARD_DISK_SLOT, BOARD_DISK_BAR, BOARD_DISK_IRQ);
+		b->has_disk = add_virtio(b, vblk_init(&b->disk, &b->pci, &w, cfg->disk), &b->disk.vp);
+	}
+	if (cfg->ram.map && cfg->net) {
+		struct virtio_pci_config w = virtio_wiring(b, cfg, BOARD_NET_SLOT, BOARD_NET_BAR, BOARD_NET_IRQ);
+		b->has_net = add_virtio(b, vnet_init(&b->net, &b->pci, &w, cfg->net), &b->net.vp);
 	}
 	attach_devices(b);
 	/* What PC firmware leaves: the BSP's local APIC on, in virtual-wire

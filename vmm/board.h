@@ -24,11 +24,16 @@
  *                                             VMM gives it guest RAM
  *   PCI 00:02.0, BAR at 0xfe004000, IRQ 10    virtio disk (virtio-blk), if the VMM
  *                                             gives it a backend
+ *   PCI 00:03.0, BAR at 0xfe008000, IRQ 9     virtio NIC (virtio-net), if the VMM
+ *                                             gives it a backend
  * Anything else reads as all ones and ignores writes. The ports and MMIO
  * ranges are one table, the board's bus (bus.h), in that order of
  * priority where a guest makes them overlap: the accessing vCPU's local
- * APIC page first (it is the CPU's, not on the bus), then the virtio BAR
- * (wherever the guest moves it through PCI configuration), then the rest.
+ * APIC page first (it is the CPU's, not on the bus), then the virtio BARs
+ * (wherever the guest moves them through PCI configuration; the console's,
+ * the disk's, the NIC's), then the rest. Each virtio function has an
+ * interrupt line of its own: the board does not share lines (the MP
+ * tables give each function its own I/O APIC pin).
  *
  * CPUs. board_config.cpus vCPUs (1..BOARD_MAX_CPUS), numbered 0..cpus-1;
  * CPU n's local APIC has APIC ID n (xAPIC and x2APIC). CPU 0 is the
@@ -117,6 +122,7 @@
 #include "dev/uart16550.h"
 #include "dev/virtio_blk.h"
 #include "dev/virtio_console.h"
+#include "dev/virtio_net.h"
 
 #define BOARD_COM1      0x3f8
 #define BOARD_COM1_IRQ  4
@@ -128,6 +134,10 @@
 #define BOARD_DISK_SLOT   2
 #define BOARD_DISK_BAR    0xfe004000ull
 #define BOARD_DISK_IRQ    10
+#define BOARD_NET_SLOT    3
+#define BOARD_NET_BAR     0xfe008000ull
+#define BOARD_NET_IRQ     9             /* (11 and 10 are the console's and the disk's) */
+#define BOARD_VIRTIO_FNS  3             /* the console, the disk, the NIC */
 
 /* The devices behind the ports, for board.port_accesses: other is the
  * i8042, the debug ports and the POST port; none, what nothing decodes. */
@@ -170,9 +180,15 @@ struct board {
 	bool has_virtio;
 	struct vblk disk;
 	bool has_disk;
-	int disk_range;                 /* the disk's BAR on the bus (-1: none) */
+	struct vnet net;
+	bool has_net;
 	struct bus bus;                 /* every port and MMIO range but the local APICs' */
-	int virtio_range;               /* the virtio BAR's range on the bus (-1: none) */
+	/* The virtio functions present, each with its BAR's range on the bus. */
+	struct board_virtio {
+		struct virtio_pci *vp;
+		int range;
+	} virtio_fn[BOARD_VIRTIO_FNS];
+	unsigned virtio_fns;
 	struct vdev_irq irq;            /* what the ISA devices raise */
 	/* Callbacks to the VMM: serial output, machine reset or exit; the
 	 * vCPUs' INIT, SIPI, NMI and kick (see board_config). */
@@ -228,6 +244,10 @@ struct board_config {
 	/* With guest RAM access and this (may be NULL), a virtio disk over
 	 * its sectors (dev/virtio_blk.h: the backend's kick starts its I/O). */
 	const struct vblk_backend *disk;
+	/* With guest RAM access and this (may be NULL), a virtio NIC on a
+	 * port of the switch (dev/virtio_net.h: the backend's kick wakes the
+	 * VMM's network thread). */
+	const struct vnet_backend *net;
 };
 
 /* Power-up: cfg->cpus CPUs, CPU 0 running, the others waiting for a SIPI. */

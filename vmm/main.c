@@ -536,7 +536,7 @@ int main(int argc, char **argv)
 	/* vmm.disk=VOLUME: a virtio disk over the block server's volume. */
 	struct vblk_backend disk;
 	bool has_disk = options.disk[0] && disk_open(options.disk, &disk);
-	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus, has_disk, &cpu, l4_printf))
+	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus, has_disk ? SETUP_PCI_DISK : 0, &cpu, l4_printf))
 		return 1;
 
 	/* The VM: our RAM at guest-physical 0, vCPUs whose exits come to us. */

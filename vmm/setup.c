@@ -2,6 +2,7 @@
 /* Guest set-up: see setup.h. */
 #include "setup.h"
 #include "board.h"
+#include "l4net.h"
 #include "loader/e820.h"
 #include "loader/linux.h"
 #include "loader/mptable.h"
@@ -21,6 +22,7 @@ void setup_options(int argc, char **argv, struct vmm_options *o,
 {
 	unsigned n = 0;
 	int first = 1;
+	bool bad_mac = false;
 
 	*o = (struct vmm_options){ 0 };
 	for (; first < argc && starts_with(argv[first], "vmm."); first++) {
@@ -35,8 +37,20 @@ void setup_options(int argc, char **argv, struct vmm_options *o,
 			__builtin_memcpy(o->disk, argv[first] + 9, __builtin_strlen(argv[first] + 9) + 1);
 		else if (starts_with(argv[first], "vmm.disk="))
 			print("vmm: %s: not a volume name (1-15 characters): no disk\n", argv[first]);
-		else
+		else if (__builtin_strcmp(argv[first], "vmm.net") == 0)
+			o->net = true;
+		else if (starts_with(argv[first], "vmm.mac=") && l4_net_mac_parse(argv[first] + 8, o->mac))
+			o->net = o->mac_given = true;
+		else if (starts_with(argv[first], "vmm.mac=")) {
+			print("vmm: %s: not a unicast Ethernet address (xx:xx:xx:xx:xx:xx): no NIC\n", argv[first]);
+			bad_mac = true;
+		} else
 			print("vmm: unknown option %s ignored\n", argv[first]);
+	}
+	if (bad_mac) {
+		/* (Whatever else asked for one: a NIC with an address not meant is worse than none.) */
+		o->net = o->mac_given = false;
+		__builtin_memset(o->mac, 0, sizeof(o->mac));
 	}
 	for (int i = first; i < argc; i++) {
 		/* The last console= is Linux's /dev/console: input goes there. */
@@ -89,8 +103,28 @@ unsigned setup_multiboot_modules(const struct l4_env *env, struct mb_module *mod
 	return n;
 }
 
-bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const char *cmdline, unsigned cpus, bool disk,
-		struct cpustate *cpu, int (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))))
+bool setup_mptable(uint8_t *ram, uint64_t ram_size, unsigned cpus, unsigned pci)
+{
+	struct mptable_config mp = {
+		.cpus = cpus, .lapic_base = (uint32_t)LAPIC_DEFAULT_BASE, .ioapic_id = BOARD_IOAPIC_ID(cpus),
+		.ioapic_version = IOAPIC_VERSION, .ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE,
+		.ioapic_pins = IOAPIC_PINS, .pci_count = 1, .pci = { { BOARD_VIRTIO_SLOT, BOARD_VIRTIO_IRQ } },
+	};
+	if (pci & SETUP_PCI_DISK) {
+		mp.pci[mp.pci_count].slot = BOARD_DISK_SLOT;
+		mp.pci[mp.pci_count++].pin = BOARD_DISK_IRQ;
+	}
+	if (pci & SETUP_PCI_NET) {
+		mp.pci[mp.pci_count].slot = BOARD_NET_SLOT;
+		mp.pci[mp.pci_count++].pin = BOARD_NET_IRQ;
+	}
+	return ram_size >= SETUP_MPTABLE_GPA + SETUP_MPTABLE_SIZE &&
+	       mptable_write(ram + SETUP_MPTABLE_GPA, SETUP_MPTABLE_SIZE, SETUP_MPTABLE_GPA, &mp);
+}
+
+bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const char *cmdline, unsigned cpus,
+		unsigned pci, struct cpustate *cpu,
+		int (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))))
 {
 	const struct l4_env_module *kernel = setup_module(env, "kernel"), *initrd = setup_module(env, "initrd");
 	struct e820_map map;
@@ -142,14 +176,7 @@ bool setup_load(const struct l4_env *env, uint8_t *ram, uint64_t ram_size, const
 	      (unsigned long)kernel->size, (unsigned long)(initrd ? initrd->size : 0), cmdline);
 	/* MP tables in the BIOS area (reserved in the e820 map), where Linux
 	 * looks: it runs its interrupts through the I/O APIC. */
-	const struct mptable_config mp = {
-		.cpus = cpus, .lapic_base = (uint32_t)LAPIC_DEFAULT_BASE, .ioapic_id = BOARD_IOAPIC_ID(cpus),
-		.ioapic_version = IOAPIC_VERSION, .ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE,
-		.ioapic_pins = IOAPIC_PINS, .pci_count = disk ? 2 : 1,
-		.pci = { { BOARD_VIRTIO_SLOT, BOARD_VIRTIO_IRQ }, { BOARD_DISK_SLOT, BOARD_DISK_IRQ } },
-	};
-	if (ram_size < SETUP_MPTABLE_GPA + SETUP_MPTABLE_SIZE ||
-	    !mptable_write(ram + SETUP_MPTABLE_GPA, SETUP_MPTABLE_SIZE, SETUP_MPTABLE_GPA, &mp))
+	if (!setup_mptable(ram, ram_size, cpus, pci))
 		print("vmm: no MP tables: the guest stays with the 8259s\n");
 	return true;
 }

@@ -4,31 +4,6 @@
 
 enum { VBLK_RQ = 0 };                      /* the request queue */
 
-/* Copies len bytes at byte off of the chain's readable (or writable) part
- * to (from) buf: 0, or -1 if a segment is not RAM any more. */
-static int chain_copy(struct vblk *b, const struct virtq_chain *c, bool writable, uint64_t off, uint8_t *buf,
-		      uint64_t len)
-{
-	for (unsigned i = 0; i < c->nseg && len; i++) {
-		const struct virtq_seg *s = &c->seg[i];
-		if (s->writable != writable)
-			continue;
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		uint64_t n = s->len - off < len ? s->len - off : len;
-		int r = writable ? vdev_ram_write(&b->vp.ram, s->gpa + off, buf, n) :
-				   vdev_ram_read(&b->vp.ram, s->gpa + off, buf, n);
-		if (r)
-			return -1;
-		buf += n;
-		len -= n;
-		off = 0;
-	}
-	return len ? -1 : 0;
-}
-
 /* The gpa of byte off of the chain's writable part (off < c->writable). */
 static uint64_t writable_gpa(const struct virtq_chain *c, uint64_t off)
 {
@@ -61,7 +36,7 @@ static int take(struct vblk *b, struct vblk_req *r)
 	const char *error = got == VIRTQ_BAD ? q->error : NULL;
 	if (!error && (r->chain.readable < VBLK_HEADER || !r->chain.writable))
 		error = "a block request without its header or status byte";
-	if (!error && chain_copy(b, &r->chain, false, 0, h, VBLK_HEADER))
+	if (!error && virtq_chain_read(&b->vp.ram, &r->chain, 0, h, VBLK_HEADER))
 		error = "a block request header is not guest RAM";
 	if (error) {
 		virtio_pci_error(&b->vp, error);
@@ -101,10 +76,10 @@ static uint8_t transfer(struct vblk *b, struct vblk_req *r)
 		uint64_t off = (in ? 0 : VBLK_HEADER) + done * VBLK_SECTOR;
 		if (in) {
 			if (!be->read || be->read(be->ctx, r->sector + done, n) ||
-			    chain_copy(b, &r->chain, true, done * VBLK_SECTOR, be->buf, (uint64_t)n * VBLK_SECTOR))
+			    virtq_chain_write(&b->vp.ram, &r->chain, done * VBLK_SECTOR, be->buf, (uint64_t)n * VBLK_SECTOR))
 				return VIRTIO_BLK_S_IOERR;
 			r->written = (uint32_t)((done + n) * VBLK_SECTOR);
-		} else if (chain_copy(b, &r->chain, false, off, be->buf, (uint64_t)n * VBLK_SECTOR) || !be->write ||
+		} else if (virtq_chain_read(&b->vp.ram, &r->chain, off, be->buf, (uint64_t)n * VBLK_SECTOR) || !be->write ||
 			   be->write(be->ctx, r->sector + done, n)) {
 			return VIRTIO_BLK_S_IOERR;
 		}
@@ -127,7 +102,7 @@ void vblk_do(struct vblk *b, struct vblk_req *r)
 		break;
 	case VIRTIO_BLK_T_GET_ID: {
 		uint64_t n = r->data < VBLK_ID_BYTES ? r->data : VBLK_ID_BYTES;
-		r->status = chain_copy(b, &r->chain, true, 0, (uint8_t *)be->id, n) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+		r->status = virtq_chain_write(&b->vp.ram, &r->chain, 0, be->id, n) ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 		r->written = r->status ? 0 : (uint32_t)n;
 		break;
 	}
@@ -200,15 +175,12 @@ static uint32_t vblk_config_read(void *dev, unsigned off, unsigned size)
 {
 	const struct vblk *b = dev;
 	uint8_t cfg[VBLK_CFG_SIZE] = { 0 };
-	uint32_t v = 0;
 
 	for (unsigned i = 0; i < 8; i++)
 		cfg[VBLK_CFG_CAPACITY + i] = (uint8_t)(b->be.sectors >> (8 * i));
 	cfg[VBLK_CFG_SEG_MAX] = VBLK_SEG_MAX;
 	cfg[VBLK_CFG_BLK_SIZE + 1] = VBLK_SECTOR >> 8;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint32_t)cfg[off + i] << (8 * i);
-	return v;
+	return virtio_config_bytes(cfg, off, size);
 }
 
 static void vblk_reset(void *dev)

@@ -136,13 +136,10 @@ static void vcon_notify(void *dev, unsigned q)
 static uint32_t vcon_config_read(void *dev, unsigned off, unsigned size)
 {
 	uint8_t cfg[VCON_CFG_SIZE] = { 0 };
-	uint32_t v = 0;
 
 	(void)dev;
 	cfg[VCON_CFG_MAX_NR_PORTS] = 1;                    /* (little-endian u32 1) */
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint32_t)cfg[off + i] << (8 * i);
-	return v;
+	return virtio_config_bytes(cfg, off, size);
 }
 
 static const struct virtio_device_ops vcon_ops = {

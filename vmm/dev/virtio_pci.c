@@ -58,6 +58,14 @@ struct virtq *virtio_pci_queue(struct virtio_pci *vp, unsigned q)
 	return q < vp->cfg.queues && vp->q[q].ready && running(vp) ? &vp->q[q] : NULL;
 }
 
+/* The configuration-change interrupt, once a driver listens (DRIVER_OK). */
+static void config_interrupt(struct virtio_pci *vp)
+{
+	if (vp->status & VIRTIO_STATUS_DRIVER_OK)
+		vp->isr |= VIRTIO_PCI_ISR_CONFIG;
+	update_irq(vp);
+}
+
 /*
  * The driver broke the protocol: the device stops until reset and, once the
  * driver is running, says so with a configuration-change interrupt (2.1.2).
@@ -67,9 +75,15 @@ void virtio_pci_error(struct virtio_pci *vp, const char *why)
 	if (!(vp->status & VIRTIO_STATUS_NEEDS_RESET) && vp->cfg.log)
 		vp->cfg.log(vp->cfg.log_ctx, vp->cfg.name, why);
 	vp->status |= VIRTIO_STATUS_NEEDS_RESET;
-	if (vp->status & VIRTIO_STATUS_DRIVER_OK)
-		vp->isr |= VIRTIO_PCI_ISR_CONFIG;
-	update_irq(vp);
+	config_interrupt(vp);
+}
+
+/* A new generation, so that a driver reading several fields across the
+ * change reads them again (4.1.4.3.1), and the interrupt (2.4.2). */
+void virtio_pci_config_changed(struct virtio_pci *vp)
+{
+	vp->config_gen++;
+	config_interrupt(vp);
 }
 
 void virtio_pci_used(struct virtio_pci *vp, unsigned q)
@@ -274,7 +288,7 @@ static uint64_t common_read(struct virtio_pci *vp, uint64_t off, unsigned size)
 	case VIRTIO_PCI_MSIX: case VIRTIO_PCI_QMSIX: return VIRTIO_PCI_NO_VECTOR;
 	case VIRTIO_PCI_NUMQ: return vp->cfg.queues;
 	case VIRTIO_PCI_STATUS: return vp->status;
-	case VIRTIO_PCI_CFGGEN: return 0;              /* nothing changes the configuration */
+	case VIRTIO_PCI_CFGGEN: return vp->config_gen;
 	case VIRTIO_PCI_QSELECT: return vp->qselect;
 	case VIRTIO_PCI_QSIZE: return q ? q->size : 0;
 	case VIRTIO_PCI_QENABLE: return q && q->ready;

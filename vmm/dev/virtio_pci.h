@@ -40,8 +40,10 @@
  * log callback. Buffers used before the error stay used.
  *
  * Interrupts: ISR bit 0 for used buffers (when virtq_notify says the driver
- * wants one), bit 1 for configuration changes; the INTx line is asserted
- * while the ISR is nonzero (level triggered), and reading the ISR clears it.
+ * wants one), bit 1 for configuration changes (virtio_pci_config_changed,
+ * which also moves config_generation on) and device errors; the INTx line
+ * is asserted while the ISR is nonzero (level triggered), and reading the
+ * ISR clears it.
  */
 #ifndef VMM_DEV_VIRTIO_PCI_H
 #define VMM_DEV_VIRTIO_PCI_H
@@ -103,6 +105,17 @@ struct virtio_device_ops {
 	void (*reset)(void *dev);
 };
 
+/* A configuration read of size bytes at off from the device's little-endian
+ * image of its configuration (a config_read's usual answer). */
+static inline uint32_t virtio_config_bytes(const uint8_t *cfg, unsigned off, unsigned size)
+{
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint32_t)cfg[off + i] << (8 * i);
+	return v;
+}
+
 struct virtio_pci_config {
 	const char *name;                 /* for the log: "console" */
 	unsigned slot;                    /* PCI device number on bus 0 */
@@ -137,6 +150,7 @@ struct virtio_pci {
 	uint32_t dfselect, gfselect;
 	uint16_t qselect;
 	uint8_t status, isr;
+	uint8_t config_gen;               /* config_generation: moves on at each change */
 	bool irq_level;                   /* level driven on the INTx line */
 	bool busy;                        /* inside a device callback: no re-entry */
 	struct virtq q[VIRTIO_PCI_MAX_QUEUES];
@@ -166,6 +180,11 @@ void virtio_pci_used(struct virtio_pci *vp, unsigned q);
 /* The device found the driver's rings malformed (why: a constant string):
  * DEVICE_NEEDS_RESET, see above. */
 void virtio_pci_error(struct virtio_pci *vp, const char *why);
+
+/* The device changed its configuration (virtio-net's link status): a new
+ * config_generation and the configuration-change interrupt (ISR bit 1)
+ * once DRIVER_OK is set. */
+void virtio_pci_config_changed(struct virtio_pci *vp);
 
 /* Brackets a device's own entry from the host (its input, say): false if
  * the device is inside one of its callbacks already (then do nothing). */

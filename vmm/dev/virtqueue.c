@@ -210,25 +210,74 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	return VIRTQ_CHAIN;
 }
 
-int virtq_push(struct virtq *q, uint16_t head, uint32_t len)
+int virtq_push_all(struct virtq *q, const struct virtq_used *used, unsigned n)
 {
 	uint8_t elem[VIRTQ_USED_ELEM_SIZE];
 
-	put_le32(elem, head);
-	put_le32(elem + 4, len);
-	if (vdev_ram_write(q->ram, q->used + VIRTQ_USED_RING + VIRTQ_USED_ELEM_SIZE * (q->used_idx & (q->size - 1)),
-			   elem, sizeof(elem))) {
-		q->error = "the used ring is not guest RAM";
-		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t at = (uint16_t)(q->used_idx + i) & (q->size - 1);
+		put_le32(elem, used[i].head);
+		put_le32(elem + 4, used[i].len);
+		if (vdev_ram_write(q->ram, q->used + VIRTQ_USED_RING + VIRTQ_USED_ELEM_SIZE * at, elem, sizeof(elem))) {
+			q->error = "the used ring is not guest RAM";
+			return -1;
+		}
 	}
-	/* The element is in place before the index that publishes it. */
+	/* The elements are in place before the index that publishes them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	if (write16(q, q->used + VIRTQ_USED_IDX, (uint16_t)(q->used_idx + 1))) {
+	if (write16(q, q->used + VIRTQ_USED_IDX, (uint16_t)(q->used_idx + n))) {
 		q->error = "the used ring is not guest RAM";
 		return -1;
 	}
-	q->used_idx++;
+	q->used_idx = (uint16_t)(q->used_idx + n);
 	return 0;
+}
+
+int virtq_push(struct virtq *q, uint16_t head, uint32_t len)
+{
+	const struct virtq_used one = { head, len };
+
+	return virtq_push_all(q, &one, 1);
+}
+
+void virtq_unpop(struct virtq *q, uint16_t n)
+{
+	q->last_avail = (uint16_t)(q->last_avail - n);
+}
+
+/* Copies between buf and len bytes at off of the chain's readable or
+ * writable segments (to guest RAM if writable). */
+static int chain_copy(const struct vdev_ram *ram, const struct virtq_chain *c, bool writable, uint64_t off,
+		      uint8_t *buf, uint64_t len)
+{
+	for (unsigned i = 0; i < c->nseg && len; i++) {
+		const struct virtq_seg *s = &c->seg[i];
+		if (s->writable != writable)
+			continue;
+		if (off >= s->len) {
+			off -= s->len;
+			continue;
+		}
+		uint64_t n = s->len - off < len ? s->len - off : len;
+		int r = writable ? vdev_ram_write(ram, s->gpa + off, buf, n) : vdev_ram_read(ram, s->gpa + off, buf, n);
+		if (r)
+			return -1;
+		buf += n;
+		len -= n;
+		off = 0;
+	}
+	return len ? -1 : 0;
+}
+
+int virtq_chain_read(const struct vdev_ram *ram, const struct virtq_chain *c, uint64_t off, void *buf, uint64_t len)
+{
+	return chain_copy(ram, c, false, off, buf, len);
+}
+
+int virtq_chain_write(const struct vdev_ram *ram, const struct virtq_chain *c, uint64_t off, const void *buf,
+		      uint64_t len)
+{
+	return chain_copy(ram, c, true, off, (uint8_t *)(uintptr_t)buf, len);   /* (only read from) */
 }
 
 int virtq_notify(struct virtq *q)

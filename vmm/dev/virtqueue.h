@@ -117,6 +117,36 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
  * 0, or -1 if the used ring is not RAM. */
 int virtq_push(struct virtq *q, uint16_t head, uint32_t len);
 
+/* A used element: a chain's head and the bytes written into it. */
+struct virtq_used {
+	uint16_t head;
+	uint32_t len;
+};
+
+/* Returns n chains (at most the queue size) at once: the driver sees all
+ * of them or none (virtio-net's merged receive buffers: the driver takes
+ * num_buffers chains as soon as it sees the first). 0 or -1 as virtq_push. */
+int virtq_push_all(struct virtq *q, const struct virtq_used *used, unsigned n);
+
+/*
+ * Gives back the last n chains popped (and not pushed): the next pops walk
+ * them again, as the driver has them then. For a device that finds only
+ * after several pops that the buffers do not suffice (virtio-net's
+ * receive). The avail event stays past them: a driver that adds a buffer
+ * notifies.
+ */
+void virtq_unpop(struct virtq *q, uint16_t n);
+
+/*
+ * Copies len bytes at byte off of the chain's device-readable part into
+ * buf (read), or from buf into its device-writable part (write): 0, or -1
+ * if the part is shorter or a segment is no longer RAM (then some of it
+ * may have been copied).
+ */
+int virtq_chain_read(const struct vdev_ram *ram, const struct virtq_chain *c, uint64_t off, void *buf, uint64_t len);
+int virtq_chain_write(const struct vdev_ram *ram, const struct virtq_chain *c, uint64_t off, const void *buf,
+		      uint64_t len);
+
 /*
  * After pushes: whether the driver wants a used-buffer interrupt for those
  * since the last call: 1 yes, 0 no (none pushed, VIRTQ_AVAIL_F_NO_INTERRUPT,

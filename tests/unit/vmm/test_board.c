@@ -434,6 +434,82 @@ START_TEST(test_disk_is_a_second_function)
 }
 END_TEST
 
+/* With a NIC too: a third function at 00:03.0 (its MAC in its device
+ * configuration, its interrupt line 9), its BAR moving alone, its
+ * configuration interrupt on IRQ 9. */
+static struct l4_net_slot *no_slot(void *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
+static void no_commit(void *ctx, unsigned len, const struct l4_net_meta *meta)
+{
+	(void)ctx;
+	(void)len;
+	(void)meta;
+	ck_abort_msg("nothing to send");
+}
+
+/* The queues of the virtio function whose BAR is at bar (-1: none decodes there). */
+static int queues_at(uint64_t bar)
+{
+	uint64_t v;
+
+	return board_mmio_read(&b, 0, bar + VIRTIO_PCI_NUMQ, 2, &v, 0) ? (int)v : -1;
+}
+
+static uint32_t slot_read(unsigned slot, unsigned reg)
+{
+	board_out(&b, 0, 0xcf8, 4, 0x80000000u | slot << 11 | (reg & 0xfc), 0);
+	return (uint32_t)board_in(&b, 0, 0xcfc, 4, 0);
+}
+
+START_TEST(test_nic_is_a_third_function)
+{
+	struct vblk_backend disk = { .sectors = 100, .buf = disk_buf, .buf_sectors = 1 };
+	struct vnet_backend net = { .mac = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 }, .tx_reserve = no_slot,
+				    .tx_commit = no_commit };
+	struct board_config cfg = { .tsc_hz = 1000000000ull, .console = on_console, .reset = on_reset,
+				    .exit = on_exit, .ram = { .map = vram_map }, .virtio_tx = virtio_tx,
+				    .disk = &disk, .net = &net };
+	const uint64_t moved = 0xd0010000u;
+	uint64_t v = 0;
+
+	board_init(&b, &cfg, 0);
+	ck_assert(b.has_virtio && b.has_disk && b.has_net);
+	ck_assert_uint_eq(slot_read(BOARD_NET_SLOT, PCI_VENDOR_ID), 0x10411af4u);
+	ck_assert_uint_eq(slot_read(BOARD_NET_SLOT, PCI_INTERRUPT_LINE) & 0xff, BOARD_NET_IRQ);
+	ck_assert(board_mmio_read(&b, 0, BOARD_NET_BAR + VIRTIO_PCI_DEVICE_CFG + VNET_CFG_MAC, 4, &v, 0));
+	ck_assert_uint_eq(v, 0x33221102u);
+	ck_assert_int_eq(queues_at(BOARD_NET_BAR), VNET_QUEUES);
+	/* The NIC moves; the disk and the console stay. */
+	slot_write(BOARD_NET_SLOT, PCI_BASE_ADDRESS_0, 4, (uint32_t)moved);
+	ck_assert_int_eq(queues_at(BOARD_NET_BAR), -1);
+	ck_assert_int_eq(queues_at(moved), VNET_QUEUES);
+	ck_assert_int_eq(queues_at(BOARD_DISK_BAR), 1);
+	ck_assert_int_eq(queues_at(BOARD_VIRTIO_BAR), 2);
+	/* A driver (VERSION_1, no queues yet) sees the link go down on IRQ 9. */
+	init_pic();
+	const uint8_t up = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
+	ck_assert(board_mmio_write(&b, 0, moved + VIRTIO_PCI_STATUS, 1, up, 0));
+	ck_assert(board_mmio_write(&b, 0, moved + VIRTIO_PCI_GFSELECT, 4, 1, 0));
+	ck_assert(board_mmio_write(&b, 0, moved + VIRTIO_PCI_GF, 4, 1u << (VIRTIO_F_VERSION_1 - 32), 0));
+	ck_assert(board_mmio_write(&b, 0, moved + VIRTIO_PCI_STATUS, 1, up | VIRTIO_STATUS_FEATURES_OK, 0));
+	ck_assert(board_mmio_write(&b, 0, moved + VIRTIO_PCI_STATUS, 1,
+				   up | VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK, 0));
+	ck_assert_int_eq(board_pending(&b, 0), -1);
+	vnet_set_link(&b.net, false);
+	ck_assert_int_eq(board_pending(&b, 0), 0x39);                 /* IRQ 9 on the second 8259 */
+	/* Without a backend, no NIC (and the disk alone still works). */
+	cfg.net = NULL;
+	board_init(&b, &cfg, 0);
+	ck_assert(!b.has_net && b.has_disk);
+	ck_assert_int_eq(queues_at(BOARD_NET_BAR), -1);
+	ck_assert_int_eq(queues_at(BOARD_DISK_BAR), 1);
+}
+END_TEST
+
 Suite *board_suite(void)
 {
 	Suite *s = suite_create("board");
@@ -456,6 +532,7 @@ Suite *board_suite(void)
 	tcase_add_test(tc, test_typed_input_reaches_the_virtio_console);
 	tcase_add_test(tc, test_virtio_bar_moves_on_the_bus);
 	tcase_add_test(tc, test_disk_is_a_second_function);
+	tcase_add_test(tc, test_nic_is_a_third_function);
 	suite_add_tcase(s, tc);
 	return s;
 }

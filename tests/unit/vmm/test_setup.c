@@ -3,7 +3,8 @@
  * Guest set-up (vmm/setup.c): the VMM's options and the guest's command
  * line, the multiboot modules' strings, loading a kernel (a small
  * multiboot one here; Linux has its own loader tests) and the messages
- * when it cannot, vCPU 0's first state, the exit masks.
+ * when it cannot, the MP tables' PCI interrupts, vCPU 0's first state, the
+ * exit masks.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/unit/util.h"
+#include "vmm/board.h"
 #include "vmm/setup.h"
 
 #define RAM_SIZE 0x1000000ull             /* 16 MiB */
@@ -121,6 +123,49 @@ START_TEST(test_options_and_command_line)
 }
 END_TEST
 
+/* vmm.net and vmm.mac=: a NIC, its address given or not; a bad address
+ * is said and means no NIC, whatever else asked for one. */
+START_TEST(test_network_options)
+{
+	static const uint8_t mac[6] = { 0x02, 0xab, 0xcd, 0xef, 0x01, 0x23 };
+	struct vmm_options o;
+
+	char *plain[] = { "vmm", "vmm.net", "console=ttyS0" };
+	setup_options(3, plain, &o, capture);
+	ck_assert(o.net && !o.mac_given);
+	ck_assert_str_eq(o.cmdline, "console=ttyS0");
+	char *given[] = { "vmm", "vmm.mac=02:AB:cd:ef:01:23" };
+	setup_options(2, given, &o, capture);
+	ck_assert(o.net && o.mac_given);
+	ck_assert_mem_eq(o.mac, mac, 6);
+	ck_assert_str_eq(out, "");
+	static const char *const bad[] = {
+		"vmm.mac=01:00:5e:00:00:01",                       /* a group address */
+		"vmm.mac=02:ab:cd:ef:01",                          /* too short */
+		"vmm.mac=02:ab:cd:ef:01:234",                      /* too long */
+		"vmm.mac=02-ab-cd-ef-01-23",
+		"vmm.mac=0g:ab:cd:ef:01:23",
+		"vmm.mac=",
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { "vmm", "vmm.net", (char *)bad[i], "vmm.mac=02:ab:cd:ef:01:23", "quiet" };
+		char want[128];
+		out[0] = 0;
+		nout = 0;
+		setup_options(5, argv, &o, capture);
+		snprintf(want, sizeof(want), "vmm: %s: not a unicast Ethernet address (xx:xx:xx:xx:xx:xx): no NIC\n",
+			 bad[i]);
+		ck_assert_str_eq(out, want);
+		ck_assert(!o.net && !o.mac_given);
+		ck_assert_mem_eq(o.mac, (const uint8_t[6]){ 0 }, 6);
+		ck_assert_str_eq(o.cmdline, "quiet");
+	}
+	char *none[] = { "vmm", "vmm.disk=root" };
+	setup_options(2, none, &o, capture);
+	ck_assert(!o.net && !o.mac_given);
+}
+END_TEST
+
 START_TEST(test_modules_and_their_strings)
 {
 	struct mb_module mods[L4_ENV_MAX_MODULES];
@@ -155,7 +200,7 @@ START_TEST(test_multiboot_kernel_loads)
 	add_module("kernel", kernel, sizeof(kernel), "");
 	add_module("one", mod_one, sizeof(mod_one), "a b");
 	add_module("two", mod_two, sizeof(mod_two), "");
-	ck_assert(setup_load(&env, ram, RAM_SIZE, "cmd line", 1, false, &cpu, capture));
+	ck_assert(setup_load(&env, ram, RAM_SIZE, "cmd line", 1, 0, &cpu, capture));
 	ck_assert_str_eq(out, "vmm: multiboot kernel loaded (8192 bytes, entry 0x100020, 2 modules)\n");
 	ck_assert_uint_eq(cpu.rip, ENTRY);
 	ck_assert_uint_eq(cpu.rax, MB_BOOTLOADER_MAGIC);
@@ -179,12 +224,12 @@ START_TEST(test_what_cannot_load)
 
 	/* No kernel module. */
 	add_module("initrd", mod_one, sizeof(mod_one), "");
-	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, false, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, 0, &cpu, capture));
 	ck_assert_str_eq(out, "vmm: no guest kernel (`module kernel FILE`)\n");
 	/* Neither a bzImage nor multiboot: both reasons. */
 	nout = 0;
 	add_module("kernel", mod_two, sizeof(mod_two), "");
-	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, false, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, 0, &cpu, capture));
 	ck_assert_msg(strncmp(out, "vmm: kernel refused: as a Linux bzImage: ", 41) == 0, "%s", out);
 	ck_assert(strstr(out, "; as multiboot: ") != NULL);
 	/* A multiboot kernel that loads without its modules: a module is at
@@ -193,12 +238,45 @@ START_TEST(test_what_cannot_load)
 	nout = 0;
 	add_module("kernel", kernel, sizeof(kernel), "");
 	add_module("huge", mod_two, RAM_SIZE, "");
-	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, false, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, RAM_SIZE, "", 1, 0, &cpu, capture));
 	ck_assert_msg(strncmp(out, "vmm: multiboot kernel refused: ", 31) == 0, "%s", out);
 	/* No PC memory map for so little RAM. */
 	nout = 0;
-	ck_assert(!setup_load(&env, ram, 0, "", 1, false, &cpu, capture));
+	ck_assert(!setup_load(&env, ram, 0, "", 1, 0, &cpu, capture));
 	ck_assert_str_eq(out, "vmm: 0 bytes of RAM make no PC memory map\n");
+}
+END_TEST
+
+/* The MP tables route each PCI function's INTA# to its own pin: the
+ * console always, the disk and the NIC as the board has them. */
+static bool routed(unsigned cpus, unsigned slot, unsigned pin)
+{
+	/* (The I/O interrupt entry: INT, level and active low, bus 0, INTA# of the slot.) */
+	const uint8_t e[8] = { 3, 0, 0x0f, 0, 0, (uint8_t)(slot << 2), (uint8_t)BOARD_IOAPIC_ID(cpus), (uint8_t)pin };
+
+	for (unsigned at = 0; at + 8 <= 0x1000; at += 4)
+		if (!memcmp(ram + SETUP_MPTABLE_GPA + at, e, 8))
+			return true;
+	return false;
+}
+
+START_TEST(test_mp_tables_route_the_pci_functions)
+{
+	static const struct {
+		unsigned pci;
+		bool disk, net;
+	} cases[] = { { 0, false, false }, { SETUP_PCI_DISK, true, false }, { SETUP_PCI_NET, false, true },
+		      { SETUP_PCI_DISK | SETUP_PCI_NET, true, true } };
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(ram + SETUP_MPTABLE_GPA, 0, SETUP_MPTABLE_SIZE);
+		ck_assert(setup_mptable(ram, RAM_SIZE, 2, cases[i].pci));
+		ck_assert(routed(2, BOARD_VIRTIO_SLOT, BOARD_VIRTIO_IRQ));
+		ck_assert_int_eq(routed(2, BOARD_DISK_SLOT, BOARD_DISK_IRQ), cases[i].disk);
+		ck_assert_int_eq(routed(2, BOARD_NET_SLOT, BOARD_NET_IRQ), cases[i].net);
+	}
+	/* Guest RAM that does not reach the BIOS area: none. */
+	ck_assert(!setup_mptable(ram, SETUP_MPTABLE_GPA, 1, 0));
 }
 END_TEST
 
@@ -261,9 +339,11 @@ Suite *vmm_setup_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_options_and_command_line);
+	tcase_add_test(tc, test_network_options);
 	tcase_add_test(tc, test_modules_and_their_strings);
 	tcase_add_test(tc, test_multiboot_kernel_loads);
 	tcase_add_test(tc, test_what_cannot_load);
+	tcase_add_test(tc, test_mp_tables_route_the_pci_functions);
 	tcase_add_test(tc, test_first_state);
 	tcase_add_test(tc, test_exit_masks);
 	suite_add_tcase(s, tc);

@@ -16,6 +16,7 @@
 
 #include "tests/unit/unit.h"
 #include "tests/unit/util.h"
+#include "tests/unit/vmm/vdriver.h"
 #include "vmm/dev/virtio_blk.h"
 
 #define IRQ 11
@@ -36,63 +37,24 @@
 #define F_LINUX ((1ull << VIRTIO_F_VERSION_1) | 1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX | \
 		 1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH)
 
-struct board {
-	int level;
-	unsigned rises, logs, kicks, flushes;
+/* The backend's side (the board is vdriver.h's). */
+struct backend {
+	unsigned kicks, flushes;
 	bool fail_io;                      /* the backend reports an error */
-	unsigned io_calls, max_count;
+	unsigned io_calls;
 };
 
 static struct vblk dev;
-static struct board bd;
+static struct backend bd;
 static struct pci pci;
-static uint8_t *ram;
 static uint8_t disk[DISK_SECTORS * VBLK_SECTOR], model[DISK_SECTORS * VBLK_SECTOR];
 static uint8_t xbuf[BUF_SECTORS * VBLK_SECTOR];
-static struct vdev_ram gram;
-static struct vdev_irq girq;
-static uint16_t avail_idx, last_used;
-
-static bool in_ram(uint64_t gpa, uint64_t len)
-{
-	return gpa >= RAM_BASE && gpa - RAM_BASE <= RAM_SIZE && len <= RAM_SIZE - (gpa - RAM_BASE);
-}
-
-static uint8_t *ram_map(void *ctx, uint64_t gpa, uint64_t len)
-{
-	(void)ctx;
-	return in_ram(gpa, len) ? ram + (gpa - RAM_BASE) : NULL;
-}
-
-static uint8_t *gp(uint64_t gpa)
-{
-	ck_assert(in_ram(gpa, 1));
-	return ram + (gpa - RAM_BASE);
-}
-
-static void board_irq(void *ctx, unsigned line, int level)
-{
-	struct board *b = ctx;
-
-	ck_assert_uint_eq(line, IRQ);
-	b->rises += level && !b->level;
-	b->level = level;
-}
-
-static void board_log(void *ctx, const char *device, const char *what)
-{
-	struct board *b = ctx;
-
-	ck_assert_str_eq(device, "block");
-	ck_assert_ptr_nonnull(what);
-	b->logs++;
-}
 
 /* ---- the backend: an in-memory disk behind a 3-sector buffer */
 
 static int be_read(void *ctx, uint64_t sector, unsigned count)
 {
-	struct board *b = ctx;
+	struct backend *b = ctx;
 
 	ck_assert(count >= 1 && count <= BUF_SECTORS && sector + count <= DISK_SECTORS);
 	b->io_calls++;
@@ -104,7 +66,7 @@ static int be_read(void *ctx, uint64_t sector, unsigned count)
 
 static int be_write(void *ctx, uint64_t sector, unsigned count)
 {
-	struct board *b = ctx;
+	struct backend *b = ctx;
 
 	ck_assert(count >= 1 && count <= BUF_SECTORS && sector + count <= DISK_SECTORS);
 	b->io_calls++;
@@ -116,7 +78,7 @@ static int be_write(void *ctx, uint64_t sector, unsigned count)
 
 static int be_flush(void *ctx)
 {
-	struct board *b = ctx;
+	struct backend *b = ctx;
 
 	b->flushes++;
 	return b->fail_io ? -1 : 0;
@@ -124,13 +86,12 @@ static int be_flush(void *ctx)
 
 static void be_kick(void *ctx)
 {
-	((struct board *)ctx)->kicks++;
+	((struct backend *)ctx)->kicks++;
 }
 
 static void init_dev(bool read_only, bool kick)
 {
-	struct virtio_pci_config wiring = { .slot = SLOT, .bar_base = BAR, .irq_line = IRQ, .ram = &gram,
-					    .irq = &girq, .log = board_log, .log_ctx = &bd };
+	struct virtio_pci_config wiring = vd_wiring(SLOT, BAR);
 	struct vblk_backend be = { .sectors = DISK_SECTORS, .read_only = read_only, .id = "l4blk:root",
 				   .buf = xbuf, .buf_sectors = BUF_SECTORS, .read = be_read, .write = be_write,
 				   .flush = be_flush, .kick = kick ? be_kick : NULL, .ctx = &bd };
@@ -142,117 +103,42 @@ static void init_dev(bool read_only, bool kick)
 static void setup(void)
 {
 	memset(&bd, 0, sizeof(bd));
-	ram = alloc_exact(RAM_SIZE);
-	memset(ram, 0, RAM_SIZE);
-	gram = (struct vdev_ram){ ram_map, &bd };
-	girq = (struct vdev_irq){ board_irq, &bd };
+	vd_board_init(RAM_BASE, RAM_SIZE, IRQ, "block");
 	for (unsigned i = 0; i < sizeof(disk); i++)
 		disk[i] = (uint8_t)(i * 7 + i / VBLK_SECTOR);
 	memcpy(model, disk, sizeof(disk));
-	avail_idx = last_used = 0;
 	init_dev(false, false);
+	vd_use(&dev.vp);
 }
 
 static void teardown(void)
 {
-	free(ram);
-	ram = NULL;
+	vd_board_free();
 }
 
-/* ---- the driver */
+/* ---- the driver (vdriver.h) */
 
-static uint64_t rd(uint32_t off, unsigned size)
-{
-	return virtio_pci_read(&dev.vp, off, size, 0);
-}
-
-static void wr(uint32_t off, unsigned size, uint64_t v)
-{
-	virtio_pci_write(&dev.vp, off, size, v, 0);
-}
-
-static uint8_t status(void)
-{
-	return (uint8_t)rd(VIRTIO_PCI_STATUS, 1);
-}
-
-static uint64_t offered(void)
-{
-	wr(VIRTIO_PCI_DFSELECT, 4, 1);
-	uint64_t f = rd(VIRTIO_PCI_DF, 4) << 32;
-	wr(VIRTIO_PCI_DFSELECT, 4, 0);
-	return f | rd(VIRTIO_PCI_DF, 4);
-}
+static struct vd_queue rq;
 
 /* virtio_blk's probe: features, the one queue, DRIVER_OK. */
 static void linux_probe(uint64_t want)
 {
-	wr(VIRTIO_PCI_STATUS, 1, 0);
-	wr(VIRTIO_PCI_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-	uint64_t f = offered() & want;
-	wr(VIRTIO_PCI_GFSELECT, 4, 0);
-	wr(VIRTIO_PCI_GF, 4, (uint32_t)f);
-	wr(VIRTIO_PCI_GFSELECT, 4, 1);
-	wr(VIRTIO_PCI_GF, 4, (uint32_t)(f >> 32));
-	wr(VIRTIO_PCI_STATUS, 1, status() | VIRTIO_STATUS_FEATURES_OK);
-	ck_assert(status() & VIRTIO_STATUS_FEATURES_OK);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_NUMQ, 2), 1);
-	memset(gp(QBASE), 0, 0x3000);
-	wr(VIRTIO_PCI_QSELECT, 2, 0);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_QSIZE, 2), VBLK_QUEUE_MAX);
-	wr(VIRTIO_PCI_QSIZE, 2, QNUM);
-	wr(VIRTIO_PCI_QDESC, 4, (uint32_t)QBASE);
-	wr(VIRTIO_PCI_QDRIVER, 4, (uint32_t)(QBASE + 0x1000));
-	wr(VIRTIO_PCI_QDEVICE, 4, (uint32_t)(QBASE + 0x2000));
-	wr(VIRTIO_PCI_QENABLE, 2, 1);
-	wr(VIRTIO_PCI_STATUS, 1, status() | VIRTIO_STATUS_DRIVER_OK);
-	ck_assert(!(status() & VIRTIO_STATUS_NEEDS_RESET));
-	avail_idx = last_used = 0;
-}
-
-static void set_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *p = gp(QBASE + 16ull * i);
-
-	put64(p, addr);
-	put32(p + 8, len);
-	put16(p + 12, flags);
-	put16(p + 14, next);
+	ck_assert(vd_negotiate(vd_offered() & want));
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_NUMQ, 2), 1);
+	vd_wr(VIRTIO_PCI_QSELECT, 2, 0);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_QSIZE, 2), VBLK_QUEUE_MAX);
+	vd_queue(&rq, 0, QBASE, QNUM);
+	vd_wr(VIRTIO_PCI_STATUS, 1, vd_status() | VIRTIO_STATUS_DRIVER_OK);
+	ck_assert(!(vd_status() & VIRTIO_STATUS_NEEDS_RESET));
 }
 
 static void header(unsigned slot, uint32_t type, uint64_t sector)
 {
-	uint8_t *h = gp(HDR + 16ull * slot);
+	uint8_t *h = vd_gp(HDR + 16ull * slot);
 
 	put32(h, type);
 	put32(h + 4, 0);
 	put64(h + 8, sector);
-}
-
-/* Publishes head and notifies the queue. */
-static void submit(uint16_t head)
-{
-	put16(gp(QBASE + 0x1000 + 4 + 2ull * (avail_idx % QNUM)), head);
-	avail_idx++;
-	put16(gp(QBASE + 0x1000 + 2), avail_idx);
-	wr(VIRTIO_PCI_NOTIFY, 2, 0);
-}
-
-static uint16_t used_idx(void)
-{
-	const uint8_t *p = gp(QBASE + 0x2000 + 2);
-
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-/* The next used element: its head and length. */
-static void next_used(uint16_t *head, uint32_t *len)
-{
-	ck_assert_uint_ne(used_idx(), last_used);
-	const uint8_t *e = gp(QBASE + 0x2000 + 4 + 8ull * (last_used % QNUM));
-	*head = (uint16_t)(e[0] | e[1] << 8);
-	*len = (uint32_t)e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
-	last_used++;
 }
 
 /*
@@ -268,26 +154,26 @@ static uint8_t request(unsigned slot, uint32_t type, uint64_t sector, uint64_t d
 	uint16_t wflag = type == VIRTIO_BLK_T_OUT ? 0 : VIRTQ_DESC_F_WRITE;
 
 	header(slot, type, sector);
-	*gp(STATUS + slot) = 0xee;
-	set_desc(d + n, HDR + 16ull * slot, VBLK_HEADER, VIRTQ_DESC_F_NEXT, (uint16_t)(d + n + 1));
+	*vd_gp(STATUS + slot) = 0xee;
+	vd_desc(&rq, d + n, HDR + 16ull * slot, VBLK_HEADER, VIRTQ_DESC_F_NEXT, (uint16_t)(d + n + 1));
 	n++;
 	for (unsigned i = 0; i < parts && bytes; i++, n++) {
 		uint32_t piece = i + 1 == parts ? bytes - (bytes / parts) * i : bytes / parts;
-		set_desc(d + n, data_gpa + (uint64_t)(bytes / parts) * i, piece, wflag | VIRTQ_DESC_F_NEXT,
+		vd_desc(&rq, d + n, data_gpa + (uint64_t)(bytes / parts) * i, piece, wflag | VIRTQ_DESC_F_NEXT,
 			 (uint16_t)(d + n + 1));
 	}
-	set_desc(d + n, STATUS + slot, 1, VIRTQ_DESC_F_WRITE, 0);
-	uint16_t before = used_idx();
-	submit((uint16_t)d);
-	if (used_idx() != before) {
+	vd_desc(&rq, d + n, STATUS + slot, 1, VIRTQ_DESC_F_WRITE, 0);
+	uint16_t before = vd_used_idx(&rq);
+	vd_submit(&rq, (uint16_t)d);
+	if (vd_used_idx(&rq) != before) {
 		uint16_t head;
 		uint32_t len;
-		next_used(&head, &len);
+		vd_next_used(&rq, &head, &len);
 		ck_assert_uint_eq(head, d);
 		if (used_len)
 			*used_len = len;
 	}
-	return *gp(STATUS + slot);
+	return *vd_gp(STATUS + slot);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -299,15 +185,15 @@ START_TEST(test_identity_offer_and_config)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(pci_config_read(f, PCI_VENDOR_ID, 2), VIRTIO_PCI_VENDOR);
 	ck_assert_uint_eq(pci_config_read(f, PCI_DEVICE_ID, 2), 0x1040 + VIRTIO_ID_BLOCK);
-	ck_assert_uint_eq(offered(), F_LINUX);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_CAPACITY, 4), DISK_SECTORS);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_CAPACITY + 4, 4), 0);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_SEG_MAX, 4), VBLK_SEG_MAX);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_BLK_SIZE, 4), VBLK_SECTOR);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_SIZE_MAX, 4), 0);
+	ck_assert_uint_eq(vd_offered(), F_LINUX);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_CAPACITY, 4), DISK_SECTORS);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_CAPACITY + 4, 4), 0);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_SEG_MAX, 4), VBLK_SEG_MAX);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_BLK_SIZE, 4), VBLK_SECTOR);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_DEVICE_CFG + VBLK_CFG_SIZE_MAX, 4), 0);
 	/* A read-only disk says so. */
 	init_dev(true, false);
-	ck_assert_uint_eq(offered(), F_LINUX | 1ull << VIRTIO_BLK_F_RO);
+	ck_assert_uint_eq(vd_offered(), F_LINUX | 1ull << VIRTIO_BLK_F_RO);
 	/* No buffer, no device. */
 	struct virtio_pci_config wiring = { .slot = SLOT + 1, .bar_base = BAR + 0x10000, .irq_line = IRQ };
 	struct vblk_backend none = { .sectors = 1 };
@@ -324,30 +210,30 @@ START_TEST(test_read_and_write)
 
 	linux_probe(F_LINUX);
 	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_IN, 5, DATA, 10 * VBLK_SECTOR, 3, &len), VIRTIO_BLK_S_OK);
-	ck_assert_mem_eq(gp(DATA), disk + 5 * VBLK_SECTOR, 10 * VBLK_SECTOR);
+	ck_assert_mem_eq(vd_gp(DATA), disk + 5 * VBLK_SECTOR, 10 * VBLK_SECTOR);
 	ck_assert_uint_eq(len, 10 * VBLK_SECTOR + 1);
 	ck_assert_uint_eq(bd.io_calls, 4);                 /* 3 + 3 + 3 + 1 */
-	ck_assert_int_eq(bd.level, 1);
-	ck_assert_uint_eq(rd(VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
-	ck_assert_int_eq(bd.level, 0);
+	ck_assert_int_eq(vd.level, 1);
+	ck_assert_uint_eq(vd_rd(VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_QUEUE);
+	ck_assert_int_eq(vd.level, 0);
 	/* A write of 7 sectors at the very end. */
 	for (unsigned i = 0; i < 7 * VBLK_SECTOR; i++)
-		gp(DATA + 0x4000)[i] = (uint8_t)(0x5a ^ i);
+		vd_gp(DATA + 0x4000)[i] = (uint8_t)(0x5a ^ i);
 	ck_assert_uint_eq(request(1, VIRTIO_BLK_T_OUT, DISK_SECTORS - 7, DATA + 0x4000, 7 * VBLK_SECTOR, 2, &len),
 			  VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(len, 1);
-	ck_assert_mem_eq(disk + (DISK_SECTORS - 7) * VBLK_SECTOR, gp(DATA + 0x4000), 7 * VBLK_SECTOR);
+	ck_assert_mem_eq(disk + (DISK_SECTORS - 7) * VBLK_SECTOR, vd_gp(DATA + 0x4000), 7 * VBLK_SECTOR);
 	ck_assert_mem_eq(disk, model, (DISK_SECTORS - 7) * VBLK_SECTOR);
 	/* Flush, GET_ID. */
 	ck_assert_uint_eq(request(2, VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0, &len), VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(bd.flushes, 1);
-	memset(gp(DATA), 0xff, 64);
+	memset(vd_gp(DATA), 0xff, 64);
 	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_GET_ID, 0, DATA, VBLK_ID_BYTES, 1, &len), VIRTIO_BLK_S_OK);
-	ck_assert_mem_eq(gp(DATA), "l4blk:root\0\0\0\0\0\0\0\0\0\0", VBLK_ID_BYTES);
+	ck_assert_mem_eq(vd_gp(DATA), "l4blk:root\0\0\0\0\0\0\0\0\0\0", VBLK_ID_BYTES);
 	ck_assert_uint_eq(len, VBLK_ID_BYTES + 1);
 	ck_assert_uint_eq(dev.requests, 4);
 	ck_assert_uint_eq(dev.errors, 0);
-	ck_assert_uint_eq(bd.logs, 0);
+	ck_assert_uint_eq(vd.logs, 0);
 }
 END_TEST
 
@@ -373,15 +259,15 @@ START_TEST(test_requests_that_fail_change_nothing)
 		{ 0xffffffffu, 0, VBLK_SECTOR, VIRTIO_BLK_S_UNSUPP },
 	};
 	linux_probe(F_LINUX);
-	memset(gp(DATA), 0x33, 0x4000);
+	memset(vd_gp(DATA), 0x33, 0x4000);
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_uint_eq(request(i % 3, bad[i].type, bad[i].sector, DATA, bad[i].bytes, 1, NULL), bad[i].status);
 		ck_assert_mem_eq(disk, model, sizeof(disk));
 		ck_assert_uint_eq(bd.io_calls, 0);
 		for (unsigned k = 0; k < 0x1000; k++)
-			ck_assert_uint_eq(gp(DATA)[k], 0x33);
+			ck_assert_uint_eq(vd_gp(DATA)[k], 0x33);
 	}
-	ck_assert(!(status() & VIRTIO_STATUS_NEEDS_RESET));
+	ck_assert(!(vd_status() & VIRTIO_STATUS_NEEDS_RESET));
 	/* A failing backend: IOERR for each kind. */
 	bd.fail_io = true;
 	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_IN, 0, DATA, VBLK_SECTOR, 1, NULL), VIRTIO_BLK_S_IOERR);
@@ -394,7 +280,7 @@ START_TEST(test_requests_that_fail_change_nothing)
 	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_OUT, 0, DATA, VBLK_SECTOR, 1, NULL), VIRTIO_BLK_S_IOERR);
 	ck_assert_mem_eq(disk, model, sizeof(disk));
 	ck_assert_uint_eq(request(1, VIRTIO_BLK_T_IN, 0, DATA, VBLK_SECTOR, 1, NULL), VIRTIO_BLK_S_OK);
-	ck_assert_mem_eq(gp(DATA), disk, VBLK_SECTOR);
+	ck_assert_mem_eq(vd_gp(DATA), disk, VBLK_SECTOR);
 }
 END_TEST
 
@@ -407,39 +293,39 @@ START_TEST(test_malformed_chains)
 		header(0, VIRTIO_BLK_T_OUT, 0);
 		switch (kind) {
 		case 0: /* no status byte: all device-readable */
-			set_desc(0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
-			set_desc(1, DATA, VBLK_SECTOR, 0, 0);
+			vd_desc(&rq, 0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
+			vd_desc(&rq, 1, DATA, VBLK_SECTOR, 0, 0);
 			break;
 		case 1: /* a short header */
-			set_desc(0, HDR, 8, VIRTQ_DESC_F_NEXT, 1);
-			set_desc(1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+			vd_desc(&rq, 0, HDR, 8, VIRTQ_DESC_F_NEXT, 1);
+			vd_desc(&rq, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 			break;
 		case 2: /* data outside RAM */
-			set_desc(0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
-			set_desc(1, RAM_BASE + RAM_SIZE - 256, VBLK_SECTOR, VIRTQ_DESC_F_NEXT, 2);
-			set_desc(2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+			vd_desc(&rq, 0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
+			vd_desc(&rq, 1, RAM_BASE + RAM_SIZE - 256, VBLK_SECTOR, VIRTQ_DESC_F_NEXT, 2);
+			vd_desc(&rq, 2, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 			break;
 		case 3: /* a loop */
-			set_desc(0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
-			set_desc(1, DATA, VBLK_SECTOR, VIRTQ_DESC_F_NEXT, 0);
+			vd_desc(&rq, 0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
+			vd_desc(&rq, 1, DATA, VBLK_SECTOR, VIRTQ_DESC_F_NEXT, 0);
 			break;
 		case 4: /* the header outside RAM */
-			set_desc(0, 0x1000, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
-			set_desc(1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+			vd_desc(&rq, 0, 0x1000, VBLK_HEADER, VIRTQ_DESC_F_NEXT, 1);
+			vd_desc(&rq, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
 			break;
 		case 5: /* a next index past the queue */
-			set_desc(0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, QNUM + 3);
+			vd_desc(&rq, 0, HDR, VBLK_HEADER, VIRTQ_DESC_F_NEXT, QNUM + 3);
 			break;
 		}
-		*gp(STATUS) = 0xee;
-		submit(0);
-		ck_assert_msg(status() & VIRTIO_STATUS_NEEDS_RESET, "kind %u", kind);
-		ck_assert_uint_eq(used_idx(), 0);
-		ck_assert_uint_eq(*gp(STATUS), 0xee);
+		*vd_gp(STATUS) = 0xee;
+		vd_submit(&rq, 0);
+		ck_assert_msg(vd_status() & VIRTIO_STATUS_NEEDS_RESET, "kind %u", kind);
+		ck_assert_uint_eq(vd_used_idx(&rq), 0);
+		ck_assert_uint_eq(*vd_gp(STATUS), 0xee);
 		ck_assert_uint_eq(bd.io_calls, 0);
 		ck_assert_mem_eq(disk, model, sizeof(disk));
 	}
-	ck_assert_uint_eq(bd.logs, 6);
+	ck_assert_uint_eq(vd.logs, 6);
 	linux_probe(F_LINUX);
 	ck_assert_uint_eq(request(0, VIRTIO_BLK_T_IN, 1, DATA, VBLK_SECTOR, 1, NULL), VIRTIO_BLK_S_OK);
 }
@@ -459,26 +345,26 @@ START_TEST(test_steps_and_reset_between)
 	ck_assert_uint_eq(bd.kicks, 2);
 	ck_assert_uint_eq(request(1, VIRTIO_BLK_T_IN, 4, DATA + 0x1000, 2 * VBLK_SECTOR, 1, NULL), 0xee);
 	ck_assert_uint_eq(request(2, VIRTIO_BLK_T_FLUSH, 0, 0, 0, 0, NULL), 0xee);
-	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vd_used_idx(&rq), 0);
 	ck_assert_uint_eq(vblk_process(&dev), 3);
-	ck_assert_uint_eq(used_idx(), 3);
-	ck_assert_uint_eq(*gp(STATUS), VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(*gp(STATUS + 1), VIRTIO_BLK_S_OK);
-	ck_assert_uint_eq(*gp(STATUS + 2), VIRTIO_BLK_S_OK);
-	ck_assert_mem_eq(gp(DATA + 0x1000), disk + 4 * VBLK_SECTOR, 2 * VBLK_SECTOR);
+	ck_assert_uint_eq(vd_used_idx(&rq), 3);
+	ck_assert_uint_eq(*vd_gp(STATUS), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(*vd_gp(STATUS + 1), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(*vd_gp(STATUS + 2), VIRTIO_BLK_S_OK);
+	ck_assert_mem_eq(vd_gp(DATA + 0x1000), disk + 4 * VBLK_SECTOR, 2 * VBLK_SECTOR);
 	ck_assert_uint_eq(vblk_take(&dev, &r), 0);
 	/* Taken, then the driver resets and sets up again: the old request's
 	 * completion goes nowhere. */
-	last_used = used_idx();
+	rq.last_used = vd_used_idx(&rq);
 	request(0, VIRTIO_BLK_T_IN, 2, DATA, VBLK_SECTOR, 1, NULL);
 	ck_assert_uint_eq(vblk_take(&dev, &r), 1);
 	vblk_do(&dev, &r);
 	linux_probe(F_LINUX);
 	vblk_finish(&dev, &r);
-	ck_assert_uint_eq(used_idx(), 0);
-	ck_assert(!(status() & VIRTIO_STATUS_NEEDS_RESET));
+	ck_assert_uint_eq(vd_used_idx(&rq), 0);
+	ck_assert(!(vd_status() & VIRTIO_STATUS_NEEDS_RESET));
 	/* No taking while the device is not running. */
-	wr(VIRTIO_PCI_STATUS, 1, 0);
+	vd_wr(VIRTIO_PCI_STATUS, 1, 0);
 	ck_assert_uint_eq(vblk_take(&dev, &r), 0);
 }
 END_TEST
@@ -495,7 +381,7 @@ START_TEST(test_random_against_model)
 		uint64_t sector = rnd() % (DISK_SECTORS + 8);
 		unsigned parts = 1 + (unsigned)(rnd() % 3);
 		bool fits = sector + sectors <= DISK_SECTORS;
-		uint8_t *buf = gp(DATA);
+		uint8_t *buf = vd_gp(DATA);
 		if (out)
 			for (unsigned i = 0; i < sectors * VBLK_SECTOR; i++)
 				buf[i] = (uint8_t)rnd();
@@ -510,7 +396,7 @@ START_TEST(test_random_against_model)
 			ck_assert_mem_eq(buf, model + sector * VBLK_SECTOR, sectors * VBLK_SECTOR);
 		ck_assert_mem_eq(disk, model, sizeof(disk));
 	}
-	ck_assert(!(status() & VIRTIO_STATUS_NEEDS_RESET));
+	ck_assert(!(vd_status() & VIRTIO_STATUS_NEEDS_RESET));
 }
 END_TEST
 

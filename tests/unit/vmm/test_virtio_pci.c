@@ -4,7 +4,8 @@
  * it: the PCI function and its capabilities as Linux's virtio_pci_modern
  * finds them, feature negotiation, the status rules, the queue registers,
  * DRIVER_OK and notifications reaching the device, the ISR and the INTx
- * level, device errors, access widths, the BAR following the guest.
+ * level, device errors, configuration changes, access widths, the BAR
+ * following the guest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -468,6 +469,29 @@ START_TEST(test_isr_intx_and_errors)
 }
 END_TEST
 
+/* A configuration change: config_generation moves on; the interrupt
+ * (ISR bit 1) only once a driver listens, and the device keeps running. */
+START_TEST(test_config_change)
+{
+	uint8_t gen = (uint8_t)rd(VIRTIO_PCI_CFGGEN, 1);
+
+	virtio_pci_config_changed(&vp);
+	ck_assert_uint_eq(rd(VIRTIO_PCI_CFGGEN, 1), (uint8_t)(gen + 1));
+	ck_assert_int_eq(line_level, 0);                   /* no driver yet */
+	ck_assert(negotiate(1ull << 32));
+	setup_queue(0, 8);
+	set_status(VIRTIO_STATUS_DRIVER_OK);
+	virtio_pci_config_changed(&vp);
+	ck_assert_uint_eq(rd(VIRTIO_PCI_CFGGEN, 1), (uint8_t)(gen + 2));
+	ck_assert_int_eq(line_level, 1);
+	ck_assert_uint_eq(rd(VIRTIO_PCI_ISR, 1), VIRTIO_PCI_ISR_CONFIG);
+	ck_assert_int_eq(line_level, 0);
+	ck_assert(!(status() & VIRTIO_STATUS_NEEDS_RESET));
+	ck_assert_ptr_nonnull(virtio_pci_queue(&vp, 0));
+	ck_assert_uint_eq(logs, 0);
+}
+END_TEST
+
 START_TEST(test_access_widths)
 {
 	/* Each common field takes its own width only. */
@@ -565,6 +589,7 @@ Suite *virtio_pci_suite(void)
 	tcase_add_test(tc, test_bad_layout_needs_reset);
 	tcase_add_test(tc, test_driver_ok_and_notifications_reach_the_device);
 	tcase_add_test(tc, test_isr_intx_and_errors);
+	tcase_add_test(tc, test_config_change);
 	tcase_add_test(tc, test_access_widths);
 	tcase_add_test(tc, test_no_writes_while_the_device_works);
 	tcase_add_test(tc, test_init_refuses_bad_configurations);

@@ -167,6 +167,82 @@ START_TEST(test_chain_segments_and_used_ring)
 }
 END_TEST
 
+/* Copies at byte offsets of a chain's readable and writable parts, across
+ * its segments; a copy past a part's end fails. */
+START_TEST(test_chain_copies)
+{
+	uint8_t buf[16];
+
+	start(8, 0);
+	memcpy(gp(DATA), "abc", 3);
+	memcpy(gp(DATA + 0x100), "defghij", 7);
+	set_desc(0, DATA, 3, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(1, DATA + 0x100, 7, VIRTQ_DESC_F_NEXT, 2);
+	set_desc(2, DATA + 0x200, 2, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+	set_desc(3, DATA + 0x300, 5, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	expect_chain(0, 4);
+	ck_assert_int_eq(virtq_chain_read(&gram, &chain, 2, buf, 6), 0);
+	ck_assert_mem_eq(buf, "cdefgh", 6);
+	ck_assert_int_eq(virtq_chain_read(&gram, &chain, 0, buf, 10), 0);
+	ck_assert_mem_eq(buf, "abcdefghij", 10);
+	ck_assert_int_eq(virtq_chain_read(&gram, &chain, 5, buf, 6), -1);
+	/* Writes skip the readable part: offset 1 is the first writable segment's second byte. */
+	ck_assert_int_eq(virtq_chain_write(&gram, &chain, 1, "XYZ", 3), 0);
+	ck_assert_mem_eq(gp(DATA + 0x201), "X", 1);
+	ck_assert_mem_eq(gp(DATA + 0x300), "YZ", 2);
+	ck_assert_int_eq(virtq_chain_write(&gram, &chain, 0, "1234567", 8), -1);
+	ck_assert_int_eq(virtq_chain_read(&gram, &chain, 10, buf, 0), 0);    /* (nothing, at the end) */
+	ck_assert_mem_eq(gp(DATA + 0x100), "defghij", 7);       /* (the readable part untouched) */
+}
+END_TEST
+
+/* Chains given back come again, as the driver has them by then; the
+ * avail event stays past them (a new buffer is notified). */
+START_TEST(test_unpop)
+{
+	start(8, ALL_RING_FEATURES);
+	set_desc(0, DATA, 10, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(1, DATA + 0x100, 20, VIRTQ_DESC_F_WRITE, 0);
+	post(0);
+	post(1);
+	expect_chain(0, 1);
+	expect_chain(1, 1);
+	ck_assert_int_eq(virtq_pop(&q, &chain), VIRTQ_EMPTY);
+	ck_assert_uint_eq(rd16(USED + 4 + 8 * 8), 2);            /* avail_event */
+	virtq_unpop(&q, 2);
+	ck_assert_uint_eq(q.last_avail, 0);
+	ck_assert_uint_eq(rd16(USED + 4 + 8 * 8), 2);
+	set_desc(1, DATA + 0x200, 30, VIRTQ_DESC_F_WRITE, 0);     /* changed meanwhile */
+	expect_chain(0, 1);
+	expect_chain(1, 1);
+	expect_seg(0, DATA + 0x200, 30, true);
+	ck_assert_uint_eq(rd16(USED + 2), 0);                    /* nothing was used */
+}
+END_TEST
+
+/* Several chains returned at once: in order across the ring's end, the
+ * index moved once past all of them. */
+START_TEST(test_push_all)
+{
+	const struct virtq_used used[3] = { { 7, 100 }, { 2, 0 }, { 5, 1514 } };
+
+	start(4, 0);
+	q.used_idx = 3;
+	ck_assert_int_eq(virtq_push_all(&q, used, 3), 0);
+	ck_assert_uint_eq(rd16(USED + 2), 6);
+	ck_assert_uint_eq(q.used_idx, 6);
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_uint_eq(get32(gp(USED + 4 + 8 * ((3 + i) % 4))), used[i].head);
+		ck_assert_uint_eq(get32(gp(USED + 8 + 8 * ((3 + i) % 4))), used[i].len);
+	}
+	ck_assert_int_eq(virtq_notify(&q), 1);
+	q.used = RAM_BASE + RAM_SIZE;                            /* a used ring that is not RAM */
+	ck_assert_int_eq(virtq_push_all(&q, used, 1), -1);
+	ck_assert_uint_eq(q.used_idx, 6);
+}
+END_TEST
+
 START_TEST(test_indices_wrap_at_2_16)
 {
 	start(4, 0);
@@ -723,6 +799,9 @@ Suite *virtqueue_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_chain_segments_and_used_ring);
+	tcase_add_test(tc, test_chain_copies);
+	tcase_add_test(tc, test_unpop);
+	tcase_add_test(tc, test_push_all);
 	tcase_add_test(tc, test_indices_wrap_at_2_16);
 	tcase_add_test(tc, test_longest_legal_chain);
 	tcase_add_test(tc, test_zero_length_descriptors_are_not_accessed);
