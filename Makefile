@@ -207,7 +207,8 @@ UNIT_KSRCS := kernel/format.c kernel/mb2.c kernel/frame.c kernel/cmdline.c kerne
 # not built here.)
 UNIT_USRCS := $(sort $(wildcard vmm/dev/*.c vmm/x86/*.c vmm/loader/*.c) vmm/board.c vmm/bus.c vmm/x86state.c \
 	vmm/cpuid.c vmm/msr.c vmm/irq.c vmm/console.c vmm/input.c vmm/stats.c vmm/setup.c \
-	roottask/config.c servers/blk/policy.c servers/ata/ata.c servers/vswitch/fdb.c servers/vswitch/switch.c libl4/netring.c)
+	roottask/config.c servers/blk/policy.c servers/ata/ata.c servers/vswitch/fdb.c servers/vswitch/switch.c libl4/netring.c \
+	servers/netecho/packet.c)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -DHOST_TEST -Iinclude -iquote kernel -iquote arch/x86_64 -I. -Ilibl4 \
 	-I$(BUILD)/host \
