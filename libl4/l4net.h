@@ -74,17 +74,17 @@ static inline l4_word_t l4_net_attach_with(struct l4_net *n, l4_cap_t ep, l4_wor
 	struct l4_result r = l4_call(ep, l4_tag(L4_NET_ATTACH, 1, 1), L4_TIMEOUT_NEVER);
 	u->br[L4_BR_MEM_WINDOW] = 0;
 	u->br[L4_BR_CAP_WINDOW] = 0;
+	l4_word_t err = l4_net_result(r), port = u->mr[0];
+	if (!err && (l4_tag_words(r.tag) < 2 || l4_tag_items(r.tag) != 2 || u->mr[1] != L4_NET_PORT_SIZE ||
+		     !u->mr[2] || !u->mr[4]))
+		err = L4_EMSG;
 	if (give != n->notify) {
 		L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_DELETE, give);     /* (the switch has its copy) */
 		l4_slot_free(give);
 	}
-	l4_word_t err = l4_net_result(r);
-	if (!err && (l4_tag_words(r.tag) < 2 || l4_tag_items(r.tag) != 2 || u->mr[1] != L4_NET_PORT_SIZE ||
-		     !u->mr[2] || !u->mr[4]))
-		err = L4_EMSG;
 	if (err)
 		return err;
-	n->port = u->mr[0];
+	n->port = port;
 	n->mem = (struct l4_net_port *)window;
 	l4_netring_init(&n->tx, &n->mem->tx);
 	l4_netring_init(&n->rx, &n->mem->rx);

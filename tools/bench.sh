@@ -334,6 +334,44 @@ if [[ ${BENCH_DISK:-1} == 1 && -s $BUILD/guest/rootfs.ext4 ]]; then
 		}'
 fi
 
+# Guest networking under Bochs (config/bench-net.cfg): two Linux guests and
+# the native endpoint on the virtual switch; linux-a times (TSC: Bochs
+# ticks) 50 pings to linux-b and 50 to the endpoint (busybox ping -A: the
+# next as soon as the answer is in; a ping's start is in the figure) and
+# 1 MiB sent to linux-b with busybox nc (TCP). Its VMM prints its exit and
+# network counters at each "bench:" line. BENCH_NET=0 skips it (about 6
+# minutes).
+if [[ ${BENCH_NET:-1} == 1 && -s $BUILD/guest/initrd.gz ]]; then
+	"$ROOT/tools/mkimage.sh" -D BUILD="$BUILD" -o "$OUT/net.iso" "$ROOT/config/bench-net.cfg" >/dev/null
+	printf 'bench: guest networking under Bochs...\n' >&2
+	EMU_MEM=1024 emu_run bochs "$OUT/net.iso" "${BENCH_LINUX_TIMEOUT:-1500}" "$OUT/net.serial" "$OUT/net"
+	net=$(tr -d '\r' <"$OUT/net.serial")
+	figure() { sed -n "s/.*L4LINUX: net: bench: $1 \([0-9]*\) ticks.*/\1/p" <<<"$net" | head -n 1; }
+	pg=$(figure 'ping guest: 50 round trips in') pn=$(figure 'ping native: 50 round trips in')
+	tx=$(figure 'transfer: 1048576 bytes in')
+	if [[ $EMU_STATUS != ok || -z $pg || -z $pn || -z $tx ]]; then
+		printf 'bench: the network run printed no figures: %s\n' "${EMU_DETAIL:-}" >&2
+		tail -n 15 "$OUT/net.serial" >&2 || true
+		exit 1
+	fi
+	printf '\nGuest networking under Bochs (virtio-net, the VMM, the virtual switch), Bochs ticks\n'
+	printf '%-58s %14s\n' "ping, guest to guest: a round trip" $((pg / 50)) \
+		"ping, guest to the native endpoint: a round trip" $((pn / 50)) \
+		"1 MiB guest to guest (TCP, busybox nc)" "$tx"
+	awk -v t="$tx" 'BEGIN { printf "%-58s %14.2f\n", "  MiB per G ticks", 1e9 / t }'
+	# linux-a's VMM at the markers: exits and network counters; the last
+	# interval is the transfer.
+	awk '
+		/^linux-a: vmm: exits: [0-9]+:/ { e[n++] = $4 + 0 }
+		/^linux-a: vmm: net: tx / { f[m] = $5 + $12; w[m] = $(NF - 11) + $(NF - 5) + $(NF - 1); m++ }
+		END {
+			if (n < 4 || m < 4) exit
+			fr = f[m-1] - f[m-2]
+			if (fr <= 0) exit
+			printf "During the transfer, per frame through the sender'"'"'s NIC (%d frames): %.1f VM exits, %.2f notifications (the switch'"'"'s and the guest'"'"'s wake-ups of the net thread, and doorbells)\n", fr, (e[n-1] - e[n-2]) / fr, (w[m-1] - w[m-2]) / fr
+		}' <<<"$net"
+fi
+
 # The benchmark issue's targets, as information (figures never fail a run).
 med() { tr -d '\r' <"$OUT/icount.serial" | awk -v n="$1" '$1 == "bench:" && $2 == n { print $5 }'; }
 c0=$(med call_reply_inter_0) c60=$(med call_reply_inter_60)

@@ -27,7 +27,7 @@ done
 
 if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || ! -s $out/rootfs.ext4 ||
 	$out/initrd.gz -ot $ROOT/tools/guest-linux.sh || $out/initrd.gz -ot $ROOT/tests/guests/l4end.S ||
-	$out/initrd.gz -ot $ROOT/tests/guests/l4tsc.S ]]; then
+	$out/initrd.gz -ot $ROOT/tests/guests/l4tsc.S || $out/initrd.gz -ot $ROOT/tests/guests/l4udp.c ]]; then
 	work=$(mktemp -d "${TMPDIR:-/tmp}/guest-linux.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
 	# The versioned image package the meta-package points at.
@@ -49,13 +49,14 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || ! -s $out/rootfs.ext4 ||
 	root=$work/initramfs
 	mkdir -p "$root"/{bin,dev,proc,sys}
 	cp "$work/busybox/bin/busybox" "$root/bin/busybox"
-	# Debian's virtio modules for the VMM's virtio console and disk
-	# (virtio-pci), and ext4 for a root file system on the disk, in
+	# Debian's virtio modules for the VMM's virtio console, disk and
+	# network card (virtio-pci), and ext4 for a root file system on the disk, in
 	# dependency order (the kernel has them as modules).
 	mkdir -p "$root/lib/modules"
 	for mod in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
 		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/char/virtio_console \
-		drivers/block/virtio_blk lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4; do
+		drivers/block/virtio_blk net/core/failover drivers/net/net_failover drivers/net/virtio_net \
+		lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4; do
 		src=$(find "$work/kernel/lib/modules" -path "*/kernel/$mod.ko*" -print -quit)
 		[[ -n $src ]] || die "no $mod module in $image"
 		cp "$src" "$root/lib/modules/"
@@ -75,6 +76,111 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.gz || ! -s $out/rootfs.ext4 ||
 		die "cannot build /bin/l4end from tests/guests/l4end.S"
 	gcc -nostdlib -static -o "$root/bin/l4tsc" "$ROOT/tests/guests/l4tsc.S" ||
 		die "cannot build /bin/l4tsc from tests/guests/l4tsc.S"
+	gcc -nostdlib -static -O2 -fno-stack-protector -fno-pie -no-pie -o "$root/bin/l4udp" "$ROOT/tests/guests/l4udp.c" ||
+		die "cannot build /bin/l4udp from tests/guests/l4udp.c"
+	# /bin/l4net ROLE: a part of the network test (tests/boot/
+	# bochs-linux-net.cfg: guests on the virtual switch with the native
+	# endpoint at 10.0.0.10, address l4ip= from the command line):
+	#   send      pings the receiver and the endpoint, asks the endpoint's
+	#             UDP echo, starts the flooder, sends 1 MiB to the receiver
+	#             twice (the flooder's VMM ends during the second) and
+	#             compares checksums
+	#   receive   pings the sender and the endpoint; takes the two files
+	#             and serves their checksums; ends at the sender's word
+	#   flood     on the word go, floods: broadcast datagrams and pings
+	#             as fast as the receiver answers; on the word die, powers
+	#             off at once (its VMM ends with frames in flight)
+	#   isolated  on another segment: must reach nobody
+	#   up        configures eth0 and pings the endpoint twice (make run)
+	#   bench-send, bench-receive: make bench's network figures
+	cat >"$root/bin/l4net" <<'NET'
+#!/bin/busybox sh
+say() { echo "L4LINUX: net: $*"; }
+mkdir -p /tmp
+# busybox nc ends when either side of it ends: a stdin that never does
+# (fd 3, a FIFO we hold open) for the ends that only receive.
+[ -p /tmp/hold ] || mkfifo /tmp/hold
+exec 3<>/tmp/hold
+A=10.0.0.1 B=10.0.0.2 C=10.0.0.3 N=10.0.0.10
+ip=$(sed -n 's/.*l4ip=\([0-9.]*\).*/\1/p' /proc/cmdline)
+i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+ip link set eth0 up && ip addr add "${ip:-10.0.0.100}/24" brd + dev eth0
+say "eth0 $(cat /sys/class/net/eth0/address) up as ${ip:-10.0.0.100}, carrier $(cat /sys/class/net/eth0/carrier)"
+reach() { i=0; while [ $i -lt 120 ]; do ping -c 1 -W 1 "$1" >/dev/null 2>&1 && return 0; i=$((i + 1)); done; return 1; }
+pings() { echo "$(ping -c "$2" -W 2 "$1" 2>&1 | grep 'packet loss')"; }
+case $1 in
+send)
+	reach $B || say "$B never answered"
+	say "ping guest $B: $(pings $B 5)"
+	say "ping native $N: $(pings $N 5)"
+	l4udp echo $N 7 "echo-from-$ip"
+	dd if=/dev/urandom of=/tmp/file bs=1024 count=1024 2>/dev/null
+	sum=$(md5sum </tmp/file | cut -c1-32)
+	reach $C && l4udp echo $C 6000 go
+	for n in 1 2; do
+		[ $n = 1 ] || (sleep 1; l4udp echo $C 6001 die) &
+		t0=$(l4tsc)
+		k=0; until nc $B 5000 </tmp/file; do k=$((k + 1)); [ $k -lt 30 ] || break; sleep 1; done
+		t1=$(l4tsc)
+		k=0; theirs=; while [ -z "$theirs" ] && [ $k -lt 30 ]; do theirs=$(nc $B 5001 <&3 2>/dev/null); k=$((k + 1)); [ -n "$theirs" ] || sleep 1; done
+		[ "$theirs" = "$sum" ] && same=match || same="differ ($sum, $theirs)"
+		say "transfer $n: 1048576 bytes to $B in $((t1 - t0)) ticks, checksums $same"
+	done
+	wait
+	say "ping guest $B after: $(pings $B 3)"
+	l4udp echo $B 6002 bye >/dev/null
+	say "sender done"
+	;;
+receive)
+	(for n in 1 2; do
+		nc -l -p 5000 <&3 >/tmp/file
+		say "received file $n: $(wc -c </tmp/file) bytes"
+		md5sum </tmp/file | cut -c1-32 | nc -l -p 5001
+	done; say "receiver done") &
+	reach $A || say "$A never answered"
+	say "ping guest $A: $(pings $A 5)"
+	say "ping native $N: $(pings $N 5)"
+	wait
+	l4udp wait 6002 >/dev/null      # (the sender's last ping comes first)
+	;;
+flood)
+	l4udp wait 6000
+	l4udp flood 10.0.0.255 9 100000000 &
+	ping -A -q -s 1400 $B >/dev/null 2>&1 &
+	l4udp wait 6001
+	say "powering off in the middle of the transfer: the VMM ends"
+	poweroff -f
+	;;
+isolated)
+	say "ping native $N from another segment: $(pings $N 3)"
+	say "ping guest $A from another segment: $(pings $A 3)"
+	say "isolated done"
+	;;
+up)
+	say "ping native $N: $(pings $N 2)"
+	;;
+bench-send)
+	# make bench (config/bench-net.cfg): round trips and a transfer, timed
+	# by the TSC (Bochs ticks); each "bench:" line is a marker at which the
+	# VMM prints its statistics.
+	reach $B; reach $N
+	dd if=/dev/urandom of=/tmp/file bs=1024 count=1024 2>/dev/null
+	say "bench: starts"
+	t0=$(l4tsc); ping -c 50 -A -q $B >/dev/null; t1=$(l4tsc)
+	say "bench: ping guest: 50 round trips in $((t1 - t0)) ticks"
+	t0=$(l4tsc); ping -c 50 -A -q $N >/dev/null; t1=$(l4tsc)
+	say "bench: ping native: 50 round trips in $((t1 - t0)) ticks"
+	t0=$(l4tsc); nc $B 5000 </tmp/file; t1=$(l4tsc)
+	say "bench: transfer: 1048576 bytes in $((t1 - t0)) ticks"
+	usleep 300000     # (the VMM's line goes out)
+	/bin/l4end
+	;;
+bench-receive)
+	nc -l -p 5000 <&3 >/dev/null
+	;;
+esac
+NET
+	chmod +x "$root/bin/l4net"
 	# /bin/l4work N: a workload on N CPUs at once (make test's SMP row):
 	# N busy loops, loop k pinned to CPU k by taskset, each saying where it
 	# ran when done (awk, its child, inherits the pinning).
@@ -107,6 +213,12 @@ fi
 if grep -qw l4bench /proc/cmdline; then
 	usleep 300000     # (the VMM prints its exit counts at the marker)
 	/bin/l4end        # ends the Bochs run here (make bench)
+fi
+# l4net=ROLE: a part of the network test (bochs-linux-net).
+role=$(sed -n 's/.*l4net=\([a-z]*\).*/\1/p' /proc/cmdline)
+if [ -n "$role" ]; then
+	/bin/l4net "$role"
+	[ "$role" = up ] || { sync; poweroff -f; }
 fi
 # l4disk=PHASE: a phase of the disk test (bochs-linux-disk), then off.
 phase=$(sed -n 's/.*l4disk=\([a-z]*\).*/\1/p' /proc/cmdline)

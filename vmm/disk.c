@@ -90,6 +90,7 @@ static long disk_thread(long arg)
 			busy_ticks += l4_rdtsc() - t0;
 			vmm_lock();
 			vblk_finish(&board.disk, &req);
+			board_advance(&board, BOARD_NO_CPU, now_ns());   /* (kicks the vCPU the interrupt went to) */
 			vmm_unlock();
 		}
 	}

@@ -17,6 +17,7 @@
  * loop; vmm.h lists the others.
  */
 #include "vmm.h"
+#include "l4net.h"
 #include "cpuid.h"
 #include "loader/e820.h"
 #include "msr.h"
@@ -96,6 +97,7 @@ static void print_stats(void *ctx)
 	(void)ctx;
 	stats_print(&stats, board.port_accesses, l4_printf);
 	disk_print_stats();
+	net_print_stats();
 }
 
 /* ---- guest RAM for the instruction emulator and the devices: below the
@@ -190,8 +192,8 @@ void vmm_unlock(void)
 {
 	__atomic_store_n(&vmm_lock_word, 0, __ATOMIC_RELEASE);
 	unsigned due = vcpu_kicks_due();
-	bool disk = disk_kick_take();
-	if (!due && !disk)
+	bool disk = disk_kick_take(), net = net_kick_take();
+	if (!due && !disk && !net)
 		return;
 	/* (The kicks are system calls: the message registers, where a
 	 * handler has its reply by now, are kept.) */
@@ -202,6 +204,8 @@ void vmm_unlock(void)
 			vcpu_kick_now(i);
 	if (disk)
 		disk_kick_now();
+	if (net)
+		net_kick_now();
 	__builtin_memcpy(l4_utcb()->mr, mr, sizeof(mr));
 }
 
@@ -536,7 +540,16 @@ int main(int argc, char **argv)
 	/* vmm.disk=VOLUME: a virtio disk over the block server's volume. */
 	struct vblk_backend disk;
 	bool has_disk = options.disk[0] && disk_open(options.disk, &disk);
-	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus, has_disk ? SETUP_PCI_DISK : 0, &cpu, l4_printf))
+	/* vmm.net: a virtio NIC on a port of the virtual switch. */
+	struct vnet_backend net;
+	uint8_t mac[6];
+	if (options.mac_given)
+		__builtin_memcpy(mac, options.mac, 6);
+	else
+		l4_net_mac_from_name(l4_env->name, mac);
+	bool has_net = options.net && net_open(mac, &net);
+	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus,
+			(has_disk ? SETUP_PCI_DISK : 0) | (has_net ? SETUP_PCI_NET : 0), &cpu, l4_printf))
 		return 1;
 
 	/* The VM: our RAM at guest-physical 0, vCPUs whose exits come to us. */
@@ -556,8 +569,10 @@ int main(int argc, char **argv)
 				   .tsc_hz = (uint64_t)tsc_khz * 1000, .tsc_at_0 = tsc0,
 				   .unix_time = UNIX_TIME_AT_0, .console = guest_console, .reset = guest_reset,
 				   .exit = guest_exit, .ram = { .map = ram_map }, .virtio_tx = virtio_tx, .log = device_log,
-				   .disk = has_disk ? &disk : NULL };
+				   .disk = has_disk ? &disk : NULL, .net = has_net ? &net : NULL };
 	board_init(&board, &bc, 0);
+	if (board.has_net)
+		net_start();
 	for (unsigned i = 0; i < nvcpus; i++)
 		lapic_set_vid(board_lapic(&board, i), vcpus[i].irq.vapic);
 	struct l4_vcpu_state s;

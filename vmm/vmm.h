@@ -84,6 +84,20 @@ void disk_kick_now(void);
 /* The disk's requests and where their time went (with the statistics). */
 void disk_print_stats(void);
 
+/* ---- net.c: the guest's virtio NIC on a port of the virtual switch */
+
+/* Attaches to the switch (vmm.net) and fills *be for the board's device,
+ * with the address mac. false (said why) if there is none. */
+bool net_open(const uint8_t mac[6], struct vnet_backend *be);
+/* Starts the net thread (after the board exists). */
+bool net_start(void);
+/* The device asked for the net thread (under the lock): taken at the
+ * unlock, which then signals it. */
+bool net_kick_take(void);
+void net_kick_now(void);
+/* Frames, drops and the net thread's wake-ups (with the statistics). */
+void net_print_stats(void);
+
 /* ---- timer.c */
 
 /* The timer thread: runs the board's timers when due (kicking the vCPUs

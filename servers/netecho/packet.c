@@ -101,8 +101,9 @@ static bool ip_is_host(const uint8_t ip[4])
 static unsigned ignore(struct echo *e, enum echo_reason why)
 {
 	e->ignored[why]++;
-	if (++e->ignored_all % ECHO_REPORT_EVERY == 0)
-		e->report = true;
+	++e->ignored_all;
+	if (e->ignored_all >= ECHO_REPORT_EVERY && !(e->ignored_all & (e->ignored_all - 1)))
+		e->report = true;                       /* at 64, 128, 256, ... */
 	return 0;
 }
 

@@ -9,8 +9,9 @@
  * ignored and counted by its reason (enum echo_reason): the first check
  * a frame fails names it. It asks for its counters to be shown
  * (echo.report) when a datagram to the discard port says "stats", and
- * at every ECHO_REPORT_EVERY-th frame it ignores: frames that keep
- * going wrong show, without a line for each.
+ * when the frames it ignored reach ECHO_REPORT_EVERY, twice that, four
+ * times that and so on: frames that keep going wrong show, in a line per
+ * doubling (a segment's broadcasts for others are many).
  *
  * What it accepts: Ethernet II frames to its address or broadcast, from
  * a unicast address. IPv4: version 4, a header of 5 to 15 words (options
@@ -38,7 +39,7 @@
 #define ECHO_PORT 7               /* RFC 862: what comes is sent back */
 #define ECHO_DISCARD_PORT 9       /* RFC 863: what comes is dropped */
 #define ECHO_STATS "stats"        /* to the discard port: show the counters */
-#define ECHO_REPORT_EVERY 64      /* and every 64th frame ignored */
+#define ECHO_REPORT_EVERY 64      /* and at 64, 128, 256, ... frames ignored */
 
 /* Why a frame was ignored. */
 enum echo_reason {
