@@ -35,6 +35,9 @@ extern struct l4_boot_info *l4_boot_info;
 extern const struct l4_env *l4_env;
 /* The slot of the environment's capability called name, or L4_CAP_NONE. */
 l4_cap_t l4_env_cap(const char *name);
+/* The endpoint the program serves (`serve NAME`: the one it may receive
+ * on), or L4_CAP_NONE. */
+l4_cap_t l4_env_served(void);
 
 /* ---- printing: whole lines (see l4_log_set); l4_flush sends an unfinished
  * line now (a prompt), which the console server shows at once only for the

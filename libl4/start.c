@@ -39,6 +39,17 @@ l4_cap_t l4_env_cap(const char *name)
 	return L4_CAP_NONE;
 }
 
+l4_cap_t l4_env_served(void)
+{
+	for (unsigned i = 0; l4_env && i < l4_env->cap_count && i < L4_ENV_MAX_CAPS; i++) {
+		l4_cap_t slot = l4_env->caps[i].slot;
+		if (!L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, slot).error && l4_utcb()->mr[0] == L4_OBJ_ENDPOINT &&
+		    (l4_utcb()->mr[1] & L4_CAP_RIGHT_READ))
+			return slot;
+	}
+	return L4_CAP_NONE;
+}
+
 void l4_start(void *info);
 void l4_start(void *info)
 {

@@ -412,15 +412,8 @@ static void handle(const struct request *q, struct answer *a)
 
 int main(int argc, char **argv)
 {
-	l4_cap_t ep = L4_CAP_NONE;
+	l4_cap_t ep = l4_env_served();   /* (`serve`) */
 
-	/* The endpoint we serve: the one we may receive on (`serve`). */
-	for (unsigned i = 0; l4_env && i < l4_env->cap_count && ep == L4_CAP_NONE; i++) {
-		l4_cap_t slot = l4_env->caps[i].slot;
-		if (!L4_INVOKE(L4_CAP_TASK, L4_TASK_CAP_INFO, slot).error &&
-		    l4_utcb()->mr[0] == L4_OBJ_ENDPOINT && (l4_utcb()->mr[1] & L4_CAP_RIGHT_READ))
-			ep = slot;
-	}
 	if (ep == L4_CAP_NONE) {
 		l4_printf("needs an endpoint to serve (`serve blk`)\n");
 		return 1;
