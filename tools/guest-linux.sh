@@ -215,7 +215,7 @@ if grep -qw l4bench /proc/cmdline; then
 	/bin/l4end        # ends the Bochs run here (make bench)
 fi
 # l4net=ROLE: a part of the network test (bochs-linux-net).
-role=$(sed -n 's/.*l4net=\([a-z]*\).*/\1/p' /proc/cmdline)
+role=$(sed -n 's/.*l4net=\([a-z-]*\).*/\1/p' /proc/cmdline)
 if [ -n "$role" ]; then
 	/bin/l4net "$role"
 	[ "$role" = up ] || { sync; poweroff -f; }

@@ -13,10 +13,11 @@
  *
  * The counters are printed as one line, once the frames that came with
  * the request are answered, when a UDP datagram to port 9 says "stats"
- * (with a line end or without: `echo stats | nc -u -w1 A.B.C.D 9` from
- * a guest), and at every 64th frame ignored (so a stream of frames that
- * go wrong shows even when nothing gets through, and costs a line per
- * 64 of them, not one each):
+ * (with a line end or without: `l4udp echo A.B.C.D 9 stats` from the
+ * test guest), and when the frames ignored reach 64, 128, 256 and so on
+ * (so a stream of frames that go wrong shows even when nothing gets
+ * through, and costs a line per doubling, not one each: a segment's
+ * broadcasts for others are many):
  *   answered arp A icmp I udp U, discarded D; ignored REASON N ...; rx R tx T (dropped X)
  * with only the reasons that counted something ("ignored nothing" if
  * none), rx the frames taken from the switch, tx those given to it,
