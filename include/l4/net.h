@@ -82,10 +82,10 @@
  * rings and takes the new notification; the doorbell stays the same.
  *
  * Errors: L4_EMSG too few words, or ATTACH without exactly one
- * capability item of a notification; L4_ERIGHTS no port for this client;
- * L4_ENOENT STATS of a port that does not exist; L4_EINVAL unknown
- * flags; L4_ENOMEM no memory for the doorbell capability; L4_ENOSYS
- * unknown label. When a client ends (the root task's
+ * capability item of a notification with the WRITE right (and a reply
+ * whose items the client's windows do not take arrives as L4_EMSG too);
+ * L4_ERIGHTS no port for this client; L4_ENOENT STATS of a port that
+ * does not exist; L4_EINVAL unknown flags; L4_ENOSYS unknown label. When a client ends (the root task's
  * L4_SERVER_CLIENT_GONE), its port is detached and forgotten by the
  * forwarding table; its counters stay.
  */
