@@ -202,6 +202,11 @@ static void kicks(struct board *b, unsigned cpu)
 	}
 }
 
+void board_kick_pending(struct board *b)
+{
+	kicks(b, BOARD_NO_CPU);
+}
+
 static void uart_tx(void *ctx, uint8_t byte)
 {
 	struct board *b = ctx;

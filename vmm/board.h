@@ -284,6 +284,10 @@ size_t board_input(struct board *b, unsigned cpu, const uint8_t *buf, size_t n, 
  * timer. cpu (or BOARD_NO_CPU) as for board_in: a CPU whose APIC timer
  * fired is kicked unless it is cpu. */
 void board_advance(struct board *b, unsigned cpu, vdev_time_t now);
+/* A device's interrupt raised outside the calls above (by the VMM's disk
+ * or net thread, which complete requests on their own): kicks every CPU
+ * that got one, as each call above does at its end. */
+void board_kick_pending(struct board *b);
 /* When the next timer event of the board is due, any CPU's local APIC
  * timer included (VDEV_NEVER if none). */
 vdev_time_t board_next_event(const struct board *b);

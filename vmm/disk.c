@@ -21,7 +21,6 @@
 static struct l4_blk blk;
 static l4_word_t volume;
 static l4_cap_t wake;                     /* the disk thread's notification */
-static volatile bool kick_due;            /* signal it at the VMM lock's release */
 /* The disk thread's time (TSC ticks): all of its requests' work, and of
  * it the calls to the block server (which wait for its driver and disk). */
 static unsigned long long busy_ticks, server_ticks;
@@ -55,21 +54,11 @@ static int disk_flush(void *ctx)
 }
 
 /* With the lock held, inside the device: the disk thread takes over, at
- * the unlock (nothing under the lock wakes a thread: main.c, vmm_lock). */
+ * the unlock. */
 static void disk_kick(void *ctx)
 {
 	(void)ctx;
-	kick_due = true;
-}
-
-bool disk_kick_take(void)
-{
-	return __atomic_exchange_n(&kick_due, false, __ATOMIC_ACQ_REL);
-}
-
-void disk_kick_now(void)
-{
-	l4_send(wake, 0, L4_TIMEOUT_POLL);
+	vmm_wake_at_unlock(wake);
 }
 
 static long disk_thread(long arg)
@@ -90,7 +79,7 @@ static long disk_thread(long arg)
 			busy_ticks += l4_rdtsc() - t0;
 			vmm_lock();
 			vblk_finish(&board.disk, &req);
-			board_advance(&board, BOARD_NO_CPU, now_ns());   /* (kicks the vCPU the interrupt went to) */
+			board_kick_pending(&board);   /* (the vCPU the interrupt went to) */
 			vmm_unlock();
 		}
 	}

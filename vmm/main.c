@@ -17,7 +17,6 @@
  * loop; vmm.h lists the others.
  */
 #include "vmm.h"
-#include "l4net.h"
 #include "cpuid.h"
 #include "loader/e820.h"
 #include "msr.h"
@@ -188,12 +187,31 @@ void vmm_lock(void)
 				__asm__ volatile("pause");
 }
 
+/* The I/O threads to wake at the unlock (vmm_wake_at_unlock), under the lock. */
+#define WAKE_MAX 4
+static l4_cap_t wake_due[WAKE_MAX];
+static unsigned wake_count;
+
+void vmm_wake_at_unlock(l4_cap_t notification)
+{
+	for (unsigned i = 0; i < wake_count; i++)
+		if (wake_due[i] == notification)
+			return;
+	if (wake_count < WAKE_MAX)
+		wake_due[wake_count++] = notification;
+}
+
 void vmm_unlock(void)
 {
+	l4_cap_t wake[WAKE_MAX];
+	unsigned n = wake_count;
+
+	for (unsigned i = 0; i < n; i++)
+		wake[i] = wake_due[i];
+	wake_count = 0;
 	__atomic_store_n(&vmm_lock_word, 0, __ATOMIC_RELEASE);
 	unsigned due = vcpu_kicks_due();
-	bool disk = disk_kick_take(), net = net_kick_take();
-	if (!due && !disk && !net)
+	if (!due && !n)
 		return;
 	/* (The kicks are system calls: the message registers, where a
 	 * handler has its reply by now, are kept.) */
@@ -202,10 +220,8 @@ void vmm_unlock(void)
 	for (unsigned i = 0; due; i++, due >>= 1)
 		if (due & 1)
 			vcpu_kick_now(i);
-	if (disk)
-		disk_kick_now();
-	if (net)
-		net_kick_now();
+	for (unsigned i = 0; i < n; i++)
+		l4_send(wake[i], 0, L4_TIMEOUT_POLL);
 	__builtin_memcpy(l4_utcb()->mr, mr, sizeof(mr));
 }
 
@@ -542,12 +558,7 @@ int main(int argc, char **argv)
 	bool has_disk = options.disk[0] && disk_open(options.disk, &disk);
 	/* vmm.net: a virtio NIC on a port of the virtual switch. */
 	struct vnet_backend net;
-	uint8_t mac[6];
-	if (options.mac_given)
-		__builtin_memcpy(mac, options.mac, 6);
-	else
-		l4_net_mac_from_name(l4_env->name, mac);
-	bool has_net = options.net && net_open(mac, &net);
+	bool has_net = options.net && net_open(options.mac_given ? options.mac : NULL, &net);
 	if (!setup_load(l4_env, ram, ram_size, options.cmdline, nvcpus,
 			(has_disk ? SETUP_PCI_DISK : 0) | (has_net ? SETUP_PCI_NET : 0), &cpu, l4_printf))
 		return 1;

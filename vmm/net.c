@@ -25,7 +25,6 @@
 #define NET_TX_BATCH 64                   /* guest frames per pass */
 
 static struct l4_net net;
-static volatile bool kick_due;            /* signal the net thread at the VMM lock's release */
 static uint8_t held[L4_NET_FRAME_MAX];    /* a frame from the switch that waits for guest buffers */
 static unsigned held_len;
 static struct l4_net_meta held_meta;
@@ -47,21 +46,11 @@ static void tx_commit(void *ctx, unsigned len, const struct l4_net_meta *meta)
 }
 
 /* With the lock held, inside the device: the net thread takes over at
- * the unlock (nothing under the lock wakes a thread: main.c, vmm_lock). */
+ * the unlock. */
 static void net_kick(void *ctx)
 {
 	(void)ctx;
-	kick_due = true;
-}
-
-bool net_kick_take(void)
-{
-	return __atomic_exchange_n(&kick_due, false, __ATOMIC_ACQ_REL);
-}
-
-void net_kick_now(void)
-{
-	l4_send(net.notify, 0, L4_TIMEOUT_POLL);
+	vmm_wake_at_unlock(net.notify);
 }
 
 /* Frames from the switch into the guest while it has buffers: how many. */
@@ -105,7 +94,7 @@ static long net_thread(long arg)
 			unsigned sent = vnet_tx(&board.net, NET_TX_BATCH);
 			unsigned got = receive();
 			if (sent || got)
-				board_advance(&board, BOARD_NO_CPU, now_ns());   /* (kicks the vCPU an interrupt went to) */
+				board_kick_pending(&board);   /* (the vCPU the interrupt went to) */
 			vmm_unlock();
 			passes++;
 			if (sent) {
@@ -147,7 +136,11 @@ bool net_open(const uint8_t mac[6], struct vnet_backend *be)
 		return false;
 	}
 	*be = (struct vnet_backend){ .tx_reserve = tx_reserve, .tx_commit = tx_commit, .kick = net_kick };
-	__builtin_memcpy(be->mac, mac, 6);
+	if (mac)
+		__builtin_memcpy(be->mac, mac, 6);
+	else
+		l4_net_mac_from_name(l4_env->name, be->mac);
+	mac = be->mac;
 	l4_printf("vmm: net: port %lu of the switch, %02x:%02x:%02x:%02x:%02x:%02x, as virtio-net\n",
 		  (unsigned long)net.port, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return true;

@@ -54,6 +54,9 @@ vdev_time_t now_ns(void);
  * noted meanwhile (vcpu_kick). */
 void vmm_lock(void);
 void vmm_unlock(void);
+/* With the lock held (a device asking for its I/O thread): signals the
+ * notification at the unlock (nothing under the lock wakes a thread). */
+void vmm_wake_at_unlock(l4_cap_t notification);
 
 /* ---- vcpu.c: the VM and its vCPUs */
 
@@ -77,24 +80,17 @@ void vcpu_stop_all(struct vcpu_ctx *c);
 /* Opens the volume called name (vmm.disk=) and fills *be for the board's
  * device; starts the disk thread. false (said why) if there is none. */
 bool disk_open(const char *name, struct vblk_backend *be);
-/* The device asked for the disk thread (under the lock): taken at the
- * unlock, which then signals it. */
-bool disk_kick_take(void);
-void disk_kick_now(void);
 /* The disk's requests and where their time went (with the statistics). */
 void disk_print_stats(void);
 
 /* ---- net.c: the guest's virtio NIC on a port of the virtual switch */
 
 /* Attaches to the switch (vmm.net) and fills *be for the board's device,
- * with the address mac. false (said why) if there is none. */
+ * with the address mac (NULL: one made from the program's name, the same
+ * every boot). false (said why) if there is none. */
 bool net_open(const uint8_t mac[6], struct vnet_backend *be);
 /* Starts the net thread (after the board exists). */
 bool net_start(void);
-/* The device asked for the net thread (under the lock): taken at the
- * unlock, which then signals it. */
-bool net_kick_take(void);
-void net_kick_now(void);
 /* Frames, drops and the net thread's wake-ups (with the statistics). */
 void net_print_stats(void);
 

@@ -151,6 +151,26 @@ static void ioapic_entry(unsigned pin, uint64_t rte)
 	ck_assert(board_mmio_write(&b, 0, IOAPIC + 0x10, 4, (uint32_t)rte, 0));
 }
 
+/* An interrupt a device raises outside a board call (the VMM's disk and
+ * net threads complete requests so): nobody is kicked until
+ * board_kick_pending, which kicks the CPU it went to, once. */
+START_TEST(test_interrupt_from_a_thread_kicks_on_request)
+{
+	board_with(4);
+	apic_on(2);
+	ioapic_entry(9, 2ull << 56 | 0x49);                                   /* pin 9: edge, to CPU 2 */
+	log_str();
+	vdev_irq_set(&b.irq, 9, 1);
+	vdev_irq_set(&b.irq, 9, 0);
+	ck_assert_str_eq(log_str(), "");
+	ck_assert_int_eq(board_pending(&b, 2), 0x49);
+	board_kick_pending(&b);
+	ck_assert_str_eq(log_str(), "k2");
+	board_kick_pending(&b);
+	ck_assert_str_eq(log_str(), "");                                        /* (once) */
+}
+END_TEST
+
 /* ------------------------------------------------------------ CPUs */
 
 START_TEST(test_each_cpu_sees_its_own_apic)
@@ -712,6 +732,7 @@ Suite *board_smp_suite(void)
 	TCase *tc = tcase_create("board_smp");
 
 	tcase_add_test(tc, test_each_cpu_sees_its_own_apic);
+	tcase_add_test(tc, test_interrupt_from_a_thread_kicks_on_request);
 	tcase_add_test(tc, test_cpu_counts);
 	tcase_add_test(tc, test_init_sipi_sipi);
 	tcase_add_test(tc, test_init_to_the_bsp);
